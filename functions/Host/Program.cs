@@ -1,0 +1,1 @@
+return Serverless.Host.Cli.CommandLine.Run(args);
