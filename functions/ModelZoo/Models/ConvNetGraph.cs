@@ -104,12 +104,36 @@ internal sealed class ConvNetGraph(string graphName, ulong seed)
         var pooled = Builder.AddNode("GlobalAveragePool", [x.Name], "pool.out");
         var flat = Builder.AddNode("Flatten", [pooled], "flatten.out", OnnxAttribute.Int("axis", 1));
         var bound = 1f / MathF.Sqrt(x.Channels); // nn.Linear's default init
-        var weight = Builder.AddInitializer(prefix + ".weight", weights.Uniform(classes * x.Channels, bound), classes, x.Channels);
+        var weightData = weights.Uniform(classes * x.Channels, bound);
+        CenterRows(weightData, x.Channels);
+        var weight = Builder.AddInitializer(prefix + ".weight", weightData, classes, x.Channels);
         var bias = Builder.AddInitializer(prefix + ".bias", weights.Uniform(classes, bound), classes);
         Builder.AddNode("Gemm", [flat, weight, bias], outputName, OnnxAttribute.Int("transB", 1));
         Builder.AddOutput(outputName, "N", classes);
         MultiplyAccumulates += (long)classes * x.Channels;
         return outputName;
+    }
+
+    // Pooled post-ReLU features share a large positive mean; with random weights that common
+    // part alone would pick the top class for every image. Zero-mean rows cancel it, so the
+    // logits follow the image.
+    private static void CenterRows(float[] matrix, int columns)
+    {
+        for (var row = 0; row < matrix.Length; row += columns)
+        {
+            var span = matrix.AsSpan(row, columns);
+            var mean = 0f;
+            foreach (var value in span)
+            {
+                mean += value;
+            }
+
+            mean /= columns;
+            for (var i = 0; i < span.Length; i++)
+            {
+                span[i] -= mean;
+            }
+        }
     }
 
     private static int OutputSize(int size, int kernel, int stride, int padding) =>

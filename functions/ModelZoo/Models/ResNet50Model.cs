@@ -12,9 +12,11 @@ public static class ResNet50Model
 
     private const int Expansion = 4;
 
-    // The last conv of each residual branch is scaled down (torchvision's zero_init_residual,
-    // softened) so 16 residual additions do not blow the activations up.
-    private const float ResidualGain = 0.5f;
+    // Convs whose output is added without a ReLU in between get He gain sqrt(1/2) (nothing halves
+    // their second moment); the residual branch is scaled down again (torchvision's
+    // zero_init_residual, softened), so 16 additions keep the activations of order one.
+    private static readonly float LinearGain = MathF.Sqrt(0.5f);
+    private static readonly float ResidualGain = 0.5f * LinearGain;
 
     private static readonly (int Planes, int Blocks, int Stride)[] Stages =
     [
@@ -55,7 +57,7 @@ public static class ResNet50Model
         h = net.Conv(h, prefix + ".conv3", outChannels, 1, gain: ResidualGain);
 
         var identity = stride != 1 || x.Channels != outChannels
-            ? net.Conv(x, prefix + ".downsample", outChannels, 1, stride)
+            ? net.Conv(x, prefix + ".downsample", outChannels, 1, stride, gain: LinearGain)
             : x;
         return net.Relu(net.Add(h, identity, prefix + ".add"));
     }
