@@ -1,0 +1,43 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace Serverless.Inference;
+
+/// <summary>
+/// Session and preprocessing settings. A record: two equal option sets share one cached model.
+/// </summary>
+public sealed record InferenceOptions
+{
+    /// <summary>
+    /// ONNX Runtime intra-op threads; null uses <see cref="Environment.ProcessorCount"/>, which .NET
+    /// derives from the container's CPU quota (cgroup cpu.max) unlike ORT's own default (host cores).
+    /// </summary>
+    public int? IntraOpNumThreads { get; init; }
+
+    /// <summary>ONNX Runtime inter-op threads (graphs here are sequential).</summary>
+    public int InterOpNumThreads { get; init; } = 1;
+
+    /// <summary>ONNX Runtime graph optimization level.</summary>
+    public GraphOptimizationLevel GraphOptimizationLevel { get; init; } = GraphOptimizationLevel.ORT_ENABLE_ALL;
+
+    /// <summary>Largest encoded image accepted, in bytes; larger ones fail with too_large.</summary>
+    public long MaxEncodedBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// Largest image accepted, in pixels as the header declares them (checked before any pixel
+    /// memory is allocated, so decompression bombs fail with too_large).
+    /// </summary>
+    public long MaxDecodedPixels { get; init; } = 64_000_000;
+
+    /// <summary>What transparent pixels are composited on.</summary>
+    public AlphaBackground AlphaBackground { get; init; } = AlphaBackground.Black;
+
+    /// <summary>Images decoded at once within a batch; null uses <see cref="Environment.ProcessorCount"/>.</summary>
+    public int? DecodeParallelism { get; init; }
+
+    /// <summary>The shared default options.</summary>
+    public static InferenceOptions Default { get; } = new();
+
+    internal int EffectiveIntraOpThreads => Math.Max(1, IntraOpNumThreads ?? Environment.ProcessorCount);
+
+    internal int EffectiveDecodeParallelism => Math.Max(1, DecodeParallelism ?? Environment.ProcessorCount);
+}
