@@ -10,6 +10,7 @@ public sealed class ModelCache : IDisposable
 {
     private readonly ConcurrentDictionary<Key, Lazy<LoadedModel>> models = new();
     private int loadCount;
+    private bool disposed;
 
     /// <summary>The cache of this process.</summary>
     public static ModelCache Shared { get; } = new();
@@ -42,8 +43,6 @@ public sealed class ModelCache : IDisposable
             throw;
         }
     }
-
-    private bool disposed;
 
     /// <summary>Disposes every loaded session.</summary>
     public void Dispose()

@@ -1,0 +1,63 @@
+using Microsoft.ML.OnnxRuntime;
+
+namespace Serverless.Inference;
+
+/// <summary>Runs the shared session on a prepared batch and turns its scores into predictions.</summary>
+internal sealed class BatchRunner(LoadedModel model, int topK)
+{
+    private readonly string[] inputNames = [model.Signature.InputName];
+    private readonly string[] outputNames = [model.Signature.OutputName];
+
+    public Prediction[] Run(PreparedBatch batch, CancellationToken cancellationToken)
+    {
+        var n = batch.Inputs.Count;
+        var results = new Prediction[n];
+        var anyOk = false;
+        for (var i = 0; i < n; i++)
+        {
+            if (batch.Errors[i] is { } error)
+            {
+                results[i] = new Prediction(batch.Inputs[i].Key, [], error);
+            }
+            else
+            {
+                anyOk = true;
+            }
+        }
+
+        if (!anyOk)
+        {
+            return results;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        using var runOptions = new RunOptions();
+        using var registration = cancellationToken.Register(() => runOptions.Terminate = true);
+        IDisposableReadOnlyCollection<OrtValue> outputs;
+        try
+        {
+            outputs = model.Session.Run(runOptions, inputNames, [batch.Tensor.Value], outputNames);
+        }
+        catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("Inference was cancelled.", cancellationToken);
+        }
+
+        using (outputs)
+        {
+            var scores = outputs[0].GetTensorDataAsSpan<float>();
+            var classes = scores.Length / batch.Tensor.BatchSize;
+            var softmax = !model.Manifest.OutputIsProbabilities;
+            for (var i = 0; i < n; i++)
+            {
+                if (batch.Errors[i] is null)
+                {
+                    var top = TopK.Select(scores.Slice(i * classes, classes), topK, softmax, model.LabelOf);
+                    results[i] = new Prediction(batch.Inputs[i].Key, top, null);
+                }
+            }
+        }
+
+        return results;
+    }
+}
