@@ -1,0 +1,80 @@
+using System.Runtime.CompilerServices;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+
+namespace Serverless.Storage.Blob;
+
+/// <summary>Images under a blob container prefix, listed one List Blobs page per request.</summary>
+internal sealed class BlobImageSource : IImageSource
+{
+    private readonly BlobContainerClient container;
+    private readonly StorageExecutor executor;
+    private readonly ExtensionFilter filter;
+
+    public BlobImageSource(SourceUri location, BlobContainerClient container, StorageExecutor executor, ExtensionFilter filter)
+    {
+        Location = location;
+        this.container = container;
+        this.executor = executor;
+        this.filter = filter;
+    }
+
+    public SourceUri Location { get; }
+
+    public async IAsyncEnumerable<SourcePage> ListPagesAsync(
+        string? continuationToken, int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        var token = string.IsNullOrEmpty(continuationToken) ? null : continuationToken;
+        do
+        {
+            var page = await executor.RunAsync(Location.ToString(), ct => FetchPageAsync(token, pageSize, ct), cancellationToken)
+                .ConfigureAwait(false);
+            var keys = new List<string>(page.Values.Count);
+            var skipped = 0;
+            foreach (var item in page.Values)
+            {
+                if (filter.Accepts(item.Name))
+                {
+                    keys.Add(item.Name);
+                }
+                else
+                {
+                    skipped++;
+                }
+            }
+
+            token = string.IsNullOrEmpty(page.ContinuationToken) ? null : page.ContinuationToken;
+            yield return new SourcePage(keys, token, skipped);
+        }
+        while (token is not null);
+    }
+
+    public Task<byte[]> ReadAllBytesAsync(string key, CancellationToken cancellationToken = default) =>
+        executor.RunAsync(Describe(key), async ct =>
+        {
+            var response = await container.GetBlobClient(key).DownloadContentAsync(ct).ConfigureAwait(false);
+            return response.Value.Content.ToArray();
+        }, cancellationToken);
+
+    public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken = default) =>
+        executor.RunAsync(Describe(key), async ct =>
+        {
+            var response = await container.GetBlobClient(key).DownloadStreamingAsync(cancellationToken: ct).ConfigureAwait(false);
+            return response.Value.Content;
+        }, cancellationToken);
+
+    private async Task<Page<BlobItem>> FetchPageAsync(string? token, int pageSize, CancellationToken cancellationToken)
+    {
+        var options = new GetBlobsOptions { Prefix = Location.Prefix.Length == 0 ? null : Location.Prefix };
+        await foreach (var page in container.GetBlobsAsync(options, cancellationToken).AsPages(token, pageSize).ConfigureAwait(false))
+        {
+            return page;
+        }
+
+        return Page<BlobItem>.FromValues([], null, null!);
+    }
+
+    private string Describe(string key) => $"azblob://{container.Name}/{key}";
+}

@@ -1,0 +1,19 @@
+namespace Serverless.Storage;
+
+/// <summary>Keeps keys whose extension is in a set (case-insensitive); an empty set keeps all.</summary>
+internal sealed class ExtensionFilter
+{
+    private readonly HashSet<string>? extensions;
+
+    public ExtensionFilter(IReadOnlyCollection<string>? extensions)
+    {
+        if (extensions is { Count: > 0 })
+        {
+            this.extensions = new HashSet<string>(
+                extensions.Select(e => e.StartsWith('.') ? e : "." + e), StringComparer.OrdinalIgnoreCase);
+        }
+    }
+
+    public bool Accepts(string key) =>
+        extensions is null || (!key.EndsWith('/') && extensions.Contains(Path.GetExtension(key)));
+}

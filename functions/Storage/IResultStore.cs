@@ -1,0 +1,35 @@
+namespace Serverless.Storage;
+
+/// <summary>
+/// A place to write job outputs: an S3 prefix, a blob container prefix or a local folder.
+/// Names are '/'-separated paths relative to the location. Writes overwrite, so writing the
+/// same name twice (a retried batch) leaves one object. Thread-safe.
+/// </summary>
+public interface IResultStore
+{
+    /// <summary>The location outputs are written under.</summary>
+    SourceUri Location { get; }
+
+    /// <summary>Writes (or overwrites) <paramref name="name"/> with <paramref name="content"/>.</summary>
+    Task WriteAsync(string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Writes (or overwrites) <paramref name="name"/> with what <paramref name="writeContent"/>
+    /// writes to the stream it is given. The content is spooled to a temporary file first, so
+    /// memory stays bounded for any size and the upload can be retried; the object appears
+    /// whole or not at all.
+    /// </summary>
+    Task WriteAsync(string name, Func<Stream, CancellationToken, Task> writeContent, CancellationToken cancellationToken = default);
+
+    /// <summary>Reads a whole object.</summary>
+    Task<byte[]> ReadAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Opens an object for streaming reads.</summary>
+    Task<Stream> OpenReadAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Whether <paramref name="name"/> exists.</summary>
+    Task<bool> ExistsAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Streams the names that start with <paramref name="prefix"/> (object stores list in ordinal order, local folders depth-first by name).</summary>
+    IAsyncEnumerable<string> ListAsync(string prefix = "", CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,73 @@
+using System.Runtime.CompilerServices;
+
+namespace Serverless.Storage.Local;
+
+/// <summary>Images in a local folder tree; keys are '/'-separated paths relative to the folder.</summary>
+internal sealed class LocalImageSource : IImageSource
+{
+    private readonly StorageExecutor executor;
+    private readonly ExtensionFilter filter;
+
+    public LocalImageSource(SourceUri location, StorageExecutor executor, ExtensionFilter filter)
+    {
+        Location = location;
+        this.executor = executor;
+        this.filter = filter;
+    }
+
+    public SourceUri Location { get; }
+
+    public async IAsyncEnumerable<SourcePage> ListPagesAsync(
+        string? continuationToken, int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        LocalErrors.RequireFolder(Location);
+        using var walker = SortedFileWalker.Walk(Location.LocalPath, continuationToken).GetEnumerator();
+        var hasNext = MoveNext(walker);
+        while (hasNext)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var keys = new List<string>();
+            var skipped = 0;
+            string last = string.Empty;
+            for (var n = 0; n < pageSize && hasNext; n++)
+            {
+                last = walker.Current;
+                if (filter.Accepts(last))
+                {
+                    keys.Add(last);
+                }
+                else
+                {
+                    skipped++;
+                }
+
+                hasNext = MoveNext(walker);
+            }
+
+            yield return new SourcePage(keys, hasNext ? last : null, skipped);
+            await Task.Yield();
+        }
+    }
+
+    public Task<byte[]> ReadAllBytesAsync(string key, CancellationToken cancellationToken = default) =>
+        executor.RunAsync(Describe(key), ct => File.ReadAllBytesAsync(LocalErrors.FullPath(Location, key), ct), cancellationToken);
+
+    public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken = default) =>
+        executor.RunAsync(Describe(key), _ => Task.FromResult<Stream>(new FileStream(
+            LocalErrors.FullPath(Location, key), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true)), cancellationToken);
+
+    private bool MoveNext(IEnumerator<string> walker)
+    {
+        try
+        {
+            return walker.MoveNext();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw executor.Translate(ex, Location.LocalPath);
+        }
+    }
+
+    private string Describe(string key) => Path.Combine(Location.LocalPath, key);
+}

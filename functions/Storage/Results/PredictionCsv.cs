@@ -1,0 +1,49 @@
+using System.Globalization;
+using System.Text;
+
+namespace Serverless.Storage.Results;
+
+/// <summary>
+/// The CSV form (RFC 4180) of <see cref="PredictionRow"/>: one row per image with the top-1
+/// class in its own columns and the whole top-k as <c>label:score|label:score</c>.
+/// </summary>
+public static class PredictionCsv
+{
+    /// <summary>The header line.</summary>
+    public const string Header = "key,label,index,score,top_k,error_code,error_message";
+
+    /// <summary>One row as one CSV line (no newline).</summary>
+    public static string Format(PredictionRow row)
+    {
+        var best = row.Top.Count > 0 ? row.Top[0] : (LabelScore?)null;
+        var topK = string.Join('|', row.Top.Select(t => $"{t.Label}:{t.Score.ToString("0.######", CultureInfo.InvariantCulture)}"));
+        return string.Join(',',
+            Quote(row.Key),
+            Quote(best?.Label ?? string.Empty),
+            best?.Index.ToString(CultureInfo.InvariantCulture) ?? string.Empty,
+            best?.Score.ToString("R", CultureInfo.InvariantCulture) ?? string.Empty,
+            Quote(topK),
+            Quote(row.ErrorCode ?? string.Empty),
+            Quote(row.ErrorMessage ?? string.Empty));
+    }
+
+    /// <summary>Quotes a field when it holds a comma, quote, line break or edge whitespace.</summary>
+    public static string Quote(string field)
+    {
+        var needs = field.AsSpan().IndexOfAny(",\"\r\n") >= 0
+            || (field.Length > 0 && (char.IsWhiteSpace(field[0]) || char.IsWhiteSpace(field[^1])));
+        return needs ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
+    }
+
+    /// <summary>Writes the header and the rows (UTF-8, '\n' line ends).</summary>
+    public static async Task WriteAsync(Stream stream, IEnumerable<PredictionRow> rows, CancellationToken cancellationToken = default)
+    {
+        await using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
+        await writer.WriteLineAsync(Header).ConfigureAwait(false);
+        foreach (var row in rows)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await writer.WriteLineAsync(Format(row)).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+namespace Serverless.Storage.Results;
+
+/// <summary>
+/// One output row: an image's top-k classes, or why it failed. Defined here, not in the
+/// inference library, so storage does not depend on inference.
+/// </summary>
+/// <param name="Key">The image's key in its source.</param>
+/// <param name="Top">Top-k classes, best first; empty when the image failed.</param>
+/// <param name="ErrorCode">Failure reason code (e.g. <c>decode_failed</c>); null on success.</param>
+/// <param name="ErrorMessage">Human-readable failure detail; null on success.</param>
+public sealed record PredictionRow(string Key, IReadOnlyList<LabelScore> Top, string? ErrorCode = null, string? ErrorMessage = null)
+{
+    /// <summary>Whether the image failed.</summary>
+    public bool Failed => ErrorCode is not null;
+
+    /// <summary>A successful row.</summary>
+    public static PredictionRow Success(string key, IReadOnlyList<LabelScore> top) => new(key, top);
+
+    /// <summary>A failed row.</summary>
+    public static PredictionRow Failure(string key, string errorCode, string? errorMessage) => new(key, [], errorCode, errorMessage);
+}

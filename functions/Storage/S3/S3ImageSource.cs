@@ -1,0 +1,75 @@
+using System.Runtime.CompilerServices;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace Serverless.Storage.S3;
+
+/// <summary>Images under an S3 prefix, listed with ListObjectsV2 page by page.</summary>
+internal sealed class S3ImageSource : IImageSource
+{
+    private readonly IAmazonS3 client;
+    private readonly StorageExecutor executor;
+    private readonly ExtensionFilter filter;
+
+    public S3ImageSource(SourceUri location, IAmazonS3 client, StorageExecutor executor, ExtensionFilter filter)
+    {
+        Location = location;
+        this.client = client;
+        this.executor = executor;
+        this.filter = filter;
+    }
+
+    public SourceUri Location { get; }
+
+    public async IAsyncEnumerable<SourcePage> ListPagesAsync(
+        string? continuationToken, int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        var token = continuationToken;
+        do
+        {
+            var request = new ListObjectsV2Request
+            {
+                BucketName = Location.Container,
+                Prefix = Location.Prefix,
+                MaxKeys = pageSize,
+                ContinuationToken = string.IsNullOrEmpty(token) ? null : token,
+            };
+            var response = await executor.RunAsync(
+                Location.ToString(), ct => client.ListObjectsV2Async(request, ct), cancellationToken).ConfigureAwait(false);
+            var keys = new List<string>(response.S3Objects?.Count ?? 0);
+            var skipped = 0;
+            foreach (var obj in response.S3Objects ?? [])
+            {
+                if (filter.Accepts(obj.Key))
+                {
+                    keys.Add(obj.Key);
+                }
+                else
+                {
+                    skipped++;
+                }
+            }
+
+            token = response.IsTruncated == true ? response.NextContinuationToken : null;
+            yield return new SourcePage(keys, token, skipped);
+        }
+        while (token is not null);
+    }
+
+    public Task<byte[]> ReadAllBytesAsync(string key, CancellationToken cancellationToken = default) =>
+        executor.RunAsync(Describe(key), async ct =>
+        {
+            using var response = await client.GetObjectAsync(Location.Container, key, ct).ConfigureAwait(false);
+            return await StreamBytes.ReadAllAsync(response.ResponseStream, response.ContentLength, ct).ConfigureAwait(false);
+        }, cancellationToken);
+
+    public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken = default) =>
+        executor.RunAsync(Describe(key), async ct =>
+        {
+            var response = await client.GetObjectAsync(Location.Container, key, ct).ConfigureAwait(false);
+            return (Stream)new OwningStream(response.ResponseStream, response);
+        }, cancellationToken);
+
+    private string Describe(string key) => $"s3://{Location.Container}/{key}";
+}

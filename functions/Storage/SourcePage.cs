@@ -1,0 +1,15 @@
+namespace Serverless.Storage;
+
+/// <summary>
+/// One page of a source listing: the image keys it holds (after the extension filter, so it
+/// may be shorter than the page size, even empty) and the token that lists the next page
+/// (null after the last page). An orchestrator keeps only the token between activities.
+/// </summary>
+/// <param name="Keys">Image keys, in listing order. Pass them to <see cref="IImageSource.ReadAllBytesAsync"/>.</param>
+/// <param name="NextToken">Continuation token of the next page; null when this page is the last.</param>
+/// <param name="Skipped">Keys on this page left out by the extension filter.</param>
+public sealed record SourcePage(IReadOnlyList<string> Keys, string? NextToken, int Skipped)
+{
+    /// <summary>Whether this is the last page.</summary>
+    public bool IsLast => NextToken is null;
+}
