@@ -2,12 +2,16 @@ using System.CommandLine;
 
 namespace Serverless.Host.Cli;
 
-/// <summary>The `serverless` command: one executable, verb-noun subcommands.</summary>
+/// <summary>The `serverless` command: one executable, verb-noun subcommands (kubectl style).</summary>
 public static class CommandLine
 {
     public static int Run(string[] args)
     {
-        var root = new RootCommand("Serverless batch image classification with ONNX models.");
+        var root = new RootCommand("Serverless batch image classification with ONNX models.")
+        {
+            ClassifyCommand.Create(),
+            MakeModelCommand.Create(),
+        };
         return root.Parse(args).Invoke();
     }
 }

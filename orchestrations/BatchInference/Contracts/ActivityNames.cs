@@ -1,0 +1,13 @@
+namespace Serverless.BatchInference.Contracts;
+
+/// <summary>Names of the orchestrators and activities of a batch job, shared by orchestrators and host.</summary>
+public static class ActivityNames
+{
+    public const string BatchJob = "BatchInferenceJob";
+    public const string ClassifyPage = "ClassifyPage";
+    public const string CheckModel = "CheckModel";
+    public const string ListSourcePage = "ListSourcePage";
+    public const string ClassifyBatch = "ClassifyBatch";
+    public const string RecordFailures = "RecordFailures";
+    public const string WriteResults = "WriteResults";
+}

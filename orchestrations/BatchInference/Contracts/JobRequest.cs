@@ -1,0 +1,38 @@
+namespace Serverless.BatchInference.Contracts;
+
+/// <summary>
+/// A batch-inference job as submitted (the body of <c>POST /api/jobs</c>, or a job file).
+/// Validated and filled with defaults by <see cref="JobRequestValidator"/> before it is scheduled.
+/// </summary>
+public sealed record JobRequest
+{
+    /// <summary>Optional id chosen by the caller: submitting the same id twice runs the job once.</summary>
+    public string? Id { get; init; }
+
+    /// <summary>Where the images are: <c>s3://bucket/prefix</c>, <c>azblob://container/prefix</c> or a local path.</summary>
+    public string? Source { get; init; }
+
+    /// <summary>Path of the ONNX model (its manifest and labels beside it).</summary>
+    public string? Model { get; init; }
+
+    /// <summary>Preprocessing preset overriding the manifest's (imagenet, caffe, vit).</summary>
+    public string? Preset { get; init; }
+
+    /// <summary>Images per ClassifyBatch activity; host.json's batchInference:batchSize when absent.</summary>
+    public int? BatchSize { get; init; }
+
+    /// <summary>Where predictions and summary go; defaults to <c>{source}/../results/{jobId}</c> style location chosen by the host.</summary>
+    public string? Output { get; init; }
+
+    /// <summary>Output format: jsonl (default) or csv.</summary>
+    public string? Format { get; init; }
+
+    /// <summary>How many classes to report per image (default 5).</summary>
+    public int? Top { get; init; }
+
+    /// <summary>Stop the job once more than this many images failed (Azure ML's error_threshold).</summary>
+    public int? MaxFailedImages { get; init; }
+
+    /// <summary>Stop the job once more than this percentage of the processed images failed.</summary>
+    public double? MaxFailedPercent { get; init; }
+}

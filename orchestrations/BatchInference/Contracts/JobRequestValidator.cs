@@ -1,0 +1,63 @@
+using System.Text.RegularExpressions;
+
+namespace Serverless.BatchInference.Contracts;
+
+/// <summary>
+/// Checks a <see cref="JobRequest"/> field by field and turns it into a <see cref="JobSpec"/>.
+/// Only what can be known without I/O is checked here; an unknown bucket or a model with the
+/// wrong input shape fails the job later with its reason.
+/// </summary>
+public static partial class JobRequestValidator
+{
+    public const int MaxBatchSize = 1024;
+
+    /// <summary>Validates; on success <paramref name="spec"/> is set and the error list is empty.</summary>
+    /// <param name="newJobId">Makes the id when the caller gave none.</param>
+    /// <param name="defaultOutput">The output location when the caller gave none, from the job id.</param>
+    public static IReadOnlyDictionary<string, string> Validate(
+        JobRequest request, JobDefaults defaults, Func<string> newJobId, Func<string, JobRequest, string> defaultOutput, out JobSpec? spec)
+    {
+        var errors = new Dictionary<string, string>(StringComparer.Ordinal);
+        spec = null;
+        if (request.Id is { } id && !JobIdPattern().IsMatch(id))
+            errors["id"] = "must be 1-100 characters of letters, digits, '-', '_' or '.'";
+        if (string.IsNullOrWhiteSpace(request.Source))
+            errors["source"] = "is required (s3://bucket/prefix, azblob://container/prefix or a local path)";
+        if (string.IsNullOrWhiteSpace(request.Model))
+            errors["model"] = "is required (path of an .onnx file)";
+        if (request.BatchSize is { } batch && batch is < 1 or > MaxBatchSize)
+            errors["batchSize"] = $"must be between 1 and {MaxBatchSize}";
+        if (request.Top is { } top && top is < 1 or > 1000)
+            errors["top"] = "must be between 1 and 1000";
+        var format = (request.Format ?? "jsonl").ToLowerInvariant();
+        if (format is not ("jsonl" or "csv"))
+            errors["format"] = "must be jsonl or csv";
+        if (request.Preset is { } preset && preset.ToLowerInvariant() is not ("imagenet" or "caffe" or "vit"))
+            errors["preset"] = "must be imagenet, caffe or vit";
+        if (request.MaxFailedImages is < 0)
+            errors["maxFailedImages"] = "must be 0 or more";
+        if (request.MaxFailedPercent is { } pct && (pct < 0 || pct > 100 || double.IsNaN(pct)))
+            errors["maxFailedPercent"] = "must be between 0 and 100";
+        if (errors.Count > 0)
+            return errors;
+
+        var jobId = request.Id ?? newJobId();
+        spec = new JobSpec(
+            JobId: jobId,
+            Source: request.Source!.Trim(),
+            Model: request.Model!.Trim(),
+            Preset: request.Preset?.ToLowerInvariant(),
+            BatchSize: request.BatchSize ?? defaults.BatchSize,
+            PageSize: Math.Max(defaults.PageSize, 1),
+            MaxBatchesInFlight: Math.Max(defaults.MaxBatchesInFlight, 1),
+            Output: string.IsNullOrWhiteSpace(request.Output) ? defaultOutput(jobId, request) : request.Output.Trim(),
+            Format: format,
+            Top: request.Top ?? defaults.Top,
+            MaxFailedImages: request.MaxFailedImages,
+            MaxFailedPercent: request.MaxFailedPercent);
+        return errors;
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9._-]{1,100}$")]
+    private static partial Regex JobIdPattern();
+}

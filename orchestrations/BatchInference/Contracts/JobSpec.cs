@@ -1,0 +1,18 @@
+namespace Serverless.BatchInference.Contracts;
+
+/// <summary>
+/// A validated job with every default filled in: the input of <see cref="Orchestrators.BatchJobOrchestrator"/>.
+/// </summary>
+public sealed record JobSpec(
+    string JobId,
+    string Source,
+    string Model,
+    string? Preset,
+    int BatchSize,
+    int PageSize,
+    int MaxBatchesInFlight,
+    string Output,
+    string Format,
+    int Top,
+    int? MaxFailedImages,
+    double? MaxFailedPercent);

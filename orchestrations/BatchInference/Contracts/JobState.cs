@@ -1,0 +1,19 @@
+namespace Serverless.BatchInference.Contracts;
+
+/// <summary>
+/// The input of each execution of the job orchestrator. A job of a million images continues as
+/// new every few dozen pages, carrying only this: where the listing stands and the totals so far.
+/// </summary>
+public sealed record JobState
+{
+    public required JobSpec Spec { get; init; }
+    public string? NextToken { get; init; }
+    public int NextPageIndex { get; init; }
+    public bool ListingDone { get; init; }
+    public long Listed { get; init; }
+    public JobCounts Counts { get; init; } = JobCounts.Empty;
+    public List<PageParts> Pages { get; init; } = [];
+    public DateTime? StartedUtc { get; init; }
+
+    public static JobState Start(JobSpec spec) => new() { Spec = spec };
+}

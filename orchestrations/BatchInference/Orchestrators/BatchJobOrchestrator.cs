@@ -1,0 +1,92 @@
+using Serverless.BatchInference.Contracts;
+using Serverless.Orchestrations;
+
+namespace Serverless.BatchInference.Orchestrators;
+
+/// <summary>
+/// The batch-inference job: checks the model, lists the source page by page through an activity
+/// (orchestrators do no I/O), runs one ClassifyPage sub-orchestration per page with the next
+/// page listed while the current ones run, reports progress as custom status, and ends with
+/// WriteResults. Continues as new every <see cref="PagesPerExecution"/> pages so no history
+/// grows with the size of the job.
+/// </summary>
+public sealed class BatchJobOrchestrator : TaskOrchestrator<JobState, JobOutput?>
+{
+    /// <summary>Pages per execution before ContinueAsNew (each page adds about six history events).</summary>
+    public const int PagesPerExecution = 200;
+
+    /// <summary>Pages classified at once: two keep the workers busy across a page boundary.</summary>
+    private const int PagesInFlight = 2;
+
+    private static readonly TaskOptions IoRetry = new(new RetryPolicy(4, TimeSpan.FromSeconds(1), 2.0, TimeSpan.FromSeconds(20)));
+
+    public override async Task<JobOutput?> RunAsync(TaskOrchestrationContext context, JobState state)
+    {
+        var job = state.Spec;
+        var started = state.StartedUtc ?? context.CurrentUtcDateTime;
+        if (state.StartedUtc is null)
+        {
+            context.SetCustomStatus(Progress("starting", state, started, context.CurrentUtcDateTime));
+            await context.CallActivityAsync(ActivityNames.CheckModel, new CheckModelInput(job.Model, job.Preset), IoRetry);
+        }
+
+        var run = new JobRun(state with { StartedUtc = started });
+        var inFlight = new Dictionary<Task<PageResult>, int>();
+        Task<ListPageOutput>? listing = run.State.ListingDone ? null : ListAsync(context, job, run.State.NextToken);
+        var pagesThisExecution = 0;
+
+        while (listing is not null || inFlight.Count > 0)
+        {
+            if (listing is not null && inFlight.Count < PagesInFlight)
+            {
+                var page = await listing;
+                listing = null;
+                var pageIndex = run.AddListedPage(page);
+                pagesThisExecution++;
+                if (page.Keys.Count > 0)
+                    inFlight.Add(context.CallSubOrchestratorAsync<PageResult>(ActivityNames.ClassifyPage,
+                        new PageInput(job, pageIndex, page.Keys), new SubOrchestrationOptions($"{context.InstanceId}:page:{pageIndex:D6}")), pageIndex);
+                if (!run.State.ListingDone && pagesThisExecution < PagesPerExecution)
+                    listing = ListAsync(context, job, run.State.NextToken);
+                continue;
+            }
+
+            var done = await Task.WhenAny(inFlight.Keys);
+            inFlight.Remove(done);
+            run.AddPageResult(await done);
+            context.SetCustomStatus(Progress("classifying", run.State, started, context.CurrentUtcDateTime));
+            if (ErrorThreshold.ExceededBy(job, run.State.Counts) is { } reason)
+            {
+                await WriteResultsAsync(context, run.State, started);
+                throw new JobFailedException($"{reason}; the predictions so far are in {job.Output}");
+            }
+        }
+
+        if (!run.State.ListingDone)
+        {
+            context.ContinueAsNew(run.State);
+            return null;
+        }
+        context.SetCustomStatus(Progress("writing results", run.State, started, context.CurrentUtcDateTime));
+        var output = await WriteResultsAsync(context, run.State, started);
+        context.SetCustomStatus(Progress("completed", run.State, started, context.CurrentUtcDateTime));
+        return output;
+    }
+
+    private static Task<ListPageOutput> ListAsync(TaskOrchestrationContext context, JobSpec job, string? token) =>
+        context.CallActivityAsync<ListPageOutput>(ActivityNames.ListSourcePage, new ListPageInput(job.Source, token, job.PageSize), IoRetry);
+
+    private static Task<JobOutput> WriteResultsAsync(TaskOrchestrationContext context, JobState state, DateTime started) =>
+        context.CallActivityAsync<JobOutput>(ActivityNames.WriteResults,
+            new WriteResultsInput(state.Spec, state.Pages, state.Counts, started, context.CurrentUtcDateTime), IoRetry);
+
+    internal static JobProgress Progress(string phase, JobState state, DateTime started, DateTime now)
+    {
+        var seconds = Math.Max((now - started).TotalSeconds, 1e-3);
+        var done = state.Counts.Images;
+        var rate = done / seconds;
+        long? total = state.ListingDone ? state.Listed : null;
+        double? eta = total is { } t && rate > 0 ? (t - done) / rate : null;
+        return new JobProgress(phase, done, state.Counts.Failed, total, state.Listed, Math.Round(rate, 2), eta is null ? null : Math.Round(eta.Value, 1));
+    }
+}

@@ -1,0 +1,71 @@
+using Serverless.BatchInference.Contracts;
+using Serverless.Orchestrations;
+
+namespace Serverless.BatchInference.Orchestrators;
+
+/// <summary>
+/// Classifies one listed page: cuts it into batches and fans out ClassifyBatch activities, at
+/// most <see cref="JobSpec.MaxBatchesInFlight"/> at a time, and fans in their counts. One
+/// sub-orchestration per page keeps every history small whatever the size of the job.
+/// A batch that keeps killing its worker (poison) is split into single images, so one image
+/// that crashes the decoder is recorded as failed and the rest of its batch is still classified.
+/// </summary>
+public sealed class ClassifyPageOrchestrator : TaskOrchestrator<PageInput, PageResult>
+{
+    internal static readonly TaskOptions BatchRetry = new(new RetryPolicy(3, TimeSpan.FromSeconds(2), 2.0, TimeSpan.FromSeconds(30))
+    {
+        // Poison means the batch took its worker down more than once: retrying it whole is pointless.
+        Handle = failure => failure.ErrorType != FailureDetails.PoisonMessageErrorType,
+    });
+
+    public override async Task<PageResult> RunAsync(TaskOrchestrationContext context, PageInput input)
+    {
+        var job = input.Job;
+        var batches = input.Keys.Chunk(job.BatchSize).ToArray();
+        var counts = JobCounts.Empty;
+        Dictionary<int, int>? splits = null;
+
+        var results = await FanOut.RunBoundedAsync(batches.Length, job.MaxBatchesInFlight,
+            b => ClassifyBatchOrSplitAsync(context, input, b, batches[b]));
+        for (var b = 0; b < results.Length; b++)
+        {
+            counts = counts.Add(results[b].Counts);
+            if (results[b].SplitSize is { } size)
+                (splits ??= new())[b] = size;
+        }
+        return new PageResult(input.PageIndex, new PageParts(batches.Length, splits), counts);
+    }
+
+    private static async Task<(JobCounts Counts, int? SplitSize)> ClassifyBatchOrSplitAsync(
+        TaskOrchestrationContext context, PageInput input, int batch, string[] keys)
+    {
+        var job = input.Job;
+        try
+        {
+            var part = PartNames.For(input.PageIndex, batch, job.Format);
+            var counts = await context.CallActivityAsync<JobCounts>(ActivityNames.ClassifyBatch, new ClassifyBatchInput(job, part, keys), BatchRetry);
+            return (counts, null);
+        }
+        catch (TaskFailedException failed) when (failed.FailureDetails.ErrorType == FailureDetails.PoisonMessageErrorType)
+        {
+            var singles = await Task.WhenAll(keys.Select((key, item) => ClassifySingleAsync(context, input, batch, item, key)));
+            return (singles.Aggregate(JobCounts.Empty, (sum, c) => sum.Add(c)), keys.Length);
+        }
+    }
+
+    private static async Task<JobCounts> ClassifySingleAsync(TaskOrchestrationContext context, PageInput input, int batch, int item, string key)
+    {
+        var job = input.Job;
+        var part = PartNames.ForSplit(input.PageIndex, batch, item, job.Format);
+        try
+        {
+            return await context.CallActivityAsync<JobCounts>(ActivityNames.ClassifyBatch, new ClassifyBatchInput(job, part, [key]), BatchRetry);
+        }
+        catch (TaskFailedException failed) when (failed.FailureDetails.ErrorType == FailureDetails.PoisonMessageErrorType)
+        {
+            var message = "the worker process died while classifying this image, every time it was tried";
+            return await context.CallActivityAsync<JobCounts>(ActivityNames.RecordFailures,
+                new RecordFailuresInput(job, part, [key], "worker_crashed", message), BatchRetry);
+        }
+    }
+}
