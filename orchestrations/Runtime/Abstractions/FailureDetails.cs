@@ -24,13 +24,11 @@ public sealed record FailureDetails(
     public static FailureDetails FromException(Exception exception)
     {
         ArgumentNullException.ThrowIfNull(exception);
-        if (exception is TaskFailedException taskFailed)
-            return taskFailed.FailureDetails;
-        return new FailureDetails(
-            exception.GetType().FullName ?? exception.GetType().Name,
-            exception.Message,
-            exception.StackTrace,
-            exception.InnerException is null ? null : FromException(exception.InnerException));
+        // A failed task's own failure becomes the inner failure, so the remote type and stack survive.
+        var inner = exception is TaskFailedException taskFailed
+            ? taskFailed.FailureDetails
+            : exception.InnerException is null ? null : FromException(exception.InnerException);
+        return new FailureDetails(exception.GetType().FullName ?? exception.GetType().Name, exception.Message, exception.StackTrace, inner);
     }
 
     /// <summary>True when <see cref="ErrorType"/> names <typeparamref name="T"/> or a type derived from it.</summary>

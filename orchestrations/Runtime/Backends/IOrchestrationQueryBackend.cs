@@ -10,8 +10,8 @@ public interface IOrchestrationQueryBackend
 {
     /// <summary>
     /// The instance row, or null when the instance does not exist. When
-    /// <paramref name="includePayloads"/> is false, Input, Output and CustomStatus may be left
-    /// null (a backend that stores large payloads elsewhere skips fetching them).
+    /// <paramref name="includePayloads"/> is false, Input and Output may be left null (a backend
+    /// that stores large payloads elsewhere skips fetching them); CustomStatus is always returned.
     /// </summary>
     Task<OrchestrationState?> GetInstanceAsync(string instanceId, bool includePayloads, CancellationToken cancellationToken = default);
 

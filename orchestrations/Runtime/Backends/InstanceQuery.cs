@@ -21,6 +21,6 @@ public sealed record InstanceQuery
     /// <summary>The token from the previous page, or null for the first page.</summary>
     public string? ContinuationToken { get; init; }
 
-    /// <summary>Whether rows carry Input, Output and CustomStatus.</summary>
+    /// <summary>Whether rows carry Input and Output (CustomStatus is always returned).</summary>
     public bool FetchInputsAndOutputs { get; init; }
 }
