@@ -14,4 +14,7 @@ public sealed class RetrySettings
 
     /// <summary>Timeout of one request attempt.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>Called before each retry with the failure, the retry number (1-based) and the delay; for logging.</summary>
+    public Action<Exception, int, TimeSpan>? OnRetry { get; set; }
 }

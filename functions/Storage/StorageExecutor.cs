@@ -35,6 +35,15 @@ internal sealed class StorageExecutor
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 ShouldHandle = new PredicateBuilder().Handle<Exception>(ex => Classify(ex) == StorageErrorKind.Unavailable),
+                OnRetry = args =>
+                {
+                    if (retry.OnRetry is { } onRetry && args.Outcome.Exception is { } failure)
+                    {
+                        onRetry(failure, args.AttemptNumber + 1, args.RetryDelay);
+                    }
+
+                    return ValueTask.CompletedTask;
+                },
             });
         }
 

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Serverless.Storage.Results;
 
 /// <summary>
@@ -11,6 +13,7 @@ namespace Serverless.Storage.Results;
 public sealed record PredictionRow(string Key, IReadOnlyList<LabelScore> Top, string? ErrorCode = null, string? ErrorMessage = null)
 {
     /// <summary>Whether the image failed.</summary>
+    [JsonIgnore]
     public bool Failed => ErrorCode is not null;
 
     /// <summary>A successful row.</summary>

@@ -39,9 +39,17 @@ public sealed class ResultWriter
         format == PredictionFormat.Csv ? "predictions.csv" : "predictions.jsonl";
 
     /// <summary>Writes (or rewrites) the part of batch <paramref name="batchId"/>.</summary>
-    public async Task<PartInfo> WritePartAsync(int batchId, IReadOnlyCollection<PredictionRow> rows, CancellationToken cancellationToken = default)
+    public Task<PartInfo> WritePartAsync(int batchId, IReadOnlyCollection<PredictionRow> rows, CancellationToken cancellationToken = default) =>
+        WritePartAsync(PartName(batchId), rows, cancellationToken, batchId);
+
+    /// <summary>
+    /// Writes a part under a caller-chosen deterministic name (<c>parts/part-*.jsonl</c>): the
+    /// orchestrator names parts by page and batch. Overwrites, so a rerun never duplicates.
+    /// </summary>
+    public async Task<PartInfo> WritePartAsync(string name, IReadOnlyCollection<PredictionRow> rows, CancellationToken cancellationToken = default, int batchId = -1)
     {
-        var name = PartName(batchId);
+        if (!IsPartName(name))
+            throw new ArgumentException($"A part name must look like {PartsFolder}part-<id>.jsonl, not '{name}'.", nameof(name));
         using var buffer = new MemoryStream();
         await PredictionJson.WriteAsync(buffer, rows, cancellationToken).ConfigureAwait(false);
         await Store.WriteAsync(name, buffer.GetBuffer().AsMemory(0, (int)buffer.Length), cancellationToken).ConfigureAwait(false);
@@ -120,19 +128,23 @@ public sealed class ResultWriter
     /// <summary>The part names present, in batch order.</summary>
     public async Task<IReadOnlyList<string>> ListPartsAsync(CancellationToken cancellationToken = default)
     {
-        var parts = new List<(long Id, string Name)>();
+        // Part ids are zero-padded, so ordinal order of the names is the order of the batches.
+        var parts = new List<string>();
         await foreach (var name in Store.ListAsync(PartsFolder, cancellationToken).ConfigureAwait(false))
         {
-            var file = name[PartsFolder.Length..];
-            if (file.StartsWith("part-", StringComparison.Ordinal) && file.EndsWith(".jsonl", StringComparison.Ordinal)
-                && long.TryParse(file.AsSpan(5, file.Length - 11), NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+            if (IsPartName(name))
             {
-                parts.Add((id, name));
+                parts.Add(name);
             }
         }
 
-        return parts.OrderBy(p => p.Id).Select(p => p.Name).ToList();
+        parts.Sort(StringComparer.Ordinal);
+        return parts;
     }
+
+    private static bool IsPartName(string name) =>
+        name.StartsWith(PartsFolder + "part-", StringComparison.Ordinal) && name.EndsWith(".jsonl", StringComparison.Ordinal)
+        && name.IndexOf('/', PartsFolder.Length) < 0;
 
     private JobSummary BuildSummary(PredictionFormat format, SummaryInput input, int partCount, MergeStats stats, TimeSpan merge)
     {

@@ -1,0 +1,37 @@
+using Serverless.Storage.Results;
+
+namespace Serverless.Storage.Tests.Results;
+
+public sealed class PredictionFormatTests
+{
+    [Fact]
+    public void Json_lines_round_trip_and_omit_nulls()
+    {
+        var ok = PredictionRow.Success("dir/a.jpg", [new LabelScore(281, "tabby, tabby cat", 0.75f)]);
+        var line = PredictionJson.Serialize(ok);
+        Assert.Equal("{\"key\":\"dir/a.jpg\",\"top\":[{\"index\":281,\"label\":\"tabby, tabby cat\",\"score\":0.75}]}", line);
+        Assert.Equal(ok.Top, PredictionJson.Parse(line).Top);
+
+        var failed = PredictionJson.Parse(PredictionJson.Serialize(PredictionRow.Failure("b.jpg", "decode_failed", "bad header")));
+        Assert.True(failed.Failed);
+        Assert.Equal("bad header", failed.ErrorMessage);
+        Assert.Empty(failed.Top);
+    }
+
+    [Theory]
+    [InlineData("plain", "plain")]
+    [InlineData("a,b", "\"a,b\"")]
+    [InlineData("say \"hi\"", "\"say \"\"hi\"\"\"")]
+    [InlineData("two\nlines", "\"two\nlines\"")]
+    [InlineData(" edge", "\" edge\"")]
+    public void Csv_quotes_only_what_needs_it(string field, string expected) =>
+        Assert.Equal(expected, PredictionCsv.Quote(field));
+
+    [Fact]
+    public void Malformed_line_is_a_format_error() =>
+        Assert.Throws<FormatException>(() => PredictionJson.Parse("{not json"));
+
+    [Fact]
+    public void Part_names_are_deterministic() =>
+        Assert.Equal("parts/part-000042.jsonl", ResultWriter.PartName(42));
+}
