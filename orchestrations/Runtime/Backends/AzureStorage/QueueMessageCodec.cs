@@ -1,0 +1,29 @@
+using Serverless.Orchestrations.Core;
+
+namespace Serverless.Orchestrations.Backends.AzureStorage;
+
+/// <summary>Turns messages into queue text and back, offloading large ones through <see cref="LargePayloadStore"/>.</summary>
+internal sealed class QueueMessageCodec(LargePayloadStore payloads)
+{
+    public Task<string> EncodeAsync(OrchestrationMessage message, CancellationToken cancellationToken) =>
+        EncodeAsync(new QueueEnvelope { Message = message }, message.TargetInstanceId, cancellationToken);
+
+    public Task<string> EncodeAsync(ActivityRequest request, CancellationToken cancellationToken) =>
+        EncodeAsync(new QueueEnvelope { Activity = request }, request.InstanceId, cancellationToken);
+
+    public async Task<QueueEnvelope> DecodeAsync(string text, CancellationToken cancellationToken)
+    {
+        var envelope = HistoryJson.Deserialize<QueueEnvelope>(text);
+        if (envelope.Blob is null)
+            return envelope;
+        var full = await payloads.LoadAsync(new StoredPayload(null, envelope.Blob), cancellationToken).ConfigureAwait(false);
+        return HistoryJson.Deserialize<QueueEnvelope>(full);
+    }
+
+    private async Task<string> EncodeAsync(QueueEnvelope envelope, string instanceId, CancellationToken cancellationToken)
+    {
+        var json = HistoryJson.Serialize(envelope);
+        var stored = await payloads.StoreAsync(instanceId, json, cancellationToken).ConfigureAwait(false);
+        return stored.BlobName is null ? json : HistoryJson.Serialize(new QueueEnvelope { Blob = stored.BlobName });
+    }
+}
