@@ -11,6 +11,11 @@ public static class CommandLine
         {
             ClassifyCommand.Create(),
             MakeModelCommand.Create(),
+            HostCommand.Create(),
+            SubmitCommand.Create(),
+            StatusCommands.Status(),
+            StatusCommands.Jobs(),
+            StatusCommands.Results(),
         };
         return root.Parse(args).Invoke();
     }

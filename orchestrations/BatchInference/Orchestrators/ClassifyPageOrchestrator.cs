@@ -42,7 +42,7 @@ public sealed class ClassifyPageOrchestrator : TaskOrchestrator<PageInput, PageR
         var job = input.Job;
         try
         {
-            var part = PartNames.For(input.PageIndex, batch, job.Format);
+            var part = PartNames.For(input.PageIndex, batch);
             var counts = await context.CallActivityAsync<JobCounts>(ActivityNames.ClassifyBatch, new ClassifyBatchInput(job, part, keys), BatchRetry);
             return (counts, null);
         }
@@ -56,7 +56,7 @@ public sealed class ClassifyPageOrchestrator : TaskOrchestrator<PageInput, PageR
     private static async Task<JobCounts> ClassifySingleAsync(TaskOrchestrationContext context, PageInput input, int batch, int item, string key)
     {
         var job = input.Job;
-        var part = PartNames.ForSplit(input.PageIndex, batch, item, job.Format);
+        var part = PartNames.ForSplit(input.PageIndex, batch, item);
         try
         {
             return await context.CallActivityAsync<JobCounts>(ActivityNames.ClassifyBatch, new ClassifyBatchInput(job, part, [key]), BatchRetry);

@@ -1,0 +1,132 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Routing;
+using Serverless.BatchInference.Contracts;
+using Serverless.Orchestrations;
+using Serverless.Orchestrations.Client;
+
+namespace Serverless.Host.Apis;
+
+/// <summary>
+/// <c>/api/jobs</c>: submit, query, list, terminate and purge batch jobs, with the contract of the
+/// Durable Functions HTTP management API (202 + Location while running, 200 when done, 404 unknown).
+/// </summary>
+public static class JobsApi
+{
+    private static readonly JsonSerializerOptions RequestJson = new(JsonSerializerDefaults.Web) { AllowTrailingCommas = true };
+
+    public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder app)
+    {
+        var jobs = app.MapGroup("api/jobs");
+        jobs.MapPost("", SubmitAsync);
+        jobs.MapGet("", ListAsync);
+        jobs.MapGet("{id}", GetAsync);
+        jobs.MapPost("{id}/terminate", TerminateAsync);
+        jobs.MapPost("{id}/raiseEvent/{eventName}", RaiseEventAsync);
+        jobs.MapDelete("{id}", PurgeAsync);
+        return app;
+    }
+
+    public static async Task<Results<Accepted<JobManagementUrls>, ValidationProblem>> SubmitAsync(
+        HttpRequest request, JobSubmission submission, CancellationToken cancellationToken)
+    {
+        JobRequest? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<JobRequest>(request.Body, RequestJson, cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "body" : e.Path.TrimStart('$', '.');
+            return Invalid(field, $"is not valid JSON for a job: {e.Message}");
+        }
+        if (body is null)
+            return Invalid("body", "a JSON job description is required");
+
+        var outcome = await submission.SubmitAsync(body, cancellationToken);
+        if (outcome.JobId is null)
+            return TypedResults.ValidationProblem(outcome.Errors.ToDictionary(e => e.Key, e => new[] { e.Value }),
+                title: "The job request is not valid.");
+        var urls = Urls(request, outcome.JobId);
+        return TypedResults.Accepted(urls.StatusQueryGetUri, urls);
+    }
+
+    public static async Task<Results<Ok<JobStatusResponse>, Accepted<JobStatusResponse>, NotFound<ProblemDetails>>> GetAsync(
+        string id, HttpRequest request, DurableTaskClient client, bool showInput = false, CancellationToken cancellationToken = default)
+    {
+        var metadata = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
+        if (metadata is null)
+            return UnknownJob(id);
+        var status = JobStatusResponse.From(metadata, showInput);
+        return metadata.IsRunning ? TypedResults.Accepted(Urls(request, id).StatusQueryGetUri, status) : TypedResults.Ok(status);
+    }
+
+    public static async Task<Results<Ok<JobListResponse>, ValidationProblem>> ListAsync(
+        DurableTaskClient client, string? status = null, int top = 100, string? continuationToken = null, CancellationToken cancellationToken = default)
+    {
+        var statuses = new List<OrchestrationRuntimeStatus>();
+        foreach (var name in (status ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Enum.TryParse<OrchestrationRuntimeStatus>(name, ignoreCase: true, out var parsed))
+                return Invalid("status", $"'{name}' is not one of {string.Join(", ", Enum.GetNames<OrchestrationRuntimeStatus>())}");
+            statuses.Add(parsed);
+        }
+        if (top is < 1 or > 1000)
+            return Invalid("top", "must be between 1 and 1000");
+        var page = await client.QueryInstancesAsync(new OrchestrationQuery
+        {
+            Statuses = statuses.Count > 0 ? statuses : null,
+            PageSize = top,
+            ContinuationToken = continuationToken,
+            FetchInputsAndOutputs = true,
+        }, cancellationToken);
+        var jobs = page.Instances.Where(i => i.Name == ActivityNames.BatchJob).Select(i => JobStatusResponse.From(i, withInput: false)).ToList();
+        return TypedResults.Ok(new JobListResponse(jobs, page.ContinuationToken));
+    }
+
+    public static async Task<Results<Accepted, NotFound<ProblemDetails>, Conflict<ProblemDetails>>> TerminateAsync(
+        string id, DurableTaskClient client, string? reason = null, CancellationToken cancellationToken = default)
+    {
+        var metadata = await client.GetInstanceAsync(id, cancellationToken: cancellationToken);
+        if (metadata is null)
+            return UnknownJob(id);
+        if (!metadata.IsRunning)
+            return TypedResults.Conflict(new ProblemDetails { Title = "The job has already ended.", Detail = $"Job '{id}' is {metadata.RuntimeStatus}.", Status = 409 });
+        await client.TerminateInstanceAsync(id, reason ?? "terminated by request", cancellationToken);
+        return TypedResults.Accepted((string?)null);
+    }
+
+    public static async Task<Results<Accepted, NotFound<ProblemDetails>>> RaiseEventAsync(
+        string id, string eventName, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        if (await client.GetInstanceAsync(id, cancellationToken: cancellationToken) is null)
+            return UnknownJob(id);
+        var payload = request.ContentLength is > 0 ? await JsonSerializer.DeserializeAsync<JsonElement>(request.Body, RequestJson, cancellationToken) : (JsonElement?)null;
+        await client.RaiseEventAsync(id, eventName, payload, cancellationToken);
+        return TypedResults.Accepted((string?)null);
+    }
+
+    public static async Task<Results<Ok<PurgeResponse>, NotFound<ProblemDetails>>> PurgeAsync(string id, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        var deleted = await client.PurgeInstanceAsync(id, cancellationToken);
+        return deleted == 0 ? UnknownJob(id) : TypedResults.Ok(new PurgeResponse(deleted));
+    }
+
+    private static JobManagementUrls Urls(HttpRequest request, string id)
+    {
+        var status = $"{request.Scheme}://{request.Host}/api/jobs/{Uri.EscapeDataString(id)}";
+        return new JobManagementUrls(id, status, $"{status}/raiseEvent/{{eventName}}", $"{status}/terminate?reason={{text}}", status);
+    }
+
+    private static ValidationProblem Invalid(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: "The job request is not valid.");
+
+    private static NotFound<ProblemDetails> UnknownJob(string id) =>
+        TypedResults.NotFound(new ProblemDetails { Title = "No such job.", Detail = $"No job with id '{id}'.", Status = 404 });
+}
+
+/// <summary>Answer of a purge.</summary>
+public sealed record PurgeResponse(int InstancesDeleted);

@@ -1,0 +1,82 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Serverless.BatchInference.Contracts;
+
+namespace Serverless.Host.Cli;
+
+/// <summary>The CLI's HTTP client for <c>/api/jobs</c>. Non-success answers become <see cref="JobsClientException"/> with the server's problem text.</summary>
+internal sealed class JobsClient(Uri baseUrl, string? key) : IDisposable
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    private readonly HttpClient http = CreateHttp(baseUrl, key);
+
+    public async Task<JsonElement> SubmitAsync(JobRequest request, CancellationToken ct) =>
+        await SendAsync(HttpMethod.Post, "api/jobs", JsonContent.Create(request, options: Json), ct) ?? throw new JobsClientException("empty answer to the submission");
+
+    /// <summary>The job's status, or null when the host does not know the id.</summary>
+    public async Task<JsonElement?> GetAsync(string id, CancellationToken ct) =>
+        await SendAsync(HttpMethod.Get, $"api/jobs/{Uri.EscapeDataString(id)}", null, ct, allowNotFound: true);
+
+    public async Task<JsonElement> ListAsync(string? status, CancellationToken ct) =>
+        await SendAsync(HttpMethod.Get, "api/jobs" + (status is null ? "" : $"?status={Uri.EscapeDataString(status)}"), null, ct) ?? default;
+
+    public async Task TerminateAsync(string id, CancellationToken ct) =>
+        await SendAsync(HttpMethod.Post, $"api/jobs/{Uri.EscapeDataString(id)}/terminate", null, ct);
+
+    public void Dispose() => http.Dispose();
+
+    private async Task<JsonElement?> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken ct, bool allowNotFound = false)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, ct);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new JobsClientException($"cannot reach the host at {baseUrl}: {e.Message} (is `serverless host` running? set --url or SERVERLESS_URL)");
+        }
+        using (response)
+        {
+            if (allowNotFound && response.StatusCode == HttpStatusCode.NotFound)
+                return null;
+            var text = await response.Content.ReadAsStringAsync(ct);
+            if (!response.IsSuccessStatusCode)
+                throw new JobsClientException($"{(int)response.StatusCode} {response.ReasonPhrase}: {ProblemText(text)}");
+            return text.Length == 0 ? null : JsonSerializer.Deserialize<JsonElement>(text);
+        }
+    }
+
+    /// <summary>The title, detail and field errors of a problem-details body, on one line.</summary>
+    private static string ProblemText(string body)
+    {
+        try
+        {
+            var problem = JsonSerializer.Deserialize<JsonElement>(body);
+            var parts = new List<string>();
+            if (problem.TryGetProperty("title", out var title)) parts.Add(title.GetString() ?? "");
+            if (problem.TryGetProperty("detail", out var detail)) parts.Add(detail.GetString() ?? "");
+            if (problem.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Object)
+                parts.AddRange(errors.EnumerateObject().Select(e => $"{e.Name}: {string.Join("; ", e.Value.EnumerateArray().Select(v => v.GetString()))}"));
+            return string.Join(" ", parts.Where(p => p.Length > 0));
+        }
+        catch (JsonException)
+        {
+            return body;
+        }
+    }
+
+    private static HttpClient CreateHttp(Uri baseUrl, string? key)
+    {
+        var http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(60) };
+        if (!string.IsNullOrEmpty(key))
+            http.DefaultRequestHeaders.Add("x-functions-key", key);
+        return http;
+    }
+}
+
+/// <summary>An error answer of the host, with the text to show the user.</summary>
+internal sealed class JobsClientException(string message) : Exception(message);
