@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Serverless.Infra.Tests.Support;
 
 namespace Serverless.Infra.Tests;
