@@ -1,3 +1,5 @@
+using Serverless.Orchestrations.Core;
+
 namespace Serverless.Orchestrations.Tests.Behavior;
 
 public abstract partial class OrchestrationBehaviorTests
@@ -97,7 +99,7 @@ public abstract partial class OrchestrationBehaviorTests
             });
         var oldWorker = await StartWorkerAsync(Register);
         var id = await Client.ScheduleNewOrchestrationInstanceAsync("Changes");
-        await WaitUntilAsync(async () => (await Client.GetHistoryAsync(id)).OfType<Core.TaskCompletedEvent>().Any(), "StepA to complete");
+        await WaitUntilAsync(async () => (await Client.GetHistoryAsync(id)).OfType<TaskCompletedEvent>().Any(), "StepA to complete");
         var historyBefore = await Client.GetHistoryAsync(id);
 
         // "Deploy" changed code: a new worker that must replay the history.
@@ -113,7 +115,7 @@ public abstract partial class OrchestrationBehaviorTests
         Assert.Contains("activity 'StepB'", result.FailureDetails.ErrorMessage);
         var historyAfter = await Client.GetHistoryAsync(id);
         Assert.Equal(historyBefore.Select(e => e.GetType()), historyAfter.Take(historyBefore.Count).Select(e => e.GetType()));
-        Assert.DoesNotContain(historyAfter, e => e is Core.TaskScheduledEvent { Name: "StepB" });
+        Assert.DoesNotContain(historyAfter, e => e is TaskScheduledEvent { Name: "StepB" });
     }
 
     [Fact]
