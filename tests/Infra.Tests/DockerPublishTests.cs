@@ -77,6 +77,31 @@ public sealed class DockerPublishTests(PublishedHostFixture published) : IClassF
         });
     }
 
+    [Fact]
+    public void The_published_host_knows_every_option_the_image_and_the_pods_pass_it()
+    {
+        var dockerfile = Dockerfile.Load();
+        var dll = Path.Combine(published.OutputPath, dockerfile.Stages[^1].Last("ENTRYPOINT")!.ExecForm()[1]);
+        var commandLines = new List<IReadOnlyList<string>> { dockerfile.Stages[^1].Last("CMD")!.ExecForm() };
+        if (Kubectl.Path is not null)
+        {
+            commandLines.AddRange(Kubectl.Render("base").OfKind("Deployment")
+                .Select(d => d.Containers.Single()["args"]!.AsArray().Select(a => (string)a!).ToList()));
+        }
+
+        foreach (var commandLine in commandLines)
+        {
+            // `<command> --help` lists the command's options; every option passed must be one.
+            var help = ProcessRunner.Run("dotnet", [dll, commandLine[0], "--help"], published.OutputPath, TimeSpan.FromMinutes(1));
+            Assert.True(help.ExitCode == 0, $"{commandLine[0]} --help: {help.Describe()}");
+            Assert.All(commandLine.Where(a => a.StartsWith("--", StringComparison.Ordinal)), option => Assert.Contains(option, help.StandardOutput));
+        }
+
+        // The build stage bakes a model with make-model when MODEL is set.
+        var makeModel = ProcessRunner.Run("dotnet", [dll, "make-model", "--help"], published.OutputPath, TimeSpan.FromMinutes(1));
+        Assert.True(makeModel.ExitCode == 0 && makeModel.StandardOutput.Contains("--out"), makeModel.Describe());
+    }
+
     private IEnumerable<string> NativeLibraries() =>
         Directory.Exists(published.OutputPath)
             ? Directory.EnumerateFiles(published.OutputPath, "*.so", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(published.OutputPath, f))

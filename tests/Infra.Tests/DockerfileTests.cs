@@ -106,7 +106,7 @@ public sealed class DockerfileTests
         Assert.Contains("TMPDIR=/tmp", env);
         Assert.Contains("/dev/tcp/127.0.0.1/7071", healthcheck);
         Assert.Contains("GET /healthz", healthcheck);
-        Assert.Equal(["host", "--role", "all", "--port", "7071"], runtime.Last("CMD")!.ExecForm());
+        Assert.Equal(["host", "--role", "all", "--port", "7071", "--bind", "0.0.0.0"], runtime.Last("CMD")!.ExecForm());
     }
 
     [Fact]

@@ -52,7 +52,8 @@ public sealed class PodSecurityTests
             var deployment = render.Get("Deployment", $"serverless-{role}");
             var container = Assert.Single(deployment.Containers);
             var args = container["args"]!.AsArray().Select(a => (string)a!).ToList();
-            Assert.Equal(["host", "--role", role, "--port", "7071"], args);
+            // The host listens on 127.0.0.1 unless told otherwise: a pod must listen on all interfaces.
+            Assert.Equal(["host", "--role", role, "--port", "7071", "--bind", "0.0.0.0"], args);
             Assert.Contains(Manifest.Items(container["ports"]), p => (int)p["containerPort"]! == 7071 && (string?)p["name"] == "http");
 
             foreach (var probe in new[] { "readinessProbe", "livenessProbe" })
