@@ -15,6 +15,7 @@ public sealed partial class AzureStorageOrchestrationBackend
     /// <inheritdoc/>
     public async Task<ActivityWorkItem?> GetActivityWorkItemAsync(CancellationToken cancellationToken = default)
     {
+        await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
         while (true)
         {
             if (!TryTakePrefetched(out var raw))

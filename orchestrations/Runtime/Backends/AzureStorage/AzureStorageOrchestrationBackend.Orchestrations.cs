@@ -12,6 +12,7 @@ public sealed partial class AzureStorageOrchestrationBackend
     /// <inheritdoc/>
     public async Task<OrchestrationWorkItem?> GetOrchestrationWorkItemAsync(CancellationToken cancellationToken = default)
     {
+        await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
         var owned = _partitions.Values.OrderBy(p => p.Index).ToArray();
         if (owned.Length == 0)
             return null;
@@ -66,7 +67,7 @@ public sealed partial class AzureStorageOrchestrationBackend
         var partition = state.Partition;
         var instanceId = workItem.InstanceId;
         if (state.Released)
-            throw new InvalidOperationException($"The work item of '{instanceId}' was completed or abandoned already.");
+            throw new LockLostException($"The work item of '{instanceId}' was completed or abandoned already; its lock is gone.");
         if (partition.Closed || !_leases.Owns(partition.Index))
         {
             ReleaseLost(state, instanceId);
@@ -160,7 +161,9 @@ public sealed partial class AzureStorageOrchestrationBackend
         state.Released = true;
         if (retryAfter is not { } delay || delay <= TimeSpan.Zero)
         {
-            // Back into the buffer, dequeue counts unchanged; handed out again by the next fetch.
+            // Back into the buffer, handed out again by the next fetch: a delivery more, as the queue would count it.
+            foreach (var message in state.Messages)
+                message.DequeueCount++;
             state.Partition.Release(workItem.InstanceId, state.Messages, []);
             return;
         }
@@ -252,9 +255,9 @@ public sealed partial class AzureStorageOrchestrationBackend
             await queue.DeleteMessageAsync(raw.MessageId, raw.PopReceipt, cancellationToken).ConfigureAwait(false);
             return null;
         }
-        if (message.VisibleAtUtc is { } at && at > DateTime.UtcNow.AddSeconds(5))
+        if (message.VisibleAtUtc is { } at && at > DateTime.UtcNow)
         {
-            // A timer further out than the queue's longest delay: wait the rest in the queue.
+            // Not due yet (a timer further out than the queue's longest delay): wait the rest in the queue.
             await SendAsync(queue, raw.Body.ToString(), at, cancellationToken).ConfigureAwait(false);
             await queue.DeleteMessageAsync(raw.MessageId, raw.PopReceipt, cancellationToken).ConfigureAwait(false);
             return null;
@@ -296,7 +299,11 @@ public sealed partial class AzureStorageOrchestrationBackend
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (var message in received.OrderBy(m => m.InsertedOn))
             {
-                if (entry.IsDuplicate(message.Message) || !seen.Add(message.Message.MessageId))
+                // Within one batch too: the same message twice, or two results of one task (an activity that ran twice).
+                var completion = InstanceCacheEntry.CompletionKey(message.Message.Event) is { } key
+                    ? (message.Message.TargetExecutionId ?? entry.ExecutionId) + "|" + key
+                    : null;
+                if (entry.IsDuplicate(message.Message) || !seen.Add(message.Message.MessageId) || (completion is not null && !seen.Add(completion)))
                     duplicates.Add(message);
                 else
                     kept.Add(message);

@@ -48,6 +48,9 @@ public sealed partial class AzureStorageOrchestrationBackend : IOrchestrationBac
     private readonly ConcurrentDictionary<int, ControlQueuePartition> _partitions = new();
     private readonly ConcurrentDictionary<string, InstanceCacheEntry> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentBag<Task> _releases = [];
+    private readonly SemaphoreSlim _lifecycle = new(1, 1);
+    private bool _running;
+    private bool _everStarted;
     private int _nextPartition;
 
     /// <summary>Creates the backend; nothing is contacted until a method is called.</summary>
@@ -120,8 +123,20 @@ public sealed partial class AzureStorageOrchestrationBackend : IOrchestrationBac
     /// <inheritdoc/>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        await CreateTaskHubAsync(cancellationToken).ConfigureAwait(false);
-        await _leases.StartAsync(cancellationToken).ConfigureAwait(false);
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_running)
+                return;
+            await CreateTaskHubAsync(cancellationToken).ConfigureAwait(false);
+            await _leases.StartAsync(cancellationToken).ConfigureAwait(false);
+            _running = true;
+            _everStarted = true;
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
         _logger.LogInformation("Worker {Worker} started on task hub {Hub} owning partitions [{Partitions}]",
             WorkerId, Names.HubName, string.Join(",", _leases.OwnedPartitions));
     }
@@ -129,7 +144,17 @@ public sealed partial class AzureStorageOrchestrationBackend : IOrchestrationBac
     /// <inheritdoc/>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
-        await _leases.StopAsync(cancellationToken).ConfigureAwait(false);
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _running = false;
+            _everStarted = true;
+            await _leases.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
         await ReleasePrefetchedActivitiesAsync(cancellationToken).ConfigureAwait(false);
         while (_releases.TryTake(out var release))
             await release.ConfigureAwait(false);
@@ -167,6 +192,10 @@ public sealed partial class AzureStorageOrchestrationBackend : IOrchestrationBac
         await SendAsync(ControlQueueOf(message.TargetInstanceId), text, message.VisibleAtUtc, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>A process that fetches without calling <see cref="StartAsync"/> first gets started on first use (never after a stop).</summary>
+    private Task EnsureStartedAsync(CancellationToken cancellationToken) =>
+        _running || _everStarted ? Task.CompletedTask : StartAsync(cancellationToken);
+
     private QueueClient ControlQueueOf(string instanceId) => _controlQueues[PartitionOf(instanceId)];
 
     private static OrchestrationState PendingState(ExecutionStartedEvent started) => new()
@@ -186,14 +215,22 @@ public sealed partial class AzureStorageOrchestrationBackend : IOrchestrationBac
 
     private async Task SendAsync(QueueClient queue, string text, DateTimeOffset? visibleAt, CancellationToken cancellationToken)
     {
-        TimeSpan? delay = null;
-        if (visibleAt is { } at)
-        {
-            var wait = at - DateTimeOffset.UtcNow;
-            if (wait > TimeSpan.Zero)
-                delay = wait > MaxVisibilityDelay ? MaxVisibilityDelay : wait;
-        }
-        await queue.SendMessageAsync(text, delay, InfiniteTimeToLive, cancellationToken).ConfigureAwait(false);
+        await queue.SendMessageAsync(text, DelayUntil(visibleAt), InfiniteTimeToLive, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The visibility delay for a message due at <paramref name="visibleAt"/>. Queues count it in
+    /// whole seconds (rounding down), so it is rounded up: a timer never fires early.
+    /// </summary>
+    private static TimeSpan? DelayUntil(DateTimeOffset? visibleAt)
+    {
+        if (visibleAt is not { } at)
+            return null;
+        var wait = at - DateTimeOffset.UtcNow;
+        if (wait <= TimeSpan.Zero)
+            return null;
+        var seconds = TimeSpan.FromSeconds(Math.Ceiling(wait.TotalSeconds));
+        return seconds > MaxVisibilityDelay ? MaxVisibilityDelay : seconds;
     }
 
     private void OnPartitionAcquired(int partition) =>

@@ -10,6 +10,9 @@ namespace Serverless.Orchestrations.Backends.AzureStorage;
 /// </summary>
 internal sealed class InstanceStateCodec(LargePayloadStore payloads)
 {
+    /// <summary>Properties read even when payloads are not asked for.</summary>
+    public static readonly string[] AlwaysReadPayloadProperties = ["CustomStatus", "Failure"];
+
     /// <summary>Properties that hold payloads (each may be offloaded to a blob).</summary>
     public static readonly string[] PayloadProperties = ["Input", "Output", "CustomStatus", "Failure"];
 
@@ -42,14 +45,15 @@ internal sealed class InstanceStateCodec(LargePayloadStore payloads)
     {
         if (entity.GetString("InstanceId") is not { } instanceId || entity.GetString("Name") is not { } name)
             return null;
-        string? input = null, output = null, customStatus = null;
+        string? input = null, output = null;
         if (includePayloads)
         {
             input = await payloads.ReadPropertyAsync(entity, "Input", cancellationToken).ConfigureAwait(false);
             output = await payloads.ReadPropertyAsync(entity, "Output", cancellationToken).ConfigureAwait(false);
-            customStatus = await payloads.ReadPropertyAsync(entity, "CustomStatus", cancellationToken).ConfigureAwait(false);
         }
-        // Failure details are small and always read: a failed status without its reason is useless.
+        // Custom status (progress) and failure details are always read, as Durable Functions'
+        // status query does: a status without its progress or its reason is of little use.
+        var customStatus = await payloads.ReadPropertyAsync(entity, "CustomStatus", cancellationToken).ConfigureAwait(false);
         var failure = await payloads.ReadPropertyAsync(entity, "Failure", cancellationToken).ConfigureAwait(false);
         return new OrchestrationState
         {

@@ -99,5 +99,6 @@ internal sealed class InstanceStore(TableClient table, InstanceStateCodec codec)
     public Task DeleteAsync(string instanceId, CancellationToken cancellationToken) =>
         table.DeleteEntityAsync(TableKeys.Escape(instanceId), TableKeys.InstanceRow, ETag.All, cancellationToken);
 
-    private static readonly string[] SelectWithoutPayloads = [.. InstanceStateCodec.MetadataProperties, "Failure", "Failure" + LargePayloadStore.BlobSuffix];
+    private static readonly string[] SelectWithoutPayloads =
+        [.. InstanceStateCodec.MetadataProperties, .. InstanceStateCodec.AlwaysReadPayloadProperties, .. InstanceStateCodec.AlwaysReadPayloadProperties.Select(p => p + LargePayloadStore.BlobSuffix)];
 }

@@ -136,6 +136,12 @@ internal sealed class PartitionLeaseManager : IAsyncDisposable
             var target = (int)Math.Ceiling(_names.PartitionCount / (double)(owners.Count + 1));
             foreach (var (partition, lease) in snapshot.OrderBy(s => s.Key))
             {
+                // Leases this worker id still holds from an earlier run of the process come back at once.
+                if (lease.Leased && lease.Owner == _workerId && !_owned.ContainsKey(partition))
+                    await TryAcquireAsync(partition, cancellationToken).ConfigureAwait(false);
+            }
+            foreach (var (partition, lease) in snapshot.OrderBy(s => s.Key))
+            {
                 if (_owned.Count >= target)
                     break;
                 if (!lease.Leased && !_owned.ContainsKey(partition))
@@ -238,7 +244,7 @@ internal sealed class PartitionLeaseManager : IAsyncDisposable
     private async Task TryAcquireAsync(int partition, CancellationToken cancellationToken)
     {
         var blob = _container.GetBlobClient(LeaseBlobName(partition));
-        var client = blob.GetBlobLeaseClient(Guid.NewGuid().ToString());
+        var client = blob.GetBlobLeaseClient(LeaseIdOf(_workerId, partition).ToString());
         try
         {
             var started = Stopwatch.StartNew();
@@ -255,6 +261,17 @@ internal sealed class PartitionLeaseManager : IAsyncDisposable
         {
             // Another worker was faster.
         }
+    }
+
+    /// <summary>
+    /// The lease id a worker uses for a partition: derived from the worker id, so a process
+    /// restarted under the same id re-acquires its unexpired leases instead of waiting for them
+    /// to expire. Worker ids must therefore be unique among live processes.
+    /// </summary>
+    public static Guid LeaseIdOf(string workerId, int partition)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{workerId}/{partition}"));
+        return new Guid(hash.AsSpan(0, 16));
     }
 
     private void Lose(int partition)
