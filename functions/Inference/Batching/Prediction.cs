@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Serverless.Inference;
 
 /// <summary>
@@ -13,5 +15,6 @@ public sealed record Prediction(string Key, IReadOnlyList<TopClass> Top, Predict
     public static Prediction Failed(string key, string code, string message) => new(key, [], new PredictionError(code, message));
 
     /// <summary>True when the image was classified.</summary>
+    [JsonIgnore]
     public bool Succeeded => Error is null;
 }
