@@ -1,2 +1,29 @@
-Console.Error.WriteLine("usage: bench/run.sh <inference|orchestration|job|drop>");
-return 2;
+using Serverless.Bench;
+
+// bench/run.sh <name> [--option value ...]: results as key=value on stdout, diagnostics on stderr.
+if (args.Length == 0)
+{
+    Console.Error.WriteLine("usage: bench/run.sh <inference|orchestration|job> [--option value ...]  (see bench/README.md)");
+    return 2;
+}
+
+try
+{
+    var options = new BenchArgs(args.Skip(1));
+    return args[0] switch
+    {
+        "inference" => await InferenceBenchmark.RunAsync(options),
+        _ => Usage($"unknown benchmark '{args[0]}'"),
+    };
+}
+catch (ArgumentException e)
+{
+    return Usage(e.Message);
+}
+
+static int Usage(string message)
+{
+    Console.Error.WriteLine($"bench: {message}");
+    Console.Error.WriteLine("usage: bench/run.sh <inference|orchestration|job> [--option value ...]  (see bench/README.md)");
+    return 2;
+}

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Builds the benchmark harness (Release, its own output slot) and runs one benchmark:
+#   bench/run.sh inference [--model mobilenetv2|resnet50]
+#   bench/run.sh orchestration
+#   bench/run.sh job
+# Results are key=value lines on stdout; diagnostics go to stderr. Never run in CI.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+export BUILD_SLOT="${BUILD_SLOT:-bench}"
+if [[ "${BENCH_NO_BUILD:-}" != 1 ]]; then
+  dotnet build bench/Serverless.Bench -c Release -v quiet -nologo >&2
+fi
+dll="$root/artifacts/slots/$BUILD_SLOT/bin/Serverless.Bench/release/Serverless.Bench.dll"
+exec dotnet "$dll" "$@"
