@@ -7,14 +7,14 @@ internal static class TestHubs
 {
     public static string NewHubName() => "t" + Guid.NewGuid().ToString("N")[..16];
 
-    public static AzureStorageBackendOptions Options(string connectionString, string? hubName = null, int partitionCount = 4, string? workerId = null) => new()
+    public static AzureStorageBackendOptions Options(string connectionString, string? hubName = null, int partitionCount = 4, string? workerId = null, TimeSpan? visibility = null) => new()
     {
         ConnectionString = connectionString,
         HubName = hubName ?? NewHubName(),
         PartitionCount = partitionCount,
         WorkerId = workerId ?? $"test-{Guid.NewGuid():N}"[..13],
         LeaseDuration = TimeSpan.FromSeconds(15),
-        ControlQueueVisibilityTimeout = TimeSpan.FromSeconds(30),
-        WorkItemQueueVisibilityTimeout = TimeSpan.FromSeconds(30),
+        ControlQueueVisibilityTimeout = visibility ?? TimeSpan.FromSeconds(30),
+        WorkItemQueueVisibilityTimeout = visibility ?? TimeSpan.FromSeconds(30),
     };
 }

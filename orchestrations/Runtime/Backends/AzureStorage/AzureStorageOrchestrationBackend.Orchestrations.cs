@@ -108,6 +108,7 @@ public sealed partial class AzureStorageOrchestrationBackend
 
                 var etag = await _history.CommitAsync(entry.ETag, sentinel, rows, deletes, cancellationToken).ConfigureAwait(false);
                 committed = true;
+                CrashPoint?.Invoke("history-committed");
 
                 entry.ETag = etag;
                 entry.Sentinel = sentinel;
@@ -130,6 +131,7 @@ public sealed partial class AzureStorageOrchestrationBackend
                 if (outbox.Count > 0)
                 {
                     await SendOutboxAsync(outbox, cancellationToken).ConfigureAwait(false);
+                    CrashPoint?.Invoke("outbox-sent");
                     await _history.DeleteRowsAsync(instanceId, Enumerable.Range(0, outbox.Count).Select(i => TableKeys.OutboxRow(turnKey, i)).ToArray(), cancellationToken).ConfigureAwait(false);
                 }
             }

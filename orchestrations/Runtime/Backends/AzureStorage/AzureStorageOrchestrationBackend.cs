@@ -80,6 +80,14 @@ public sealed partial class AzureStorageOrchestrationBackend : IOrchestrationBac
         _leases.PartitionLost += OnPartitionLost;
     }
 
+    /// <summary>
+    /// Test hook called between the steps of a commit ("history-committed", "outbox-sent"):
+    /// throwing there leaves storage exactly as a process dying at that point would.
+    /// </summary>
+    internal Action<string>? CrashPoint { get; set; }
+
+    internal HistoryStore History => _history;
+
     /// <summary>The names of the hub's queues, tables and containers.</summary>
     public TaskHubNames Names { get; }
 

@@ -12,7 +12,4 @@ internal sealed record QueueEnvelope
     public ActivityRequest? Activity { get; init; }
 
     public string? Blob { get; init; }
-
-    /// <summary>The idempotency id of the content.</summary>
-    public string LogicalId => Message?.MessageId ?? Activity?.MessageId ?? throw new InvalidOperationException("Empty envelope.");
 }
