@@ -27,6 +27,7 @@ public sealed class BadInputTests(ModelFilesFixture models)
             Inputs.Of("cmyk.jpg", CmykJpegWriter.Solid(64, 48, c: 255, m: 0, y: 0, k: 255)),
             new ImageInput("unreadable.jpg", _ => throw new IOException("disk on fire")),
             ImageInput.FromFile("missing.jpg", Path.Combine(models.Folder, "no-such-file.jpg")),
+            Inputs.SolidPng("strip.png", SKColors.Red, 1, 5000),
             Inputs.SolidPng("good-green.png", SKColors.Lime),
         };
 
@@ -43,6 +44,7 @@ public sealed class BadInputTests(ModelFilesFixture models)
         AssertError(results["garbled-header.png"], PredictionErrorCodes.CorruptImage);
         AssertError(results["unreadable.jpg"], PredictionErrorCodes.ReadFailed, "disk on fire");
         AssertError(results["missing.jpg"], PredictionErrorCodes.ReadFailed);
+        AssertError(results["strip.png"], PredictionErrorCodes.TooLarge, "aspect ratio");
 
         // SkiaSharp decodes 16-bit PNG (to 8 bits) and Adobe CMYK JPEG (inverted CMYK -> RGB).
         Assert.Equal("blue", Top(results["deep-16bit.png"]));

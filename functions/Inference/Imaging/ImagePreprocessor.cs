@@ -79,6 +79,12 @@ public static unsafe class ImagePreprocessor
 
             // Plan in displayed orientation; resize in stored orientation; orient while writing.
             var plan = swap ? ResizePlan.For(decoded.Height, decoded.Width, manifest) : ResizePlan.For(decoded.Width, decoded.Height, manifest);
+            if ((long)plan.Width * plan.Height > options.MaxDecodedPixels)
+            {
+                // A 1x5000 strip resized to a 256 shorter side would be 256x1280000 before the crop.
+                throw new ImageRejectedException(PredictionErrorCodes.TooLarge, $"the {info.Width}x{info.Height} image would resize to {plan.Width}x{plan.Height} pixels (extreme aspect ratio).");
+            }
+
             var stored = swap ? new SKSizeI(plan.Height, plan.Width) : new SKSizeI(plan.Width, plan.Height);
             using var source = new SKPixmap(decodeInfo, pixels, decodeInfo.RowBytes);
             var final = source;

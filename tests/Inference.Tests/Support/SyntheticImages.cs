@@ -33,19 +33,23 @@ internal static class SyntheticImages
     }
 
     /// <summary>A colour with uniform noise of +-<paramref name="amplitude"/> per channel.</summary>
-    public static SKBitmap Noisy(int width, int height, SKColor color, int amplitude, int seed)
+    public static unsafe SKBitmap Noisy(int width, int height, SKColor color, int amplitude, int seed)
     {
         var random = new Random(seed);
         var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
-        static byte Clamp(int v) => (byte)Math.Clamp(v, 0, 255);
+        var pixels = (byte*)bitmap.GetPixels();
+        byte[] rgb = [color.Red, color.Green, color.Blue];
         for (var y = 0; y < height; y++)
         {
             for (var x = 0; x < width; x++)
             {
-                bitmap.SetPixel(x, y, new SKColor(
-                    Clamp(color.Red + random.Next(-amplitude, amplitude + 1)),
-                    Clamp(color.Green + random.Next(-amplitude, amplitude + 1)),
-                    Clamp(color.Blue + random.Next(-amplitude, amplitude + 1))));
+                var p = pixels + (y * bitmap.RowBytes) + (x * 4);
+                for (var c = 0; c < 3; c++)
+                {
+                    p[c] = (byte)Math.Clamp(rgb[c] + random.Next(-amplitude, amplitude + 1), 0, 255);
+                }
+
+                p[3] = 255;
             }
         }
 
