@@ -35,7 +35,11 @@ public sealed class AzureStorageBackendOptions
     /// <summary>Most messages taken from a control queue per receive (the service caps it at 32).</summary>
     public int ControlQueueBatchSize { get; init; } = 32;
 
-    /// <summary>Activity requests taken per receive and held locally until fetched (1 disables prefetch).</summary>
+    /// <summary>
+    /// Activity requests taken per receive and held locally until fetched (1 disables prefetch).
+    /// Small on purpose: a prefetched request is hidden from other pods (KEDA scale-out) and its
+    /// delivery already counts toward the poison limit.
+    /// </summary>
     public int ActivityPrefetchCount { get; init; } = 4;
 
     /// <summary>
