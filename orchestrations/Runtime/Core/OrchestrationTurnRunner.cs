@@ -22,9 +22,14 @@ public sealed class OrchestrationTurnRunner(
     public TurnOutcome Run(string instanceId, OrchestrationSession session, IReadOnlyList<OrchestrationMessage> messages, DateTime utcNow) =>
         new TurnBuilder(this, instanceId, session, utcNow).Run(messages);
 
-    /// <summary>Fails a running instance whose messages were delivered too often (they keep crashing the worker).</summary>
-    public TurnOutcome FailPoisoned(string instanceId, OrchestrationSession session, int dequeueCount, DateTime utcNow) =>
-        new TurnBuilder(this, instanceId, session, utcNow).Fail(new FailureDetails(
+    /// <summary>
+    /// Fails an instance whose <paramref name="messages"/> were delivered too often (they keep
+    /// crashing the worker), without running its code. An instance that never started (its
+    /// start message is the poison) is started and failed in the same turn, so it does not stay
+    /// Pending and its parent learns of the failure. The messages are consumed.
+    /// </summary>
+    public TurnOutcome FailPoisoned(string instanceId, OrchestrationSession session, IReadOnlyList<OrchestrationMessage> messages, int dequeueCount, DateTime utcNow) =>
+        new TurnBuilder(this, instanceId, session, utcNow).Fail(messages, new FailureDetails(
             FailureDetails.PoisonMessageErrorType,
             $"The orchestration's messages were delivered {dequeueCount} times without completing a turn.",
             IsNonRetriable: true));

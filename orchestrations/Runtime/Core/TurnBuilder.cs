@@ -38,8 +38,11 @@ internal sealed partial class TurnBuilder(OrchestrationTurnRunner runner, string
         return Finish();
     }
 
-    public TurnOutcome Fail(FailureDetails failure)
+    public TurnOutcome Fail(IReadOnlyList<OrchestrationMessage> messages, FailureDetails failure)
     {
+        // A start among the messages begins an execution (the first one, as in Run), with no code behind it.
+        if (!_state.IsRunning && messages.Select(m => m.Event).OfType<ExecutionStartedEvent>().FirstOrDefault() is { } started)
+            StartExecution(started, executor: null);
         if (_state.IsRunning)
             FailNow(failure);
         return Finish();
@@ -76,14 +79,7 @@ internal sealed partial class TurnBuilder(OrchestrationTurnRunner runner, string
 
     private void BeginExecution(ExecutionStartedEvent started)
     {
-        _state = new OrchestrationRuntimeState([]);
-        _turnHistory.Clear();
-        _replacesHistory = true;
-        _turnStarted = false;
-        _customStatus = null;
-        _executor = runner.CreateExecutor(started);
-        EnsureTurnStarted();
-        Append(started);
+        StartExecution(started, runner.CreateExecutor(started));
         if (_executor is null)
         {
             FailNow(new FailureDetails("OrchestratorNotFound", $"No orchestrator named '{started.Name}' is registered with this worker.", IsNonRetriable: true));
@@ -91,6 +87,19 @@ internal sealed partial class TurnBuilder(OrchestrationTurnRunner runner, string
         }
         _executor.Process(started, replaying: false);
         CompleteIfDone();
+    }
+
+    /// <summary>Records the start of a new execution (replacing the stored history) run by <paramref name="executor"/>, if any.</summary>
+    private void StartExecution(ExecutionStartedEvent started, OrchestrationExecutor? executor)
+    {
+        _state = new OrchestrationRuntimeState([]);
+        _turnHistory.Clear();
+        _replacesHistory = true;
+        _turnStarted = false;
+        _customStatus = null;
+        _executor = executor;
+        EnsureTurnStarted();
+        Append(started);
     }
 
     /// <summary>The live executor, replaying stored history into a new one when none is cached.</summary>

@@ -8,7 +8,8 @@ namespace Serverless.Orchestrations.Worker;
 /// <summary>
 /// Runs activities: one work item, one invocation, its result (or failure) sent back to the
 /// orchestration. A work item delivered more than <c>MaxDequeueCount</c> times is not run again:
-/// it fails with <see cref="FailureDetails.PoisonMessageErrorType"/>.
+/// it fails with <see cref="FailureDetails.PoisonMessageErrorType"/>. Once the result is sent,
+/// this process's orchestration poller is nudged so the next turn runs at once.
 /// </summary>
 internal sealed class ActivityDispatcher(
     IOrchestrationBackend backend,
@@ -16,6 +17,7 @@ internal sealed class ActivityDispatcher(
     IServiceProvider services,
     DataConverter converter,
     DurableTaskOptions options,
+    WorkerSignals signals,
     TimeProvider time,
     ILogger logger)
 {
@@ -48,6 +50,8 @@ internal sealed class ActivityDispatcher(
         {
             var response = new OrchestrationMessage($"{request.MessageId}:result", request.InstanceId, result) { TargetExecutionId = request.ExecutionId };
             await backend.CompleteActivityWorkItemAsync(item, response).ConfigureAwait(false);
+            // The orchestration waiting for this result may be handled by this very process.
+            signals.Orchestrations.Nudge();
         }
         catch (LockLostException ex)
         {

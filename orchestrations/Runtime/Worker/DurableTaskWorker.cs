@@ -20,6 +20,7 @@ public sealed class DurableTaskWorker : BackgroundService
     private readonly OrchestrationDispatcher _orchestrations;
     private readonly ActivityDispatcher _activities;
     private readonly OrchestrationSessionCache _cache;
+    private readonly WorkerSignals _signals;
 
     /// <summary>Creates the worker.</summary>
     public DurableTaskWorker(IOrchestrationBackend backend, DurableTaskRegistry registry, IServiceProvider services,
@@ -31,9 +32,10 @@ public sealed class DurableTaskWorker : BackgroundService
         var time = timeProvider ?? TimeProvider.System;
         var converter = DataConverter.Default;
         _cache = new OrchestrationSessionCache(_options.MaxCachedOrchestrations);
+        _signals = new WorkerSignals(time);
         var runner = new OrchestrationTurnRunner(registry, services, converter, loggerFactory);
-        _orchestrations = new OrchestrationDispatcher(backend, runner, _cache, _options, time, _logger);
-        _activities = new ActivityDispatcher(backend, registry, services, converter, _options, time, _logger);
+        _orchestrations = new OrchestrationDispatcher(backend, runner, _cache, _options, _signals, time, _logger);
+        _activities = new ActivityDispatcher(backend, registry, services, converter, _options, _signals, time, _logger);
     }
 
     /// <summary>Instances currently held in memory between turns.</summary>
@@ -45,11 +47,14 @@ public sealed class DurableTaskWorker : BackgroundService
         await _backend.CreateTaskHubAsync(stoppingToken).ConfigureAwait(false);
         await _backend.StartAsync(stoppingToken).ConfigureAwait(false);
         using var hardStop = new CancellationTokenSource();
+        // A backend that sees every write (in-memory) wakes the pollers itself; otherwise only
+        // this process's own work does, and the rest is found by polling.
+        using var notifications = (_backend as IWorkAvailableNotifier)?.SubscribeWorkAvailable(_signals.Nudge);
         var polling = _options.StorageProvider;
         var orchestrationPoller = new WorkItemPoller<OrchestrationWorkItem>("orchestration", _options.MaxConcurrentOrchestratorFunctions,
-            ct => _backend.GetOrchestrationWorkItemAsync(ct), _orchestrations.ProcessAsync, polling, _logger);
+            ct => _backend.GetOrchestrationWorkItemAsync(ct), _orchestrations.ProcessAsync, polling, _signals.Orchestrations, _logger);
         var activityPoller = new WorkItemPoller<ActivityWorkItem>("activity", _options.MaxConcurrentActivityFunctions,
-            ct => _backend.GetActivityWorkItemAsync(ct), item => _activities.ProcessAsync(item, hardStop.Token), polling, _logger);
+            ct => _backend.GetActivityWorkItemAsync(ct), item => _activities.ProcessAsync(item, hardStop.Token), polling, _signals.Activities, _logger);
         _logger.LogInformation("Durable task worker started on hub {Hub}.", _options.HubName);
 
         await Task.WhenAll(orchestrationPoller.RunAsync(stoppingToken), activityPoller.RunAsync(stoppingToken)).ConfigureAwait(false);

@@ -6,7 +6,10 @@ namespace Serverless.Orchestrations.Worker;
 /// <summary>
 /// Fetches work items while a concurrency slot is free and runs them in the background.
 /// Adaptive polling: fetches again at once while work keeps coming, and backs off exponentially
-/// (doubling from the minimum to the maximum polling interval) while the queue is empty.
+/// (doubling from the minimum to the maximum polling interval) while the queue is empty. The
+/// <see cref="PollingSignal"/> cuts an idle wait short when this process produced work for the
+/// queue (or the backend says some is there), so a chain of short steps never waits out the
+/// back-off between hops.
 /// </summary>
 internal sealed class WorkItemPoller<T>(
     string kind,
@@ -14,6 +17,7 @@ internal sealed class WorkItemPoller<T>(
     Func<CancellationToken, Task<T?>> fetch,
     Func<T, Task> process,
     DurableTaskStorageOptions polling,
+    PollingSignal signal,
     ILogger logger) where T : class
 {
     private readonly SemaphoreSlim _slots = new(maxConcurrency, maxConcurrency);
@@ -52,9 +56,16 @@ internal sealed class WorkItemPoller<T>(
             if (item is null)
             {
                 _slots.Release();
-                if (!await DelayAsync(idleDelay, stoppingToken).ConfigureAwait(false))
+                bool woken;
+                try
+                {
+                    woken = await signal.WaitAsync(idleDelay, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
                     return;
-                idleDelay = Next(idleDelay);
+                }
+                idleDelay = woken ? polling.MinQueuePollingInterval : Next(idleDelay);
                 continue;
             }
             idleDelay = polling.MinQueuePollingInterval;
@@ -87,18 +98,5 @@ internal sealed class WorkItemPoller<T>(
     {
         var doubled = delay + delay;
         return doubled > polling.MaxQueuePollingInterval ? polling.MaxQueuePollingInterval : doubled;
-    }
-
-    private static async Task<bool> DelayAsync(TimeSpan delay, CancellationToken token)
-    {
-        try
-        {
-            await Task.Delay(delay, token).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
     }
 }

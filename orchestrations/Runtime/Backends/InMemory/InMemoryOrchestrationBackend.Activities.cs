@@ -31,8 +31,7 @@ public sealed partial class InMemoryOrchestrationBackend
                     _readyActivities.Enqueue(held.Entry);
                 }
             }
-            while (_delayedActivities.TryPeek(out var delayed, out var at) && at <= now)
-                _readyActivities.Enqueue(_delayedActivities.Dequeue());
+            PromoteDueActivities(now);
             if (!_readyActivities.TryDequeue(out var entry))
                 return Task.FromResult<ActivityWorkItem?>(null);
             entry.DequeueCount++;
@@ -72,9 +71,14 @@ public sealed partial class InMemoryOrchestrationBackend
             {
                 entry.LockToken = null;
                 if (retryAfter is { } delay && delay > TimeSpan.Zero)
+                {
                     _delayedActivities.Enqueue(entry, Now + delay);
+                    ArmDueTimer();
+                }
                 else
-                    _readyActivities.Enqueue(entry);
+                {
+                    MakeReady(entry);
+                }
             }
         }
         return Task.CompletedTask;
@@ -93,7 +97,21 @@ public sealed partial class InMemoryOrchestrationBackend
         return Task.CompletedTask;
     }
 
-    private void EnqueueActivity(ActivityRequest request) => _readyActivities.Enqueue(new ActivityEntry(request));
+    private void EnqueueActivity(ActivityRequest request) => MakeReady(new ActivityEntry(request));
+
+    /// <summary>Queues a request for fetching now and tells listeners. Caller holds the lock.</summary>
+    private void MakeReady(ActivityEntry entry)
+    {
+        _readyActivities.Enqueue(entry);
+        Announce(WorkItemKinds.Activity);
+    }
+
+    /// <summary>Moves requests whose retry delay is over to the ready queue. Caller holds the lock.</summary>
+    private void PromoteDueActivities(DateTime now)
+    {
+        while (_delayedActivities.TryPeek(out _, out var at) && at <= now)
+            MakeReady(_delayedActivities.Dequeue());
+    }
 
     private ActivityEntry OwnedEntry(ActivityWorkItem workItem)
     {

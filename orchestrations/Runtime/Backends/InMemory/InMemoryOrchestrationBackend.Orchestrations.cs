@@ -11,11 +11,7 @@ public sealed partial class InMemoryOrchestrationBackend
         {
             var now = Now;
             ExpireInstanceLocks(now);
-            while (_delayedInstances.TryPeek(out var delayed, out var at) && at <= now)
-            {
-                _delayedInstances.Dequeue();
-                Signal(delayed, at);
-            }
+            PromoteDueInstances(now);
             while (_readyInstances.TryDequeue(out var record))
             {
                 record.Queued = false;

@@ -93,7 +93,10 @@ public sealed partial class InMemoryOrchestrationBackend : IOrchestrationBackend
         return true;
     }
 
-    /// <summary>Makes an unlocked instance fetchable at <paramref name="visibleAt"/>. Caller holds the lock.</summary>
+    /// <summary>
+    /// Makes an unlocked instance fetchable at <paramref name="visibleAt"/>, telling listeners
+    /// when that is now. Caller holds the lock.
+    /// </summary>
     private void Signal(InstanceRecord record, DateTime visibleAt)
     {
         if (record.LockToken is not null)
@@ -101,11 +104,23 @@ public sealed partial class InMemoryOrchestrationBackend : IOrchestrationBackend
         if (visibleAt > Now)
         {
             _delayedInstances.Enqueue(record, visibleAt);
+            ArmDueTimer();
         }
         else if (!record.Queued)
         {
             record.Queued = true;
             _readyInstances.Enqueue(record);
+            Announce(WorkItemKinds.Orchestration);
+        }
+    }
+
+    /// <summary>Moves instances whose delayed messages are due to the ready queue. Caller holds the lock.</summary>
+    private void PromoteDueInstances(DateTime now)
+    {
+        while (_delayedInstances.TryPeek(out var delayed, out var at) && at <= now)
+        {
+            _delayedInstances.Dequeue();
+            Signal(delayed, at);
         }
     }
 }
