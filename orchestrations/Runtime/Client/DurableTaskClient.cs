@@ -95,10 +95,28 @@ public sealed class DurableTaskClient(IOrchestrationBackend backend, IOrchestrat
         return backend.SendMessageAsync(new OrchestrationMessage($"{instanceId}:terminate:{Guid.NewGuid():N}", instanceId, terminated), cancellationToken);
     }
 
-    /// <summary>Deletes a finished instance's state and history.</summary>
-    /// <returns>1 when purged, 0 when unknown or still running.</returns>
-    public async Task<int> PurgeInstanceAsync(string instanceId, CancellationToken cancellationToken = default) =>
-        await queries.PurgeInstanceAsync(instanceId, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+    /// <summary>
+    /// Deletes a finished instance's state and history, and then, recursively, those of the
+    /// finished sub-orchestrations its current execution started (as Durable Functions' recursive
+    /// purge does). A sub-orchestration still running is left alone, and so are its children; so
+    /// is an instance that has the child's id but belongs to another parent.
+    /// </summary>
+    /// <returns>How many instances were purged: 0 when the instance is unknown or still running.</returns>
+    public async Task<int> PurgeInstanceAsync(string instanceId, CancellationToken cancellationToken = default)
+    {
+        // The children are known from the parent's history, so read it before it is deleted.
+        var history = await queries.GetHistoryAsync(instanceId, cancellationToken).ConfigureAwait(false);
+        if (!await queries.PurgeInstanceAsync(instanceId, cancellationToken).ConfigureAwait(false))
+            return 0;
+        var purged = 1;
+        foreach (var childId in history.OfType<SubOrchestrationInstanceCreatedEvent>().Select(e => e.InstanceId).Distinct(StringComparer.Ordinal))
+        {
+            var child = await queries.GetInstanceAsync(childId, includePayloads: false, cancellationToken).ConfigureAwait(false);
+            if (child?.ParentInstanceId == instanceId)
+                purged += await PurgeInstanceAsync(childId, cancellationToken).ConfigureAwait(false);
+        }
+        return purged;
+    }
 
     /// <summary>The current execution's history (diagnostics, tests).</summary>
     public Task<IReadOnlyList<HistoryEvent>> GetHistoryAsync(string instanceId, CancellationToken cancellationToken = default) =>
