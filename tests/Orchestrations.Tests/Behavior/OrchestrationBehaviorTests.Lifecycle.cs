@@ -44,6 +44,40 @@ public abstract partial class OrchestrationBehaviorTests
     }
 
     [Fact]
+    public async Task Purge_also_deletes_the_finished_sub_orchestrations_and_leaves_running_ones()
+    {
+        await StartWorkerAsync(r => r
+            .AddOrchestratorFunc<int, int>("Leaf", (_, x) => Task.FromResult(x))
+            .AddOrchestratorFunc<int, int>("Middle", async (ctx, x) =>
+                await ctx.CallSubOrchestratorAsync<int>("Leaf", x, new SubOrchestrationOptions($"purge-leaf-{x}")))
+            .AddOrchestratorFunc<object?, int>("Lingers", async (ctx, _) => await ctx.WaitForExternalEvent<int>("never"))
+            .AddOrchestratorFunc<object?, int>("Root", async (ctx, _) =>
+            {
+                // Started and not awaited: still running when the root completes.
+                _ = ctx.CallSubOrchestratorAsync<int>("Lingers", null, new SubOrchestrationOptions("purge-lingering"));
+                var sums = await Task.WhenAll(
+                    ctx.CallSubOrchestratorAsync<int>("Middle", 1, new SubOrchestrationOptions("purge-middle-1")),
+                    ctx.CallSubOrchestratorAsync<int>("Leaf", 2, new SubOrchestrationOptions("purge-leaf-2")));
+                return sums.Sum();
+            }));
+        var root = await RunAsync("Root", instanceId: "purge-root");
+        var bystander = await RunAsync("Leaf", 3, instanceId: "purge-bystander");
+        await WaitForStatusAsync("purge-lingering", OrchestrationRuntimeStatus.Running);
+
+        var purged = await Client.PurgeInstanceAsync(root.InstanceId);
+
+        Assert.Equal(3, root.ReadOutputAs<int>());
+        Assert.Equal(4, purged);
+        foreach (var id in new[] { "purge-root", "purge-middle-1", "purge-leaf-1", "purge-leaf-2" })
+        {
+            Assert.Null(await Client.GetInstanceAsync(id));
+            Assert.Empty(await Client.GetHistoryAsync(id));
+        }
+        Assert.Equal(OrchestrationRuntimeStatus.Running, (await Client.GetInstanceAsync("purge-lingering"))?.RuntimeStatus);
+        Assert.NotNull(await Client.GetInstanceAsync(bystander.InstanceId));
+    }
+
+    [Fact]
     public async Task Scheduling_an_active_instance_id_again_does_not_start_it_twice()
     {
         var runs = 0;

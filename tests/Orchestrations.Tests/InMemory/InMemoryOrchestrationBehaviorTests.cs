@@ -4,7 +4,7 @@ using Serverless.Orchestrations.Tests.Behavior;
 namespace Serverless.Orchestrations.Tests.InMemory;
 
 /// <summary>The behavioural suite on the in-memory backend.</summary>
-public sealed class InMemoryOrchestrationBehaviorTests : OrchestrationBehaviorTests
+public sealed partial class InMemoryOrchestrationBehaviorTests : OrchestrationBehaviorTests
 {
     protected override Task<BackendUnderTest> CreateBackendAsync()
     {
