@@ -13,6 +13,8 @@ try
     return args[0] switch
     {
         "inference" => await InferenceBenchmark.RunAsync(options),
+        "orchestration" => await OrchestrationBenchmark.RunAsync(options),
+        "orchestration-job" => await PagedJobBenchmark.RunAsync(options),
         _ => Usage($"unknown benchmark '{args[0]}'"),
     };
 }
