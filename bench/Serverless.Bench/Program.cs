@@ -15,6 +15,7 @@ try
         "inference" => await InferenceBenchmark.RunAsync(options),
         "orchestration" => await OrchestrationBenchmark.RunAsync(options),
         "orchestration-job" => await PagedJobBenchmark.RunAsync(options),
+        "job" => await JobBenchmark.RunAsync(options),
         _ => Usage($"unknown benchmark '{args[0]}'"),
     };
 }

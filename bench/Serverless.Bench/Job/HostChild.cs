@@ -1,0 +1,81 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Serverless.Bench;
+
+/// <summary>The `serverless` executable of this build (functions/Host), run as a child process.</summary>
+internal sealed class HostChild : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly ConcurrentQueue<string> tail = new();
+
+    private HostChild(Process process) => this.process = process;
+
+    /// <summary>serverless.dll beside this harness's output (the same slot and configuration).</summary>
+    public static string DllPath
+    {
+        get
+        {
+            var bin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            return Path.Combine(bin.Parent!.Parent!.FullName, "Serverless.Host", bin.Name, "serverless.dll");
+        }
+    }
+
+    public string OutputTail => string.Join('\n', tail);
+
+    /// <summary>Starts `serverless args...` in the repository root with <paramref name="environment"/> added.</summary>
+    public static HostChild Start(IEnumerable<string> args, IReadOnlyDictionary<string, string> environment)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = BenchPaths.RepoRoot };
+        psi.ArgumentList.Add(DllPath);
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            psi.Environment[key] = value;
+        }
+
+        var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start serverless.");
+        var child = new HostChild(process);
+        process.OutputDataReceived += (_, e) => child.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => child.Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return child;
+    }
+
+    public bool HasExited => process.HasExited;
+
+    public async Task<int> WaitForExitAsync()
+    {
+        await process.WaitForExitAsync();
+        return process.ExitCode;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+
+        process.Dispose();
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        tail.Enqueue(line);
+        while (tail.Count > 60 && tail.TryDequeue(out _))
+        {
+        }
+    }
+}

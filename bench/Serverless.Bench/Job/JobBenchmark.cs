@@ -1,0 +1,184 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Serverless.TestSupport;
+
+namespace Serverless.Bench;
+
+/// <summary>
+/// bench/run.sh job: the photographs repeated to N images in s3rver, one `serverless host` process
+/// on Azurite, a job submitted over HTTP and polled to completion; against `serverless classify` on
+/// the same images from local disk, run before and after the job (the mean is used, which evens out
+/// the drift in load of this shared machine).
+/// </summary>
+internal static class JobBenchmark
+{
+    private const string Bucket = "bench";
+    private const string Prefix = "images";
+
+    public static async Task<int> RunAsync(BenchArgs args)
+    {
+        var count = args.Int("images", 5000);
+        var batchSize = args.Int("batch-size", 32);
+        args.RejectUnknown();
+
+        var (model, _) = BenchModels.Ensure("mobilenetv2");
+        var plan = BenchImages.Plan(count);
+        var folder = BenchImages.EnsureLocalFolder(plan);
+        var data = Path.Combine(BenchPaths.Work, "job-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            await using var azurite = await AzuriteProcess.StartAsync(Path.Combine(data, "azurite"));
+            await using var s3rver = await S3rverProcess.StartAsync([Bucket], Path.Combine(data, "s3rver"));
+            var upload = Stopwatch.StartNew();
+            await BenchImages.UploadAsync(s3rver.ServiceUrl, S3rverProcess.AccessKey, S3rverProcess.SecretKey, Bucket, Prefix, plan);
+            Report.Log($"uploaded {count} images to s3rver in {upload.Elapsed.TotalSeconds:0.0}s");
+
+            var classifyBefore = await ClassifyAsync(folder, model, batchSize, Path.Combine(data, "classify-1.jsonl"), count);
+            var job = await RunJobAsync(azurite, s3rver, model, batchSize, count);
+            var classifyAfter = await ClassifyAsync(folder, model, batchSize, Path.Combine(data, "classify-2.jsonl"), count);
+
+            var classify = (classifyBefore.Wall + classifyAfter.Wall) / 2;
+            Report.Value("images", count);
+            Report.Value("batch_size", batchSize);
+            Report.Value("job_seconds", job.Wall, "0.00");
+            Report.Value("job_images_per_s", count / job.Wall, "0.0");
+            Report.Value("job_reported_images_per_s", job.Reported, "0.0");
+            Report.Value("classify_seconds", classify, "0.00");
+            Report.Value("classify_images_per_s", count / classify, "0.0");
+            Report.Value("classify_reported_images_per_s", (classifyBefore.Reported + classifyAfter.Reported) / 2, "0.0");
+            Report.Value("orchestration_overhead", 1 - (classify / job.Wall), "0.000");
+            Report.Value("load_average", Sample.LoadAverage(), "0.0");
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(data, recursive: true);
+            }
+            catch (IOException e)
+            {
+                Report.Log($"could not delete {data}: {e.Message}");
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>`serverless classify` as a user runs it; wall time of the whole command (start-up and model load included, as in the job).</summary>
+    private static async Task<(double Wall, double Reported)> ClassifyAsync(string folder, string model, int batchSize, string output, int expected)
+    {
+        var sw = Stopwatch.StartNew();
+        await using var child = HostChild.Start(["classify", folder, "--model", model, "--batch-size", batchSize.ToString(CultureInfo.InvariantCulture), "--out", output], new Dictionary<string, string>());
+        var exit = await child.WaitForExitAsync();
+        var wall = sw.Elapsed.TotalSeconds;
+        if (exit != 0)
+        {
+            throw new InvalidOperationException($"serverless classify exited {exit}:\n{child.OutputTail}");
+        }
+
+        var lines = File.ReadLines(output).Count();
+        if (lines != expected)
+        {
+            throw new InvalidOperationException($"serverless classify wrote {lines} predictions for {expected} images.");
+        }
+
+        // Its summary line: images=.. failed=.. seconds=.. images_per_s=..
+        var summary = child.OutputTail.Split('\n').LastOrDefault(l => l.Contains("images_per_s=", StringComparison.Ordinal)) ?? "";
+        var reported = summary.Split(' ').Select(p => p.Split('=', 2)).Where(p => p.Length == 2 && p[0] == "images_per_s").Select(p => double.Parse(p[1], CultureInfo.InvariantCulture)).FirstOrDefault(double.NaN);
+        Report.Log($"classify: {wall:0.00}s wall, {summary}");
+        return (wall, reported);
+    }
+
+    /// <summary>One host process; POST /api/jobs, then GET its status URL until 200.</summary>
+    private static async Task<(double Wall, double Reported)> RunJobAsync(AzuriteProcess azurite, S3rverProcess s3rver, string model, int batchSize, int expected)
+    {
+        var port = FreePort.Next();
+        var environment = new Dictionary<string, string>
+        {
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["AWS_ENDPOINT_URL"] = s3rver.ServiceUrl,
+            ["AWS_ENDPOINT_URL_S3"] = s3rver.ServiceUrl,
+            ["AWS_ACCESS_KEY_ID"] = S3rverProcess.AccessKey,
+            ["AWS_SECRET_ACCESS_KEY"] = S3rverProcess.SecretKey,
+            ["extensions__durableTask__hubName"] = "bench" + Guid.NewGuid().ToString("N")[..8],
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        await using var host = HostChild.Start(["host", "--port", port.ToString(CultureInfo.InvariantCulture)], environment);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
+        await WaitHealthyAsync(http, host);
+
+        var sw = Stopwatch.StartNew();
+        using var submit = await http.PostAsJsonAsync("api/jobs", new { source = $"s3://{Bucket}/{Prefix}", model, batchSize });
+        if (submit.StatusCode != HttpStatusCode.Accepted)
+        {
+            throw new InvalidOperationException($"POST /api/jobs answered {(int)submit.StatusCode}: {await submit.Content.ReadAsStringAsync()}");
+        }
+
+        var status = submit.Headers.Location ?? throw new InvalidOperationException("no Location header.");
+        JsonElement body;
+        var lastLog = TimeSpan.Zero;
+        while (true)
+        {
+            using var poll = await http.GetAsync(status);
+            body = await poll.Content.ReadFromJsonAsync<JsonElement>();
+            if (poll.StatusCode == HttpStatusCode.OK)
+            {
+                break;
+            }
+
+            if (poll.StatusCode != HttpStatusCode.Accepted || host.HasExited)
+            {
+                throw new InvalidOperationException($"status answered {(int)poll.StatusCode}: {body}\n{host.OutputTail}");
+            }
+
+            if (sw.Elapsed - lastLog > TimeSpan.FromSeconds(15))
+            {
+                lastLog = sw.Elapsed;
+                Report.Log($"job: {(body.TryGetProperty("customStatus", out var cs) ? cs.ToString() : "")}");
+            }
+
+            await Task.Delay(250);
+        }
+
+        var wall = sw.Elapsed.TotalSeconds;
+        var runtimeStatus = body.GetProperty("runtimeStatus").GetString();
+        var output = body.GetProperty("output");
+        if (runtimeStatus != "Completed" || output.GetProperty("images").GetInt64() != expected || output.GetProperty("failed").GetInt64() != 0)
+        {
+            throw new InvalidOperationException($"the job ended {runtimeStatus}: {body}");
+        }
+
+        Report.Log($"job: {wall:0.00}s wall, output {output}");
+        return (wall, output.GetProperty("imagesPerSecond").GetDouble());
+    }
+
+    private static async Task WaitHealthyAsync(HttpClient http, HostChild host)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(90))
+        {
+            if (host.HasExited)
+            {
+                throw new InvalidOperationException($"the host exited during start-up:\n{host.OutputTail}");
+            }
+
+            try
+            {
+                if ((await http.GetAsync("healthz")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"the host did not answer /healthz:\n{host.OutputTail}");
+    }
+}
