@@ -50,6 +50,10 @@ internal static class JobBenchmark
             Report.Value("classify_images_per_s", count / classify, "0.0");
             Report.Value("classify_reported_images_per_s", (classifyBefore.Reported + classifyAfter.Reported) / 2, "0.0");
             Report.Value("orchestration_overhead", 1 - (classify / job.Wall), "0.000");
+
+            // The spread against each classify run alone: how much the machine's load drifted.
+            Report.Value("orchestration_overhead_vs_before", 1 - (classifyBefore.Wall / job.Wall), "0.000");
+            Report.Value("orchestration_overhead_vs_after", 1 - (classifyAfter.Wall / job.Wall), "0.000");
             Report.Value("load_average", Sample.LoadAverage(), "0.0");
         }
         finally
