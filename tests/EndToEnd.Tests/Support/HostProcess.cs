@@ -1,0 +1,126 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Serverless.TestSupport;
+
+namespace Serverless.EndToEnd.Tests.Support;
+
+/// <summary>
+/// A real `serverless host` process (the one the README runs), started from this build's output
+/// with its own environment, so tests can kill -9 it like a crashed pod.
+/// </summary>
+public sealed class HostProcess : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly ConcurrentQueue<string> output = new();
+
+    private HostProcess(Process process, int port)
+    {
+        this.process = process;
+        Port = port;
+    }
+
+    public int Port { get; }
+    public Uri BaseUrl => new($"http://127.0.0.1:{Port}/");
+    public bool HasExited => process.HasExited;
+    public string OutputTail => string.Join('\n', output.TakeLast(80));
+
+    /// <summary>The host's executable in this build (a sibling of the test project's output folder).</summary>
+    public static string ExecutablePath
+    {
+        get
+        {
+            var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+            return Path.Combine(testBin.Parent!.Parent!.FullName, "Serverless.Host", testBin.Name, "serverless.dll");
+        }
+    }
+
+    public static async Task<HostProcess> StartAsync(string role, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken = default)
+    {
+        var port = FreePort.Next();
+        var process = Start(["host", "--role", role, "--port", port.ToString()], environment);
+        var host = new HostProcess(process, port);
+        process.OutputDataReceived += (_, e) => host.Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => host.Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await host.WaitHealthyAsync(cancellationToken);
+        return host;
+    }
+
+    /// <summary>Runs a one-shot CLI command of the same executable and returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string StdOut, string StdErr)> RunCliAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        using var process = Start(args, environment ?? new Dictionary<string, string>());
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>kill -9: no graceful shutdown, no lease release, in-flight work lost.</summary>
+    public void Kill()
+    {
+        if (!process.HasExited)
+            process.Kill(entireProcessTree: true);
+        process.WaitForExit(10_000);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Kill();
+        process.Dispose();
+        await Task.CompletedTask;
+    }
+
+    private static Process Start(IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = RepoPaths.Root,
+        };
+        psi.ArgumentList.Add(ExecutablePath);
+        foreach (var arg in args)
+            psi.ArgumentList.Add(arg);
+        psi.Environment["Logging__LogLevel__Default"] = "Warning";
+        psi.Environment["Logging__LogLevel__Serverless"] = "Information";
+        foreach (var (key, value) in environment)
+            psi.Environment[key] = value;
+        return Process.Start(psi) ?? throw new InvalidOperationException("could not start the host");
+    }
+
+    private async Task WaitHealthyAsync(CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            if (process.HasExited)
+                throw new InvalidOperationException($"the host exited during start-up ({process.ExitCode}):\n{OutputTail}");
+            try
+            {
+                if ((await http.GetAsync("healthz", cancellationToken)).IsSuccessStatusCode)
+                    return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+            }
+            await Task.Delay(200, cancellationToken);
+        }
+        throw new TimeoutException($"the host did not answer /healthz within 60 s:\n{OutputTail}");
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is null)
+            return;
+        output.Enqueue(line);
+        while (output.Count > 400)
+            output.TryDequeue(out _);
+    }
+}

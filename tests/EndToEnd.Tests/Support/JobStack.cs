@@ -1,0 +1,88 @@
+using Serverless.ModelZoo;
+using Serverless.Storage;
+using Serverless.TestSupport;
+
+namespace Serverless.EndToEnd.Tests.Support;
+
+/// <summary>
+/// The storage a job runs against, shared by the end-to-end tests: real Azurite and s3rver on
+/// free loopback ports, the generated models, and the 200 photographs uploaded once to s3rver.
+/// </summary>
+public sealed class JobStack : IAsyncLifetime
+{
+    public const string Bucket = "photos";
+    public const string PhotosPrefix = "imagenet/";
+
+    private readonly TempDir temp = new();
+    private AzuriteProcess? azurite;
+    private S3rverProcess? s3rver;
+
+    public AzuriteProcess Azurite => azurite!;
+    public S3rverProcess S3rver => s3rver!;
+    public string Folder => temp.Path;
+    public string MobileNet => Path.Combine(temp.Path, "models", "mobilenetv2.onnx");
+    public string DominantColor => Path.Combine(temp.Path, "models", "dominant-color.onnx");
+
+    /// <summary>Storage settings as the host and the CLI read them from the environment.</summary>
+    public IReadOnlyDictionary<string, string> StorageEnvironment => new Dictionary<string, string>
+    {
+        ["AzureWebJobsStorage"] = Azurite.ConnectionString,
+        ["AWS_ENDPOINT_URL_S3"] = S3rver.ServiceUrl,
+        ["AWS_ACCESS_KEY_ID"] = S3rverProcess.AccessKey,
+        ["AWS_SECRET_ACCESS_KEY"] = S3rverProcess.SecretKey,
+    };
+
+    /// <summary>The environment of a host on its own task hub (one per test class keeps them apart).</summary>
+    public Dictionary<string, string> HostEnvironment(string hubName, IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var environment = new Dictionary<string, string>(StorageEnvironment)
+        {
+            ["extensions__durableTask__hubName"] = hubName,
+            ["extensions__durableTask__storageProvider__maxQueuePollingInterval"] = "00:00:01",
+        };
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+            environment[key] = value;
+        return environment;
+    }
+
+    public StorageConnections Connections => new()
+    {
+        S3 = new S3Settings { ServiceUrl = S3rver.ServiceUrl, AccessKey = S3rverProcess.AccessKey, SecretKey = S3rverProcess.SecretKey },
+        Blob = new BlobSettings { ConnectionString = Azurite.ConnectionString },
+    };
+
+    public async Task InitializeAsync()
+    {
+        var models = Directory.CreateDirectory(Path.Combine(temp.Path, "models")).FullName;
+        ModelZooWriter.Write("mobilenetv2", MobileNet, new ModelZooOptions { ClassesTsvPath = RepoPaths.ImagenetClassesTsv });
+        ModelZooWriter.Write("dominant-color", DominantColor);
+        var azuriteStart = AzuriteProcess.StartAsync(Path.Combine(temp.Path, "azurite"));
+        var s3rverStart = S3rverProcess.StartAsync([Bucket, "drops"], Path.Combine(temp.Path, "s3rver"));
+        azurite = await azuriteStart;
+        s3rver = await s3rverStart;
+        await UploadFolderAsync(RepoPaths.ImagenetSample200, $"s3://{Bucket}/{PhotosPrefix}");
+    }
+
+    /// <summary>Uploads every file of a folder (flat) under a storage location, in parallel.</summary>
+    public async Task UploadFolderAsync(string folder, string location)
+    {
+        var store = ResultStoreFactory.Create(location, Connections);
+        await Parallel.ForEachAsync(Directory.GetFiles(folder), new ParallelOptions { MaxDegreeOfParallelism = 8 },
+            async (file, ct) => await store.WriteAsync(Path.GetFileName(file), await File.ReadAllBytesAsync(file, ct), ct));
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (azurite is not null)
+            await azurite.DisposeAsync();
+        if (s3rver is not null)
+            await s3rver.DisposeAsync();
+        temp.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class JobStackCollection : ICollectionFixture<JobStack>
+{
+    public const string Name = "job stack";
+}
