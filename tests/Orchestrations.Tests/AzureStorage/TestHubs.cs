@@ -1,3 +1,4 @@
+using Azure.Core.Pipeline;
 using Serverless.Orchestrations.Backends.AzureStorage;
 
 namespace Serverless.Orchestrations.Tests.AzureStorage;
@@ -7,7 +8,7 @@ internal static class TestHubs
 {
     public static string NewHubName() => "t" + Guid.NewGuid().ToString("N")[..16];
 
-    public static AzureStorageBackendOptions Options(string connectionString, string? hubName = null, int partitionCount = 4, string? workerId = null, TimeSpan? visibility = null) => new()
+    public static AzureStorageBackendOptions Options(string connectionString, string? hubName = null, int partitionCount = 4, string? workerId = null, TimeSpan? visibility = null, IReadOnlyList<HttpPipelinePolicy>? policies = null) => new()
     {
         ConnectionString = connectionString,
         HubName = hubName ?? NewHubName(),
@@ -16,5 +17,6 @@ internal static class TestHubs
         LeaseDuration = TimeSpan.FromSeconds(15),
         ControlQueueVisibilityTimeout = visibility ?? TimeSpan.FromSeconds(30),
         WorkItemQueueVisibilityTimeout = visibility ?? TimeSpan.FromSeconds(30),
+        ClientPolicies = policies ?? [],
     };
 }

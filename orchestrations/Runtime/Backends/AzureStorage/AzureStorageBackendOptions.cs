@@ -1,3 +1,4 @@
+using Azure.Core.Pipeline;
 using Serverless.Orchestrations.Worker;
 
 namespace Serverless.Orchestrations.Backends.AzureStorage;
@@ -51,6 +52,12 @@ public sealed class AzureStorageBackendOptions
 
     /// <summary>Most messages sent or deleted at the same time by one operation.</summary>
     public int MaxParallelQueueOperations { get; init; } = 32;
+
+    /// <summary>
+    /// Extra pipeline policies added (per call) to every storage client the backend creates:
+    /// request counters for profiling, tracing.
+    /// </summary>
+    public IReadOnlyList<HttpPipelinePolicy> ClientPolicies { get; init; } = [];
 
     internal TimeSpan EffectiveRenewInterval => LeaseRenewInterval ?? TimeSpan.FromTicks(LeaseDuration.Ticks / 3);
 

@@ -62,9 +62,9 @@ public sealed partial class AzureStorageOrchestrationBackend : IOrchestrationBac
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<AzureStorageOrchestrationBackend>();
         Names = new TaskHubNames(options.HubName, options.PartitionCount);
 
-        _queueService = new QueueServiceClient(options.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
-        _tableService = new TableServiceClient(options.ConnectionString);
-        _blobService = new BlobServiceClient(options.ConnectionString);
+        _queueService = new QueueServiceClient(options.ConnectionString, WithPolicies(new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 }));
+        _tableService = new TableServiceClient(options.ConnectionString, WithPolicies(new TableClientOptions()));
+        _blobService = new BlobServiceClient(options.ConnectionString, WithPolicies(new BlobClientOptions()));
         _workItemQueue = _queueService.GetQueueClient(Names.WorkItemQueue);
         _controlQueues = Names.ControlQueues.Select(_queueService.GetQueueClient).ToArray();
         _queuesByName = _controlQueues.Append(_workItemQueue).ToDictionary(q => q.Name);
@@ -203,6 +203,13 @@ public sealed partial class AzureStorageOrchestrationBackend : IOrchestrationBac
     /// <summary>A process that fetches without calling <see cref="StartAsync"/> first gets started on first use (never after a stop).</summary>
     private Task EnsureStartedAsync(CancellationToken cancellationToken) =>
         _running || _everStarted ? Task.CompletedTask : StartAsync(cancellationToken);
+
+    private T WithPolicies<T>(T clientOptions) where T : Azure.Core.ClientOptions
+    {
+        foreach (var policy in _options.ClientPolicies)
+            clientOptions.AddPolicy(policy, Azure.Core.HttpPipelinePosition.PerCall);
+        return clientOptions;
+    }
 
     private QueueClient ControlQueueOf(string instanceId) => _controlQueues[PartitionOf(instanceId)];
 
