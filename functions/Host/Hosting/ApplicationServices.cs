@@ -4,6 +4,7 @@ using Serverless.BatchInference;
 using Serverless.BatchInference.Contracts;
 using Serverless.Host.Activities;
 using Serverless.Host.Apis;
+using Serverless.Host.Drops;
 using Serverless.Inference;
 using Serverless.Orchestrations;
 using Serverless.Orchestrations.Worker;
@@ -25,6 +26,7 @@ internal static class ApplicationServices
         services.AddSingleton(_ => InferenceOptionsFactory.Create(configuration));
         services.AddSingleton<JobResources>();
         services.AddSingleton<JobSubmission>();
+        services.AddBlobDrops(configuration, role);
         if (role.RunsWorker())
             services.AddDurableTaskWorker(registry => registry.AddBatchInferenceOrchestrators().AddBatchInferenceActivities());
         return services;

@@ -1,0 +1,17 @@
+namespace Serverless.Host.Drops;
+
+/// <summary>What an attempt to claim an object version got.</summary>
+public enum ClaimOutcome
+{
+    /// <summary>This worker owns the version now.</summary>
+    Claimed,
+
+    /// <summary>Another worker holds a live claim, or won a race; look again after <see cref="ClaimResult.RetryAfter"/>.</summary>
+    Busy,
+
+    /// <summary>Nothing more to do for the version here (done, poison, or a job already started).</summary>
+    Settled,
+}
+
+/// <summary>The outcome and the receipt as it now stands.</summary>
+public sealed record ClaimResult(ClaimOutcome Outcome, DropReceipt? Receipt, DateTimeOffset RetryAfter);

@@ -1,0 +1,113 @@
+namespace Serverless.Host.Drops;
+
+/// <summary>
+/// The receipt life cycle of an object version: claim (insert, or retake an expired claim with an
+/// ETag-fenced replace), count and begin the result write, complete, fail (and poison after the
+/// configured attempts), release on shutdown. Every transition is fenced, so a worker that lost its
+/// claim learns it at its next step and stops.
+/// </summary>
+public sealed class DropClaims(IDropReceiptStore store, DropOptions options, string owner, TimeProvider time)
+{
+    public string Owner => owner;
+
+    public IDropReceiptStore Store => store;
+
+    public async Task<ClaimResult> TryClaimAsync(string location, ObjectVersion version, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var fresh = new DropReceipt
+        {
+            Location = location,
+            Key = version.Key,
+            ObjectETag = version.ETag,
+            Status = ReceiptStatus.Claimed,
+            Owner = owner,
+            ClaimId = NewClaimId(),
+            ClaimedUntil = now + options.ClaimTimeout,
+            Attempts = 1,
+            UpdatedAt = now,
+        };
+        if (await store.TryInsertAsync(fresh, cancellationToken).ConfigureAwait(false) is { } inserted)
+            return new ClaimResult(ClaimOutcome.Claimed, inserted, now);
+        var current = await store.GetAsync(location, version, cancellationToken).ConfigureAwait(false);
+        return current is null ? new ClaimResult(ClaimOutcome.Busy, null, now) : await RetakeAsync(current, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Takes over a receipt whose claim expired (its owner died or gave up); a live claim or a settled receipt is left alone.</summary>
+    public async Task<ClaimResult> RetakeAsync(DropReceipt current, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (ReceiptStatus.IsFinal(current.Status) || current.Status == ReceiptStatus.Running)
+            return new ClaimResult(ClaimOutcome.Settled, current, DateTimeOffset.MaxValue);
+        if (current.ClaimedUntil > now)
+            return new ClaimResult(ClaimOutcome.Busy, current, current.ClaimedUntil);
+        if (current.Attempts >= options.MaxAttempts)
+        {
+            var poison = current with
+            {
+                Status = ReceiptStatus.Poison,
+                Reason = current.Status == ReceiptStatus.Failed && current.Reason is not null
+                    ? current.Reason
+                    : $"claim of {current.Owner} expired after {current.Attempts} attempts (worker died or hung)",
+                UpdatedAt = now,
+            };
+            var stored = await store.TryReplaceAsync(poison, cancellationToken).ConfigureAwait(false);
+            return stored is null ? new ClaimResult(ClaimOutcome.Busy, current, now) : new ClaimResult(ClaimOutcome.Settled, stored, DateTimeOffset.MaxValue);
+        }
+
+        var retaken = current with
+        {
+            Status = ReceiptStatus.Claimed,
+            Owner = owner,
+            ClaimId = NewClaimId(),
+            // A claim that died while writing may have written: its id lets the new owner check the result.
+            PreviousClaimId = current.Status == ReceiptStatus.Writing ? current.ClaimId : null,
+            ClaimedUntil = now + options.ClaimTimeout,
+            Attempts = current.Attempts + 1,
+            UpdatedAt = now,
+        };
+        var replaced = await store.TryReplaceAsync(retaken, cancellationToken).ConfigureAwait(false);
+        return replaced is null ? new ClaimResult(ClaimOutcome.Busy, current, now) : new ClaimResult(ClaimOutcome.Claimed, replaced, now);
+    }
+
+    /// <summary>Counts the write about to start and renews the claim; null when the claim was lost (then do not write).</summary>
+    public Task<DropReceipt?> BeginWriteAsync(DropReceipt receipt, CancellationToken cancellationToken) =>
+        store.TryReplaceAsync(receipt with
+        {
+            Status = ReceiptStatus.Writing,
+            Writes = receipt.Writes + 1,
+            ClaimedUntil = time.GetUtcNow() + options.ClaimTimeout,
+            UpdatedAt = time.GetUtcNow(),
+        }, cancellationToken);
+
+    public Task<DropReceipt?> CompleteAsync(DropReceipt receipt, string? reason, CancellationToken cancellationToken) =>
+        store.TryReplaceAsync(receipt with { Status = ReceiptStatus.Done, Reason = reason, UpdatedAt = time.GetUtcNow() }, cancellationToken);
+
+    public Task<DropReceipt?> MarkRunningAsync(DropReceipt receipt, string jobId, CancellationToken cancellationToken) =>
+        store.TryReplaceAsync(receipt with { Status = ReceiptStatus.Running, JobId = jobId, UpdatedAt = time.GetUtcNow() }, cancellationToken);
+
+    /// <summary>Records a failed attempt: tried again after the retry delay, or poison once the attempts are spent.</summary>
+    public Task<DropReceipt?> FailAsync(DropReceipt receipt, string reason, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var poison = receipt.Attempts >= options.MaxAttempts;
+        return store.TryReplaceAsync(receipt with
+        {
+            Status = poison ? ReceiptStatus.Poison : ReceiptStatus.Failed,
+            Reason = poison ? $"failed {receipt.Attempts} times; last: {reason}" : reason,
+            ClaimedUntil = now + options.RetryDelay,
+            UpdatedAt = now,
+        }, cancellationToken);
+    }
+
+    /// <summary>Gives an unprocessed claim back at shutdown, without spending an attempt, so another worker takes it at once.</summary>
+    public Task<DropReceipt?> ReleaseAsync(DropReceipt receipt, CancellationToken cancellationToken) =>
+        store.TryReplaceAsync(receipt with
+        {
+            ClaimedUntil = time.GetUtcNow(),
+            Attempts = Math.Max(0, receipt.Attempts - 1),
+            UpdatedAt = time.GetUtcNow(),
+        }, cancellationToken);
+
+    private static string NewClaimId() => Guid.NewGuid().ToString("N");
+}

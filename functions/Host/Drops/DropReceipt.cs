@@ -1,0 +1,33 @@
+namespace Serverless.Host.Drops;
+
+/// <summary>
+/// The record of one object version (location, key, ETag) in the task hub's storage. Every change
+/// is fenced by <see cref="Version"/> (the row's own ETag), so two workers never both win a claim.
+/// </summary>
+public sealed record DropReceipt
+{
+    public required string Location { get; init; }
+    public required string Key { get; init; }
+    public required string ObjectETag { get; init; }
+    public required string Status { get; init; }
+    public string? Owner { get; init; }
+
+    /// <summary>Unique per claim; stamped into the result so a retaken claim can tell whether its predecessor's write landed.</summary>
+    public string? ClaimId { get; init; }
+
+    public string? PreviousClaimId { get; init; }
+    public DateTimeOffset ClaimedUntil { get; init; }
+    public int Attempts { get; init; }
+
+    /// <summary>Result writes started for this version, counted before each write begins.</summary>
+    public int Writes { get; init; }
+
+    public string? Reason { get; init; }
+    public string? JobId { get; init; }
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>The stored row's version (ETag) this copy was read at; null before it is stored.</summary>
+    public string? Version { get; init; }
+
+    public ObjectVersion Object => new(Key, ObjectETag);
+}

@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Serverless.Host.Hosting;
+using Serverless.Orchestrations.Worker;
+
+namespace Serverless.Host.Drops;
+
+/// <summary>Registers blob-drop processing (host.json's <c>drops</c> section) in worker processes.</summary>
+internal static class DropServices
+{
+    public static IServiceCollection AddBlobDrops(this IServiceCollection services, IConfiguration configuration, HostRole role)
+    {
+        services.AddOptions<DropOptions>().BindConfiguration(DropOptions.SectionName);
+        if (!role.RunsWorker())
+            return services;
+        var connection = configuration[HostConfiguration.StorageConnectionSetting];
+        services.AddSingleton<IDropReceiptStore>(sp => string.IsNullOrWhiteSpace(connection)
+            ? new InMemoryDropReceiptStore()
+            : TableDropReceiptStore.Create(connection, sp.GetRequiredService<IOptions<DurableTaskOptions>>().Value.HubName));
+        services.AddHostedService<DropWorker>();
+        return services;
+    }
+}

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Serverless.Host.Activities;
+using Serverless.Host.Apis;
+using Serverless.Orchestrations.Client;
+
+namespace Serverless.Host.Drops;
+
+/// <summary>The worker-role hosted service that runs one watcher per configured image prefix and jobs prefix.</summary>
+internal sealed class DropWorker(IOptions<DropOptions> options, IDropReceiptStore store, JobResources resources,
+    JobSubmission submission, DurableTaskClient client, ILoggerFactory loggers) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        if (settings.IsEmpty)
+            return;
+        var logger = loggers.CreateLogger("Serverless.Host.Drops");
+        var owner = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..6]}";
+        var claims = new DropClaims(store, settings, owner, TimeProvider.System);
+        await InitializeStoreAsync(logger, stoppingToken).ConfigureAwait(false);
+
+        var watchers = settings.Locations
+            .Select(l => new DropLocationWatcher(l, settings, claims, resources, logger).RunAsync(stoppingToken))
+            .Concat(settings.Jobs.Select(j => new JobDropWatcher(j, settings, claims, resources, submission, client, logger).RunAsync(stoppingToken)));
+        await Task.WhenAll(watchers).ConfigureAwait(false);
+    }
+
+    private async Task InitializeStoreAsync(ILogger logger, CancellationToken stoppingToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await store.InitializeAsync(stoppingToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested && attempt < 10)
+            {
+                logger.LogWarning(ex, "Creating the drop receipts store failed (attempt {Attempt}); retrying", attempt);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, attempt * 2)), stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+}

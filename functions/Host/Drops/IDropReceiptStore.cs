@@ -1,0 +1,22 @@
+namespace Serverless.Host.Drops;
+
+/// <summary>
+/// Receipts of dropped object versions. Inserts fail on an existing receipt and replaces are
+/// fenced by <see cref="DropReceipt.Version"/>: that is all <see cref="DropClaims"/> needs for
+/// exactly-one owner per version across processes.
+/// </summary>
+public interface IDropReceiptStore
+{
+    Task InitializeAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Stores a new receipt; null when one exists already for the version.</summary>
+    Task<DropReceipt?> TryInsertAsync(DropReceipt receipt, CancellationToken cancellationToken = default);
+
+    Task<DropReceipt?> GetAsync(string location, ObjectVersion version, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces the receipt if it is still at <see cref="DropReceipt.Version"/>; null when another writer changed it first.</summary>
+    Task<DropReceipt?> TryReplaceAsync(DropReceipt receipt, CancellationToken cancellationToken = default);
+
+    /// <summary>Every receipt of a location (the persisted watermark a worker starts from).</summary>
+    IAsyncEnumerable<DropReceipt> ListAsync(string location, CancellationToken cancellationToken = default);
+}

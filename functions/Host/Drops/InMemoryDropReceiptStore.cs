@@ -1,0 +1,56 @@
+using System.Runtime.CompilerServices;
+
+namespace Serverless.Host.Drops;
+
+/// <summary>Receipts for a single process without a task hub storage account (the in-memory backend's companion).</summary>
+public sealed class InMemoryDropReceiptStore : IDropReceiptStore
+{
+    private readonly Dictionary<(string, string, string), DropReceipt> receipts = new();
+    private long version;
+
+    public Task InitializeAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    public Task<DropReceipt?> TryInsertAsync(DropReceipt receipt, CancellationToken cancellationToken = default)
+    {
+        lock (receipts)
+        {
+            var id = Id(receipt.Location, receipt.Object);
+            if (receipts.ContainsKey(id))
+                return Task.FromResult<DropReceipt?>(null);
+            var stored = receipt with { Version = (++version).ToString() };
+            receipts[id] = stored;
+            return Task.FromResult<DropReceipt?>(stored);
+        }
+    }
+
+    public Task<DropReceipt?> GetAsync(string location, ObjectVersion objectVersion, CancellationToken cancellationToken = default)
+    {
+        lock (receipts)
+            return Task.FromResult(receipts.GetValueOrDefault(Id(location, objectVersion)));
+    }
+
+    public Task<DropReceipt?> TryReplaceAsync(DropReceipt receipt, CancellationToken cancellationToken = default)
+    {
+        lock (receipts)
+        {
+            var id = Id(receipt.Location, receipt.Object);
+            if (!receipts.TryGetValue(id, out var current) || current.Version != receipt.Version)
+                return Task.FromResult<DropReceipt?>(null);
+            var stored = receipt with { Version = (++version).ToString() };
+            receipts[id] = stored;
+            return Task.FromResult<DropReceipt?>(stored);
+        }
+    }
+
+    public async IAsyncEnumerable<DropReceipt> ListAsync(string location, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        DropReceipt[] snapshot;
+        lock (receipts)
+            snapshot = receipts.Values.Where(r => r.Location == location).ToArray();
+        foreach (var receipt in snapshot)
+            yield return receipt;
+        await Task.CompletedTask;
+    }
+
+    private static (string, string, string) Id(string location, ObjectVersion v) => (location, v.Key, v.ETag);
+}

@@ -1,0 +1,25 @@
+namespace Serverless.Host.Drops;
+
+/// <summary>Where a dropped object version stands.</summary>
+public static class ReceiptStatus
+{
+    /// <summary>A worker holds it until <see cref="DropReceipt.ClaimedUntil"/>.</summary>
+    public const string Claimed = "claimed";
+
+    /// <summary>The result write is under way (the write was counted in <see cref="DropReceipt.Writes"/> before it started).</summary>
+    public const string Writing = "writing";
+
+    /// <summary>The last attempt failed; retaken after <see cref="DropReceipt.ClaimedUntil"/>.</summary>
+    public const string Failed = "failed";
+
+    /// <summary>A job file whose job was started and has not ended yet.</summary>
+    public const string Running = "running";
+
+    /// <summary>Finished: the result (or the job's status) is written.</summary>
+    public const string Done = "done";
+
+    /// <summary>Given up after the configured attempts; <see cref="DropReceipt.Reason"/> says why.</summary>
+    public const string Poison = "poison";
+
+    public static bool IsFinal(string status) => status is Done or Poison;
+}

@@ -1,0 +1,107 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Text;
+using Azure;
+using Azure.Data.Tables;
+
+namespace Serverless.Host.Drops;
+
+/// <summary>
+/// Receipts in the task hub's storage account: table <c>{Hub}DropReceipts</c>, one partition per
+/// watched location (hash of its URI), one row per object version (hash of key and ETag, since
+/// keys may hold characters a RowKey may not). Inserts and ETag-fenced replaces make claims exclusive.
+/// </summary>
+public sealed class TableDropReceiptStore(TableClient table) : IDropReceiptStore
+{
+    public static TableDropReceiptStore Create(string connectionString, string hubName) =>
+        new(new TableServiceClient(connectionString).GetTableClient(TableName(hubName)));
+
+    public static string TableName(string hubName) => hubName + "DropReceipts";
+
+    public static string PartitionKey(string location) => Hash(location);
+
+    public static string RowKey(ObjectVersion version) => Hash(version.Key + "|" + version.ETag);
+
+    public async Task InitializeAsync(CancellationToken cancellationToken = default) =>
+        await table.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+
+    public async Task<DropReceipt?> TryInsertAsync(DropReceipt receipt, CancellationToken cancellationToken = default)
+    {
+        var entity = ToEntity(receipt);
+        try
+        {
+            var response = await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+            return receipt with { Version = response.Headers.ETag?.ToString() };
+        }
+        catch (RequestFailedException ex) when (ex.Status == (int)HttpStatusCode.Conflict)
+        {
+            return null;
+        }
+    }
+
+    public async Task<DropReceipt?> GetAsync(string location, ObjectVersion version, CancellationToken cancellationToken = default)
+    {
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(PartitionKey(location), RowKey(version), cancellationToken: cancellationToken)
+            .ConfigureAwait(false);
+        return response.HasValue ? FromEntity(response.Value!) : null;
+    }
+
+    public async Task<DropReceipt?> TryReplaceAsync(DropReceipt receipt, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var response = await table.UpdateEntityAsync(ToEntity(receipt), new ETag(receipt.Version!), TableUpdateMode.Replace, cancellationToken)
+                .ConfigureAwait(false);
+            return receipt with { Version = response.Headers.ETag?.ToString() };
+        }
+        catch (RequestFailedException ex) when (ex.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    public async IAsyncEnumerable<DropReceipt> ListAsync(string location, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey(location)}");
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+            yield return FromEntity(entity);
+    }
+
+    private static TableEntity ToEntity(DropReceipt r) => new(PartitionKey(r.Location), RowKey(r.Object))
+    {
+        ["Location"] = r.Location,
+        ["Key"] = r.Key,
+        ["ObjectETag"] = r.ObjectETag,
+        ["Status"] = r.Status,
+        ["Owner"] = r.Owner,
+        ["ClaimId"] = r.ClaimId,
+        ["PreviousClaimId"] = r.PreviousClaimId,
+        ["ClaimedUntil"] = r.ClaimedUntil,
+        ["Attempts"] = r.Attempts,
+        ["Writes"] = r.Writes,
+        ["Reason"] = r.Reason is { Length: > 4000 } reason ? reason[..4000] : r.Reason,
+        ["JobId"] = r.JobId,
+        ["UpdatedAt"] = r.UpdatedAt,
+    };
+
+    public static DropReceipt FromEntity(TableEntity e) => new()
+    {
+        Location = e.GetString("Location"),
+        Key = e.GetString("Key"),
+        ObjectETag = e.GetString("ObjectETag"),
+        Status = e.GetString("Status"),
+        Owner = e.GetString("Owner"),
+        ClaimId = e.GetString("ClaimId"),
+        PreviousClaimId = e.GetString("PreviousClaimId"),
+        ClaimedUntil = e.GetDateTimeOffset("ClaimedUntil") ?? DateTimeOffset.MinValue,
+        Attempts = e.GetInt32("Attempts") ?? 0,
+        Writes = e.GetInt32("Writes") ?? 0,
+        Reason = e.GetString("Reason"),
+        JobId = e.GetString("JobId"),
+        UpdatedAt = e.GetDateTimeOffset("UpdatedAt") ?? DateTimeOffset.MinValue,
+        Version = e.ETag.ToString(),
+    };
+
+    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32];
+}
