@@ -89,8 +89,7 @@ public sealed class S3JobTests(JobStack stack) : IAsyncLifetime
             Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         var id = await jobs.SubmitAsync(new { source = $"s3://{JobStack.Bucket}/{JobStack.PhotosPrefix}", model = stack.DominantColor, output = $"s3://{JobStack.Bucket}/results/purge" });
         await jobs.WaitAsync(id, TimeSpan.FromMinutes(3), () => host.OutputTail);
-        using var http = new HttpClient { BaseAddress = host.BaseUrl };
-        using (var purge = await http.DeleteAsync($"api/jobs/{id}"))
+        using (var purge = await jobs.DeleteAsync($"api/jobs/{id}"))
             Assert.Equal(HttpStatusCode.OK, purge.StatusCode);
         using (var gone = await jobs.GetAsync($"api/jobs/{id}"))
             Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);

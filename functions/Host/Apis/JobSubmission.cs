@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Serverless.BatchInference.Contracts;
+using Serverless.Host.Security;
 using Serverless.Orchestrations;
 using Serverless.Orchestrations.Client;
 using Serverless.Storage;
@@ -11,7 +12,7 @@ namespace Serverless.Host.Apis;
 /// check before scheduling (the source exists and can be listed, the model file is there), and
 /// schedules the orchestration under the job id, at most once per id.
 /// </summary>
-public sealed class JobSubmission(DurableTaskClient client, IOptions<JobDefaults> defaults, StorageConnections connections)
+public sealed class JobSubmission(DurableTaskClient client, IOptions<JobDefaults> defaults, StorageConnections connections, LocalRoot localRoot)
 {
     /// <summary>The outcome: errors by field (400), or the job id and whether it already existed.</summary>
     public sealed record Outcome(IReadOnlyDictionary<string, string> Errors, string? JobId, bool AlreadyExisted);
@@ -22,10 +23,14 @@ public sealed class JobSubmission(DurableTaskClient client, IOptions<JobDefaults
             JobRequestValidator.Validate(request, defaults.Value, NewJobId, DefaultOutput, out var spec), StringComparer.Ordinal);
         if (spec is not null)
         {
-            if (!SourceUri.TryParse(spec.Source, out _, out var sourceError))
+            if (!SourceUri.TryParse(spec.Source, out var source, out var sourceError))
                 errors["source"] = sourceError;
-            if (!SourceUri.TryParse(spec.Output, out _, out var outputError))
+            else if (OutsideRoot(source) is { } sourceOutside)
+                errors["source"] = sourceOutside;
+            if (!SourceUri.TryParse(spec.Output, out var output, out var outputError))
                 errors["output"] = outputError;
+            else if (OutsideRoot(output) is { } outputOutside)
+                errors["output"] = outputOutside;
             if (!File.Exists(spec.Model))
                 errors["model"] = $"model file not found: {spec.Model}";
         }
@@ -42,13 +47,19 @@ public sealed class JobSubmission(DurableTaskClient client, IOptions<JobDefaults
         return new Outcome(errors, spec.JobId, AlreadyExisted: false);
     }
 
+    /// <summary>A local location must stay inside the configured root; cloud locations are not paths on this host.</summary>
+    private string? OutsideRoot(SourceUri location) =>
+        location.Kind == StorageKind.Local && !localRoot.Contains(location.LocalPath)
+            ? $"local path '{location.Original}' is outside the allowed root ({LocalRoot.Setting})"
+            : null;
+
     private static string NewJobId() => $"job-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
 
-    /// <summary>Results go beside the source by default: <c>{bucket}/results/{jobId}</c>, or <c>./results/{jobId}</c> for a local folder.</summary>
-    private static string DefaultOutput(string jobId, JobRequest request)
+    /// <summary>Results go beside the source by default: <c>{bucket}/results/{jobId}</c>, or <c>{local root}/results/{jobId}</c> for a local folder.</summary>
+    private string DefaultOutput(string jobId, JobRequest request)
     {
         if (SourceUri.TryParse(request.Source, out var source, out _) && source.Kind != StorageKind.Local)
             return $"{(source.Kind == StorageKind.S3 ? "s3" : "azblob")}://{source.Container}/results/{jobId}";
-        return Path.GetFullPath(Path.Combine("results", jobId));
+        return Path.Combine(localRoot.Path, "results", jobId);
     }
 }

@@ -5,6 +5,7 @@ using Serverless.BatchInference.Contracts;
 using Serverless.Host.Activities;
 using Serverless.Host.Apis;
 using Serverless.Host.Drops;
+using Serverless.Host.Security;
 using Serverless.Inference;
 using Serverless.Orchestrations;
 using Serverless.Orchestrations.Worker;
@@ -25,8 +26,11 @@ internal static class ApplicationServices
         services.AddSingleton(_ => StorageConnectionsFactory.Create(configuration));
         services.AddSingleton(_ => InferenceOptionsFactory.Create(configuration));
         services.AddSingleton<JobResources>();
+        services.AddSingleton<LocalRoot>();
         services.AddSingleton<JobSubmission>();
         services.AddBlobDrops(configuration, role);
+        if (role.RunsApi())
+            services.AddHostedService<HostKeysStartup>();
         if (role.RunsWorker())
             services.AddDurableTaskWorker(registry => registry.AddBatchInferenceOrchestrators().AddBatchInferenceActivities());
         return services;

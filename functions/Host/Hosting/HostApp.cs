@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Serverless.Host.Apis;
+using Serverless.Host.Security;
 
 namespace Serverless.Host.Hosting;
 
@@ -12,14 +14,25 @@ public static class HostApp
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = Directory.GetCurrentDirectory() });
         HostConfiguration.Add(builder.Configuration, hostJsonPath);
         builder.WebHost.UseUrls(urls);
-        builder.Services.AddApplicationServices(builder.Configuration, role);
+        var http = HttpSecurityOptions.From(builder.Configuration, InferenceOptionsFactory.Create(builder.Configuration));
+        // Kestrel's own ceiling; each endpoint's limit is applied per request by the security middleware.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = http.LargestBodyBytes);
+        builder.Services.AddApplicationServices(builder.Configuration, role).AddHostSecurity(http);
 
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapHealthApi(role);
+        app.UseRouting();
+        app.UseHostSecurity();
+        app.MapGroup("").RequireAuthLevel(AuthLevel.Anonymous).MapHealthApi(role);
         if (role.RunsApi())
-            app.MapJobsApi();
+        {
+            app.MapGroup("").RequireAuthLevel(http.Jobs).WithBodyLimit(http.JobsBodyBytes)
+                .RequireMasterKeyFor(HttpMethods.Post, "api/jobs/{id}/terminate")
+                .RequireMasterKeyFor(HttpMethods.Delete, "api/jobs/{id}")
+                .MapJobsApi();
+            app.MapClassifyApi().RequireAuthLevel(http.Classify).WithBodyLimit(http.ClassifyBodyBytes);
+        }
         return app;
     }
 }

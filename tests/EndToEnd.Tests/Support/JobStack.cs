@@ -13,6 +13,12 @@ public sealed class JobStack : IAsyncLifetime
     public const string Bucket = "photos";
     public const string PhotosPrefix = "imagenet/";
 
+    /// <summary>The host master key the tests' hosts run with (every endpoint but /healthz needs a key).</summary>
+    public const string MasterKey = "e2e-master-key";
+
+    /// <summary>A named function key the tests' hosts accept (enough for jobs and classify, not for terminate and purge).</summary>
+    public const string FunctionKey = "e2e-function-key";
+
     private readonly TempDir temp = new();
     private AzuriteProcess? azurite;
     private S3rverProcess? s3rver;
@@ -39,6 +45,8 @@ public sealed class JobStack : IAsyncLifetime
         {
             ["extensions__durableTask__hubName"] = hubName,
             ["extensions__durableTask__storageProvider__maxQueuePollingInterval"] = "00:00:01",
+            ["SERVERLESS_MASTER_KEY"] = MasterKey,
+            ["keys__functions__e2e"] = FunctionKey,
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
             environment[key] = value;

@@ -4,10 +4,13 @@ using System.Text.Json;
 
 namespace Serverless.EndToEnd.Tests.Support;
 
-/// <summary>The tests' client of /api/jobs: raw answers, so status codes and bodies can be asserted.</summary>
-public sealed class JobsHttp(Uri baseUrl) : IDisposable
+/// <summary>
+/// The tests' client of /api/jobs: raw answers, so status codes and bodies can be asserted. Sends
+/// <paramref name="key"/> (default: the hosts' master key) in the x-functions-key header; null sends none.
+/// </summary>
+public sealed class JobsHttp(Uri baseUrl, string? key = JobStack.MasterKey) : IDisposable
 {
-    private readonly HttpClient http = new() { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(60) };
+    private readonly HttpClient http = Create(baseUrl, key);
 
     public Task<HttpResponseMessage> PostJsonAsync(string path, object body) => http.PostAsJsonAsync(path, body);
 
@@ -15,6 +18,10 @@ public sealed class JobsHttp(Uri baseUrl) : IDisposable
         http.PostAsync(path, new StringContent(body, System.Text.Encoding.UTF8, "application/json"));
 
     public Task<HttpResponseMessage> GetAsync(string path) => http.GetAsync(path);
+
+    public Task<HttpResponseMessage> DeleteAsync(string path) => http.DeleteAsync(path);
+
+    public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request) => http.SendAsync(request);
 
     /// <summary>Submits and returns the job id; fails the test unless the answer is 202 with the management URLs.</summary>
     public async Task<string> SubmitAsync(object job)
@@ -44,4 +51,12 @@ public sealed class JobsHttp(Uri baseUrl) : IDisposable
     }
 
     public void Dispose() => http.Dispose();
+
+    private static HttpClient Create(Uri baseUrl, string? key)
+    {
+        var http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(60) };
+        if (key is not null)
+            http.DefaultRequestHeaders.Add("x-functions-key", key);
+        return http;
+    }
 }

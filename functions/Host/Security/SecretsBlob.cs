@@ -1,0 +1,69 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Azure;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Serverless.Storage;
+
+namespace Serverless.Host.Security;
+
+/// <summary>
+/// The host keys kept in the task hub's storage the way Azure Functions keeps them:
+/// <c>azure-webjobs-secrets/{hub}/host.json</c>. The first process to start creates it
+/// (create-if-absent, so two processes starting together agree on one set); later ones read it.
+/// </summary>
+internal sealed class SecretsBlob(string connectionString, string hubName)
+{
+    public const string ContainerName = "azure-webjobs-secrets";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    /// <summary>Where the keys live, for the log.</summary>
+    public string Location => $"{ContainerName}/{BlobName}";
+
+    private string BlobName => $"{hubName.ToLowerInvariant()}/host.json";
+
+    /// <summary>Reads the keys, creating them on first use.</summary>
+    public async Task<(string Master, Dictionary<string, string> FunctionKeys, bool Created)> ReadOrCreateAsync(CancellationToken cancellationToken)
+    {
+        var container = Client().GetBlobContainerClient(ContainerName);
+        await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        var blob = container.GetBlobClient(BlobName);
+        var created = false;
+        var fresh = new SecretsDocument(new SecretEntry("master", HostKeys.NewKey()), [new SecretEntry("default", HostKeys.NewKey())]);
+        try
+        {
+            await blob.UploadAsync(BinaryData.FromObjectAsJson(fresh, Json),
+                new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } }, cancellationToken);
+            created = true;
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            // Another process (or an earlier start) wrote it first: use theirs.
+        }
+
+        var content = await blob.DownloadContentAsync(cancellationToken);
+        var document = content.Value.Content.ToObjectFromJson<SecretsDocument>(Json)
+            ?? throw new InvalidOperationException($"the keys blob {Location} is empty");
+        if (document.MasterKey is null || string.IsNullOrEmpty(document.MasterKey.Value))
+            throw new InvalidOperationException($"the keys blob {Location} has no masterKey");
+        var functions = (document.FunctionKeys ?? []).Where(k => !string.IsNullOrEmpty(k.Value))
+            .ToDictionary(k => k.Name, k => k.Value, StringComparer.Ordinal);
+        return (document.MasterKey.Value, functions, created);
+    }
+
+    private BlobServiceClient Client()
+    {
+        var probe = new BlobServiceClient(connectionString);
+        // Azurite (loopback) rejects service versions newer than it knows.
+        return probe.Uri.IsLoopback
+            ? new BlobServiceClient(connectionString, new BlobClientOptions(Enum.Parse<BlobClientOptions.ServiceVersion>("V" + BlobSettings.AzuriteServiceVersion.Replace('-', '_'))))
+            : probe;
+    }
+
+    private sealed record SecretsDocument(
+        [property: JsonPropertyName("masterKey")] SecretEntry? MasterKey,
+        [property: JsonPropertyName("functionKeys")] List<SecretEntry>? FunctionKeys);
+
+    private sealed record SecretEntry(string Name, string Value);
+}

@@ -1,0 +1,49 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Serverless.Host.Security;
+
+/// <summary>Wiring of keys and body limits: services, middleware, and endpoint conventions.</summary>
+public static class SecurityExtensions
+{
+    public static IServiceCollection AddHostSecurity(this IServiceCollection services, HttpSecurityOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton<HostKeyProvider>();
+        // A body cut off at its limit while being read is the client's fault: 413, not 500.
+        services.Configure<ExceptionHandlerOptions>(o =>
+            o.StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError);
+        return services;
+    }
+
+    /// <summary>Keys, then body limits; call after <c>UseRouting</c> so the endpoint's metadata is known.</summary>
+    public static IApplicationBuilder UseHostSecurity(this IApplicationBuilder app) =>
+        app.UseMiddleware<KeyAuthorizationMiddleware>().UseMiddleware<BodyLimitMiddleware>();
+
+    /// <summary>The key these endpoints need.</summary>
+    public static TBuilder RequireAuthLevel<TBuilder>(this TBuilder builder, AuthLevel level) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new AuthLevelMetadata(level));
+
+    /// <summary>The largest request body these endpoints accept.</summary>
+    public static TBuilder WithBodyLimit<TBuilder>(this TBuilder builder, long maxBytes) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new BodyLimitMetadata(maxBytes));
+
+    /// <summary>
+    /// Marks the endpoints of this group with <paramref name="method"/> and route
+    /// <paramref name="pattern"/> (e.g. <c>api/jobs/{id}</c>) as admin endpoints (master key only).
+    /// </summary>
+    public static TBuilder RequireMasterKeyFor<TBuilder>(this TBuilder builder, string method, string pattern) where TBuilder : IEndpointConventionBuilder
+    {
+        builder.Add(endpoint =>
+        {
+            if (endpoint is RouteEndpointBuilder route
+                && string.Equals(route.RoutePattern.RawText?.Trim('/'), pattern.Trim('/'), StringComparison.OrdinalIgnoreCase)
+                && route.Metadata.OfType<HttpMethodMetadata>().Any(m => m.HttpMethods.Contains(method, StringComparer.OrdinalIgnoreCase)))
+                route.Metadata.Add(new AuthLevelMetadata(AuthLevel.Admin));
+        });
+        return builder;
+    }
+}
