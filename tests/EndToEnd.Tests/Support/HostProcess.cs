@@ -20,6 +20,7 @@ public sealed class HostProcess : IAsyncDisposable
     }
 
     public int Port { get; }
+    public int Pid => process.Id;
     public Uri BaseUrl => new($"http://127.0.0.1:{Port}/");
     public bool HasExited => process.HasExited;
     public string OutputTail => string.Join('\n', output.TakeLast(80));

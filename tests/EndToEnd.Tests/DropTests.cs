@@ -1,0 +1,219 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Azure.Data.Tables;
+using Serverless.EndToEnd.Tests.Support;
+using Serverless.Host.Demo;
+using Serverless.Host.Drops;
+using Serverless.Storage;
+using Serverless.TestSupport;
+using SkiaSharp;
+
+namespace Serverless.EndToEnd.Tests;
+
+/// <summary>
+/// Blob drops with real worker processes on Azurite (receipts) and s3rver (drops): images dropped
+/// while a second worker joins and the first restarts are each classified exactly once; an
+/// overwritten image is classified again; a job file dropped twice starts one job.
+/// "Exactly once" is counted, not assumed: every result write is counted in its receipt before the
+/// write starts, and the result file names the claim that wrote it.
+/// </summary>
+[Collection(JobStackCollection.Name)]
+public sealed class DropTests(JobStack stack)
+{
+    private const int Images = 300;
+
+    [Fact]
+    public async Task Dropped_images_are_classified_exactly_once_across_two_workers_a_restart_and_an_overwrite()
+    {
+        const string source = "s3://drops/images/in/";
+        const string results = "s3://drops/images/out/";
+        using var folder = new TempDir("drop-images");
+        var files = SyntheticImages.Write(folder.Path, Images, seed: 11, minSize: 40, maxSize: 80);
+        var environment = Environment("DropImages", source, results);
+        var inbox = ResultStoreFactory.Create(source, stack.Connections);
+
+        var first = await HostProcess.StartAsync("worker", environment);
+        HostProcess? second = null;
+        try
+        {
+            await UploadAsync(inbox, files.Take(100));
+            // The second worker joins mid-drop.
+            var joining = HostProcess.StartAsync("worker", environment);
+            await UploadAsync(inbox, files.Skip(100).Take(100));
+            second = await joining;
+            await WaitForDoneAsync("DropImages", source, atLeast: 120, () => first.OutputTail);
+
+            // Graceful restart of the first worker in the middle of the drop.
+            await TerminateAsync(first);
+            var uploading = UploadAsync(inbox, files.Skip(200));
+            first = await HostProcess.StartAsync("worker", environment);
+            await uploading;
+
+            var receipts = await WaitForDoneAsync("DropImages", source, atLeast: Images, () => first.OutputTail + "\n---\n" + second.OutputTail);
+            var repeated = receipts.GroupBy(r => r.Key).Where(g => g.Count() > 1)
+                .Select(g => g.Key + ": " + string.Join(" | ", g.Select(r => $"{r.ObjectETag} {r.Status} w{r.Writes} a{r.Attempts} {r.Reason}")));
+            Assert.True(receipts.Count == Images, $"{receipts.Count} receipts for {Images} images:\n{string.Join("\n", repeated)}");
+            Assert.All(receipts, r => Assert.Equal(ReceiptStatus.Done, r.Status));
+            Assert.All(receipts, r => Assert.True(r.Writes == 1, $"{r.Key} was written {r.Writes} times"));
+
+            var outbox = ResultStoreFactory.Create(results, stack.Connections);
+            var expected = await S3JobTests.ClassifyLocallyAsync(folder.Path, stack.DominantColor);
+            var written = new Dictionary<string, DropResult>();
+            await Parallel.ForEachAsync(receipts, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (receipt, ct) =>
+            {
+                var result = DropResult.Parse(await outbox.ReadAsync(DropNames.Result(SourceUri.Parse(source), receipt.Key), ct))!;
+                lock (written)
+                    written[receipt.Key] = result;
+            });
+            foreach (var receipt in receipts)
+            {
+                var result = written[receipt.Key];
+                var name = Path.GetFileName(receipt.Key);
+                Assert.Equal(receipt.ClaimId, result.ClaimId); // the counted write is the one that landed
+                Assert.Equal(receipt.ObjectETag, result.ETag);
+                Assert.True(expected[name] == result.Top[0].Label, $"{name}: drop said {result.Top[0].Label}, classify said {expected[name]}");
+            }
+            Assert.True(receipts.Select(r => r.Owner).Distinct().Count() >= 2, "only one worker classified anything");
+
+            // Overwrite one image with another colour: that key alone is classified again.
+            var victim = receipts.Single(r => r.Key.EndsWith("00000_red.png", StringComparison.Ordinal));
+            await inbox.WriteAsync("00000_red.png", SyntheticImages.Encode(new SKColor(30, 40, 220), 64, 64, new Random(3), png: true));
+            var after = await WaitForDoneAsync("DropImages", source, atLeast: Images + 1, () => first.OutputTail);
+            Assert.Equal(Images + 1, after.Count);
+            var renewed = after.Single(r => r.Key == victim.Key && r.ObjectETag != victim.ObjectETag);
+            Assert.Equal(1, renewed.Writes);
+            var again = DropResult.Parse(await outbox.ReadAsync(DropNames.Result(SourceUri.Parse(source), victim.Key)))!;
+            Assert.Equal("blue", again.Top[0].Label);
+            Assert.Equal(renewed.ClaimId, again.ClaimId);
+            Assert.All(after.Where(r => r.ObjectETag != renewed.ObjectETag || r.Key != renewed.Key),
+                r => Assert.Equal(receipts.Single(o => o.Key == r.Key && o.ObjectETag == r.ObjectETag).UpdatedAt, r.UpdatedAt));
+        }
+        finally
+        {
+            await first.DisposeAsync();
+            if (second is not null)
+                await second.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_job_file_dropped_twice_starts_one_job_and_gets_its_status_beside_it()
+    {
+        const string jobs = "s3://drops/jobs/";
+        using var folder = new TempDir("drop-job-images");
+        SyntheticImages.Write(folder.Path, 24, seed: 5, minSize: 40, maxSize: 64);
+        await stack.UploadFolderAsync(folder.Path, "s3://drops/jobsource/");
+        var environment = Environment("DropJobs", null, null, jobs);
+        await using var host = await HostProcess.StartAsync("all", environment);
+
+        var inbox = ResultStoreFactory.Create(jobs, stack.Connections);
+        var job = JsonSerializer.SerializeToUtf8Bytes(new { source = "s3://drops/jobsource/", model = stack.DominantColor, output = "s3://drops/jobresults/", batchSize = 8 });
+        await inbox.WriteAsync("nightly.json", job);
+        var status = await WaitForStatusAsync(inbox, "nightly.json", () => host.OutputTail);
+        Assert.Equal("Completed", status.GetProperty("runtimeStatus").GetString());
+        var id = status.GetProperty("instanceId").GetString()!;
+        Assert.StartsWith("drop-", id);
+
+        // The same bytes again under the same name: same ETag, so the same job id, and nothing new starts.
+        await inbox.WriteAsync("nightly.json", job);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        var receipts = await ReadReceiptsAsync("DropJobs", jobs);
+        var receipt = Assert.Single(receipts);
+        Assert.Equal(ReceiptStatus.Done, receipt.Status);
+        Assert.Equal(id, receipt.JobId);
+        Assert.Equal(DropNames.JobId("jobs/nightly.json", receipt.ObjectETag), id);
+
+        using var http = new JobsHttp(host.BaseUrl);
+        using var list = await http.GetAsync("api/jobs");
+        var listed = JsonSerializer.Deserialize<JsonElement>(await list.Content.ReadAsStringAsync()).GetProperty("jobs");
+        Assert.Single(listed.EnumerateArray());
+        var predictions = await S3JobTests.ReadPredictionsAsync(ResultStoreFactory.Create("s3://drops/jobresults/", stack.Connections));
+        Assert.Equal(24, predictions.Count);
+
+        // An invalid job file is answered beside it, without starting anything.
+        await inbox.WriteAsync("broken.json", "{\"source\": \"s3://drops/jobsource/\"}"u8.ToArray());
+        var rejected = await WaitForStatusAsync(inbox, "broken.json", () => host.OutputTail);
+        Assert.Equal("Rejected", rejected.GetProperty("runtimeStatus").GetString());
+        Assert.True(rejected.GetProperty("errors").TryGetProperty("model", out _));
+    }
+
+    private Dictionary<string, string> Environment(string hub, string? source, string? results, string? jobs = null)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["drops__pollInterval"] = "00:00:00.500",
+            ["drops__claimTimeout"] = "00:00:20",
+        };
+        if (source is not null)
+        {
+            settings["drops__locations__0__source"] = source;
+            settings["drops__locations__0__results"] = results!;
+            settings["drops__locations__0__model"] = stack.DominantColor;
+            settings["drops__locations__0__batchSize"] = "16";
+            settings["drops__locations__0__maxWaitMs"] = "300";
+        }
+        if (jobs is not null)
+            settings["drops__jobs__0"] = jobs;
+        return stack.HostEnvironment(hub, settings);
+    }
+
+    private static async Task UploadAsync(IResultStore inbox, IEnumerable<string> files) =>
+        await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = 4 },
+            async (file, ct) => await inbox.WriteAsync(Path.GetFileName(file), await File.ReadAllBytesAsync(file, ct), ct));
+
+    /// <summary>SIGTERM, then wait: the worker finishes its batch in hand and hands back the claims it did not start.</summary>
+    private static async Task TerminateAsync(HostProcess host)
+    {
+        using (var kill = Process.Start("kill", ["-TERM", host.Pid.ToString()]))
+            await kill.WaitForExitAsync();
+        var clock = Stopwatch.StartNew();
+        while (!host.HasExited && clock.Elapsed < TimeSpan.FromSeconds(40))
+            await Task.Delay(100);
+        Assert.True(host.HasExited, "the worker did not stop on SIGTERM");
+        await host.DisposeAsync();
+    }
+
+    private async Task<List<DropReceipt>> ReadReceiptsAsync(string hub, string location)
+    {
+        var table = new TableClient(stack.Azurite.ConnectionString, TableDropReceiptStore.TableName(hub));
+        var receipts = new List<DropReceipt>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {TableDropReceiptStore.PartitionKey(location)}");
+        try
+        {
+            await foreach (var entity in table.QueryAsync<TableEntity>(filter))
+                receipts.Add(TableDropReceiptStore.FromEntity(entity));
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+        {
+        }
+        return receipts;
+    }
+
+    private async Task<List<DropReceipt>> WaitForDoneAsync(string hub, string location, int atLeast, Func<string> diagnostics)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            var receipts = await ReadReceiptsAsync(hub, location);
+            if (receipts.Count(r => ReceiptStatus.IsFinal(r.Status)) >= atLeast)
+                return receipts;
+            await Task.Delay(250);
+        }
+        var final = await ReadReceiptsAsync(hub, location);
+        throw new TimeoutException($"{final.Count(r => ReceiptStatus.IsFinal(r.Status))} of {atLeast} drops settled in 2 minutes "
+            + $"({string.Join(", ", final.GroupBy(r => r.Status).Select(g => $"{g.Key}: {g.Count()}"))})\n{diagnostics()}");
+    }
+
+    private static async Task<JsonElement> WaitForStatusAsync(IResultStore inbox, string key, Func<string> diagnostics)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            if (await inbox.ExistsAsync(key + DropNames.StatusSuffix))
+                return JsonSerializer.Deserialize<JsonElement>(Encoding.UTF8.GetString(await inbox.ReadAsync(key + DropNames.StatusSuffix)));
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"no status file for {key}\n{diagnostics()}");
+    }
+}
