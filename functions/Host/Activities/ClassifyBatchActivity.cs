@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
 using Serverless.BatchInference.Contracts;
 using Serverless.Inference;
 using Serverless.Orchestrations;
@@ -11,7 +12,7 @@ namespace Serverless.Host.Activities;
 /// part under a deterministic name (a rerun overwrites it), and returns only the counts.
 /// An image that cannot be read or decoded is a failed row with its reason, never a failed batch.
 /// </summary>
-public sealed class ClassifyBatchActivity(JobResources resources) : TaskActivity<ClassifyBatchInput, JobCounts>
+public sealed class ClassifyBatchActivity(JobResources resources, ILogger<ClassifyBatchActivity> logger) : TaskActivity<ClassifyBatchInput, JobCounts>
 {
     public override async Task<JobCounts> RunAsync(TaskActivityContext context, ClassifyBatchInput input)
     {
@@ -26,6 +27,9 @@ public sealed class ClassifyBatchActivity(JobResources resources) : TaskActivity
         var predictions = await classifier.ClassifyAsync(images, ct).ConfigureAwait(false);
         var rows = predictions.Select(PredictionRows.From).ToArray();
         await new ResultWriter(resources.Results(job.Output)).WritePartAsync(input.PartName, rows, ct).ConfigureAwait(false);
-        return PredictionRows.Count(rows, clock.Elapsed.TotalSeconds);
+        var counts = PredictionRows.Count(rows, clock.Elapsed.TotalSeconds);
+        logger.LogInformation("Classified batch {Part} of job {JobId}: {Images} images, {Failed} failed, {Milliseconds:F0} ms",
+            input.PartName, job.JobId, counts.Images, counts.Failed, clock.Elapsed.TotalMilliseconds);
+        return counts;
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Compression;
 using System.IO.Hashing;
 
 namespace Serverless.EndToEnd.Tests.Support;
@@ -23,7 +24,10 @@ public static class BadFiles
         return files.ToDictionary(f => f.Key, f => f.Value.Code);
     }
 
-    /// <summary>A PNG signature and a valid IHDR declaring the given size, and nothing else: a decompression bomb's first bytes.</summary>
+    /// <summary>
+    /// A decompression bomb's shape: a valid PNG whose header declares the given size, with one
+    /// compressed row of data. A decoder that trusts the header would allocate width*height*4 bytes.
+    /// </summary>
     private static byte[] PngHeader(int width, int height)
     {
         var ihdr = new byte[13];
@@ -31,12 +35,23 @@ public static class BadFiles
         BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), height);
         ihdr[8] = 8; // bit depth
         ihdr[9] = 2; // RGB
-        var chunk = new List<byte>();
-        chunk.AddRange(BigEndian(13));
-        var typeAndData = "IHDR"u8.ToArray().Concat(ihdr).ToArray();
-        chunk.AddRange(typeAndData);
-        chunk.AddRange(BigEndian((int)Crc32.HashToUInt32(typeAndData)));
-        return [137, 80, 78, 71, 13, 10, 26, 10, .. chunk];
+        var row = new MemoryStream();
+        using (var z = new ZLibStream(row, CompressionLevel.Fastest, leaveOpen: true))
+            z.Write(new byte[1 + width * 3]);
+        using var png = new MemoryStream();
+        png.Write([137, 80, 78, 71, 13, 10, 26, 10]);
+        Chunk(png, "IHDR", ihdr);
+        Chunk(png, "IDAT", row.ToArray());
+        Chunk(png, "IEND", []);
+        return png.ToArray();
+    }
+
+    private static void Chunk(Stream png, string type, byte[] data)
+    {
+        var typeAndData = System.Text.Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
+        png.Write(BigEndian(data.Length));
+        png.Write(typeAndData);
+        png.Write(BigEndian((int)Crc32.HashToUInt32(typeAndData)));
     }
 
     private static byte[] BigEndian(int value)
