@@ -47,9 +47,12 @@ public sealed class AzureStorageRequestCountTests(AzuriteFixture azurite, ITestO
             Assert.Equal(Activities * (Activities - 1) / 2, int.Parse(done.SerializedOutput!, System.Globalization.CultureInfo.InvariantCulture));
             var perActivity = (double)counts.Values.Sum() / Activities;
             output.WriteLine($"{perActivity:0.00} requests per activity ({counts.Values.Sum()} for {Activities})");
+            var latency = counter.MeanMilliseconds();
             foreach (var (kind, count) in counts)
-                output.WriteLine($"  {kind,-16} {count,6}  {(double)count / Activities:0.000}/activity");
-            Assert.True(perActivity < 100, $"{perActivity:0.00} requests per activity");
+                output.WriteLine($"  {kind,-18} {count,6}  {(double)count / Activities:0.000}/activity  {latency.GetValueOrDefault(kind):0.0} ms mean");
+            // Floor: send + receive share + delete of the request, a share of a folded result message,
+            // of its delete and of the turns' table batches. Before folding results it was 6.75.
+            Assert.True(perActivity < 4.5, $"{perActivity:0.00} requests per activity");
         }
         finally
         {

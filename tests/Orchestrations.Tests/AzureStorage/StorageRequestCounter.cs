@@ -12,12 +12,21 @@ namespace Serverless.Orchestrations.Tests.AzureStorage;
 internal sealed class StorageRequestCounter(AzuriteProcess azurite) : HttpPipelinePolicy
 {
     private readonly ConcurrentDictionary<string, int> _counts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _ticks = new(StringComparer.Ordinal);
 
     public int Total => _counts.Values.Sum();
 
     public IReadOnlyDictionary<string, int> Snapshot() => new SortedDictionary<string, int>(_counts, StringComparer.Ordinal);
 
-    public void Reset() => _counts.Clear();
+    /// <summary>Mean wall milliseconds per request of each kind (queueing in the client included).</summary>
+    public IReadOnlyDictionary<string, double> MeanMilliseconds() =>
+        _counts.ToDictionary(c => c.Key, c => _ticks.GetValueOrDefault(c.Key) * 1000.0 / System.Diagnostics.Stopwatch.Frequency / c.Value);
+
+    public void Reset()
+    {
+        _counts.Clear();
+        _ticks.Clear();
+    }
 
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
@@ -25,13 +34,20 @@ internal sealed class StorageRequestCounter(AzuriteProcess azurite) : HttpPipeli
         ProcessNext(message, pipeline);
     }
 
-    public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
     {
-        Count(message.Request);
-        return ProcessNextAsync(message, pipeline);
+        var kind = Count(message.Request);
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
+        _ticks.AddOrUpdate(kind, System.Diagnostics.Stopwatch.GetTimestamp() - start, (_, t) => t + System.Diagnostics.Stopwatch.GetTimestamp() - start);
     }
 
-    private void Count(Request request) => _counts.AddOrUpdate(KindOf(request), 1, (_, n) => n + 1);
+    private string Count(Request request)
+    {
+        var kind = KindOf(request);
+        _counts.AddOrUpdate(kind, 1, (_, n) => n + 1);
+        return kind;
+    }
 
     private string KindOf(Request request)
     {

@@ -41,7 +41,7 @@ public sealed class AzureStorageBackendOptions
     /// Small on purpose: a prefetched request is hidden from other pods (KEDA scale-out) and its
     /// delivery already counts toward the poison limit.
     /// </summary>
-    public int ActivityPrefetchCount { get; init; } = 4;
+    public int ActivityPrefetchCount { get; init; } = 32;
 
     /// <summary>
     /// Payloads (queue messages, history events, instance fields) whose UTF-8 JSON is larger than

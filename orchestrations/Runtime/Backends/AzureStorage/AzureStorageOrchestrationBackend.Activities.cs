@@ -12,6 +12,13 @@ public sealed partial class AzureStorageOrchestrationBackend
     private readonly ConcurrentQueue<(QueueMessage Message, long ReceivedAt)> _prefetchedActivities = new();
     private readonly SemaphoreSlim _activityReceiveGate = new(1, 1);
 
+    /// <summary>Sends results folded per instance (see <see cref="ResultSender"/>).</summary>
+    private async Task SendResultsAsync(IReadOnlyList<OrchestrationMessage> results, CancellationToken cancellationToken)
+    {
+        var text = await _codec.EncodeAsync(results, cancellationToken).ConfigureAwait(false);
+        await SendAsync(ControlQueueOf(results[0].TargetInstanceId), text, (DateTime?)null, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <inheritdoc/>
     public async Task<ActivityWorkItem?> GetActivityWorkItemAsync(CancellationToken cancellationToken = default)
     {
@@ -71,10 +78,17 @@ public sealed partial class AzureStorageOrchestrationBackend
     {
         ArgumentNullException.ThrowIfNull(response);
         var state = ActivityStateOf(workItem);
-        var text = await _codec.EncodeAsync(response, cancellationToken).ConfigureAwait(false);
         // Result first, then the request: a crash in between runs the activity again, and the
         // second result carries the same message id, so the receiver drops it.
-        await SendAsync(ControlQueueOf(response.TargetInstanceId), text, response.VisibleAtUtc, cancellationToken).ConfigureAwait(false);
+        if (response.VisibleAtUtc is null)
+        {
+            await _results.SendAsync(response, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            var text = await _codec.EncodeAsync(response, cancellationToken).ConfigureAwait(false);
+            await SendAsync(ControlQueueOf(response.TargetInstanceId), text, response.VisibleAtUtc, cancellationToken).ConfigureAwait(false);
+        }
         try
         {
             await _workItemQueue.DeleteMessageAsync(state.QueueMessageId, state.PopReceipt, cancellationToken).ConfigureAwait(false);

@@ -31,7 +31,7 @@ public sealed partial class AzureStorageOrchestrationBackend
                     if (workItem is not null)
                         return workItem;
                 }
-                if (round == 0 && !await ReceiveAsync(partition, cancellationToken).ConfigureAwait(false))
+                if (round == 0 && (!partition.MayReceive() || !await ReceiveAsync(partition, cancellationToken).ConfigureAwait(false)))
                     break;
             }
         }
@@ -84,7 +84,7 @@ public sealed partial class AzureStorageOrchestrationBackend
                 var turnNumber = entry.Turn + 1;
                 var turnKey = $"{turnNumber:D10}{Guid.NewGuid():N}"[..22];
                 var startIndex = turn.ReplacesHistory ? 0 : entry.HistoryCount;
-                var consumed = state.Messages.Select(m => m.Message.MessageId).Distinct().ToArray();
+                var consumed = state.Messages.SelectMany(m => m.Messages).Select(m => m.MessageId).Distinct().ToArray();
                 var rows = await _history.BuildRowsAsync(instanceId, startIndex, turn.NewHistory, turn.ExecutionId, consumed, turnKey, outbox, cancellationToken).ConfigureAwait(false);
 
                 // A new execution keeps the dedupe rows of the one it replaces and drops older ones.
@@ -171,6 +171,7 @@ public sealed partial class AzureStorageOrchestrationBackend
         }
         state.Partition.Release(workItem.InstanceId, [], state.Messages);
         var visibility = delay > MaxVisibilityDelay ? MaxVisibilityDelay : delay;
+        state.Partition.Poke(visibility);
         await Parallel.ForEachAsync(state.Messages, QueueParallelism(cancellationToken), async (message, ct) =>
         {
             try
@@ -217,7 +218,9 @@ public sealed partial class AzureStorageOrchestrationBackend
             return false;
         try
         {
+            var pokes = partition.Pokes;
             var response = await partition.Queue.ReceiveMessagesAsync(_options.ControlQueueBatchSize, _options.ControlQueueVisibilityTimeout, cancellationToken).ConfigureAwait(false);
+            partition.NoteReceived(response.Value.Length, pokes);
             if (response.Value.Length == 0)
                 return false;
             var decoded = new ReceivedControlMessage?[response.Value.Length];
@@ -251,13 +254,14 @@ public sealed partial class AzureStorageOrchestrationBackend
             await queue.DeleteMessageAsync(raw.MessageId, raw.PopReceipt, cancellationToken).ConfigureAwait(false);
             return null;
         }
-        if (envelope.Message is not { } message)
+        IReadOnlyList<OrchestrationMessage> messages = envelope.Messages is { Count: > 0 } many ? many : envelope.Message is { } one ? [one] : [];
+        if (messages.Count == 0 || messages.Any(m => m.TargetInstanceId != messages[0].TargetInstanceId))
         {
             _logger.LogError("Deleting control message {MessageId} without an orchestration message", raw.MessageId);
             await queue.DeleteMessageAsync(raw.MessageId, raw.PopReceipt, cancellationToken).ConfigureAwait(false);
             return null;
         }
-        if (message.VisibleAtUtc is { } at && at > DateTime.UtcNow)
+        if (messages.Count == 1 && messages[0].VisibleAtUtc is { } at && at > DateTime.UtcNow)
         {
             // Not due yet (a timer further out than the queue's longest delay): wait the rest in the queue.
             await SendAsync(queue, raw.Body.ToString(), at, cancellationToken).ConfigureAwait(false);
@@ -267,7 +271,7 @@ public sealed partial class AzureStorageOrchestrationBackend
         return new ReceivedControlMessage
         {
             QueueMessageId = raw.MessageId,
-            Message = message,
+            Messages = messages,
             InsertedOn = raw.InsertedOn ?? DateTimeOffset.UtcNow,
             PopReceipt = raw.PopReceipt,
             DequeueCount = (int)raw.DequeueCount,
@@ -299,16 +303,26 @@ public sealed partial class AzureStorageOrchestrationBackend
             var kept = new List<ReceivedControlMessage>(received.Count);
             var duplicates = new List<ReceivedControlMessage>();
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var message in received.OrderBy(m => m.InsertedOn))
+            foreach (var queued in received.OrderBy(m => m.InsertedOn))
             {
-                // Within one batch too: the same message twice, or two results of one task (an activity that ran twice).
-                var completion = InstanceCacheEntry.CompletionKey(message.Message.Event) is { } key
-                    ? (message.Message.TargetExecutionId ?? entry.ExecutionId) + "|" + key
-                    : null;
-                if (entry.IsDuplicate(message.Message) || !seen.Add(message.Message.MessageId) || (completion is not null && !seen.Add(completion)))
-                    duplicates.Add(message);
-                else
-                    kept.Add(message);
+                var fresh = new List<OrchestrationMessage>(queued.Messages.Count);
+                foreach (var message in queued.Messages)
+                {
+                    // Within one batch too: the same message twice, or two results of one task (an activity that ran twice).
+                    var completion = InstanceCacheEntry.CompletionKey(message.Event) is { } key
+                        ? (message.TargetExecutionId ?? entry.ExecutionId) + "|" + key
+                        : null;
+                    if (!entry.IsDuplicate(message) && seen.Add(message.MessageId) && (completion is null || seen.Add(completion)))
+                        fresh.Add(message);
+                }
+                if (fresh.Count == 0)
+                {
+                    duplicates.Add(queued);
+                    continue;
+                }
+                if (fresh.Count < queued.Messages.Count)
+                    queued.Messages = fresh;
+                kept.Add(queued);
             }
             if (duplicates.Count > 0)
             {
@@ -324,7 +338,7 @@ public sealed partial class AzureStorageOrchestrationBackend
             return new OrchestrationWorkItem
             {
                 InstanceId = instanceId,
-                Messages = kept.Select(m => m.Message).ToArray(),
+                Messages = kept.SelectMany(m => m.Messages).ToArray(),
                 DequeueCount = kept.Max(m => m.DequeueCount),
                 LockedUntilUtc = kept.Min(m => m.NextVisibleOn).UtcDateTime,
                 BackendState = new OrchestrationWorkItemState { Partition = partition, Messages = kept, Entry = entry, LoadedEvents = loaded },

@@ -29,6 +29,9 @@ public sealed partial class AzureStorageOrchestrationBackend : IOrchestrationBac
     private static readonly TimeSpan InfiniteTimeToLive = TimeSpan.FromSeconds(-1);
     private static readonly TimeSpan MaxVisibilityDelay = TimeSpan.FromDays(7) - TimeSpan.FromMinutes(1);
 
+    // Results folded into one control message at most (larger ones go through the payload blob anyway).
+    private const int MaxResultsPerMessage = 64;
+
     private readonly AzureStorageBackendOptions _options;
     private readonly ILogger _logger;
     private readonly QueueServiceClient _queueService;
@@ -37,6 +40,7 @@ public sealed partial class AzureStorageOrchestrationBackend : IOrchestrationBac
     private readonly QueueClient _workItemQueue;
     private readonly QueueClient[] _controlQueues;
     private readonly Dictionary<string, QueueClient> _queuesByName;
+    private readonly Dictionary<string, int> _controlQueueIndex;
     private readonly BlobContainerClient _payloadContainer;
     private readonly BlobContainerClient _leaseContainer;
     private readonly LargePayloadStore _payloads;
@@ -48,6 +52,7 @@ public sealed partial class AzureStorageOrchestrationBackend : IOrchestrationBac
     private readonly ConcurrentDictionary<int, ControlQueuePartition> _partitions = new();
     private readonly ConcurrentDictionary<string, InstanceCacheEntry> _cache = new(StringComparer.Ordinal);
     private readonly ConcurrentBag<Task> _releases = [];
+    private readonly ResultSender _results;
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private bool _running;
     private bool _everStarted;
@@ -68,6 +73,7 @@ public sealed partial class AzureStorageOrchestrationBackend : IOrchestrationBac
         _workItemQueue = _queueService.GetQueueClient(Names.WorkItemQueue);
         _controlQueues = Names.ControlQueues.Select(_queueService.GetQueueClient).ToArray();
         _queuesByName = _controlQueues.Append(_workItemQueue).ToDictionary(q => q.Name);
+        _controlQueueIndex = _controlQueues.Select((q, i) => (q.Name, i)).ToDictionary(p => p.Name, p => p.i);
         _payloadContainer = _blobService.GetBlobContainerClient(Names.PayloadContainer);
         _leaseContainer = _blobService.GetBlobContainerClient(Names.LeaseContainer);
         _payloads = new LargePayloadStore(_payloadContainer, options.LargePayloadThresholdBytes);
@@ -76,6 +82,7 @@ public sealed partial class AzureStorageOrchestrationBackend : IOrchestrationBac
         _history = new HistoryStore(_tableService.GetTableClient(Names.HistoryTable), _payloads);
         _instances = new InstanceStore(_tableService.GetTableClient(Names.InstancesTable), _stateCodec);
         _leases = new PartitionLeaseManager(_leaseContainer, Names, options.WorkerId, options.LeaseDuration, options.EffectiveRenewInterval, _logger);
+        _results = new ResultSender(SendResultsAsync, MaxResultsPerMessage);
         _leases.PartitionAcquired += OnPartitionAcquired;
         _leases.PartitionLost += OnPartitionLost;
     }
@@ -230,7 +237,11 @@ public sealed partial class AzureStorageOrchestrationBackend : IOrchestrationBac
 
     private async Task SendAsync(QueueClient queue, string text, DateTimeOffset? visibleAt, CancellationToken cancellationToken)
     {
-        await queue.SendMessageAsync(text, DelayUntil(visibleAt), InfiniteTimeToLive, cancellationToken).ConfigureAwait(false);
+        var delay = DelayUntil(visibleAt);
+        await queue.SendMessageAsync(text, delay, InfiniteTimeToLive, cancellationToken).ConfigureAwait(false);
+        // A control queue of ours that was idle: its next receive must not wait out the empty-receive back-off.
+        if (_controlQueueIndex.TryGetValue(queue.Name, out var index) && _partitions.TryGetValue(index, out var partition))
+            partition.Poke(delay ?? TimeSpan.Zero);
     }
 
     /// <summary>

@@ -26,6 +26,67 @@ internal sealed class ControlQueuePartition(int index, QueueClient queue)
     /// <summary>Set when the lease was lost: nothing is handed out any more.</summary>
     public bool Closed { get; private set; }
 
+    // Empty-receive back-off: each receive costs a storage request (and on Azurite a scan of every
+    // queued message), so a partition that came back empty is not asked again for a while unless
+    // this process sent it something meanwhile (see Poke).
+    private static readonly long MinQuietTicks = System.Diagnostics.Stopwatch.Frequency / 20;
+    private static readonly long MaxQuietTicks = System.Diagnostics.Stopwatch.Frequency;
+    private long _quietUntil;
+    private long _quietTicks;
+    private long _pokes;
+
+    /// <summary>Pokes so far: read before a receive and passed to <see cref="NoteReceived"/>.</summary>
+    public long Pokes
+    {
+        get
+        {
+            lock (Gate)
+                return _pokes;
+        }
+    }
+
+    /// <summary>False while the queue is believed empty (a recent receive found nothing and nothing was sent to it since).</summary>
+    public bool MayReceive()
+    {
+        lock (Gate)
+            return System.Diagnostics.Stopwatch.GetTimestamp() >= _quietUntil;
+    }
+
+    /// <summary>
+    /// Records a receive's outcome: an empty one (with no poke since it started) doubles the quiet
+    /// period, 50 ms up to 1 s; anything received ends it.
+    /// </summary>
+    public void NoteReceived(int count, long pokesBefore)
+    {
+        lock (Gate)
+        {
+            if (count > 0)
+            {
+                _quietTicks = 0;
+                _quietUntil = 0;
+                return;
+            }
+            if (_pokes != pokesBefore)
+                return;
+            _quietTicks = Math.Clamp(_quietTicks * 2, MinQuietTicks, MaxQuietTicks);
+            _quietUntil = System.Diagnostics.Stopwatch.GetTimestamp() + _quietTicks;
+        }
+    }
+
+    /// <summary>This process sent the queue a message that becomes visible after <paramref name="delay"/>: receive again by then.</summary>
+    public void Poke(TimeSpan delay)
+    {
+        lock (Gate)
+        {
+            _pokes++;
+            var at = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(Math.Max(0, delay.TotalSeconds) * System.Diagnostics.Stopwatch.Frequency);
+            if (at < _quietUntil)
+                _quietUntil = at;
+            if (delay <= TimeSpan.Zero)
+                _quietTicks = 0;
+        }
+    }
+
     /// <summary>Buffers a received message. A message received again (its visibility ran out) refreshes the known copy.</summary>
     public void Add(ReceivedControlMessage received)
     {
@@ -41,7 +102,7 @@ internal sealed class ControlQueuePartition(int index, QueueClient queue)
                 return;
             }
             _byQueueId[received.QueueMessageId] = received;
-            var instanceId = received.Message.TargetInstanceId;
+            var instanceId = received.TargetInstanceId;
             if (!_instances.TryGetValue(instanceId, out var instance))
                 _instances[instanceId] = instance = new InstanceMessages();
             instance.Pending.Add(received);

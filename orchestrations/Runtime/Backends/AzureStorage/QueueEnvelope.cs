@@ -9,6 +9,9 @@ internal sealed record QueueEnvelope
 {
     public OrchestrationMessage? Message { get; init; }
 
+    /// <summary>Several orchestration messages for one instance in one queue message (activity results sent together).</summary>
+    public IReadOnlyList<OrchestrationMessage>? Messages { get; init; }
+
     public ActivityRequest? Activity { get; init; }
 
     public string? Blob { get; init; }

@@ -8,6 +8,12 @@ internal sealed class QueueMessageCodec(LargePayloadStore payloads)
     public Task<string> EncodeAsync(OrchestrationMessage message, CancellationToken cancellationToken) =>
         EncodeAsync(new QueueEnvelope { Message = message }, message.TargetInstanceId, cancellationToken);
 
+    /// <summary>One queue message carrying every message of <paramref name="messages"/> (all for one instance).</summary>
+    public Task<string> EncodeAsync(IReadOnlyList<OrchestrationMessage> messages, CancellationToken cancellationToken) =>
+        messages.Count == 1
+            ? EncodeAsync(messages[0], cancellationToken)
+            : EncodeAsync(new QueueEnvelope { Messages = messages }, messages[0].TargetInstanceId, cancellationToken);
+
     public Task<string> EncodeAsync(ActivityRequest request, CancellationToken cancellationToken) =>
         EncodeAsync(new QueueEnvelope { Activity = request }, request.InstanceId, cancellationToken);
 

@@ -5,7 +5,13 @@ internal sealed class ReceivedControlMessage
 {
     public required string QueueMessageId { get; init; }
 
-    public required OrchestrationMessage Message { get; init; }
+    /// <summary>
+    /// The orchestration messages the queue message carries, all for one instance (usually one;
+    /// several when activity results were sent together). Duplicates are removed before a turn.
+    /// </summary>
+    public required IReadOnlyList<OrchestrationMessage> Messages { get; set; }
+
+    public string TargetInstanceId => Messages[0].TargetInstanceId;
 
     public required DateTimeOffset InsertedOn { get; init; }
 
