@@ -42,7 +42,7 @@ public sealed class DropTests(JobStack stack)
             var joining = HostProcess.StartAsync("worker", environment);
             await UploadAsync(inbox, files.Skip(100).Take(100));
             second = await joining;
-            await WaitForDoneAsync("DropImages", source, atLeast: 120, () => first.OutputTail);
+            await WaitForReceiptsAsync("DropImages", source, r => r.Count(x => x.Writes == 1) >= 120, () => first.OutputTail);
 
             // Graceful restart of the first worker in the middle of the drop.
             await TerminateAsync(first);
@@ -50,12 +50,17 @@ public sealed class DropTests(JobStack stack)
             first = await HostProcess.StartAsync("worker", environment);
             await uploading;
 
-            var receipts = await WaitForDoneAsync("DropImages", source, atLeast: Images, () => first.OutputTail + "\n---\n" + second.OutputTail);
-            var repeated = receipts.GroupBy(r => r.Key).Where(g => g.Count() > 1)
-                .Select(g => g.Key + ": " + string.Join(" | ", g.Select(r => $"{r.ObjectETag} {r.Status} w{r.Writes} a{r.Attempts} {r.Reason}")));
-            Assert.True(receipts.Count == Images, $"{receipts.Count} receipts for {Images} images:\n{string.Join("\n", repeated)}");
-            Assert.All(receipts, r => Assert.Equal(ReceiptStatus.Done, r.Status));
-            Assert.All(receipts, r => Assert.True(r.Writes == 1, $"{r.Key} was written {r.Writes} times"));
+            var all = await WaitForReceiptsAsync("DropImages", source,
+                r => r.Count(x => x.Status == ReceiptStatus.Done && x.Writes == 1) >= Images && r.All(x => ReceiptStatus.IsFinal(x.Status)),
+                () => first.OutputTail + "\n---\n" + second.OutputTail);
+            Assert.All(all, r => Assert.Equal(ReceiptStatus.Done, r.Status));
+            // s3rver lists an object mid-upload under the hash of its first bytes: such a version is
+            // recorded as superseded without a write. Every key is written exactly once in all.
+            Assert.All(all.GroupBy(r => r.Key), g => Assert.True(g.Sum(r => r.Writes) == 1,
+                $"{g.Key} was written {g.Sum(r => r.Writes)} times: {string.Join(" | ", g.Select(r => $"{r.ObjectETag} w{r.Writes} a{r.Attempts} {r.Reason}"))}"));
+            Assert.All(all.Where(r => r.Writes == 0), r => Assert.Equal(ReceiptStatus.SupersededReason, r.Reason));
+            var receipts = all.Where(r => r.Writes == 1).ToList();
+            Assert.Equal(Images, receipts.Count);
 
             var outbox = ResultStoreFactory.Create(results, stack.Connections);
             var expected = await S3JobTests.ClassifyLocallyAsync(folder.Path, stack.DominantColor);
@@ -79,15 +84,22 @@ public sealed class DropTests(JobStack stack)
             // Overwrite one image with another colour: that key alone is classified again.
             var victim = receipts.Single(r => r.Key.EndsWith("00000_red.png", StringComparison.Ordinal));
             await inbox.WriteAsync("00000_red.png", SyntheticImages.Encode(new SKColor(30, 40, 220), 64, 64, new Random(3), png: true));
-            var after = await WaitForDoneAsync("DropImages", source, atLeast: Images + 1, () => first.OutputTail);
-            Assert.Equal(Images + 1, after.Count);
-            var renewed = after.Single(r => r.Key == victim.Key && r.ObjectETag != victim.ObjectETag);
-            Assert.Equal(1, renewed.Writes);
+            var after = await WaitForReceiptsAsync("DropImages", source,
+                r => r.Any(x => x.Key == victim.Key && x.ObjectETag != victim.ObjectETag && x.Writes == 1 && x.Status == ReceiptStatus.Done),
+                () => first.OutputTail);
+            var renewed = Assert.Single(after, r => r.Key == victim.Key && r.Writes == 1 && r.ObjectETag != victim.ObjectETag);
             var again = DropResult.Parse(await outbox.ReadAsync(DropNames.Result(SourceUri.Parse(source), victim.Key)))!;
             Assert.Equal("blue", again.Top[0].Label);
             Assert.Equal(renewed.ClaimId, again.ClaimId);
-            Assert.All(after.Where(r => r.ObjectETag != renewed.ObjectETag || r.Key != renewed.Key),
-                r => Assert.Equal(receipts.Single(o => o.Key == r.Key && o.ObjectETag == r.ObjectETag).UpdatedAt, r.UpdatedAt));
+            // Unchanged objects were not touched again; the only new receipts are the overwritten key's.
+            var before = all.ToDictionary(r => (r.Key, r.ObjectETag));
+            foreach (var receipt in after)
+            {
+                if (before.TryGetValue((receipt.Key, receipt.ObjectETag), out var old))
+                    Assert.Equal(old.UpdatedAt, receipt.UpdatedAt);
+                else
+                    Assert.True(receipt.Key == victim.Key && (receipt == renewed || receipt.Writes == 0), $"unexpected new receipt for {receipt.Key}");
+            }
         }
         finally
         {
@@ -190,19 +202,19 @@ public sealed class DropTests(JobStack stack)
         return receipts;
     }
 
-    private async Task<List<DropReceipt>> WaitForDoneAsync(string hub, string location, int atLeast, Func<string> diagnostics)
+    private async Task<List<DropReceipt>> WaitForReceiptsAsync(string hub, string location, Func<List<DropReceipt>, bool> ready, Func<string> diagnostics)
     {
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromMinutes(2))
         {
             var receipts = await ReadReceiptsAsync(hub, location);
-            if (receipts.Count(r => ReceiptStatus.IsFinal(r.Status)) >= atLeast)
+            if (ready(receipts))
                 return receipts;
             await Task.Delay(250);
         }
         var final = await ReadReceiptsAsync(hub, location);
-        throw new TimeoutException($"{final.Count(r => ReceiptStatus.IsFinal(r.Status))} of {atLeast} drops settled in 2 minutes "
-            + $"({string.Join(", ", final.GroupBy(r => r.Status).Select(g => $"{g.Key}: {g.Count()}"))})\n{diagnostics()}");
+        throw new TimeoutException($"drops did not settle in 2 minutes ({final.Count} receipts: "
+            + $"{string.Join(", ", final.GroupBy(r => r.Status).Select(g => $"{g.Key}: {g.Count()}"))})\n{diagnostics()}");
     }
 
     private static async Task<JsonElement> WaitForStatusAsync(IResultStore inbox, string key, Func<string> diagnostics)

@@ -184,7 +184,11 @@ internal sealed class DropLocationWatcher
         {
             try
             {
-                bytes[i] = await source.ReadAllBytesAsync(pending[i].Key, token).ConfigureAwait(false);
+                var read = await source.ReadAllBytesAsync(pending[i].Key, token).ConfigureAwait(false);
+                if (await IsSupersededAsync(pending[i], read, token).ConfigureAwait(false))
+                    await SettleAsync(await claims.CompleteAsync(pending[i], ReceiptStatus.SupersededReason, ct).ConfigureAwait(false), pending[i]);
+                else
+                    bytes[i] = read;
             }
             catch (StorageException ex) when (ex.Kind == StorageErrorKind.ObjectNotFound)
             {
@@ -244,6 +248,22 @@ internal sealed class DropLocationWatcher
             Path.GetFileName(location.Model), writing.ClaimId!, claims.Owner, DateTimeOffset.UtcNow);
         await results.WriteAsync(DropNames.Result(sourceUri, receipt.Key), result.ToJson(), ct).ConfigureAwait(false);
         await SettleAsync(await claims.CompleteAsync(writing, null, ct).ConfigureAwait(false), writing);
+    }
+
+    /// <summary>
+    /// Whether the bytes read are not the listed version: a plain-MD5 ETag that does not match the
+    /// content, and the object's current ETag is another one. A listing can show a version that was
+    /// never whole (s3rver lists an object mid-upload, hashing what is written so far) or that was
+    /// replaced since; classifying it would classify the object twice.
+    /// </summary>
+    private async Task<bool> IsSupersededAsync(DropReceipt receipt, byte[] content, CancellationToken ct)
+    {
+        var etag = receipt.ObjectETag;
+        if (sourceUri.Kind != StorageKind.S3 || etag.Length != 32 || !etag.All(char.IsAsciiHexDigit)
+            || string.Equals(Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(content)), etag, StringComparison.OrdinalIgnoreCase))
+            return false;
+        // Not every S3 ETag is an MD5 (SSE-KMS): only a different current ETag proves the version is gone.
+        return !string.Equals(await lister.CurrentETagAsync(receipt.Key, ct).ConfigureAwait(false), etag, StringComparison.Ordinal);
     }
 
     private async Task<bool> PreviousWriteLandedAsync(IResultStore results, DropReceipt receipt)

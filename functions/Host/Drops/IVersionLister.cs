@@ -9,6 +9,9 @@ namespace Serverless.Host.Drops;
 public interface IVersionLister
 {
     IAsyncEnumerable<IReadOnlyList<ObjectVersion>> ListPagesAsync(int pageSize, CancellationToken cancellationToken = default);
+
+    /// <summary>The object's ETag now (unquoted); null when it no longer exists.</summary>
+    Task<string?> CurrentETagAsync(string key, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Makes the lister of a location's storage kind.</summary>

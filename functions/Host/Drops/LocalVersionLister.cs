@@ -6,6 +6,12 @@ namespace Serverless.Host.Drops;
 /// <summary>A local folder, recursively; the "ETag" is size and last-write time, which change with every rewrite.</summary>
 internal sealed class LocalVersionLister(SourceUri location) : IVersionLister
 {
+    public Task<string?> CurrentETagAsync(string key, CancellationToken cancellationToken = default)
+    {
+        var info = new FileInfo(Path.Combine(location.LocalPath, key));
+        return Task.FromResult(info.Exists ? ETag(info) : null);
+    }
+
     public async IAsyncEnumerable<IReadOnlyList<ObjectVersion>> ListPagesAsync(int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         if (!Directory.Exists(location.LocalPath))
@@ -16,7 +22,7 @@ internal sealed class LocalVersionLister(SourceUri location) : IVersionLister
             cancellationToken.ThrowIfCancellationRequested();
             var info = new FileInfo(path);
             var key = Path.GetRelativePath(location.LocalPath, path).Replace('\\', '/');
-            page.Add(new ObjectVersion(key, $"{info.Length:x}-{info.LastWriteTimeUtc.Ticks:x}"));
+            page.Add(new ObjectVersion(key, ETag(info)));
             if (page.Count == pageSize)
             {
                 yield return page;
@@ -27,4 +33,6 @@ internal sealed class LocalVersionLister(SourceUri location) : IVersionLister
             yield return page;
         await Task.CompletedTask;
     }
+
+    private static string ETag(FileInfo info) => $"{info.Length:x}-{info.LastWriteTimeUtc.Ticks:x}";
 }

@@ -21,5 +21,8 @@ public static class ReceiptStatus
     /// <summary>Given up after the configured attempts; <see cref="DropReceipt.Reason"/> says why.</summary>
     public const string Poison = "poison";
 
+    /// <summary>The reason on a done receipt whose listed version was not the one read (nothing was written for it).</summary>
+    public const string SupersededReason = "superseded: the object read is not the listed version";
+
     public static bool IsFinal(string status) => status is Done or Poison;
 }

@@ -32,6 +32,19 @@ internal sealed class S3VersionLister(SourceUri location, S3Settings settings) :
         while (token is not null);
     }
 
+    public async Task<string?> CurrentETagAsync(string key, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var head = await Client(settings).GetObjectMetadataAsync(location.Container, key, cancellationToken).ConfigureAwait(false);
+            return VersionListerFactory.Normalize(head.ETag);
+        }
+        catch (AmazonS3Exception ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
     private static AmazonS3Client Client(S3Settings s) => Clients.GetOrAdd((s.ServiceUrl, s.AccessKey, s.SecretKey, s.Region, s.ForcePathStyle), _ =>
     {
         AWSConfigs.InitializeCollections = true;
