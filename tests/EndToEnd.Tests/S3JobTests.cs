@@ -32,9 +32,16 @@ public sealed class S3JobTests(JobStack stack) : IAsyncLifetime
             batchSize = 16,
             output = $"s3://{JobStack.Bucket}/results/s3-photos",
         });
-        var status = await jobs.WaitAsync(id, TimeSpan.FromMinutes(4), () => host.OutputTail);
+        var seenDone = new List<long>();
+        var status = await jobs.WaitAsync(id, TimeSpan.FromMinutes(4), () => host.OutputTail, running =>
+        {
+            if (running.GetProperty("customStatus") is { ValueKind: JsonValueKind.Object } progress)
+                seenDone.Add(progress.GetProperty("done").GetInt64());
+        });
         Assert.Equal("Completed", status.GetProperty("runtimeStatus").GetString());
         Assert.Equal(200, status.GetProperty("customStatus").GetProperty("done").GetInt64());
+        // All 200 images are one page: progress inside it comes from the running page's batches.
+        Assert.Contains(seenDone, done => done is > 0 and < 200);
         Assert.Equal(200, status.GetProperty("customStatus").GetProperty("total").GetInt64());
 
         var store = ResultStoreFactory.Create($"s3://{JobStack.Bucket}/results/s3-photos", stack.Connections);

@@ -60,7 +60,7 @@ public static class JobsApi
         var metadata = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
         if (metadata is null)
             return UnknownJob(id);
-        var status = JobStatusResponse.From(metadata, showInput);
+        var status = await LiveProgress.AddRunningPagesAsync(client, JobStatusResponse.From(metadata, showInput), cancellationToken);
         return metadata.IsRunning ? TypedResults.Accepted(Urls(request, id).StatusQueryGetUri, status) : TypedResults.Ok(status);
     }
 

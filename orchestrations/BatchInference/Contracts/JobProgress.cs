@@ -20,3 +20,6 @@ public sealed record JobOutput(
     Dictionary<string, long> FailuresByReason,
     double ImagesPerSecond,
     double ElapsedSeconds);
+
+/// <summary>A running page's custom status: images done so far in that page.</summary>
+public sealed record PageProgress(long Done, long Failed);

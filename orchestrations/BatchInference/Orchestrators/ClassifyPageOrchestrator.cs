@@ -25,8 +25,15 @@ public sealed class ClassifyPageOrchestrator : TaskOrchestrator<PageInput, PageR
         var counts = JobCounts.Empty;
         Dictionary<int, int>? splits = null;
 
+        // Progress inside the page, read by the jobs API while the page runs.
+        var progress = JobCounts.Empty;
         var results = await FanOut.RunBoundedAsync(batches.Length, job.MaxBatchesInFlight,
-            b => ClassifyBatchOrSplitAsync(context, input, b, batches[b]));
+            b => ClassifyBatchOrSplitAsync(context, input, b, batches[b]),
+            result =>
+            {
+                progress = progress.Add(result.Counts);
+                context.SetCustomStatus(new PageProgress(progress.Images, progress.Failed));
+            });
         for (var b = 0; b < results.Length; b++)
         {
             counts = counts.Add(results[b].Counts);

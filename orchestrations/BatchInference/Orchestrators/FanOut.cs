@@ -8,9 +8,9 @@ internal static class FanOut
     /// <summary>
     /// Starts <paramref name="start"/>(i) for i in 0..count-1 with at most <paramref name="maxInFlight"/>
     /// running; when one finishes the next starts. Deterministic under replay because the order of
-    /// completions comes from history. The first failure is rethrown after every started task ended.
+    /// completions comes from history. <paramref name="completed"/> sees each result as it arrives. The first failure is rethrown after every started task ended.
     /// </summary>
-    public static async Task<T[]> RunBoundedAsync<T>(int count, int maxInFlight, Func<int, Task<T>> start)
+    public static async Task<T[]> RunBoundedAsync<T>(int count, int maxInFlight, Func<int, Task<T>> start, Action<T>? completed = null)
     {
         var results = new T[count];
         var running = new Dictionary<Task<T>, int>();
@@ -31,7 +31,10 @@ internal static class FanOut
             if (done.IsFaulted)
                 firstFailure ??= done.Exception!.InnerException!;
             else
+            {
                 results[index] = done.Result;
+                completed?.Invoke(done.Result);
+            }
         }
         if (firstFailure is not null)
             ExceptionDispatchInfo.Throw(firstFailure);

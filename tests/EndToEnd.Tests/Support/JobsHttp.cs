@@ -35,7 +35,7 @@ public sealed class JobsHttp(Uri baseUrl, string? key = JobStack.MasterKey) : ID
     }
 
     /// <summary>Polls until the job ends (200); returns its final status.</summary>
-    public async Task<JsonElement> WaitAsync(string id, TimeSpan timeout, Func<string>? diagnostics = null)
+    public async Task<JsonElement> WaitAsync(string id, TimeSpan timeout, Func<string>? diagnostics = null, Action<JsonElement>? running = null)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
@@ -45,7 +45,8 @@ public sealed class JobsHttp(Uri baseUrl, string? key = JobStack.MasterKey) : ID
             if (response.StatusCode == HttpStatusCode.OK)
                 return json;
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-            await Task.Delay(500);
+            running?.Invoke(json);
+            await Task.Delay(250);
         }
         throw new TimeoutException($"job {id} did not end within {timeout}\n{diagnostics?.Invoke()}");
     }
