@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 using Serverless.EndToEnd.Tests.Support;
 using Serverless.Host.Demo;
 using Serverless.Host.Drops;
@@ -150,6 +151,53 @@ public sealed class DropTests(JobStack stack)
         Assert.True(rejected.GetProperty("errors").TryGetProperty("model", out _));
     }
 
+    [Fact]
+    public async Task Notifications_from_minio_and_event_grid_trigger_an_immediate_listing()
+    {
+        const string s3Source = "s3://drops/push/in/";
+        const string blobSource = "azblob://pushdrops/in/";
+        var blobVersion = Enum.Parse<BlobClientOptions.ServiceVersion>("V" + BlobSettings.AzuriteServiceVersion.Replace('-', '_'));
+        await new BlobContainerClient(stack.Azurite.ConnectionString, "pushdrops", new BlobClientOptions(blobVersion)).CreateIfNotExistsAsync();
+        var environment = stack.HostEnvironment("DropPush", new Dictionary<string, string>
+        {
+            // Listing alone would take minutes: only a notification can make these drops quick.
+            ["drops__pollInterval"] = "00:05:00",
+            ["drops__locations__0__source"] = s3Source,
+            ["drops__locations__0__results"] = "s3://drops/push/out/",
+            ["drops__locations__0__model"] = stack.DominantColor,
+            ["drops__locations__1__source"] = blobSource,
+            ["drops__locations__1__results"] = "azblob://pushdrops/out/",
+            ["drops__locations__1__model"] = stack.DominantColor,
+        });
+        await using var host = await HostProcess.StartAsync("all", environment);
+        await Task.Delay(TimeSpan.FromSeconds(3)); // past the first listing at start
+        var random = new Random(9);
+        await ResultStoreFactory.Create(s3Source, stack.Connections).WriteAsync("a.png", SyntheticImages.Encode(new SKColor(30, 200, 40), 48, 48, random, png: true));
+        await ResultStoreFactory.Create(blobSource, stack.Connections).WriteAsync("b.png", SyntheticImages.Encode(new SKColor(220, 30, 220), 48, 48, random, png: true));
+
+        using var http = new JobsHttp(host.BaseUrl);
+        using (var junk = await http.PostRawAsync("api/drops/notify", "{\"hello\": 1}"))
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, junk.StatusCode);
+        using (var handshake = await http.PostRawAsync("api/drops/notify",
+            "[{\"eventType\":\"Microsoft.EventGrid.SubscriptionValidationEvent\",\"data\":{\"validationCode\":\"abc-123\"}}]"))
+            Assert.Equal("abc-123", JsonSerializer.Deserialize<JsonElement>(await handshake.Content.ReadAsStringAsync()).GetProperty("validationResponse").GetString());
+
+        // MinIO's webhook body (mc event add ... arn:minio:sqs::drops:webhook --event put): URL-encoded key.
+        var minio = """{"EventName":"s3:ObjectCreated:Put","Key":"drops/push/in/a.png","Records":[{"eventVersion":"2.0","eventSource":"minio:s3","eventName":"s3:ObjectCreated:Put","s3":{"bucket":{"name":"drops"},"object":{"key":"push%2Fin%2Fa.png","size":100}}}]}""";
+        using (var notified = await http.PostRawAsync("api/drops/notify", minio))
+            Assert.Equal(System.Net.HttpStatusCode.OK, notified.StatusCode);
+        var s3Receipts = await WaitForReceiptsAsync("DropPush", s3Source, r => r.Any(x => x.Status == ReceiptStatus.Done), () => host.OutputTail, TimeSpan.FromSeconds(20));
+        Assert.Equal("green", DropResult.Parse(await ResultStoreFactory.Create("s3://drops/push/out/", stack.Connections).ReadAsync("a.png.json"))!.Top[0].Label);
+        Assert.Empty(await ReadReceiptsAsync("DropPush", blobSource)); // not notified yet, so not listed yet
+
+        var eventGrid = """[{"topic":"/subscriptions/0/resourceGroups/r/providers/Microsoft.Storage/storageAccounts/devstoreaccount1","subject":"/blobServices/default/containers/pushdrops/blobs/in/b.png","eventType":"Microsoft.Storage.BlobCreated","id":"1","data":{"api":"PutBlob"},"dataVersion":"","metadataVersion":"1","eventTime":"2026-01-01T00:00:00Z"}]""";
+        using (var notified = await http.PostRawAsync("api/drops/notify", eventGrid))
+            Assert.Equal(System.Net.HttpStatusCode.OK, notified.StatusCode);
+        await WaitForReceiptsAsync("DropPush", blobSource, r => r.Any(x => x.Status == ReceiptStatus.Done), () => host.OutputTail, TimeSpan.FromSeconds(20));
+        Assert.Equal("magenta", DropResult.Parse(await ResultStoreFactory.Create("azblob://pushdrops/out/", stack.Connections).ReadAsync("b.png.json"))!.Top[0].Label);
+        Assert.Single(s3Receipts);
+    }
+
     private Dictionary<string, string> Environment(string hub, string? source, string? results, string? jobs = null)
     {
         var settings = new Dictionary<string, string>
@@ -202,10 +250,11 @@ public sealed class DropTests(JobStack stack)
         return receipts;
     }
 
-    private async Task<List<DropReceipt>> WaitForReceiptsAsync(string hub, string location, Func<List<DropReceipt>, bool> ready, Func<string> diagnostics)
+    private async Task<List<DropReceipt>> WaitForReceiptsAsync(
+        string hub, string location, Func<List<DropReceipt>, bool> ready, Func<string> diagnostics, TimeSpan? timeout = null)
     {
         var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromMinutes(2))
+        while (clock.Elapsed < (timeout ?? TimeSpan.FromMinutes(2)))
         {
             var receipts = await ReadReceiptsAsync(hub, location);
             if (ready(receipts))
@@ -213,7 +262,7 @@ public sealed class DropTests(JobStack stack)
             await Task.Delay(250);
         }
         var final = await ReadReceiptsAsync(hub, location);
-        throw new TimeoutException($"drops did not settle in 2 minutes ({final.Count} receipts: "
+        throw new TimeoutException($"drops did not settle in {clock.Elapsed.TotalSeconds:F0} s ({final.Count} receipts: "
             + $"{string.Join(", ", final.GroupBy(r => r.Status).Select(g => $"{g.Key}: {g.Count()}"))})\n{diagnostics()}");
     }
 

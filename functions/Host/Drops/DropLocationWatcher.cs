@@ -26,9 +26,11 @@ internal sealed class DropLocationWatcher
     private readonly VersionTracker tracker = new();
     private readonly Channel<DropReceipt> claimed;
     private readonly SemaphoreSlim scanNow = new(0);
+    private readonly DropSignals signals;
 
-    public DropLocationWatcher(DropLocationOptions location, DropOptions options, DropClaims claims, JobResources resources, ILogger logger)
+    public DropLocationWatcher(DropLocationOptions location, DropOptions options, DropClaims claims, JobResources resources, DropSignals signals, ILogger logger)
     {
+        this.signals = signals;
         this.location = location;
         this.options = options;
         this.claims = claims;
@@ -44,7 +46,12 @@ internal sealed class DropLocationWatcher
     public string Location => sourceUri.ToString();
 
     /// <summary>Asks for a listing now (a push notification arrived).</summary>
-    public void Poke() => scanNow.Release();
+    public void Poke()
+    {
+        // One pending wake-up is enough: the next listing sees everything.
+        if (scanNow.CurrentCount == 0)
+            scanNow.Release();
+    }
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
@@ -53,6 +60,7 @@ internal sealed class DropLocationWatcher
             if (ReceiptStatus.IsFinal(receipt.Status))
                 tracker.Settle(receipt.Object);
         }
+        signals.Register(sourceUri, Poke);
         logger.LogInformation("Watching {Location} for drops ({Settled} versions already settled)", Location, tracker.Settled);
         var scanning = ScanLoopAsync(stoppingToken);
         await BatchLoopAsync(stoppingToken).ConfigureAwait(false);

@@ -32,5 +32,8 @@ public sealed class DropOptions
     /// <summary>Objects read, and results written, concurrently within a micro-batch.</summary>
     public int IoConcurrency { get; set; } = 8;
 
+    /// <summary>Storage queue of push notifications (default <c>{hub}-drops</c>, lowercase) in the task hub's account.</summary>
+    public string? NotificationQueue { get; set; }
+
     public bool IsEmpty => Locations.Count == 0 && Jobs.Count == 0;
 }

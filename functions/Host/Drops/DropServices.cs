@@ -12,9 +12,16 @@ internal static class DropServices
     public static IServiceCollection AddBlobDrops(this IServiceCollection services, IConfiguration configuration, HostRole role)
     {
         services.AddOptions<DropOptions>().BindConfiguration(DropOptions.SectionName);
+        services.AddSingleton<DropSignals>();
+        var connection = configuration[HostConfiguration.StorageConnectionSetting];
+        if (!string.IsNullOrWhiteSpace(connection))
+        {
+            services.AddSingleton(sp => DropNotificationQueue.Create(connection,
+                sp.GetRequiredService<IOptions<DropOptions>>().Value.NotificationQueue
+                ?? DropNotificationQueue.DefaultName(sp.GetRequiredService<IOptions<DurableTaskOptions>>().Value.HubName)));
+        }
         if (!role.RunsWorker())
             return services;
-        var connection = configuration[HostConfiguration.StorageConnectionSetting];
         services.AddSingleton<IDropReceiptStore>(sp => string.IsNullOrWhiteSpace(connection)
             ? new InMemoryDropReceiptStore()
             : TableDropReceiptStore.Create(connection, sp.GetRequiredService<IOptions<DurableTaskOptions>>().Value.HubName));

@@ -9,7 +9,7 @@ namespace Serverless.Host.Drops;
 
 /// <summary>The worker-role hosted service that runs one watcher per configured image prefix and jobs prefix.</summary>
 internal sealed class DropWorker(IOptions<DropOptions> options, IDropReceiptStore store, JobResources resources,
-    JobSubmission submission, DurableTaskClient client, ILoggerFactory loggers) : BackgroundService
+    JobSubmission submission, DurableTaskClient client, DropSignals signals, IServiceProvider services, ILoggerFactory loggers) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -22,9 +22,12 @@ internal sealed class DropWorker(IOptions<DropOptions> options, IDropReceiptStor
         await InitializeStoreAsync(logger, stoppingToken).ConfigureAwait(false);
 
         var watchers = settings.Locations
-            .Select(l => new DropLocationWatcher(l, settings, claims, resources, logger).RunAsync(stoppingToken))
-            .Concat(settings.Jobs.Select(j => new JobDropWatcher(j, settings, claims, resources, submission, client, logger).RunAsync(stoppingToken)));
-        await Task.WhenAll(watchers).ConfigureAwait(false);
+            .Select(l => new DropLocationWatcher(l, settings, claims, resources, signals, logger).RunAsync(stoppingToken))
+            .Concat(settings.Jobs.Select(j => new JobDropWatcher(j, settings, claims, resources, submission, client, signals, logger).RunAsync(stoppingToken)));
+        var listening = services.GetService(typeof(DropNotificationQueue)) is DropNotificationQueue queue
+            ? new DropNotificationListener(queue, signals, logger).RunAsync(stoppingToken)
+            : Task.CompletedTask;
+        await Task.WhenAll(watchers.Append(listening)).ConfigureAwait(false);
     }
 
     private async Task InitializeStoreAsync(ILogger logger, CancellationToken stoppingToken)

@@ -16,7 +16,7 @@ namespace Serverless.Host.Drops;
 /// when the description is invalid).
 /// </summary>
 internal sealed class JobDropWatcher(string location, DropOptions options, DropClaims claims, JobResources resources,
-    JobSubmission submission, DurableTaskClient client, ILogger logger)
+    JobSubmission submission, DurableTaskClient client, DropSignals signals, ILogger logger)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { AllowTrailingCommas = true, WriteIndented = true };
     private readonly SourceUri uri = SourceUri.Parse(location);
@@ -26,7 +26,11 @@ internal sealed class JobDropWatcher(string location, DropOptions options, DropC
 
     public string Location => uri.ToString();
 
-    public void Poke() => scanNow.Release();
+    public void Poke()
+    {
+        if (scanNow.CurrentCount == 0)
+            scanNow.Release();
+    }
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
@@ -37,6 +41,7 @@ internal sealed class JobDropWatcher(string location, DropOptions options, DropC
             else if (ReceiptStatus.IsFinal(receipt.Status))
                 tracker.Settle(receipt.Object);
         }
+        signals.Register(uri, Poke);
         logger.LogInformation("Watching {Location} for job files", Location);
         var lister = VersionListerFactory.Create(uri, resources.Connections);
         try

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Serverless.Host.Apis;
+using Serverless.Host.Drops;
 using Serverless.Host.Security;
 
 namespace Serverless.Host.Hosting;
@@ -32,6 +33,7 @@ public static class HostApp
                 .RequireMasterKeyFor(HttpMethods.Delete, "api/jobs/{id}")
                 .MapJobsApi();
             app.MapClassifyApi().RequireAuthLevel(http.Classify).WithBodyLimit(http.ClassifyBodyBytes);
+            app.MapDropsApi().RequireAuthLevel(AuthLevel.Function).WithBodyLimit(DropsApi.MaxBodyBytes);
         }
         return app;
     }
