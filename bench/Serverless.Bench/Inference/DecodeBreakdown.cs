@@ -11,12 +11,12 @@ internal static class DecodeBreakdown
 {
     private static readonly float[] Scales = [1 / 8f, 2 / 8f, 3 / 8f, 4 / 8f, 5 / 8f, 6 / 8f, 7 / 8f, 1f];
 
-    public static void CodecOnly(ModelManifest manifest, byte[][] encoded) => Run(manifest, encoded, null);
+    public static void CodecOnly(ModelManifest manifest, byte[][] encoded) => Run(manifest, encoded);
 
-    /// <summary>The codec, then the resize to the shorter side the manifest asks for (with the preprocessor's sampling).</summary>
-    public static void CodecAndResize(ModelManifest manifest, byte[][] encoded) => Run(manifest, encoded, ImagePreprocessor.Sampling);
+    /// <summary>The codec, then the whole-image resize to the shorter side the manifest asks for (with the preprocessor's sampling; the library resizes only the crop).</summary>
+    public static void CodecAndResize(ModelManifest manifest, byte[][] encoded) => Run(manifest, encoded, resize: true);
 
-    private static unsafe void Run(ModelManifest manifest, byte[][] encoded, SKSamplingOptions? sampling)
+    private static unsafe void Run(ModelManifest manifest, byte[][] encoded, bool resize = false)
     {
         var resized = new byte[4096 * 4096 * 4];
         var need = manifest.ResizeShorter ?? Math.Max(manifest.Width, manifest.Height);
@@ -35,9 +35,10 @@ internal static class DecodeBreakdown
                     throw new InvalidOperationException("decode failed.");
                 }
 
-                if (sampling is { } how)
+                if (resize)
                 {
                     var shorter = Math.Min(size.Width, size.Height);
+                    var how = ImagePreprocessor.SamplingFor((double)need / shorter);
                     var outInfo = info.WithSize((int)Math.Round(size.Width * (double)need / shorter), (int)Math.Round(size.Height * (double)need / shorter));
                     using var source = new SKPixmap(info, (IntPtr)pixels, info.RowBytes);
                     using var dest = new SKPixmap(outInfo, (IntPtr)target, outInfo.RowBytes);

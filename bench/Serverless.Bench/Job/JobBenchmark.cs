@@ -17,11 +17,22 @@ internal static class JobBenchmark
 {
     private const string Bucket = "bench";
     private const string Prefix = "images";
+    private const string BenchKey = "bench-master-key";
+
+    private sealed class DisposeAll(IReadOnlyList<HostChild> children) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var child in children)
+                await child.DisposeAsync();
+        }
+    }
 
     public static async Task<int> RunAsync(BenchArgs args)
     {
         var count = args.Int("images", 5000);
         var batchSize = args.Int("batch-size", 32);
+        var workers = args.Int("workers", 0);
         args.RejectUnknown();
 
         var (model, _) = BenchModels.Ensure("mobilenetv2");
@@ -37,12 +48,13 @@ internal static class JobBenchmark
             Report.Log($"uploaded {count} images to s3rver in {upload.Elapsed.TotalSeconds:0.0}s");
 
             var classifyBefore = await ClassifyAsync(folder, model, batchSize, Path.Combine(data, "classify-1.jsonl"), count);
-            var job = await RunJobAsync(azurite, s3rver, model, batchSize, count);
+            var job = await RunJobAsync(azurite, s3rver, model, batchSize, count, workers);
             var classifyAfter = await ClassifyAsync(folder, model, batchSize, Path.Combine(data, "classify-2.jsonl"), count);
 
             var classify = (classifyBefore.Wall + classifyAfter.Wall) / 2;
             Report.Value("images", count);
             Report.Value("batch_size", batchSize);
+            Report.Value("worker_processes", workers == 0 ? "1 (role all)" : workers.ToString(CultureInfo.InvariantCulture));
             Report.Value("job_seconds", job.Wall, "0.00");
             Report.Value("job_images_per_s", count / job.Wall, "0.0");
             Report.Value("job_reported_images_per_s", job.Reported, "0.0");
@@ -96,8 +108,11 @@ internal static class JobBenchmark
         return (wall, reported);
     }
 
-    /// <summary>One host process; POST /api/jobs, then GET its status URL until 200.</summary>
-    private static async Task<(double Wall, double Reported)> RunJobAsync(AzuriteProcess azurite, S3rverProcess s3rver, string model, int batchSize, int expected)
+    /// <summary>
+    /// One host process (role all), or with <paramref name="workers"/> > 0 one api process and that
+    /// many worker processes (what KEDA scales); POST /api/jobs, then GET its status URL until 200.
+    /// </summary>
+    private static async Task<(double Wall, double Reported)> RunJobAsync(AzuriteProcess azurite, S3rverProcess s3rver, string model, int batchSize, int expected, int workers)
     {
         var port = FreePort.Next();
         var environment = new Dictionary<string, string>
@@ -109,9 +124,15 @@ internal static class JobBenchmark
             ["AWS_SECRET_ACCESS_KEY"] = S3rverProcess.SecretKey,
             ["extensions__durableTask__hubName"] = "bench" + Guid.NewGuid().ToString("N")[..8],
             ["Logging__LogLevel__Default"] = "Warning",
+            ["SERVERLESS_MASTER_KEY"] = BenchKey,
         };
-        await using var host = HostChild.Start(["host", "--port", port.ToString(CultureInfo.InvariantCulture)], environment);
+        await using var host = HostChild.Start(["host", "--port", port.ToString(CultureInfo.InvariantCulture), "--role", workers == 0 ? "all" : "api"], environment);
+        var workerHosts = Enumerable.Range(0, workers)
+            .Select(_ => HostChild.Start(["host", "--role", "worker", "--port", FreePort.Next().ToString(CultureInfo.InvariantCulture)], environment))
+            .ToList();
+        await using var stopWorkers = new DisposeAll(workerHosts);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
+        http.DefaultRequestHeaders.Add("x-functions-key", BenchKey);
         await WaitHealthyAsync(http, host);
 
         var sw = Stopwatch.StartNew();
