@@ -25,7 +25,15 @@ public static class ClassifyApi
     public static async Task<Results<Ok<ClassifyResponse>, ValidationProblem, ProblemHttpResult>> ClassifyAsync(
         HttpRequest request, JobResources resources, IConfiguration configuration, CancellationToken cancellationToken)
     {
-        IFormCollection? form = request.HasFormContentType ? await request.ReadFormAsync(cancellationToken) : null;
+        IFormCollection? form = null;
+        try
+        {
+            form = request.HasFormContentType ? await request.ReadFormAsync(cancellationToken) : null;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException && e is not BadHttpRequestException && !cancellationToken.IsCancellationRequested)
+        {
+            return Invalid("body", $"is not valid form data: {e.Message}");
+        }
         string? Parameter(string name) =>
             request.Query.TryGetValue(name, out var q) && !string.IsNullOrWhiteSpace(q) ? q.ToString()
             : form is not null && form.TryGetValue(name, out var f) && !string.IsNullOrWhiteSpace(f) ? f.ToString() : null;
