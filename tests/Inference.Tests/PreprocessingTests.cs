@@ -6,8 +6,13 @@ namespace Serverless.Inference.Tests;
 /// <summary>The tensor of the library against the independent reference of <see cref="ReferencePreprocessor"/>.</summary>
 public sealed class PreprocessingTests
 {
-    // Same decoded pixels and same resampler: only float rounding of the normalization differs.
-    private const float SameDecodeTolerance = 1e-4f;
+    // Same decoded pixels and same resampler. The library renders only the crop window (the scale
+    // matrix shifted by the crop offset), the reference resizes the whole image and then crops: the
+    // float rounding of a sample position may flip a bilinear result by one 8-bit level (1/255/std,
+    // 0.0175 at the smallest ImageNet std) on a few values (at most 0.03% on the photographs). A
+    // one-pixel crop shift changes most of them.
+    private const float SameDecodeMax = (1f / 255 / 0.224f) + 1e-4f;
+    private const double SameDecodeDifferingFraction = 0.002;
 
     private static readonly ModelManifest Imagenet = ManifestPresets.Get("imagenet");
 
@@ -24,9 +29,7 @@ public sealed class PreprocessingTests
         var info = ImagePreprocessor.Preprocess(bytes, manifest, options, tensor);
 
         var reference = ReferencePreprocessor.Compute(bytes, manifest, new SKSizeI(info.DecodedWidth, info.DecodedHeight), white);
-        Assert.True(
-            ReferencePreprocessor.MaxAbsDiff(tensor, reference) <= SameDecodeTolerance,
-            $"{name}: max diff {ReferencePreprocessor.MaxAbsDiff(tensor, reference)}");
+        AssertSameDecode(tensor, reference, name);
     }
 
     [Theory]
@@ -85,11 +88,29 @@ public sealed class PreprocessingTests
         // 1536 * 1/8 = 192 < 256, so 2/8 (512x384) is the smallest scale that still covers it.
         Assert.Equal((512, 384), (info.DecodedWidth, info.DecodedHeight));
         var sameScale = ReferencePreprocessor.Compute(jpeg, Imagenet, new SKSizeI(512, 384));
-        Assert.True(ReferencePreprocessor.MaxAbsDiff(tensor, sameScale) <= SameDecodeTolerance);
+        AssertSameDecode(tensor, sameScale, "2048x1536 gradient");
 
         // Against a full-size decode the DCT-domain downscale differs a little on a smooth image.
         var full = ReferencePreprocessor.Compute(jpeg, Imagenet);
         Assert.True(ReferencePreprocessor.MeanAbsDiff(tensor, full) < 0.02, $"mean diff {ReferencePreprocessor.MeanAbsDiff(tensor, full)}");
+    }
+
+    [Fact]
+    public void LargePngShrinksWithMipmapsLikeTheReference()
+    {
+        // PNG decodes at full size: 900 -> 256 rows keeps under half the pixels, so the resize blends
+        // mipmap levels (plain bilinear would skip rows of this noise and alias).
+        using var bitmap = SyntheticImages.Noisy(1200, 900, new SKColor(120, 140, 90), 60, seed: 7);
+        var png = SyntheticImages.Encode(bitmap, SKEncodedImageFormat.Png);
+        var tensor = new float[3 * 224 * 224];
+
+        var info = ImagePreprocessor.Preprocess(png, Imagenet, InferenceOptions.Default, tensor);
+
+        Assert.Equal((1200, 900), (info.DecodedWidth, info.DecodedHeight));
+        AssertSameDecode(tensor, ReferencePreprocessor.Compute(png, Imagenet), "1200x900 noise");
+        using var plainBilinear = bitmap.Resize(new SKImageInfo(341, 256, SKColorType.Rgba8888, SKAlphaType.Premul), new SKSamplingOptions(SKFilterMode.Linear));
+        var aliased = ReferencePreprocessor.FromOriented(plainBilinear, Imagenet);
+        Assert.True(ReferencePreprocessor.DifferingFraction(tensor, aliased, 1e-4f) > 0.5, "the mipmapped resize differs from plain bilinear");
     }
 
     [Fact]
@@ -104,14 +125,13 @@ public sealed class PreprocessingTests
             Assert.True(Math.Min(info.DecodedWidth, info.DecodedHeight) >= Math.Min(256, Math.Min(info.Width, info.Height)), file);
 
             var reference = ReferencePreprocessor.Compute(bytes, Imagenet, new SKSizeI(info.DecodedWidth, info.DecodedHeight));
-            var diff = ReferencePreprocessor.MaxAbsDiff(tensor, reference);
-            Assert.True(diff <= SameDecodeTolerance, $"{Path.GetFileName(file)}: max diff {diff}");
+            AssertSameDecode(tensor, reference, Path.GetFileName(file));
 
             if (info.DecodedWidth < info.Width)
             {
-                // The DCT-domain downscale (e.g. 375 -> 282 rows) then 282 -> 256 keeps more detail than
-                // the mipmap resize 375 -> 256 of a full decode, so pixels differ where the photo has
-                // texture; the colour content does not: per-channel means agree closely.
+                // The DCT-domain downscale (e.g. 375 -> 282 rows) then 282 -> 256 is not the bilinear
+                // 375 -> 256 of a full decode, so pixels differ where the photo has texture; the colour
+                // content does not: per-channel means agree closely.
                 scaled++;
                 var full = ReferencePreprocessor.Compute(bytes, Imagenet);
                 for (var c = 0; c < 3; c++)
@@ -124,6 +144,13 @@ public sealed class PreprocessingTests
         }
 
         Assert.True(scaled > 0, "some photographs are large enough for a reduced-scale JPEG decode");
+    }
+
+    private static void AssertSameDecode(float[] tensor, float[] reference, string what)
+    {
+        var max = ReferencePreprocessor.MaxAbsDiff(tensor, reference);
+        var differing = ReferencePreprocessor.DifferingFraction(tensor, reference, 1e-4f);
+        Assert.True(max <= SameDecodeMax && differing <= SameDecodeDifferingFraction, $"{what}: max diff {max}, {differing:P3} of values differ");
     }
 
     private static string ColorAt(float[] nhwc, int x, int y)

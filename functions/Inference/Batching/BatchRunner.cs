@@ -33,10 +33,11 @@ internal sealed class BatchRunner(LoadedModel model, int topK)
         cancellationToken.ThrowIfCancellationRequested();
         using var runOptions = new RunOptions();
         using var registration = cancellationToken.Register(() => runOptions.Terminate = true);
+        var (input, rows) = batch.Tensor.ValueFor(n);
         IDisposableReadOnlyCollection<OrtValue> outputs;
         try
         {
-            outputs = model.Session.Run(runOptions, inputNames, [batch.Tensor.Value], outputNames);
+            outputs = model.Session.Run(runOptions, inputNames, [input], outputNames);
         }
         catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
         {
@@ -46,7 +47,7 @@ internal sealed class BatchRunner(LoadedModel model, int topK)
         using (outputs)
         {
             var scores = outputs[0].GetTensorDataAsSpan<float>();
-            var classes = scores.Length / batch.Tensor.BatchSize;
+            var classes = scores.Length / rows;
             var softmax = !model.Manifest.OutputIsProbabilities;
             for (var i = 0; i < n; i++)
             {

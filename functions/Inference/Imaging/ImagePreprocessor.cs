@@ -9,8 +9,19 @@ namespace Serverless.Inference;
 /// </summary>
 public static unsafe class ImagePreprocessor
 {
-    /// <summary>The resampling of the resize: bilinear between linearly blended mipmap levels (area-like on downscales).</summary>
-    public static SKSamplingOptions Sampling { get; } = new(SKFilterMode.Linear, SKMipmapMode.Linear);
+    /// <summary>Bilinear on the decoded pixels: every source pixel still contributes when the shrink is at least 1/2.</summary>
+    public static SKSamplingOptions Bilinear { get; } = new(SKFilterMode.Linear, SKMipmapMode.None);
+
+    /// <summary>Bilinear between linearly blended mipmap levels: area-like for shrinks below 1/2, where plain bilinear would alias.</summary>
+    public static SKSamplingOptions MipmapBilinear { get; } = new(SKFilterMode.Linear, SKMipmapMode.Linear);
+
+    /// <summary>
+    /// The resampling of a resize by <paramref name="scale"/> (resized / decoded size, the smaller
+    /// of the two axes): <see cref="Bilinear"/> from 1/2 up, else <see cref="MipmapBilinear"/>. After a
+    /// reduced-scale JPEG decode the remaining shrink is above 1/2, so mipmaps (a whole-image
+    /// half-size copy) are only built for codecs that decode at full size.
+    /// </summary>
+    public static SKSamplingOptions SamplingFor(double scale) => scale >= 0.5 ? Bilinear : MipmapBilinear;
 
     // JPEG decodes at n/8 scales; other codecs answer their full size (WebP any size).
     private static readonly float[] DecodeScales = [1 / 8f, 2 / 8f, 3 / 8f, 4 / 8f, 5 / 8f, 6 / 8f, 7 / 8f];
@@ -87,24 +98,18 @@ public static unsafe class ImagePreprocessor
 
             var stored = swap ? new SKSizeI(plan.Height, plan.Width) : new SKSizeI(plan.Width, plan.Height);
             using var source = new SKPixmap(decodeInfo, pixels, decodeInfo.RowBytes);
-            var final = source;
-            SKPixmap? resized = null;
-            if (stored != decoded)
+            if (stored == decoded)
             {
-                var resizedInfo = decodeInfo.WithSize(stored);
-                resized = new SKPixmap(resizedInfo, resizeScratch.Get(resizedInfo.BytesSize64), resizedInfo.RowBytes);
-                if (!source.ScalePixels(resized, Sampling))
-                {
-                    resized.Dispose();
-                    throw new ImageRejectedException(PredictionErrorCodes.DecodeFailed, "resizing the image failed.");
-                }
-
-                final = resized;
+                TensorWriter.Write((byte*)pixels, source.RowBytes, decoded.Width, decoded.Height, origin, plan.CropX, plan.CropY, manifest, options.AlphaBackground, destination);
             }
-
-            using (resized)
+            else
             {
-                TensorWriter.Write((byte*)final.GetPixels(), final.RowBytes, final.Width, final.Height, origin, plan.CropX, plan.CropY, manifest, options.AlphaBackground, destination);
+                // Resample only the pixels the center crop keeps (a quarter fewer or more on a 256 -> 224 crop).
+                var crop = StoredCrop(plan, manifest, origin, stored);
+                var cropInfo = decodeInfo.WithSize(crop.Width, crop.Height);
+                var cropPixels = resizeScratch.Get(cropInfo.BytesSize64);
+                ResizeRegion(source, stored, crop, cropInfo, cropPixels);
+                TensorWriter.Write((byte*)cropPixels, cropInfo.RowBytes, crop.Width, crop.Height, origin, 0, 0, manifest, options.AlphaBackground, destination);
             }
 
             return new DecodeInfo(info.Width, info.Height, decoded.Width, decoded.Height, origin);
@@ -114,6 +119,51 @@ public static unsafe class ImagePreprocessor
             decodeScratch.Release();
             resizeScratch.Release();
         }
+    }
+
+    /// <summary>
+    /// Writes the <paramref name="crop"/> window of <paramref name="source"/> resized to
+    /// <paramref name="resized"/>: the same image shader, clamp edges and scale matrix as
+    /// <see cref="SKPixmap.ScalePixels(SKPixmap, SKSamplingOptions)"/> on the whole image, shifted
+    /// so that only the window is rendered.
+    /// </summary>
+    private static void ResizeRegion(SKPixmap source, SKSizeI resized, SKRectI crop, SKImageInfo cropInfo, IntPtr cropPixels)
+    {
+        float sx = (float)resized.Width / source.Width, sy = (float)resized.Height / source.Height;
+        var sampling = SamplingFor(Math.Min((double)resized.Width / source.Width, (double)resized.Height / source.Height));
+        using var image = SKImage.FromPixels(source) ?? throw Failed();
+        using var shader = image.ToShader(SKShaderTileMode.Clamp, SKShaderTileMode.Clamp, sampling, SKMatrix.CreateScaleTranslation(sx, sy, -crop.Left, -crop.Top)) ?? throw Failed();
+        using var surface = SKSurface.Create(cropInfo, cropPixels, cropInfo.RowBytes) ?? throw Failed();
+        using var paint = new SKPaint { Shader = shader, BlendMode = SKBlendMode.Src };
+        surface.Canvas.DrawPaint(paint);
+        surface.Flush();
+
+        static ImageRejectedException Failed() => new(PredictionErrorCodes.DecodeFailed, "resizing the image failed.");
+    }
+
+    /// <summary>The center crop (displayed coordinates of the plan) as a rectangle of the stored, resized image.</summary>
+    internal static SKRectI StoredCrop(ResizePlan plan, ModelManifest manifest, SKEncodedOrigin origin, SKSizeI stored)
+    {
+        var (x0, y0) = ToStored(plan.CropX, plan.CropY, origin, stored);
+        var (x1, y1) = ToStored(plan.CropX + manifest.Width - 1, plan.CropY + manifest.Height - 1, origin, stored);
+        return new SKRectI(Math.Min(x0, x1), Math.Min(y0, y1), Math.Max(x0, x1) + 1, Math.Max(y0, y1) + 1);
+    }
+
+    /// <summary>The stored pixel shown at displayed (u, v); the inverse of the EXIF orientation.</summary>
+    private static (int X, int Y) ToStored(int u, int v, SKEncodedOrigin origin, SKSizeI stored)
+    {
+        int w = stored.Width, h = stored.Height;
+        return origin switch
+        {
+            SKEncodedOrigin.TopRight => (w - 1 - u, v),
+            SKEncodedOrigin.BottomRight => (w - 1 - u, h - 1 - v),
+            SKEncodedOrigin.BottomLeft => (u, h - 1 - v),
+            SKEncodedOrigin.LeftTop => (v, u),
+            SKEncodedOrigin.RightTop => (v, h - 1 - u),
+            SKEncodedOrigin.RightBottom => (w - 1 - v, h - 1 - u),
+            SKEncodedOrigin.LeftBottom => (w - 1 - v, u),
+            _ => (u, v),
+        };
     }
 
     /// <summary>The smallest codec-supported size that still covers the resize target in both axes.</summary>

@@ -4,12 +4,17 @@ namespace Serverless.Inference.Tests.Support;
 
 /// <summary>
 /// An independent reference for the preprocessing, in the plainest code: decode the whole image
-/// (or at a given size), orient it pixel by pixel from the EXIF value, resize with SKBitmap.Resize,
-/// then crop, reorder and normalize in loops, torchvision's rules written out again.
+/// (or at a given size), orient it pixel by pixel from the EXIF value, resize the whole image with
+/// SKBitmap.Resize, then crop, reorder and normalize in loops, torchvision's rules written out again.
+/// The documented resampling: bilinear when the resize keeps at least half of the pixels per axis,
+/// bilinear between blended mipmap levels below that.
 /// </summary>
 internal static class ReferencePreprocessor
 {
-    public static readonly SKSamplingOptions Sampling = new(SKFilterMode.Linear, SKMipmapMode.Linear);
+    public static SKSamplingOptions SamplingFor(int fromW, int fromH, int toW, int toH) =>
+        Math.Min(toW / (double)fromW, toH / (double)fromH) >= 0.5
+            ? new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None)
+            : new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear);
 
     public static float[] Compute(byte[] encoded, ModelManifest m, SKSizeI? decodeSize = null, bool whiteBackground = false)
     {
@@ -77,7 +82,7 @@ internal static class ReferencePreprocessor
 
         rw = Math.Max(rw, m.Width);
         rh = Math.Max(rh, m.Height);
-        using var resized = (rw, rh) == (w, h) ? oriented.Copy() : oriented.Resize(new SKImageInfo(rw, rh, SKColorType.Rgba8888, SKAlphaType.Premul), Sampling);
+        using var resized = (rw, rh) == (w, h) ? oriented.Copy() : oriented.Resize(new SKImageInfo(rw, rh, SKColorType.Rgba8888, SKAlphaType.Premul), SamplingFor(w, h, rw, rh));
         var left = (int)Math.Round((rw - m.Width) / 2.0, MidpointRounding.ToEven);
         var top = (int)Math.Round((rh - m.Height) / 2.0, MidpointRounding.ToEven);
 
@@ -115,6 +120,21 @@ internal static class ReferencePreprocessor
         }
 
         return max;
+    }
+
+    /// <summary>The fraction of values that differ by more than <paramref name="tolerance"/>.</summary>
+    public static double DifferingFraction(ReadOnlySpan<float> a, ReadOnlySpan<float> b, float tolerance)
+    {
+        var count = 0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            if (Math.Abs(a[i] - b[i]) > tolerance)
+            {
+                count++;
+            }
+        }
+
+        return (double)count / a.Length;
     }
 
     public static double MeanAbsDiff(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
