@@ -198,6 +198,41 @@ public sealed class DropTests(JobStack stack)
         Assert.Single(s3Receipts);
     }
 
+    [Fact]
+    public async Task A_corrupt_image_gets_its_error_code_as_result_and_a_drop_that_keeps_failing_becomes_poison()
+    {
+        const string good = "s3://drops/mixed/in/";
+        const string broken = "s3://drops/nomodel/in/";
+        var environment = stack.HostEnvironment("DropPoison", new Dictionary<string, string>
+        {
+            ["drops__pollInterval"] = "00:00:00.500",
+            ["drops__retryDelay"] = "00:00:00.500",
+            ["drops__maxAttempts"] = "3",
+            ["drops__locations__0__source"] = good,
+            ["drops__locations__0__results"] = "s3://drops/mixed/out/",
+            ["drops__locations__0__model"] = stack.DominantColor,
+            ["drops__locations__1__source"] = broken,
+            ["drops__locations__1__results"] = "s3://drops/nomodel/out/",
+            ["drops__locations__1__model"] = Path.Combine(stack.Folder, "models", "missing.onnx"),
+        });
+        await ResultStoreFactory.Create(good, stack.Connections).WriteAsync("not-an-image.jpg", "plain text, not a JPEG"u8.ToArray());
+        await ResultStoreFactory.Create(broken, stack.Connections).WriteAsync("c.png", SyntheticImages.Encode(new SKColor(30, 40, 220), 48, 48, new Random(1), png: true));
+        await using var host = await HostProcess.StartAsync("worker", environment);
+
+        var corrupt = Assert.Single(await WaitForReceiptsAsync("DropPoison", good, r => r.Any(x => x.Status == ReceiptStatus.Done), () => host.OutputTail));
+        Assert.Equal(1, corrupt.Writes);
+        Assert.Equal(1, corrupt.Attempts); // a bad image is an answer, not a failure of the drop
+        var result = DropResult.Parse(await ResultStoreFactory.Create("s3://drops/mixed/out/", stack.Connections).ReadAsync("not-an-image.jpg.json"))!;
+        Assert.Equal("unsupported_format", result.ErrorCode);
+        Assert.Empty(result.Top);
+
+        var poison = Assert.Single(await WaitForReceiptsAsync("DropPoison", broken, r => r.Any(x => x.Status == ReceiptStatus.Poison), () => host.OutputTail));
+        Assert.Equal(3, poison.Attempts);
+        Assert.Equal(0, poison.Writes);
+        Assert.Contains("classification failed", poison.Reason);
+        Assert.False(await ResultStoreFactory.Create("s3://drops/nomodel/out/", stack.Connections).ExistsAsync("c.png.json"));
+    }
+
     private Dictionary<string, string> Environment(string hub, string? source, string? results, string? jobs = null)
     {
         var settings = new Dictionary<string, string>
