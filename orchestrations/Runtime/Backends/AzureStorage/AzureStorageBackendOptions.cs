@@ -38,8 +38,10 @@ public sealed class AzureStorageBackendOptions
 
     /// <summary>
     /// Activity requests taken per receive and held locally until fetched (1 disables prefetch).
-    /// Small on purpose: a prefetched request is hidden from other pods (KEDA scale-out) and its
-    /// delivery already counts toward the poison limit.
+    /// A receive is a storage request (on Azurite a sort of the whole queue), so under a fan-out
+    /// one receive per 32 activities instead of per 4 matters. The cost: a prefetched request is
+    /// hidden from other pods (KEDA scale-out) until fetched here or released on stop, and its
+    /// delivery already counts toward the poison limit. Lower it for few, long activities.
     /// </summary>
     public int ActivityPrefetchCount { get; init; } = 32;
 

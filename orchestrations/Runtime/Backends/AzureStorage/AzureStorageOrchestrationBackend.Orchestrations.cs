@@ -132,7 +132,7 @@ public sealed partial class AzureStorageOrchestrationBackend
                 {
                     await SendOutboxAsync(outbox, cancellationToken).ConfigureAwait(false);
                     CrashPoint?.Invoke("outbox-sent");
-                    await _history.DeleteRowsAsync(instanceId, Enumerable.Range(0, outbox.Count).Select(i => TableKeys.OutboxRow(turnKey, i)).ToArray(), cancellationToken).ConfigureAwait(false);
+                    await _history.DeleteRowsAsync(instanceId, rows.Select(r => r.RowKey).Where(k => k.StartsWith(TableKeys.OutboxPrefix, StringComparison.Ordinal)).ToArray(), cancellationToken).ConfigureAwait(false);
                 }
             }
             await DeleteMessagesAsync(partition.Queue, state.Messages, cancellationToken).ConfigureAwait(false);
@@ -356,12 +356,8 @@ public sealed partial class AzureStorageOrchestrationBackend
     {
         if (snapshot.PendingOutbox.Count > 0)
         {
-            _logger.LogInformation("Re-sending {Count} outbox message(s) of {Instance} left by an interrupted turn", snapshot.PendingOutbox.Count, instanceId);
-            var entries = snapshot.PendingOutbox.Select(row => new OutboxEntry(
-                row.GetString("Queue")!,
-                System.Text.Encoding.UTF8.GetString(row.GetBinary("Text")!),
-                row.GetDateTimeOffset("VisibleAt"),
-                row.GetString("CreatesInstance"))).ToArray();
+            _logger.LogInformation("Re-sending {Count} outbox row(s) of {Instance} left by an interrupted turn", snapshot.PendingOutbox.Count, instanceId);
+            var entries = snapshot.PendingOutbox.SelectMany(HistoryStore.ReadOutboxRow).ToArray();
             await SendOutboxAsync(entries, cancellationToken).ConfigureAwait(false);
             await _history.DeleteRowsAsync(instanceId, snapshot.PendingOutbox.Select(r => r.RowKey).ToArray(), cancellationToken).ConfigureAwait(false);
         }

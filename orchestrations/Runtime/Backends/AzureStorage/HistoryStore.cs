@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using Serverless.Orchestrations.Core;
@@ -7,7 +8,8 @@ namespace Serverless.Orchestrations.Backends.AzureStorage;
 
 /// <summary>
 /// The History table: one partition per instance holding a row per event (h…), a row per
-/// consumed message id (m…, the receive-side dedupe), the outbox of the last turn (o…) and the
+/// consumed message id (m…, the receive-side dedupe), the outbox of the last turn (o…, many
+/// messages packed per row) and the
 /// sentinel (s) whose ETag fences every write. A turn larger than one entity group transaction
 /// (100 operations, 4 MiB) is written in several transactions, each of which also updates the
 /// sentinel under If-Match, so a writer that lost the instance fails on its first write; only
@@ -19,6 +21,7 @@ internal sealed class HistoryStore(TableClient table, LargePayloadStore payloads
     private const int MaxOperationsPerTransaction = 100;
     private const int MaxBytesPerTransaction = 3 * 1024 * 1024;
     private const int RowOverheadBytes = 512;
+    private const int MaxOutboxRowBytes = 60 * 1024;
 
     public TableClient Table => table;
 
@@ -91,21 +94,78 @@ internal sealed class HistoryStore(TableClient table, LargePayloadStore payloads
         }
         foreach (var id in consumedIds)
             rows.Add(new TableEntity(partitionKey, TableKeys.ConsumedRow(id)) { ["MessageId"] = id, ["ExecutionId"] = executionId });
-        for (var i = 0; i < outbox.Count; i++)
+        var outboxRows = 0;
+        foreach (var (packed, single) in PackOutbox(outbox))
         {
-            var entry = outbox[i];
-            var row = new TableEntity(partitionKey, TableKeys.OutboxRow(turnKey, i))
+            var row = new TableEntity(partitionKey, TableKeys.OutboxRow(turnKey, outboxRows++));
+            if (packed is not null)
             {
-                ["Queue"] = entry.Queue,
-                ["Text"] = Encoding.UTF8.GetBytes(entry.Text),
-            };
-            if (entry.VisibleAt is { } visibleAt)
-                row["VisibleAt"] = visibleAt;
-            if (entry.CreatesInstance is { } target)
-                row["CreatesInstance"] = target;
+                row["Entries"] = packed;
+            }
+            else
+            {
+                row["Queue"] = single!.Queue;
+                row["Text"] = Encoding.UTF8.GetBytes(single.Text);
+                if (single.VisibleAt is { } visibleAt)
+                    row["VisibleAt"] = visibleAt;
+                if (single.CreatesInstance is { } target)
+                    row["CreatesInstance"] = target;
+            }
             rows.Add(row);
         }
         return rows;
+    }
+
+    /// <summary>
+    /// Outbox entries packed as a JSON array into one binary property of at most 60 KiB (the
+    /// table's limit is 64 KiB): a fan-out of thousands of activities writes tens of outbox rows,
+    /// not thousands. An entry too large to pack (its JSON escaping grew it) gets a row of its own.
+    /// </summary>
+    private static IEnumerable<(byte[]? Packed, OutboxEntry? Single)> PackOutbox(IReadOnlyList<OutboxEntry> outbox)
+    {
+        var batch = new List<byte[]>();
+        var bytes = 2;
+        foreach (var entry in outbox)
+        {
+            var json = JsonSerializer.SerializeToUtf8Bytes(entry, HistoryJson.Options);
+            if (json.Length + 2 > MaxOutboxRowBytes)
+            {
+                yield return (null, entry);
+                continue;
+            }
+            if (batch.Count > 0 && bytes + json.Length + 1 > MaxOutboxRowBytes)
+            {
+                yield return (Join(batch), null);
+                batch = [];
+                bytes = 2;
+            }
+            batch.Add(json);
+            bytes += json.Length + 1;
+        }
+        if (batch.Count > 0)
+            yield return (Join(batch), null);
+
+        static byte[] Join(List<byte[]> items)
+        {
+            var buffer = new MemoryStream();
+            buffer.WriteByte((byte)'[');
+            for (var i = 0; i < items.Count; i++)
+            {
+                if (i > 0)
+                    buffer.WriteByte((byte)',');
+                buffer.Write(items[i]);
+            }
+            buffer.WriteByte((byte)']');
+            return buffer.ToArray();
+        }
+    }
+
+    /// <summary>The entries of an outbox row (packed, or one entry per row as older versions wrote).</summary>
+    public static IReadOnlyList<OutboxEntry> ReadOutboxRow(TableEntity row)
+    {
+        if (row.GetBinary("Entries") is { } packed)
+            return JsonSerializer.Deserialize<List<OutboxEntry>>(packed, HistoryJson.Options) ?? [];
+        return [new OutboxEntry(row.GetString("Queue")!, Encoding.UTF8.GetString(row.GetBinary("Text")!), row.GetDateTimeOffset("VisibleAt"), row.GetString("CreatesInstance"))];
     }
 
     /// <summary>
