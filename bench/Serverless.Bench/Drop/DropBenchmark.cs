@@ -1,0 +1,196 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Azure.Data.Tables;
+using Serverless.Host.Drops;
+using Serverless.TestSupport;
+
+namespace Serverless.Bench;
+
+/// <summary>
+/// bench/run.sh drop: N photographs dropped at once (8 concurrent PUTs) under a prefix one
+/// `serverless host` process (role all) watches, timed from the first object stored to the last
+/// receipt done; then a batch job over the same objects in the same process, for the ratio.
+/// </summary>
+internal static class DropBenchmark
+{
+    private const string Bucket = "bench";
+    private const string Prefix = "drop";
+    private const string BenchKey = "bench-master-key";
+
+    public static async Task<int> RunAsync(BenchArgs args)
+    {
+        var count = args.Int("images", 2000);
+        var batchSize = args.Int("batch-size", 32);
+        args.RejectUnknown();
+
+        var (model, _) = BenchModels.Ensure("mobilenetv2");
+        var plan = BenchImages.Plan(count);
+        var data = Path.Combine(BenchPaths.Work, "drop-" + Guid.NewGuid().ToString("N")[..8]);
+        var hub = "benchdrop" + Guid.NewGuid().ToString("N")[..8];
+        try
+        {
+            await using var azurite = await AzuriteProcess.StartAsync(Path.Combine(data, "azurite"));
+            await using var s3rver = await S3rverProcess.StartAsync([Bucket], Path.Combine(data, "s3rver"));
+            var port = FreePort.Next();
+            var environment = new Dictionary<string, string>
+            {
+                ["AzureWebJobsStorage"] = azurite.ConnectionString,
+                ["AWS_ENDPOINT_URL_S3"] = s3rver.ServiceUrl,
+                ["AWS_ACCESS_KEY_ID"] = S3rverProcess.AccessKey,
+                ["AWS_SECRET_ACCESS_KEY"] = S3rverProcess.SecretKey,
+                ["extensions__durableTask__hubName"] = hub,
+                ["Logging__LogLevel__Default"] = "Warning",
+                ["SERVERLESS_MASTER_KEY"] = BenchKey,
+                ["drops__pollInterval"] = "00:00:00.500",
+                ["drops__locations__0__source"] = $"s3://{Bucket}/{Prefix}/",
+                ["drops__locations__0__results"] = $"s3://{Bucket}/drop-results/",
+                ["drops__locations__0__model"] = model,
+                ["drops__locations__0__batchSize"] = batchSize.ToString(CultureInfo.InvariantCulture),
+                ["drops__locations__0__maxWaitMs"] = "500",
+            };
+            await using var host = HostChild.Start(["host", "--port", port.ToString(CultureInfo.InvariantCulture), "--role", "all"], environment);
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
+            http.DefaultRequestHeaders.Add("x-functions-key", BenchKey);
+            await WaitHealthyAsync(http, host);
+            await Task.Delay(TimeSpan.FromSeconds(2)); // the watcher's first (empty) listing
+
+            var receipts = new TableClient(azurite.ConnectionString, TableDropReceiptStore.TableName(hub));
+            var partition = TableDropReceiptStore.PartitionKey($"s3://{Bucket}/{Prefix}/");
+            using var s3 = new AmazonS3Client(S3rverProcess.AccessKey, S3rverProcess.SecretKey,
+                new AmazonS3Config { ServiceURL = s3rver.ServiceUrl, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+            var clock = new Stopwatch();
+            var uploading = Task.Run(async () =>
+            {
+                var first = true;
+                foreach (var chunk in plan.Chunk(8))
+                {
+                    await Task.WhenAll(chunk.Select(item => s3.PutObjectAsync(new PutObjectRequest
+                    {
+                        BucketName = Bucket, Key = $"{Prefix}/{item.Key}", FilePath = item.Source, UseChunkEncoding = false, ContentType = "image/jpeg",
+                    })));
+                    if (first)
+                    {
+                        clock.Start();
+                        first = false;
+                    }
+                }
+            });
+
+            double? firstResult = null;
+            int done = 0, writes = 0, receiptsSeen = 0;
+            var lastLog = TimeSpan.Zero;
+            while (done < count)
+            {
+                if (host.HasExited)
+                    throw new InvalidOperationException($"the host exited:\n{host.OutputTail}");
+                (done, writes, receiptsSeen) = await CountAsync(receipts, partition);
+                if (done > 0 && firstResult is null && clock.IsRunning)
+                    firstResult = clock.Elapsed.TotalMilliseconds;
+                if (clock.Elapsed - lastLog > TimeSpan.FromSeconds(10))
+                {
+                    lastLog = clock.Elapsed;
+                    Report.Log($"drop: {done} of {count} done after {clock.Elapsed.TotalSeconds:0.0}s");
+                }
+                await Task.Delay(firstResult is null ? 50 : 500);
+            }
+            var dropSeconds = clock.Elapsed.TotalSeconds;
+            await uploading;
+            Report.Log($"drop: {count} done in {dropSeconds:0.00}s (uploads ended at {clock.Elapsed.TotalSeconds:0.00}s at the latest)");
+
+            var jobSeconds = await RunJobAsync(http, host, model, batchSize, count);
+            Report.Value("images", count);
+            Report.Value("batch_size", batchSize);
+            Report.Value("drop_seconds", dropSeconds, "0.00");
+            Report.Value("drop_images_per_s", count / dropSeconds, "0.0");
+            Report.Value("first_result_latency_ms", firstResult ?? double.NaN, "0");
+            Report.Value("job_seconds", jobSeconds, "0.00");
+            Report.Value("job_images_per_s", count / jobSeconds, "0.0");
+            Report.Value("drop_vs_job", jobSeconds / dropSeconds, "0.000");
+            Report.Value("drop_result_writes", writes);
+            Report.Value("drop_receipts", receiptsSeen);
+            Report.Value("load_average", Sample.LoadAverage(), "0.0");
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(data, recursive: true);
+            }
+            catch (IOException e)
+            {
+                Report.Log($"could not delete {data}: {e.Message}");
+            }
+        }
+        return 0;
+    }
+
+    private static async Task<(int Done, int Writes, int Receipts)> CountAsync(TableClient table, string partition)
+    {
+        int done = 0, writes = 0, all = 0;
+        try
+        {
+            await foreach (var entity in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), select: ["Status", "Writes"]))
+            {
+                all++;
+                writes += entity.GetInt32("Writes") ?? 0;
+                // A version listed mid-upload is settled as superseded without a write: only written ones are results.
+                if (entity.GetString("Status") == ReceiptStatus.Done && entity.GetInt32("Writes") > 0)
+                    done++;
+            }
+        }
+        catch (Azure.RequestFailedException e) when (e.Status == 404)
+        {
+        }
+        return (done, writes, all);
+    }
+
+    /// <summary>The same objects as a batch job in the same (warm) process: POST /api/jobs and poll to 200.</summary>
+    private static async Task<double> RunJobAsync(HttpClient http, HostChild host, string model, int batchSize, int expected)
+    {
+        var sw = Stopwatch.StartNew();
+        using var submit = await http.PostAsJsonAsync("api/jobs", new { source = $"s3://{Bucket}/{Prefix}/", model, batchSize });
+        if (submit.StatusCode != HttpStatusCode.Accepted)
+            throw new InvalidOperationException($"POST /api/jobs answered {(int)submit.StatusCode}: {await submit.Content.ReadAsStringAsync()}");
+        var status = submit.Headers.Location ?? throw new InvalidOperationException("no Location header.");
+        while (true)
+        {
+            using var poll = await http.GetAsync(status);
+            var body = await poll.Content.ReadFromJsonAsync<JsonElement>();
+            if (poll.StatusCode == HttpStatusCode.OK)
+            {
+                if (body.GetProperty("runtimeStatus").GetString() != "Completed" || body.GetProperty("output").GetProperty("images").GetInt64() != expected)
+                    throw new InvalidOperationException($"the job ended: {body}");
+                Report.Log($"job: {sw.Elapsed.TotalSeconds:0.00}s");
+                return sw.Elapsed.TotalSeconds;
+            }
+            if (poll.StatusCode != HttpStatusCode.Accepted || host.HasExited)
+                throw new InvalidOperationException($"status answered {(int)poll.StatusCode}: {body}\n{host.OutputTail}");
+            await Task.Delay(250);
+        }
+    }
+
+    private static async Task WaitHealthyAsync(HttpClient http, HostChild host)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(90))
+        {
+            if (host.HasExited)
+                throw new InvalidOperationException($"the host exited during start-up:\n{host.OutputTail}");
+            try
+            {
+                if ((await http.GetAsync("healthz")).IsSuccessStatusCode)
+                    return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"the host did not answer /healthz:\n{host.OutputTail}");
+    }
+}
