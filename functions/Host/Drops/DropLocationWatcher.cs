@@ -61,8 +61,21 @@ internal sealed class DropLocationWatcher
                 tracker.Settle(receipt.Object);
         }
         signals.Register(sourceUri, Poke);
+        // Load the model now, not with the first drop: the first result should not wait for it.
+        var warming = Task.Run(() =>
+        {
+            try
+            {
+                resources.Classifier(location.Model, location.Preset, location.BatchSize, location.Top);
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "The model of {Location} did not load; drops there will fail until it does", Location);
+            }
+        }, CancellationToken.None);
         logger.LogInformation("Watching {Location} for drops ({Settled} versions already settled)", Location, tracker.Settled);
         var scanning = ScanLoopAsync(stoppingToken);
+        await warming.ConfigureAwait(false);
         await BatchLoopAsync(stoppingToken).ConfigureAwait(false);
         await scanning.ConfigureAwait(false);
         // The scanner has stopped: hand back what it claimed but nobody processed.
@@ -135,6 +148,25 @@ internal sealed class DropLocationWatcher
     private async Task BatchLoopAsync(CancellationToken stoppingToken)
     {
         var reader = claimed.Reader;
+        // The result writes of one batch run while the next batch is read and classified.
+        var writing = Task.CompletedTask;
+        try
+        {
+            await BatchesAsync(reader, stoppingToken, async batch =>
+            {
+                var writes = await ProcessBatchAsync(batch).ConfigureAwait(false);
+                await writing.ConfigureAwait(false);
+                writing = writes;
+            }).ConfigureAwait(false);
+        }
+        finally
+        {
+            await writing.ConfigureAwait(false);
+        }
+    }
+
+    private async Task BatchesAsync(ChannelReader<DropReceipt> reader, CancellationToken stoppingToken, Func<List<DropReceipt>, Task> process)
+    {
         while (true)
         {
             DropReceipt first;
@@ -165,11 +197,12 @@ internal sealed class DropLocationWatcher
                 }
             }
             // A batch in hand is finished even when stopping: its claims are ours and the work is short.
-            await ProcessBatchAsync(batch).ConfigureAwait(false);
+            await process(batch).ConfigureAwait(false);
         }
     }
 
-    private async Task ProcessBatchAsync(List<DropReceipt> batch)
+    /// <summary>Reads and classifies a batch; returns the task writing its results.</summary>
+    private async Task<Task> ProcessBatchAsync(List<DropReceipt> batch)
     {
         var ct = CancellationToken.None;
         var started = DateTime.UtcNow;
@@ -211,7 +244,7 @@ internal sealed class DropLocationWatcher
 
         var readable = Enumerable.Range(0, pending.Count).Where(i => bytes[i] is not null).ToArray();
         if (readable.Length == 0)
-            return;
+            return Task.CompletedTask;
         IReadOnlyList<Prediction> predictions;
         try
         {
@@ -223,9 +256,15 @@ internal sealed class DropLocationWatcher
         {
             foreach (var i in readable)
                 await FailAsync(pending[i], $"classification failed: {ex.Message}").ConfigureAwait(false);
-            return;
+            return Task.CompletedTask;
         }
 
+        return WriteResultsAsync(results, pending, readable, predictions, io, batch.Count, started);
+    }
+
+    private async Task WriteResultsAsync(IResultStore results, List<DropReceipt> pending, int[] readable,
+        IReadOnlyList<Prediction> predictions, ParallelOptions io, int batchCount, DateTime started)
+    {
         await Parallel.ForAsync(0, readable.Length, io, async (n, token) =>
         {
             var receipt = pending[readable[n]];
@@ -238,7 +277,7 @@ internal sealed class DropLocationWatcher
                 await FailAsync(receipt, $"result write failed: {ex.Message}").ConfigureAwait(false);
             }
         }).ConfigureAwait(false);
-        logger.LogInformation("Drop batch of {Count} from {Location} in {Milliseconds:F0} ms", batch.Count, Location, (DateTime.UtcNow - started).TotalMilliseconds);
+        logger.LogInformation("Drop batch of {Count} from {Location} in {Milliseconds:F0} ms", batchCount, Location, (DateTime.UtcNow - started).TotalMilliseconds);
     }
 
     private async Task WriteResultAsync(IResultStore results, DropReceipt receipt, Prediction prediction, CancellationToken ct)
