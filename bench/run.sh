@@ -3,6 +3,7 @@
 #   bench/run.sh inference [--model mobilenetv2|resnet50]
 #   bench/run.sh orchestration
 #   bench/run.sh job
+#   bench/run.sh drop
 # Results are key=value lines on stdout; diagnostics go to stderr. Never run in CI.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
