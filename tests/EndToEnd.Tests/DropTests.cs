@@ -111,6 +111,51 @@ public sealed class DropTests(JobStack stack)
     }
 
     [Fact]
+    public async Task A_worker_killed_mid_drop_loses_nothing_and_its_claims_are_retaken()
+    {
+        const string source = "s3://drops/crash/in/";
+        const int count = 200;
+        using var folder = new TempDir("drop-crash");
+        var files = SyntheticImages.Write(folder.Path, count, seed: 13, minSize: 40, maxSize: 80);
+        var environment = Environment("DropCrash", source, "s3://drops/crash/out/");
+        environment["drops__claimTimeout"] = "00:00:05";
+        var inbox = ResultStoreFactory.Create(source, stack.Connections);
+        var worker = await HostProcess.StartAsync("worker", environment);
+        try
+        {
+            await UploadAsync(inbox, files);
+            await WaitForReceiptsAsync("DropCrash", source, r => r.Count(x => x.Status == ReceiptStatus.Done) >= 30, () => worker.OutputTail);
+            worker.Kill(); // kill -9: claims in flight stay behind until they expire
+            await worker.DisposeAsync();
+            var atKill = await ReadReceiptsAsync("DropCrash", source);
+            var held = atKill.Where(r => !ReceiptStatus.IsFinal(r.Status)).Select(r => r.Key).ToHashSet();
+            Assert.True(held.Count > 0 && atKill.Count(r => r.Status == ReceiptStatus.Done) < count, "the worker was not killed mid-drop");
+            worker = await HostProcess.StartAsync("worker", environment);
+
+            var all = await WaitForReceiptsAsync("DropCrash", source,
+                r => r.Count(x => x.Status == ReceiptStatus.Done && x.Writes >= 1) >= count && r.All(x => ReceiptStatus.IsFinal(x.Status)),
+                () => worker.OutputTail);
+            var outbox = ResultStoreFactory.Create("s3://drops/crash/out/", stack.Connections);
+            foreach (var receipt in all.Where(r => r.Writes >= 1))
+            {
+                // A second counted write is only possible for a claim the dead worker held while writing.
+                Assert.True(receipt.Writes == 1 || (receipt.Writes == 2 && receipt.PreviousClaimId is not null),
+                    $"{receipt.Key}: {receipt.Writes} writes, attempts {receipt.Attempts}");
+                var result = DropResult.Parse(await outbox.ReadAsync(DropNames.Result(SourceUri.Parse(source), receipt.Key)))!;
+                Assert.Equal(Path.GetFileNameWithoutExtension(receipt.Key).Split('_')[1], result.Top[0].Label);
+                Assert.Contains(result.ClaimId, new[] { receipt.ClaimId, receipt.PreviousClaimId });
+            }
+            Assert.Equal(count, all.Where(r => r.Writes >= 1).Select(r => r.Key).Distinct().Count());
+            // What the dead worker held was retaken after its claims expired.
+            Assert.All(all.Where(r => held.Contains(r.Key) && r.Writes >= 1), r => Assert.True(r.Attempts >= 2, $"{r.Key} was not retaken"));
+        }
+        finally
+        {
+            await worker.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task A_job_file_dropped_twice_starts_one_job_and_gets_its_status_beside_it()
     {
         const string jobs = "s3://drops/jobs/";
