@@ -299,15 +299,18 @@ internal sealed class DropLocationWatcher
 
     /// <summary>
     /// Whether the bytes read are not the listed version: a plain-MD5 ETag that does not match the
-    /// content, and the object's current ETag is another one. A listing can show a version that was
+    /// content (or an empty content), and the object's current ETag is another one. A listing can show a version that was
     /// never whole (s3rver lists an object mid-upload, hashing what is written so far) or that was
     /// replaced since; classifying it would classify the object twice.
     /// </summary>
     private async Task<bool> IsSupersededAsync(DropReceipt receipt, byte[] content, CancellationToken ct)
     {
         var etag = receipt.ObjectETag;
-        if (sourceUri.Kind != StorageKind.S3 || etag.Length != 32 || !etag.All(char.IsAsciiHexDigit)
-            || string.Equals(Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(content)), etag, StringComparison.OrdinalIgnoreCase))
+        if (sourceUri.Kind != StorageKind.S3)
+            return false;
+        // s3rver creates the file before it writes it: an empty object read may be one caught mid-upload.
+        if (content.Length > 0 && (etag.Length != 32 || !etag.All(char.IsAsciiHexDigit)
+            || string.Equals(Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(content)), etag, StringComparison.OrdinalIgnoreCase)))
             return false;
         // Not every S3 ETag is an MD5 (SSE-KMS): only a different current ETag proves the version is gone.
         return !string.Equals(await lister.CurrentETagAsync(receipt.Key, ct).ConfigureAwait(false), etag, StringComparison.Ordinal);
