@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Serverless.EndToEnd.Tests.Support;
-using Serverless.Host.Demo;
 using Serverless.Storage;
 using Serverless.TestSupport;
 
@@ -18,16 +17,8 @@ public sealed partial class ScaleOutTests(JobStack stack)
     [Fact]
     public async Task Three_workers_share_a_job_and_two_can_leave_mid_job()
     {
-        using var folder = new TempDir("scale-images");
-        SyntheticImages.Write(folder.Path, Images, seed: 11, minSize: 48, maxSize: 96);
-        await stack.UploadFolderAsync(folder.Path, $"s3://{JobStack.Bucket}/scale/");
-        var environment = stack.HostEnvironment("ScaleOut", new Dictionary<string, string>
-        {
-            ["extensions__durableTask__storageProvider__workItemQueueVisibilityTimeout"] = "00:00:15",
-            ["extensions__durableTask__storageProvider__controlQueueVisibilityTimeout"] = "00:00:15",
-            ["extensions__durableTask__lockRenewalInterval"] = "00:00:05",
-            ["batchInference__pageSize"] = "200",
-        });
+        await stack.UploadSyntheticImagesAsync("scale/", Images, seed: 11);
+        var environment = stack.WorkerLossEnvironment("ScaleOut");
         await using var api = await HostProcess.StartAsync("api", environment);
         var workers = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => HostProcess.StartAsync("worker", environment)));
         try

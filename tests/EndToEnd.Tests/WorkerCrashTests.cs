@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Serverless.EndToEnd.Tests.Support;
-using Serverless.Host.Demo;
 using Serverless.Storage;
 using Serverless.TestSupport;
 
@@ -18,18 +17,8 @@ public sealed class WorkerCrashTests(JobStack stack)
     [Fact]
     public async Task A_job_survives_its_worker_being_killed()
     {
-        using var folder = new TempDir("crash-images");
-        SyntheticImages.Write(folder.Path, Images, seed: 7, minSize: 48, maxSize: 96);
-        await stack.UploadFolderAsync(folder.Path, $"s3://{JobStack.Bucket}/crash/");
-
-        // Short visibility timeouts so the dead worker's locked messages come back within the test.
-        var environment = stack.HostEnvironment("CrashJobs", new Dictionary<string, string>
-        {
-            ["extensions__durableTask__storageProvider__workItemQueueVisibilityTimeout"] = "00:00:15",
-            ["extensions__durableTask__storageProvider__controlQueueVisibilityTimeout"] = "00:00:15",
-            ["extensions__durableTask__lockRenewalInterval"] = "00:00:05",
-            ["batchInference__pageSize"] = "200",
-        });
+        await stack.UploadSyntheticImagesAsync("crash/", Images, seed: 7);
+        var environment = stack.WorkerLossEnvironment("CrashJobs");
         await using var api = await HostProcess.StartAsync("api", environment);
         var worker = await HostProcess.StartAsync("worker", environment);
         try

@@ -1,3 +1,4 @@
+using Serverless.Host.Demo;
 using Serverless.ModelZoo;
 using Serverless.Storage;
 using Serverless.TestSupport;
@@ -51,6 +52,27 @@ public sealed class JobStack : IAsyncLifetime
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
             environment[key] = value;
         return environment;
+    }
+
+    /// <summary>
+    /// A host environment for tests that kill workers: short visibility timeouts (renewed every
+    /// 5 s while alive) so a dead worker's locked messages come back within the test, and small
+    /// pages so a job is many pages long.
+    /// </summary>
+    public Dictionary<string, string> WorkerLossEnvironment(string hubName) => HostEnvironment(hubName, new Dictionary<string, string>
+    {
+        ["extensions__durableTask__storageProvider__workItemQueueVisibilityTimeout"] = "00:00:15",
+        ["extensions__durableTask__storageProvider__controlQueueVisibilityTimeout"] = "00:00:15",
+        ["extensions__durableTask__lockRenewalInterval"] = "00:00:05",
+        ["batchInference__pageSize"] = "200",
+    });
+
+    /// <summary>Writes small synthetic images of known colours and uploads them under <paramref name="prefix"/> in the bucket.</summary>
+    public async Task UploadSyntheticImagesAsync(string prefix, int count, int seed)
+    {
+        using var folder = new TempDir("synthetic");
+        SyntheticImages.Write(folder.Path, count, seed, minSize: 48, maxSize: 96);
+        await UploadFolderAsync(folder.Path, $"s3://{Bucket}/{prefix}");
     }
 
     public StorageConnections Connections => new()
