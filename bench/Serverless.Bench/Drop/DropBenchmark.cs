@@ -56,7 +56,7 @@ internal static class DropBenchmark
             await using var host = HostChild.Start(["host", "--port", port.ToString(CultureInfo.InvariantCulture), "--role", "all"], environment);
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
             http.DefaultRequestHeaders.Add("x-functions-key", BenchKey);
-            await WaitHealthyAsync(http, host);
+            await host.WaitHealthyAsync(http);
             await Task.Delay(TimeSpan.FromSeconds(2)); // the watcher's first (empty) listing
 
             var receipts = new TableClient(azurite.ConnectionString, TableDropReceiptStore.TableName(hub));
@@ -172,25 +172,5 @@ internal static class DropBenchmark
                 throw new InvalidOperationException($"status answered {(int)poll.StatusCode}: {body}\n{host.OutputTail}");
             await Task.Delay(250);
         }
-    }
-
-    private static async Task WaitHealthyAsync(HttpClient http, HostChild host)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(90))
-        {
-            if (host.HasExited)
-                throw new InvalidOperationException($"the host exited during start-up:\n{host.OutputTail}");
-            try
-            {
-                if ((await http.GetAsync("healthz")).IsSuccessStatusCode)
-                    return;
-            }
-            catch (HttpRequestException)
-            {
-            }
-            await Task.Delay(200);
-        }
-        throw new TimeoutException($"the host did not answer /healthz:\n{host.OutputTail}");
     }
 }

@@ -78,4 +78,25 @@ internal sealed class HostChild : IAsyncDisposable
         {
         }
     }
+
+    /// <summary>Waits until the host answers /healthz (90 s at most); fails at once if it exits.</summary>
+    public async Task WaitHealthyAsync(HttpClient http)
+    {
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(90))
+        {
+            if (HasExited)
+                throw new InvalidOperationException($"the host exited during start-up:\n{OutputTail}");
+            try
+            {
+                if ((await http.GetAsync("healthz")).IsSuccessStatusCode)
+                    return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"the host did not answer /healthz:\n{OutputTail}");
+    }
 }

@@ -133,7 +133,7 @@ internal static class JobBenchmark
         await using var stopWorkers = new DisposeAll(workerHosts);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(30) };
         http.DefaultRequestHeaders.Add("x-functions-key", BenchKey);
-        await WaitHealthyAsync(http, host);
+        await host.WaitHealthyAsync(http);
 
         var sw = Stopwatch.StartNew();
         using var submit = await http.PostAsJsonAsync("api/jobs", new { source = $"s3://{Bucket}/{Prefix}", model, batchSize });
@@ -178,32 +178,5 @@ internal static class JobBenchmark
 
         Report.Log($"job: {wall:0.00}s wall, output {output}");
         return (wall, output.GetProperty("imagesPerSecond").GetDouble());
-    }
-
-    private static async Task WaitHealthyAsync(HttpClient http, HostChild host)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromSeconds(90))
-        {
-            if (host.HasExited)
-            {
-                throw new InvalidOperationException($"the host exited during start-up:\n{host.OutputTail}");
-            }
-
-            try
-            {
-                if ((await http.GetAsync("healthz")).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(200);
-        }
-
-        throw new TimeoutException($"the host did not answer /healthz:\n{host.OutputTail}");
     }
 }
