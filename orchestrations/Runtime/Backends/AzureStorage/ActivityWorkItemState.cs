@@ -1,9 +1,13 @@
 namespace Serverless.Orchestrations.Backends.AzureStorage;
 
-/// <summary>The backend's part of an activity work item: the queue message and its current pop receipt.</summary>
-internal sealed class ActivityWorkItemState(string queueMessageId, string popReceipt)
+/// <summary>The backend's part of an activity work item: the queue message carrying it.</summary>
+internal sealed class ActivityWorkItemState(WorkItemMessage message, int priorDeliveries)
 {
-    public string QueueMessageId => queueMessageId;
+    public WorkItemMessage Message => message;
 
-    public string PopReceipt { get; set; } = popReceipt;
+    /// <summary>Deliveries of this request in earlier messages (see <see cref="QueueEnvelope.PriorDeliveries"/>).</summary>
+    public int PriorDeliveries => priorDeliveries;
+
+    /// <summary>Completed or handed back: a second settle is a bug.</summary>
+    public bool Settled { get; set; }
 }

@@ -46,6 +46,18 @@ public sealed class AzureStorageBackendOptions
     public int ActivityPrefetchCount { get; init; } = 32;
 
     /// <summary>
+    /// Most activity requests packed into one work-item message when a turn fans out widely
+    /// (see <see cref="WorkItemPacking"/>); 1 disables packing.
+    /// </summary>
+    public int MaxActivitiesPerWorkItemMessage { get; init; } = 32;
+
+    /// <summary>
+    /// A turn's activities are packed only so far that they still fill at least this many
+    /// messages: a fan-out of 100 is not packed, one of 5,000 goes out as 157 messages of 32.
+    /// </summary>
+    public int MinWorkItemMessagesPerTurn { get; init; } = 64;
+
+    /// <summary>
     /// Payloads (queue messages, history events, instance fields) whose UTF-8 JSON is larger than
     /// this go to the payload container and are referenced by name. At most 45 KiB, so that a
     /// Base64 queue message and a binary table property stay under their 64 KiB limits.
@@ -85,6 +97,10 @@ public sealed class AzureStorageBackendOptions
             throw new ArgumentOutOfRangeException(nameof(LargePayloadThresholdBytes), LargePayloadThresholdBytes, "The threshold must be 1 to 45 KiB.");
         if (ControlQueueBatchSize is < 1 or > 32)
             throw new ArgumentOutOfRangeException(nameof(ControlQueueBatchSize), ControlQueueBatchSize, "A receive takes 1 to 32 messages.");
+        if (MaxActivitiesPerWorkItemMessage < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxActivitiesPerWorkItemMessage), MaxActivitiesPerWorkItemMessage, "At least one activity per message.");
+        if (MinWorkItemMessagesPerTurn < 1)
+            throw new ArgumentOutOfRangeException(nameof(MinWorkItemMessagesPerTurn), MinWorkItemMessagesPerTurn, "At least one message per turn.");
         if (ActivityPrefetchCount is < 1 or > 32)
             throw new ArgumentOutOfRangeException(nameof(ActivityPrefetchCount), ActivityPrefetchCount, "A receive takes 1 to 32 messages.");
     }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Text.Json;
 using Azure;
 using Azure.Storage.Queues.Models;
@@ -9,7 +8,9 @@ namespace Serverless.Orchestrations.Backends.AzureStorage;
 
 public sealed partial class AzureStorageOrchestrationBackend
 {
-    private readonly ConcurrentQueue<(QueueMessage Message, long ReceivedAt)> _prefetchedActivities = new();
+    // Work items received but not handed out yet: the rest of a receive of several messages, and
+    // the other requests of a pack (see WorkItemPacking).
+    private readonly ConcurrentQueue<ActivityWorkItem> _bufferedActivities = new();
     private readonly SemaphoreSlim _activityReceiveGate = new(1, 1);
 
     /// <summary>Sends results folded per instance (see <see cref="ResultSender"/>).</summary>
@@ -25,51 +26,24 @@ public sealed partial class AzureStorageOrchestrationBackend
         await EnsureStartedAsync(cancellationToken).ConfigureAwait(false);
         while (true)
         {
-            if (!TryTakePrefetched(out var raw))
-            {
-                if (!await _activityReceiveGate.WaitAsync(0, cancellationToken).ConfigureAwait(false))
-                    return null;
-                try
-                {
-                    if (!TryTakePrefetched(out raw))
-                    {
-                        var response = await _workItemQueue.ReceiveMessagesAsync(_options.ActivityPrefetchCount, _options.WorkItemQueueVisibilityTimeout, cancellationToken).ConfigureAwait(false);
-                        if (response.Value.Length == 0)
-                            return null;
-                        raw = response.Value[0];
-                        var now = Stopwatch.GetTimestamp();
-                        foreach (var extra in response.Value.Skip(1))
-                            _prefetchedActivities.Enqueue((extra, now));
-                    }
-                }
-                finally
-                {
-                    _activityReceiveGate.Release();
-                }
-            }
-
-            ActivityRequest? request;
+            if (await TakeBufferedAsync(cancellationToken).ConfigureAwait(false) is { } buffered)
+                return buffered;
+            if (!await _activityReceiveGate.WaitAsync(0, cancellationToken).ConfigureAwait(false))
+                return null;
             try
             {
-                request = (await _codec.DecodeAsync(raw.Body.ToString(), cancellationToken).ConfigureAwait(false)).Activity;
+                if (!_bufferedActivities.IsEmpty)
+                    continue;
+                var response = await _workItemQueue.ReceiveMessagesAsync(_options.ActivityPrefetchCount, _options.WorkItemQueueVisibilityTimeout, cancellationToken).ConfigureAwait(false);
+                if (response.Value.Length == 0)
+                    return null;
+                foreach (var raw in response.Value)
+                    await UnpackAsync(raw, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is JsonException or NotSupportedException or RequestFailedException { Status: 404 })
+            finally
             {
-                _logger.LogError(e, "Deleting unreadable work item {MessageId}", raw.MessageId);
-                request = null;
+                _activityReceiveGate.Release();
             }
-            if (request is null)
-            {
-                await DeleteActivityMessageAsync(raw.MessageId, raw.PopReceipt, cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-            return new ActivityWorkItem
-            {
-                Request = request,
-                DequeueCount = (int)raw.DequeueCount,
-                LockedUntilUtc = (raw.NextVisibleOn ?? DateTimeOffset.UtcNow + _options.WorkItemQueueVisibilityTimeout).UtcDateTime,
-                BackendState = new ActivityWorkItemState(raw.MessageId, raw.PopReceipt),
-            };
         }
     }
 
@@ -78,6 +52,8 @@ public sealed partial class AzureStorageOrchestrationBackend
     {
         ArgumentNullException.ThrowIfNull(response);
         var state = ActivityStateOf(workItem);
+        if (state.Settled)
+            throw new LockLostException($"Activity {workItem.Request.Name} ({workItem.Request.MessageId}) was completed or abandoned already; its lock is gone.");
         // Result first, then the request: a crash in between runs the activity again, and the
         // second result carries the same message id, so the receiver drops it.
         if (response.VisibleAtUtc is null)
@@ -89,14 +65,7 @@ public sealed partial class AzureStorageOrchestrationBackend
             var text = await _codec.EncodeAsync(response, cancellationToken).ConfigureAwait(false);
             await SendAsync(ControlQueueOf(response.TargetInstanceId), text, response.VisibleAtUtc, cancellationToken).ConfigureAwait(false);
         }
-        try
-        {
-            await _workItemQueue.DeleteMessageAsync(state.QueueMessageId, state.PopReceipt, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RequestFailedException e) when (e.Status is 400 or 404)
-        {
-            throw new LockLostException($"The lock of activity {workItem.Request.Name} ({workItem.Request.MessageId}) expired; the request will run again.", e);
-        }
+        await SettleAsync(workItem, state, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -104,59 +73,193 @@ public sealed partial class AzureStorageOrchestrationBackend
     {
         var state = ActivityStateOf(workItem);
         var delay = retryAfter is { } d && d > TimeSpan.Zero ? (d > MaxVisibilityDelay ? MaxVisibilityDelay : d) : TimeSpan.Zero;
+        var message = state.Message;
+        if (message.WorkItems == 1)
+        {
+            state.Settled = true;
+            await message.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _workItemQueue.UpdateMessageAsync(message.MessageId, message.PopReceipt, (string?)null, delay, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException e) when (e.Status is 400 or 404)
+            {
+                // The lock was lost already: the request comes back anyway.
+            }
+            finally
+            {
+                message.Gate.Release();
+            }
+            return;
+        }
+        // One request of a pack goes back as a message of its own, this delivery counted; the
+        // pack is deleted once its other requests are settled.
+        var text = await _codec.EncodeAsync(workItem.Request, workItem.DequeueCount, cancellationToken).ConfigureAwait(false);
+        await SendAsync(_workItemQueue, text, delay > TimeSpan.Zero ? DateTimeOffset.UtcNow + delay : null, cancellationToken).ConfigureAwait(false);
         try
         {
-            await _workItemQueue.UpdateMessageAsync(state.QueueMessageId, state.PopReceipt, (string?)null, delay, cancellationToken).ConfigureAwait(false);
+            await SettleAsync(workItem, state, cancellationToken).ConfigureAwait(false);
         }
-        catch (RequestFailedException e) when (e.Status is 400 or 404)
+        catch (LockLostException)
         {
-            // The lock was lost already: the request comes back anyway.
+            // The pack was delivered again meanwhile and is split there: this request runs twice at most.
         }
     }
 
     /// <inheritdoc/>
     public async Task RenewActivityWorkItemLockAsync(ActivityWorkItem workItem, CancellationToken cancellationToken = default)
     {
-        var state = ActivityStateOf(workItem);
+        var message = ActivityStateOf(workItem).Message;
+        await RenewAsync(message, workItem, cancellationToken).ConfigureAwait(false);
+        workItem.LockedUntilUtc = message.NextVisibleOn.UtcDateTime;
+    }
+
+    /// <summary>Turns a received message into buffered work items (a pack delivered again is split instead).</summary>
+    private async Task UnpackAsync(QueueMessage raw, CancellationToken cancellationToken)
+    {
+        QueueEnvelope? envelope;
         try
         {
-            var receipt = await _workItemQueue.UpdateMessageAsync(state.QueueMessageId, state.PopReceipt, (string?)null, _options.WorkItemQueueVisibilityTimeout, cancellationToken).ConfigureAwait(false);
-            state.PopReceipt = receipt.Value.PopReceipt;
-            workItem.LockedUntilUtc = receipt.Value.NextVisibleOn.UtcDateTime;
+            envelope = await _codec.DecodeAsync(raw.Body.ToString(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or RequestFailedException { Status: 404 })
+        {
+            _logger.LogError(e, "Deleting unreadable work item {MessageId}", raw.MessageId);
+            envelope = null;
+        }
+        IReadOnlyList<ActivityRequest> requests = envelope?.Activities ?? (envelope?.Activity is { } one ? [one] : []);
+        if (requests.Count == 0)
+        {
+            await DeleteActivityMessageAsync(raw.MessageId, raw.PopReceipt, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        var dequeueCount = (int)raw.DequeueCount;
+        if (requests.Count > 1 && dequeueCount > 1)
+        {
+            await SplitPackAsync(raw, requests, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        var prior = envelope!.PriorDeliveries ?? 0;
+        var message = new WorkItemMessage(raw.MessageId, raw.PopReceipt, raw.NextVisibleOn ?? DateTimeOffset.UtcNow + _options.WorkItemQueueVisibilityTimeout, dequeueCount, requests.Count);
+        foreach (var request in requests)
+        {
+            _bufferedActivities.Enqueue(new ActivityWorkItem
+            {
+                Request = request,
+                DequeueCount = dequeueCount + prior,
+                LockedUntilUtc = message.NextVisibleOn.UtcDateTime,
+                BackendState = new ActivityWorkItemState(message, prior),
+            });
+        }
+    }
+
+    /// <summary>
+    /// A pack delivered again: the worker that had it died or lost it. Each request goes back as a
+    /// message of its own, its deliveries so far counted, so that a request that kills its worker
+    /// ends as a poison message alone instead of taking the whole pack with it.
+    /// </summary>
+    private async Task SplitPackAsync(QueueMessage raw, IReadOnlyList<ActivityRequest> requests, CancellationToken cancellationToken)
+    {
+        var delivered = (int)raw.DequeueCount - 1;
+        await Parallel.ForEachAsync(requests, QueueParallelism(cancellationToken), async (request, ct) =>
+        {
+            var text = await _codec.EncodeAsync(request, delivered, ct).ConfigureAwait(false);
+            await SendAsync(_workItemQueue, text, (DateTimeOffset?)null, ct).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+        await DeleteActivityMessageAsync(raw.MessageId, raw.PopReceipt, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A buffered work item whose message is still locked; its lock is renewed first when half of it is gone.</summary>
+    private async Task<ActivityWorkItem?> TakeBufferedAsync(CancellationToken cancellationToken)
+    {
+        while (_bufferedActivities.TryDequeue(out var item))
+        {
+            var message = ActivityStateOf(item).Message;
+            try
+            {
+                await RenewAsync(message, item, cancellationToken).ConfigureAwait(false);
+            }
+            catch (LockLostException e)
+            {
+                // Delivered again elsewhere (it waited here past its lock): that delivery runs it.
+                _logger.LogDebug(e, "Dropped buffered activity {Name} of {Instance}", item.Request.Name, item.Request.InstanceId);
+                continue;
+            }
+            item.LockedUntilUtc = message.NextVisibleOn.UtcDateTime;
+            return item;
+        }
+        return null;
+    }
+
+    /// <summary>Extends the message's lock unless more than half of it is left (another work item of the pack renewed it).</summary>
+    private async Task RenewAsync(WorkItemMessage message, ActivityWorkItem workItem, CancellationToken cancellationToken)
+    {
+        await message.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (message.NextVisibleOn - DateTimeOffset.UtcNow > _options.WorkItemQueueVisibilityTimeout / 2)
+                return;
+            var receipt = await _workItemQueue.UpdateMessageAsync(message.MessageId, message.PopReceipt, (string?)null, _options.WorkItemQueueVisibilityTimeout, cancellationToken).ConfigureAwait(false);
+            message.PopReceipt = receipt.Value.PopReceipt;
+            message.NextVisibleOn = receipt.Value.NextVisibleOn;
         }
         catch (RequestFailedException e) when (e.Status is 400 or 404)
         {
             throw new LockLostException($"The lock of activity {workItem.Request.Name} ({workItem.Request.MessageId}) expired.", e);
         }
-    }
-
-    /// <summary>A prefetched message still well inside its visibility window; older ones are left to reappear.</summary>
-    private bool TryTakePrefetched(out QueueMessage message)
-    {
-        var maxAge = _options.WorkItemQueueVisibilityTimeout / 2;
-        while (_prefetchedActivities.TryDequeue(out var item))
+        finally
         {
-            if (Stopwatch.GetElapsedTime(item.ReceivedAt) < maxAge)
-            {
-                message = item.Message;
-                return true;
-            }
+            message.Gate.Release();
         }
-        message = null!;
-        return false;
     }
 
-    private async Task ReleasePrefetchedActivitiesAsync(CancellationToken cancellationToken)
+    /// <summary>Marks the work item done; the last of its message deletes the message.</summary>
+    private async Task SettleAsync(ActivityWorkItem workItem, ActivityWorkItemState state, CancellationToken cancellationToken)
     {
-        while (_prefetchedActivities.TryDequeue(out var item))
+        if (state.Settled)
+            throw new LockLostException($"Activity {workItem.Request.Name} ({workItem.Request.MessageId}) was completed or abandoned already; its lock is gone.");
+        state.Settled = true;
+        var message = state.Message;
+        if (!message.Settle())
+            return;
+        await message.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            try
+            await _workItemQueue.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status is 400 or 404)
+        {
+            throw new LockLostException($"The lock of activity {workItem.Request.Name} ({workItem.Request.MessageId}) expired; the request will run again.", e);
+        }
+        finally
+        {
+            message.Gate.Release();
+        }
+    }
+
+    /// <summary>On stop: buffered work goes back to the queue for other workers, now rather than when its lock expires.</summary>
+    private async Task ReleaseBufferedActivitiesAsync(CancellationToken cancellationToken)
+    {
+        var buffered = new List<ActivityWorkItem>();
+        while (_bufferedActivities.TryDequeue(out var item))
+            buffered.Add(item);
+        foreach (var group in buffered.GroupBy(i => ActivityStateOf(i).Message))
+        {
+            var message = group.Key;
+            if (group.Count() == message.Unsettled)
             {
-                await _workItemQueue.UpdateMessageAsync(item.Message.MessageId, item.Message.PopReceipt, (string?)null, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                // None of it ran here: the whole message becomes visible again.
+                try
+                {
+                    await _workItemQueue.UpdateMessageAsync(message.MessageId, message.PopReceipt, (string?)null, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+                }
+                catch (RequestFailedException e) when (e.Status is 400 or 404)
+                {
+                }
+                continue;
             }
-            catch (RequestFailedException e) when (e.Status is 400 or 404)
-            {
-            }
+            foreach (var item in group)
+                await AbandonActivityWorkItemAsync(item, null, cancellationToken).ConfigureAwait(false);
         }
     }
 

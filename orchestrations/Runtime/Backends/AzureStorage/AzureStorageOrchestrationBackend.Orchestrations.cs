@@ -226,16 +226,16 @@ public sealed partial class AzureStorageOrchestrationBackend
 
     private async Task<List<OutboxEntry>> EncodeOutboxAsync(OrchestrationTurn turn, CancellationToken cancellationToken)
     {
-        var outbox = new OutboxEntry[turn.NewActivities.Count + turn.NewMessages.Count];
+        var packs = WorkItemPacking.Pack(turn.NewActivities, _options);
+        var outbox = new OutboxEntry[packs.Count + turn.NewMessages.Count];
         await Parallel.ForAsync(0, outbox.Length, QueueParallelism(cancellationToken), async (i, ct) =>
         {
-            if (i < turn.NewActivities.Count)
+            if (i < packs.Count)
             {
-                var request = turn.NewActivities[i];
-                outbox[i] = new OutboxEntry(_workItemQueue.Name, await _codec.EncodeAsync(request, ct).ConfigureAwait(false), null, null);
+                outbox[i] = new OutboxEntry(_workItemQueue.Name, await _codec.EncodeAsync(packs[i], ct).ConfigureAwait(false), null, null);
                 return;
             }
-            var message = turn.NewMessages[i - turn.NewActivities.Count];
+            var message = turn.NewMessages[i - packs.Count];
             var text = await _codec.EncodeAsync(message, ct).ConfigureAwait(false);
             DateTimeOffset? visibleAt = message.VisibleAtUtc is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : null;
             var creates = message.Event is ExecutionStartedEvent ? message.TargetInstanceId : null;

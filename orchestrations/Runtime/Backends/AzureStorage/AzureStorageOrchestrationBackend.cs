@@ -170,7 +170,7 @@ public sealed partial class AzureStorageOrchestrationBackend : IOrchestrationBac
         {
             _lifecycle.Release();
         }
-        await ReleasePrefetchedActivitiesAsync(cancellationToken).ConfigureAwait(false);
+        await ReleaseBufferedActivitiesAsync(cancellationToken).ConfigureAwait(false);
         while (_releases.TryTake(out var release))
             await release.ConfigureAwait(false);
     }

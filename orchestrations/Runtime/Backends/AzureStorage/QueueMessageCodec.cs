@@ -15,7 +15,17 @@ internal sealed class QueueMessageCodec(LargePayloadStore payloads)
             : EncodeAsync(new QueueEnvelope { Messages = messages }, messages[0].TargetInstanceId, cancellationToken);
 
     public Task<string> EncodeAsync(ActivityRequest request, CancellationToken cancellationToken) =>
-        EncodeAsync(new QueueEnvelope { Activity = request }, request.InstanceId, cancellationToken);
+        EncodeAsync(request, priorDeliveries: 0, cancellationToken);
+
+    /// <summary>One activity request that was delivered <paramref name="priorDeliveries"/> times already in another message.</summary>
+    public Task<string> EncodeAsync(ActivityRequest request, int priorDeliveries, CancellationToken cancellationToken) =>
+        EncodeAsync(new QueueEnvelope { Activity = request, PriorDeliveries = priorDeliveries > 0 ? priorDeliveries : null }, request.InstanceId, cancellationToken);
+
+    /// <summary>Several activity requests of one instance in one work-item message.</summary>
+    public Task<string> EncodeAsync(IReadOnlyList<ActivityRequest> requests, CancellationToken cancellationToken) =>
+        requests.Count == 1
+            ? EncodeAsync(requests[0], cancellationToken)
+            : EncodeAsync(new QueueEnvelope { Activities = requests }, requests[0].InstanceId, cancellationToken);
 
     public async Task<QueueEnvelope> DecodeAsync(string text, CancellationToken cancellationToken)
     {
