@@ -21,6 +21,9 @@ public sealed class DurableTaskStorageOptions
     /// <summary>Deliveries after which a work item is poison: its activity fails with <c>poison_message</c>.</summary>
     public int MaxDequeueCount { get; set; } = 5;
 
+    /// <summary>Most activity requests of one wide fan-out packed into a work-item message (1: one request a message).</summary>
+    public int MaxActivitiesPerWorkItemMessage { get; set; } = 32;
+
     /// <summary>Payloads larger than this (UTF-8 bytes) are stored out of line (blobs).</summary>
     public int LargePayloadThresholdBytes { get; set; } = 45 * 1024;
 }

@@ -75,7 +75,7 @@ public sealed class AzureStorageBackendOptions
 
     internal TimeSpan EffectiveRenewInterval => LeaseRenewInterval ?? TimeSpan.FromTicks(LeaseDuration.Ticks / 3);
 
-    /// <summary>Options from the runtime's host.json settings (hub name, partition count, visibility timeouts, threshold).</summary>
+    /// <summary>Options from the runtime's host.json settings (hub name, partition count, visibility timeouts, threshold, packing).</summary>
     public static AzureStorageBackendOptions FromDurableTaskOptions(DurableTaskOptions options, string connectionString) => new()
     {
         ConnectionString = connectionString,
@@ -84,6 +84,7 @@ public sealed class AzureStorageBackendOptions
         ControlQueueVisibilityTimeout = options.StorageProvider.ControlQueueVisibilityTimeout,
         WorkItemQueueVisibilityTimeout = options.StorageProvider.WorkItemQueueVisibilityTimeout,
         LargePayloadThresholdBytes = options.StorageProvider.LargePayloadThresholdBytes,
+        MaxActivitiesPerWorkItemMessage = options.StorageProvider.MaxActivitiesPerWorkItemMessage,
     };
 
     internal void Validate()
