@@ -73,39 +73,19 @@ public sealed class AzuriteProcess : IAsyncDisposable, IDisposable
         Directory.CreateDirectory(dataDir);
         try
         {
-            // A picked port can be taken before Azurite binds it: then Azurite exits, retry.
-            for (var attempt = 1; ; attempt++)
-            {
-                var ports = FreePort.Next(3);
-                string[] args =
+            var (server, ports) = await NodeServerProcess.StartOnFreePortsAsync("Azurite", 3, ports =>
+            (
+                [],
+                LocalStackInstall.AzuriteScript,
                 [
                     "--blobHost", "127.0.0.1", "--blobPort", ports[0].ToString(),
                     "--queueHost", "127.0.0.1", "--queuePort", ports[1].ToString(),
                     "--tableHost", "127.0.0.1", "--tablePort", ports[2].ToString(),
                     "--location", dataDir,
                     "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry",
-                ];
-                var server = NodeServerProcess.Start([], LocalStackInstall.AzuriteScript, args, dataDir);
-                try
-                {
-                    if (await server.WaitForPortsAsync(ports, StartTimeout, cancellationToken).ConfigureAwait(false))
-                    {
-                        return new AzuriteProcess(server, ports, dataDir, owned);
-                    }
-                }
-                catch
-                {
-                    server.Dispose();
-                    throw;
-                }
-
-                var tail = server.OutputTail;
-                server.Dispose();
-                if (attempt == 3)
-                {
-                    throw new InvalidOperationException($"Azurite exited during start-up three times:\n{tail}");
-                }
-            }
+                ]
+            ), dataDir, StartTimeout, cancellationToken).ConfigureAwait(false);
+            return new AzuriteProcess(server, ports, dataDir, owned);
         }
         catch
         {

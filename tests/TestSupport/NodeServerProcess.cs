@@ -68,6 +68,43 @@ public sealed class NodeServerProcess : IDisposable
     }
 
     /// <summary>
+    /// Starts a server on <paramref name="portCount"/> freshly picked free ports and waits until it
+    /// listens on all of them. A picked port can be taken before the server binds it, and then
+    /// the server exits: that is retried with new ports, up to three times.
+    /// <paramref name="command"/> gives node's arguments, the script and its arguments for the ports.
+    /// </summary>
+    public static async Task<(NodeServerProcess Server, int[] Ports)> StartOnFreePortsAsync(
+        string name, int portCount, Func<int[], (IEnumerable<string> NodeArgs, string Script, IEnumerable<string> Args)> command,
+        string workingDirectory, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var ports = FreePort.Next(portCount);
+            var (nodeArgs, script, args) = command(ports);
+            var server = Start(nodeArgs, script, args, workingDirectory);
+            try
+            {
+                if (await server.WaitForPortsAsync(ports, timeout, cancellationToken).ConfigureAwait(false))
+                {
+                    return (server, ports);
+                }
+            }
+            catch
+            {
+                server.Dispose();
+                throw;
+            }
+
+            var tail = server.OutputTail;
+            server.Dispose();
+            if (attempt == 3)
+            {
+                throw new InvalidOperationException($"{name} exited during start-up three times:\n{tail}");
+            }
+        }
+    }
+
+    /// <summary>
     /// Waits until every port accepts TCP connections. Returns false when the process exited
     /// first (a port taken between picking and binding: the caller retries with new ports);
     /// throws <see cref="TimeoutException"/> after <paramref name="timeout"/>.

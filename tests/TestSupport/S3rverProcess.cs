@@ -54,41 +54,16 @@ public sealed class S3rverProcess : IAsyncDisposable, IDisposable
         System.IO.Directory.CreateDirectory(dataDir);
         try
         {
-            for (var attempt = 1; ; attempt++)
-            {
-                var port = FreePort.Next();
-                var args = new List<string>
-                {
-                    "--address", "127.0.0.1", "--port", port.ToString(), "--directory", dataDir, "--silent",
-                };
-                foreach (var bucket in buckets ?? [])
-                {
-                    args.Add("--configure-bucket");
-                    args.Add(bucket);
-                }
-
-                var server = NodeServerProcess.Start(
-                    ["--openssl-legacy-provider"], LocalStackInstall.S3rverScript, args, dataDir);
-                try
-                {
-                    if (await server.WaitForPortsAsync([port], StartTimeout, cancellationToken).ConfigureAwait(false))
-                    {
-                        return new S3rverProcess(server, port, dataDir, owned);
-                    }
-                }
-                catch
-                {
-                    server.Dispose();
-                    throw;
-                }
-
-                var tail = server.OutputTail;
-                server.Dispose();
-                if (attempt == 3)
-                {
-                    throw new InvalidOperationException($"s3rver exited during start-up three times:\n{tail}");
-                }
-            }
+            var (server, ports) = await NodeServerProcess.StartOnFreePortsAsync("s3rver", 1, ports =>
+            (
+                ["--openssl-legacy-provider"],
+                LocalStackInstall.S3rverScript,
+                [
+                    "--address", "127.0.0.1", "--port", ports[0].ToString(), "--directory", dataDir, "--silent",
+                    .. (buckets ?? []).SelectMany(bucket => new[] { "--configure-bucket", bucket }),
+                ]
+            ), dataDir, StartTimeout, cancellationToken).ConfigureAwait(false);
+            return new S3rverProcess(server, ports[0], dataDir, owned);
         }
         catch
         {
