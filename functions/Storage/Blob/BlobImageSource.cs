@@ -6,21 +6,9 @@ using Azure.Storage.Blobs.Models;
 namespace Serverless.Storage.Blob;
 
 /// <summary>Images under a blob container prefix, listed one List Blobs page per request.</summary>
-internal sealed class BlobImageSource : IImageSource
+internal sealed class BlobImageSource(SourceUri location, BlobContainerClient container, StorageExecutor executor, ExtensionFilter filter) : IImageSource
 {
-    private readonly BlobContainerClient container;
-    private readonly StorageExecutor executor;
-    private readonly ExtensionFilter filter;
-
-    public BlobImageSource(SourceUri location, BlobContainerClient container, StorageExecutor executor, ExtensionFilter filter)
-    {
-        Location = location;
-        this.container = container;
-        this.executor = executor;
-        this.filter = filter;
-    }
-
-    public SourceUri Location { get; }
+    public SourceUri Location { get; } = location;
 
     public async IAsyncEnumerable<SourcePage> ListPagesAsync(
         string? continuationToken, int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken = default)

@@ -6,19 +6,9 @@ using Azure.Storage.Blobs.Models;
 namespace Serverless.Storage.Blob;
 
 /// <summary>Outputs under a blob container prefix (block blobs, overwritten on rewrite).</summary>
-internal sealed class BlobResultStore : IResultStore
+internal sealed class BlobResultStore(SourceUri location, BlobContainerClient container, StorageExecutor executor) : IResultStore
 {
-    private readonly BlobContainerClient container;
-    private readonly StorageExecutor executor;
-
-    public BlobResultStore(SourceUri location, BlobContainerClient container, StorageExecutor executor)
-    {
-        Location = location;
-        this.container = container;
-        this.executor = executor;
-    }
-
-    public SourceUri Location { get; }
+    public SourceUri Location { get; } = location;
 
     public Task WriteAsync(string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {

@@ -3,19 +3,9 @@ using System.Runtime.CompilerServices;
 namespace Serverless.Storage.Local;
 
 /// <summary>Images in a local folder tree; keys are '/'-separated paths relative to the folder.</summary>
-internal sealed class LocalImageSource : IImageSource
+internal sealed class LocalImageSource(SourceUri location, StorageExecutor executor, ExtensionFilter filter) : IImageSource
 {
-    private readonly StorageExecutor executor;
-    private readonly ExtensionFilter filter;
-
-    public LocalImageSource(SourceUri location, StorageExecutor executor, ExtensionFilter filter)
-    {
-        Location = location;
-        this.executor = executor;
-        this.filter = filter;
-    }
-
-    public SourceUri Location { get; }
+    public SourceUri Location { get; } = location;
 
     public async IAsyncEnumerable<SourcePage> ListPagesAsync(
         string? continuationToken, int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken = default)

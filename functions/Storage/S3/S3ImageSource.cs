@@ -5,21 +5,9 @@ using Amazon.S3.Model;
 namespace Serverless.Storage.S3;
 
 /// <summary>Images under an S3 prefix, listed with ListObjectsV2 page by page.</summary>
-internal sealed class S3ImageSource : IImageSource
+internal sealed class S3ImageSource(SourceUri location, IAmazonS3 client, StorageExecutor executor, ExtensionFilter filter) : IImageSource
 {
-    private readonly IAmazonS3 client;
-    private readonly StorageExecutor executor;
-    private readonly ExtensionFilter filter;
-
-    public S3ImageSource(SourceUri location, IAmazonS3 client, StorageExecutor executor, ExtensionFilter filter)
-    {
-        Location = location;
-        this.client = client;
-        this.executor = executor;
-        this.filter = filter;
-    }
-
-    public SourceUri Location { get; }
+    public SourceUri Location { get; } = location;
 
     public async IAsyncEnumerable<SourcePage> ListPagesAsync(
         string? continuationToken, int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken = default)

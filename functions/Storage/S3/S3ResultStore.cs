@@ -6,19 +6,9 @@ using Amazon.S3.Model;
 namespace Serverless.Storage.S3;
 
 /// <summary>Outputs under an S3 prefix. Uploads switch chunk encoding off: s3rver would keep the aws-chunked framing in the object.</summary>
-internal sealed class S3ResultStore : IResultStore
+internal sealed class S3ResultStore(SourceUri location, IAmazonS3 client, StorageExecutor executor) : IResultStore
 {
-    private readonly IAmazonS3 client;
-    private readonly StorageExecutor executor;
-
-    public S3ResultStore(SourceUri location, IAmazonS3 client, StorageExecutor executor)
-    {
-        Location = location;
-        this.client = client;
-        this.executor = executor;
-    }
-
-    public SourceUri Location { get; }
+    public SourceUri Location { get; } = location;
 
     public Task WriteAsync(string name, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {
