@@ -70,18 +70,33 @@ public sealed class DropClaims(IDropReceiptStore store, DropOptions options, str
         return replaced is null ? new ClaimResult(ClaimOutcome.Busy, current, now) : new ClaimResult(ClaimOutcome.Claimed, replaced, now);
     }
 
-    /// <summary>Counts the write about to start and renews the claim; null when the claim was lost (then do not write).</summary>
-    public Task<DropReceipt?> BeginWriteAsync(DropReceipt receipt, CancellationToken cancellationToken) =>
-        store.TryReplaceAsync(receipt with
+    /// <summary>
+    /// Counts the writes about to start, keeps each result's JSON in its receipt and renews the claims,
+    /// in as few store requests as it allows; null where the claim was lost (then do not write).
+    /// </summary>
+    public Task<IReadOnlyList<DropReceipt?>> BeginWritesAsync(IReadOnlyList<(DropReceipt Receipt, byte[] Result)> writes, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return store.TryReplaceAllAsync(writes.Select(w => w.Receipt with
         {
             Status = ReceiptStatus.Writing,
-            Writes = receipt.Writes + 1,
-            ClaimedUntil = time.GetUtcNow() + options.ClaimTimeout,
-            UpdatedAt = time.GetUtcNow(),
-        }, cancellationToken);
+            Writes = w.Receipt.Writes + 1,
+            Result = w.Result,
+            ClaimedUntil = now + options.ClaimTimeout,
+            UpdatedAt = now,
+        }).ToArray(), cancellationToken);
+    }
 
     public Task<DropReceipt?> CompleteAsync(DropReceipt receipt, string? reason, CancellationToken cancellationToken) =>
         store.TryReplaceAsync(receipt with { Status = ReceiptStatus.Done, Reason = reason, UpdatedAt = time.GetUtcNow() }, cancellationToken);
+
+    /// <summary><see cref="CompleteAsync"/> for many receipts, in as few store requests as it allows.</summary>
+    public Task<IReadOnlyList<DropReceipt?>> CompleteAllAsync(IReadOnlyList<(DropReceipt Receipt, string? Reason)> receipts, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return store.TryReplaceAllAsync(
+            receipts.Select(r => r.Receipt with { Status = ReceiptStatus.Done, Reason = r.Reason, UpdatedAt = now }).ToArray(), cancellationToken);
+    }
 
     public Task<DropReceipt?> MarkRunningAsync(DropReceipt receipt, string jobId, CancellationToken cancellationToken) =>
         store.TryReplaceAsync(receipt with { Status = ReceiptStatus.Running, JobId = jobId, UpdatedAt = time.GetUtcNow() }, cancellationToken);

@@ -9,12 +9,15 @@ namespace Serverless.Host.Drops;
 
 /// <summary>
 /// Watches one image prefix: lists it, claims each new object version, groups claimed versions
-/// into micro-batches (up to the batch size, or the maximum wait from the first one), classifies a
-/// batch with the process's warm classifier and writes one result per image. At shutdown the batch
-/// in hand is finished and the claims not started are released.
+/// into micro-batches (<see cref="MicroBatcher{T}"/>, two in flight), classifies a batch with the
+/// process's warm classifier and writes one result per image (<see cref="DropResultWriter"/>). At
+/// shutdown the batches in hand are finished and the claims not started are released.
 /// </summary>
 internal sealed class DropLocationWatcher
 {
+    // As a job runs two classify activities at once: one batch is read and decoded while the other runs.
+    private const int BatchesInFlight = 2;
+
     private readonly DropLocationOptions location;
     private readonly DropOptions options;
     private readonly DropClaims claims;
@@ -27,6 +30,8 @@ internal sealed class DropLocationWatcher
     private readonly Channel<DropReceipt> claimed;
     private readonly SemaphoreSlim scanNow = new(0);
     private readonly DropSignals signals;
+    private readonly IResultStore results;
+    private readonly DropResultWriter writer;
 
     public DropLocationWatcher(DropLocationOptions location, DropOptions options, DropClaims claims, JobResources resources, DropSignals signals, ILogger logger)
     {
@@ -39,6 +44,8 @@ internal sealed class DropLocationWatcher
         sourceUri = SourceUri.Parse(location.Source);
         lister = VersionListerFactory.Create(sourceUri, resources.Connections);
         filter = new ExtensionFilterView(resources.Connections.ImageExtensions);
+        results = resources.Results(location.Results);
+        writer = new DropResultWriter(claims, lister, results, sourceUri, options.IoConcurrency);
         // Claim at most two batches ahead, so a second worker gets its share and no claim waits long.
         claimed = Channel.CreateBounded<DropReceipt>(Math.Max(2, location.BatchSize * 2));
     }
@@ -145,77 +152,23 @@ internal sealed class DropLocationWatcher
         }
     }
 
-    private async Task BatchLoopAsync(CancellationToken stoppingToken)
-    {
-        var reader = claimed.Reader;
-        // The result writes of one batch run while the next batch is read and classified.
-        var writing = Task.CompletedTask;
-        try
-        {
-            await BatchesAsync(reader, stoppingToken, async batch =>
-            {
-                var writes = await ProcessBatchAsync(batch).ConfigureAwait(false);
-                await writing.ConfigureAwait(false);
-                writing = writes;
-            }).ConfigureAwait(false);
-        }
-        finally
-        {
-            await writing.ConfigureAwait(false);
-        }
-    }
+    private Task BatchLoopAsync(CancellationToken stoppingToken) =>
+        new MicroBatcher<DropReceipt>(claimed.Reader, location.BatchSize, location.MaxWaitMs, BatchesInFlight).RunAsync(ProcessBatchAsync, stoppingToken);
 
-    private async Task BatchesAsync(ChannelReader<DropReceipt> reader, CancellationToken stoppingToken, Func<List<DropReceipt>, Task> process)
-    {
-        while (true)
-        {
-            DropReceipt first;
-            try
-            {
-                first = await reader.ReadAsync(stoppingToken).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
-            {
-                return;
-            }
-            var batch = new List<DropReceipt> { first };
-            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
-            {
-                wait.CancelAfter(location.MaxWaitMs);
-                try
-                {
-                    while (batch.Count < location.BatchSize)
-                    {
-                        if (reader.TryRead(out var next))
-                            batch.Add(next);
-                        else if (!await reader.WaitToReadAsync(wait.Token).ConfigureAwait(false))
-                            break;
-                    }
-                }
-                catch (OperationCanceledException)
-                {
-                }
-            }
-            // A batch in hand is finished even when stopping: its claims are ours and the work is short.
-            await process(batch).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Reads and classifies a batch; returns the task writing its results.</summary>
-    private async Task<Task> ProcessBatchAsync(List<DropReceipt> batch)
+    /// <summary>Reads, classifies and writes the results of one batch.</summary>
+    private async Task ProcessBatchAsync(List<DropReceipt> batch)
     {
         var ct = CancellationToken.None;
         var started = DateTime.UtcNow;
         var source = resources.Source(location.Source);
-        var results = resources.Results(location.Results);
         var io = new ParallelOptions { MaxDegreeOfParallelism = options.IoConcurrency };
 
         // A claim retaken from a worker that died while writing: its result may have landed.
         var pending = new List<DropReceipt>();
         foreach (var receipt in batch)
         {
-            if (receipt.PreviousClaimId is not null && await PreviousWriteLandedAsync(results, receipt).ConfigureAwait(false))
-                await SettleAsync(await claims.CompleteAsync(receipt, "result written by the previous claim", ct).ConfigureAwait(false), receipt);
+            if (receipt.PreviousClaimId is not null && await PreviousWriteLandedAsync(receipt).ConfigureAwait(false))
+                Settle(await writer.CompleteLandedAsync(receipt, ct).ConfigureAwait(false), receipt);
             else
                 pending.Add(receipt);
         }
@@ -227,74 +180,68 @@ internal sealed class DropLocationWatcher
             {
                 var read = await source.ReadAllBytesAsync(pending[i].Key, token).ConfigureAwait(false);
                 if (await IsSupersededAsync(pending[i], read, token).ConfigureAwait(false))
-                    await SettleAsync(await claims.CompleteAsync(pending[i], ReceiptStatus.SupersededReason, ct).ConfigureAwait(false), pending[i]);
+                    Settle(await claims.CompleteAsync(pending[i], ReceiptStatus.SupersededReason, ct).ConfigureAwait(false), pending[i]);
                 else
                     bytes[i] = read;
             }
             catch (StorageException ex) when (ex.Kind == StorageErrorKind.ObjectNotFound)
             {
                 // Deleted (or replaced) since it was listed: nothing to classify for this version.
-                await SettleAsync(await claims.CompleteAsync(pending[i], "object no longer exists", ct).ConfigureAwait(false), pending[i]);
+                Settle(await claims.CompleteAsync(pending[i], "object no longer exists", ct).ConfigureAwait(false), pending[i]);
             }
             catch (Exception ex)
             {
-                await FailAsync(pending[i], $"read failed: {ex.Message}");
+                await FailAsync(pending[i], $"read failed: {ex.Message}").ConfigureAwait(false);
             }
         }).ConfigureAwait(false);
 
-        var readable = Enumerable.Range(0, pending.Count).Where(i => bytes[i] is not null).ToArray();
+        var readable = Enumerable.Range(0, pending.Count).Where(i => bytes[i] is not null).Select(i => pending[i]).ToArray();
         if (readable.Length == 0)
-            return Task.CompletedTask;
+            return;
         IReadOnlyList<Prediction> predictions;
         try
         {
             var classifier = resources.Classifier(location.Model, location.Preset, location.BatchSize, location.Top);
             predictions = await classifier.ClassifyAsync(
-                readable.Select(i => new ImageInput(pending[i].Key, bytes[i])).ToArray(), ct).ConfigureAwait(false);
+                Enumerable.Range(0, pending.Count).Where(i => bytes[i] is not null).Select(i => new ImageInput(pending[i].Key, bytes[i])).ToArray(), ct).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            foreach (var i in readable)
-                await FailAsync(pending[i], $"classification failed: {ex.Message}").ConfigureAwait(false);
-            return Task.CompletedTask;
-        }
-
-        return WriteResultsAsync(results, pending, readable, predictions, io, batch.Count, started);
-    }
-
-    private async Task WriteResultsAsync(IResultStore results, List<DropReceipt> pending, int[] readable,
-        IReadOnlyList<Prediction> predictions, ParallelOptions io, int batchCount, DateTime started)
-    {
-        await Parallel.ForAsync(0, readable.Length, io, async (n, token) =>
-        {
-            var receipt = pending[readable[n]];
-            try
-            {
-                await WriteResultAsync(results, receipt, predictions[n], token).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                await FailAsync(receipt, $"result write failed: {ex.Message}").ConfigureAwait(false);
-            }
-        }).ConfigureAwait(false);
-        logger.LogInformation("Drop batch of {Count} from {Location} in {Milliseconds:F0} ms", batchCount, Location, (DateTime.UtcNow - started).TotalMilliseconds);
-    }
-
-    private async Task WriteResultAsync(IResultStore results, DropReceipt receipt, Prediction prediction, CancellationToken ct)
-    {
-        // Count the write before it starts: a write is never made without being counted.
-        var writing = await claims.BeginWriteAsync(receipt, ct).ConfigureAwait(false);
-        if (writing is null)
-        {
-            logger.LogWarning("Lost the claim on {Key} ({ETag}) before writing; another worker has it", receipt.Key, receipt.ObjectETag);
-            tracker.Defer(receipt.Object, DateTimeOffset.UtcNow + options.PollInterval);
+            foreach (var receipt in readable)
+                await FailAsync(receipt, $"classification failed: {ex.Message}").ConfigureAwait(false);
             return;
         }
-        var row = PredictionRows.From(prediction);
-        var result = new DropResult(receipt.Key, receipt.ObjectETag, row.Top, row.ErrorCode, row.ErrorMessage,
-            Path.GetFileName(location.Model), writing.ClaimId!, claims.Owner, DateTimeOffset.UtcNow);
-        await results.WriteAsync(DropNames.Result(sourceUri, receipt.Key), result.ToJson(), ct).ConfigureAwait(false);
-        await SettleAsync(await claims.CompleteAsync(writing, null, ct).ConfigureAwait(false), writing);
+
+        var model = Path.GetFileName(location.Model);
+        var results = readable.Select((receipt, n) =>
+        {
+            var row = PredictionRows.From(predictions[n]);
+            return (receipt, new DropResult(receipt.Key, receipt.ObjectETag, row.Top, row.ErrorCode, row.ErrorMessage, model, receipt.ClaimId!, claims.Owner, DateTimeOffset.UtcNow));
+        }).ToArray();
+        IReadOnlyList<DropWriteOutcome> outcomes;
+        try
+        {
+            outcomes = await writer.WriteAsync(results, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Counting the writes failed (nothing was written): the versions are tried again later.
+            foreach (var receipt in readable)
+                await FailAsync(receipt, $"result write failed: {ex.Message}").ConfigureAwait(false);
+            return;
+        }
+        foreach (var outcome in outcomes)
+        {
+            if (outcome.Error is not null)
+            {
+                await FailAsync(outcome.Receipt, outcome.Error).ConfigureAwait(false);
+                continue;
+            }
+            if (outcome.Stored is null)
+                logger.LogWarning("Lost the claim on {Key} ({ETag}); another worker has it", outcome.Receipt.Key, outcome.Receipt.ObjectETag);
+            Settle(outcome.Stored, outcome.Receipt);
+        }
+        logger.LogInformation("Drop batch of {Count} from {Location} in {Milliseconds:F0} ms", batch.Count, Location, (DateTime.UtcNow - started).TotalMilliseconds);
     }
 
     /// <summary>
@@ -316,7 +263,7 @@ internal sealed class DropLocationWatcher
         return !string.Equals(await lister.CurrentETagAsync(receipt.Key, ct).ConfigureAwait(false), etag, StringComparison.Ordinal);
     }
 
-    private async Task<bool> PreviousWriteLandedAsync(IResultStore results, DropReceipt receipt)
+    private async Task<bool> PreviousWriteLandedAsync(DropReceipt receipt)
     {
         var name = DropNames.Result(sourceUri, receipt.Key);
         try
@@ -342,13 +289,12 @@ internal sealed class DropLocationWatcher
             tracker.Defer(receipt.Object, stored?.ClaimedUntil ?? DateTimeOffset.UtcNow);
     }
 
-    private Task SettleAsync(DropReceipt? stored, DropReceipt receipt)
+    private void Settle(DropReceipt? stored, DropReceipt receipt)
     {
         // A lost fence here means another worker retook the version after our claim expired; it settles it.
         if (stored is null)
             tracker.Defer(receipt.Object, DateTimeOffset.UtcNow + options.PollInterval);
         else
             tracker.Settle(receipt.Object);
-        return Task.CompletedTask;
     }
 }

@@ -22,6 +22,12 @@ public sealed record DropReceipt
     /// <summary>Result writes started for this version, counted before each write begins.</summary>
     public int Writes { get; init; }
 
+    /// <summary>
+    /// The result JSON, kept from the moment its write is counted: a writer whose result landed over a
+    /// newer version's copies the newer one back from here (<see cref="DropResultWriter"/>).
+    /// </summary>
+    public byte[]? Result { get; init; }
+
     public string? Reason { get; init; }
     public string? JobId { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }

@@ -17,6 +17,12 @@ public interface IDropReceiptStore
     /// <summary>Replaces the receipt if it is still at <see cref="DropReceipt.Version"/>; null when another writer changed it first.</summary>
     Task<DropReceipt?> TryReplaceAsync(DropReceipt receipt, CancellationToken cancellationToken = default);
 
-    /// <summary>Every receipt of a location (the persisted watermark a worker starts from).</summary>
+    /// <summary>
+    /// <see cref="TryReplaceAsync"/> for many receipts, in as few requests as the store allows (table
+    /// transactions of up to 100); each entry is the stored receipt, or null where its fence was lost.
+    /// </summary>
+    Task<IReadOnlyList<DropReceipt?>> TryReplaceAllAsync(IReadOnlyList<DropReceipt> receipts, CancellationToken cancellationToken = default);
+
+    /// <summary>Every receipt of a location (the persisted watermark a worker starts from), without <see cref="DropReceipt.Result"/>.</summary>
     IAsyncEnumerable<DropReceipt> ListAsync(string location, CancellationToken cancellationToken = default);
 }

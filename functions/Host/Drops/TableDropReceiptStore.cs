@@ -14,6 +14,12 @@ namespace Serverless.Host.Drops;
 /// </summary>
 public sealed class TableDropReceiptStore(TableClient table) : IDropReceiptStore
 {
+    // A table transaction holds at most 100 operations, all in one partition.
+    private const int MaxTransaction = 100;
+
+    private static readonly string[] ListedColumns =
+        ["Location", "Key", "ObjectETag", "Status", "Owner", "ClaimId", "PreviousClaimId", "ClaimedUntil", "Attempts", "Writes", "Reason", "JobId", "UpdatedAt"];
+
     public static TableDropReceiptStore Create(string connectionString, string hubName) =>
         new(new TableServiceClient(connectionString).GetTableClient(TableName(hubName)));
 
@@ -61,10 +67,47 @@ public sealed class TableDropReceiptStore(TableClient table) : IDropReceiptStore
         }
     }
 
+    public async Task<IReadOnlyList<DropReceipt?>> TryReplaceAllAsync(IReadOnlyList<DropReceipt> receipts, CancellationToken cancellationToken = default)
+    {
+        var stored = new DropReceipt?[receipts.Count];
+        var indexed = receipts.Select((receipt, index) => (Receipt: receipt, Index: index));
+        foreach (var chunk in indexed.GroupBy(x => PartitionKey(x.Receipt.Location)).SelectMany(g => g.Chunk(MaxTransaction)))
+        {
+            if (chunk.Length > 1 && await TrySubmitAsync(chunk, stored, cancellationToken).ConfigureAwait(false))
+                continue;
+            // One lost fence fails the whole transaction without changing anything: the rest go one by one.
+            foreach (var (receipt, index) in chunk)
+                stored[index] = await TryReplaceAsync(receipt, cancellationToken).ConfigureAwait(false);
+        }
+        return stored;
+    }
+
+    private async Task<bool> TrySubmitAsync((DropReceipt Receipt, int Index)[] chunk, DropReceipt?[] stored, CancellationToken cancellationToken)
+    {
+        var actions = chunk.Select(x => new TableTransactionAction(TableTransactionActionType.UpdateReplace, ToEntity(x.Receipt), new ETag(x.Receipt.Version!)));
+        try
+        {
+            var responses = (await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false)).Value;
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var etag = responses[i].Headers.ETag?.ToString();
+                if (etag is null)
+                    throw new InvalidOperationException("The table answered a transaction without the rows' new ETags.");
+                stored[chunk[i].Index] = chunk[i].Receipt with { Version = etag };
+            }
+            return true;
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+    }
+
     public async IAsyncEnumerable<DropReceipt> ListAsync(string location, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey(location)}");
-        await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        // The watermark needs no result JSON: leaving it out keeps a large location's start cheap.
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, select: ListedColumns, cancellationToken: cancellationToken).ConfigureAwait(false))
             yield return FromEntity(entity);
     }
 
@@ -80,6 +123,7 @@ public sealed class TableDropReceiptStore(TableClient table) : IDropReceiptStore
         ["ClaimedUntil"] = r.ClaimedUntil,
         ["Attempts"] = r.Attempts,
         ["Writes"] = r.Writes,
+        ["Result"] = r.Result,
         ["Reason"] = r.Reason is { Length: > 4000 } reason ? reason[..4000] : r.Reason,
         ["JobId"] = r.JobId,
         ["UpdatedAt"] = r.UpdatedAt,
@@ -97,6 +141,7 @@ public sealed class TableDropReceiptStore(TableClient table) : IDropReceiptStore
         ClaimedUntil = e.GetDateTimeOffset("ClaimedUntil") ?? DateTimeOffset.MinValue,
         Attempts = e.GetInt32("Attempts") ?? 0,
         Writes = e.GetInt32("Writes") ?? 0,
+        Result = e.GetBinary("Result"),
         Reason = e.GetString("Reason"),
         JobId = e.GetString("JobId"),
         UpdatedAt = e.GetDateTimeOffset("UpdatedAt") ?? DateTimeOffset.MinValue,

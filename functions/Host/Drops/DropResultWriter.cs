@@ -1,0 +1,91 @@
+using Serverless.Storage;
+
+namespace Serverless.Host.Drops;
+
+/// <summary>
+/// Writes the results of one micro-batch so that the result under a key ends as the result of the
+/// key's current version, whichever writer finishes last. Two versions of one key may be written by
+/// two workers (or two batches) at once, and the older one's write may land last. So: each write is
+/// counted, and its JSON kept in its receipt, before it starts (one table transaction per batch);
+/// after it lands, the object's current ETag is read, and when it names another version whose
+/// result is known (its write has begun), that result is written back over ours. A version whose
+/// write has not begun yet writes after ours, and checks in turn. Receipts are done only after the
+/// check, so a writer that dies in between leaves a <c>writing</c> receipt whose next owner checks.
+/// </summary>
+public sealed class DropResultWriter(DropClaims claims, IVersionLister lister, IResultStore results, SourceUri source, int concurrency)
+{
+    // Each round needs the key to change again while we write: more than a few means a key rewritten
+    // non-stop, whose latest writer restores its own result anyway.
+    private const int MaxRestores = 5;
+
+    /// <summary>Writes each version's result; the outcomes are in input order.</summary>
+    public async Task<IReadOnlyList<DropWriteOutcome>> WriteAsync(IReadOnlyList<(DropReceipt Receipt, DropResult Result)> batch, CancellationToken cancellationToken)
+    {
+        var begun = await claims.BeginWritesAsync(batch.Select(b => (b.Receipt, b.Result.ToJson())).ToArray(), cancellationToken).ConfigureAwait(false);
+        var outcomes = new DropWriteOutcome?[batch.Count];
+        var reasons = new string?[batch.Count];
+        var io = new ParallelOptions { MaxDegreeOfParallelism = concurrency };
+        await Parallel.ForAsync(0, batch.Count, io, async (i, _) =>
+        {
+            if (begun[i] is not { } writing)
+            {
+                outcomes[i] = new DropWriteOutcome(batch[i].Receipt, null, null);
+                return;
+            }
+            try
+            {
+                await results.WriteAsync(DropNames.Result(source, writing.Key), writing.Result!, cancellationToken).ConfigureAwait(false);
+                reasons[i] = await RestoreNewestAsync(writing, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                outcomes[i] = new DropWriteOutcome(writing, null, $"result write failed: {ex.Message}");
+            }
+        }).ConfigureAwait(false);
+
+        var written = Enumerable.Range(0, batch.Count).Where(i => outcomes[i] is null).ToArray();
+        var done = await claims.CompleteAllAsync(written.Select(i => (begun[i]!, reasons[i])).ToArray(), cancellationToken).ConfigureAwait(false);
+        for (var n = 0; n < written.Length; n++)
+            outcomes[written[n]] = new DropWriteOutcome(begun[written[n]]!, done[n], null);
+        return outcomes!;
+    }
+
+    /// <summary>Completes a version whose previous claim's result landed before that claim died, after the check it may not have made.</summary>
+    public async Task<DropReceipt?> CompleteLandedAsync(DropReceipt receipt, CancellationToken cancellationToken)
+    {
+        var reason = await RestoreNewestAsync(receipt, cancellationToken).ConfigureAwait(false);
+        return await claims.CompleteAsync(receipt, reason ?? "result written by the previous claim", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// After <paramref name="written"/>'s result landed: while the object's current version is another
+    /// one whose result is known, writes that one back. The reason to record, or null when ours stands.
+    /// </summary>
+    private async Task<string?> RestoreNewestAsync(DropReceipt written, CancellationToken cancellationToken)
+    {
+        var last = written.ObjectETag;
+        string? reason = null;
+        for (var round = 0; round < MaxRestores; round++)
+        {
+            var current = await lister.CurrentETagAsync(written.Key, cancellationToken).ConfigureAwait(false);
+            // Deleted, or the version whose result is there: nothing newer to put back.
+            if (current is null || current == last)
+                return reason;
+            var newer = await claims.Store.GetAsync(written.Location, new ObjectVersion(written.Key, current), cancellationToken).ConfigureAwait(false);
+            // Not classified yet (or never listed): its own write comes after ours, and checks in turn.
+            if (newer?.Result is null)
+                return reason;
+            await results.WriteAsync(DropNames.Result(source, written.Key), newer.Result, cancellationToken).ConfigureAwait(false);
+            last = current;
+            reason = $"the object changed to {current} while its result was written; that version's result was written back";
+        }
+        return reason;
+    }
+}
+
+/// <summary>
+/// What became of one result write: <paramref name="Stored"/> is the done receipt; without it, a
+/// <paramref name="Error"/> to record as a failed attempt, or neither when the claim was lost.
+/// <paramref name="Receipt"/> is the receipt as last stored by this writer.
+/// </summary>
+public sealed record DropWriteOutcome(DropReceipt Receipt, DropReceipt? Stored, string? Error);

@@ -1,0 +1,90 @@
+using System.Threading.Channels;
+
+namespace Serverless.Host.Drops;
+
+/// <summary>
+/// Groups items from a channel into micro-batches and runs up to <c>inFlight</c> of them at once, so
+/// one batch is read and decoded while another is classified (as a job runs two classify activities
+/// side by side). A batch closes at the batch size, or at the maximum wait from its first item; when
+/// no batch is running the wait is only a short gather, because then waiting only delays results.
+/// </summary>
+internal sealed class MicroBatcher<T>(ChannelReader<T> reader, int batchSize, int maxWaitMs, int inFlight)
+{
+    /// <summary>How long an idle batcher gathers what one listing page claims (its claims land within a few ms of each other).</summary>
+    public const int IdleGatherMs = 50;
+
+    private int running;
+
+    /// <summary>Runs batches until the channel completes or <paramref name="stoppingToken"/> fires; batches in hand are finished.</summary>
+    public async Task RunAsync(Func<List<T>, Task> process, CancellationToken stoppingToken)
+    {
+        using var slots = new SemaphoreSlim(inFlight);
+        var tasks = new List<Task>();
+        try
+        {
+            while (true)
+            {
+                await slots.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+                var batch = await NextAsync(stoppingToken).ConfigureAwait(false);
+                if (batch is null)
+                {
+                    slots.Release();
+                    return;
+                }
+                Interlocked.Increment(ref running);
+                // A batch in hand is finished even when stopping: its claims are ours and the work is short.
+                tasks.Add(Task.Run(async () =>
+                {
+                    try
+                    {
+                        await process(batch).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        Interlocked.Decrement(ref running);
+                        slots.Release();
+                    }
+                }, CancellationToken.None));
+                foreach (var finished in tasks.Where(t => t.IsCompleted).ToArray())
+                {
+                    tasks.Remove(finished);
+                    await finished.ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            await Task.WhenAll(tasks).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<List<T>?> NextAsync(CancellationToken stoppingToken)
+    {
+        T first;
+        try
+        {
+            first = await reader.ReadAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
+        {
+            return null;
+        }
+        var batch = new List<T>(batchSize) { first };
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        wait.CancelAfter(Volatile.Read(ref running) == 0 ? Math.Min(maxWaitMs, IdleGatherMs) : maxWaitMs);
+        try
+        {
+            while (batch.Count < batchSize)
+            {
+                if (reader.TryRead(out var next))
+                    batch.Add(next);
+                else if (!await reader.WaitToReadAsync(wait.Token).ConfigureAwait(false))
+                    break;
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        return batch;
+    }
+}

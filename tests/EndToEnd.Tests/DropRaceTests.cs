@@ -1,0 +1,108 @@
+using Serverless.EndToEnd.Tests.Support;
+using Serverless.Host.Demo;
+using Serverless.Host.Drops;
+using Serverless.Storage;
+using Serverless.Storage.Results;
+using SkiaSharp;
+
+namespace Serverless.EndToEnd.Tests;
+
+/// <summary>
+/// Two versions of one key written by two workers, in the order that used to leave the older
+/// version's result under the key: the real receipts (Azurite table), the real object and result
+/// stores (s3rver), the workers' claims and writers driven step by step.
+/// </summary>
+[Collection(JobStackCollection.Name)]
+public sealed class DropRaceTests(JobStack stack)
+{
+    private const string Key = "k.png";
+
+    [Fact]
+    public async Task An_older_version_whose_result_lands_last_gives_the_key_back_to_the_newest_version()
+    {
+        var race = await RaceAsync("DropRaceLate", "s3://drops/race-late/", TimeSpan.FromMinutes(2));
+
+        // The newer version's worker is quicker: its result is written and its receipt done first.
+        var newer = Assert.Single(await race.Writer("b").WriteAsync([(race.Newer, Result(race.Newer, "blue"))], default));
+        Assert.Null(newer.Stored!.Reason);
+        Assert.Equal("blue", (await ReadResultAsync(race)).Top[0].Label);
+
+        // The older version's result lands last, over it, and its writer notices.
+        var older = Assert.Single(await race.Writer("a").WriteAsync([(race.Older, Result(race.Older, "red"))], default));
+        Assert.Equal(ReceiptStatus.Done, older.Stored!.Status);
+        Assert.Contains("written back", older.Stored.Reason);
+
+        var final = await ReadResultAsync(race);
+        Assert.Equal(race.Newer.ObjectETag, final.ETag);
+        Assert.Equal(race.Newer.ClaimId, final.ClaimId);
+        Assert.Equal("blue", final.Top[0].Label);
+        // Each version was classified and counted once; nothing was skipped.
+        Assert.Equal(1, newer.Stored.Writes);
+        Assert.Equal(1, older.Stored.Writes);
+    }
+
+    [Fact]
+    public async Task A_writer_that_died_after_its_older_result_landed_is_checked_by_the_claim_that_retakes_it()
+    {
+        // Claims expire at once, so the dead worker's claim is retaken without waiting.
+        var race = await RaceAsync("DropRaceCrash", "s3://drops/race-crash/", TimeSpan.Zero);
+        await race.Writer("b").WriteAsync([(race.Newer, Result(race.Newer, "blue"))], default);
+
+        // Worker a counts its write and its result lands over the newer one; then it dies.
+        var json = Result(race.Older, "red").ToJson();
+        var begun = Assert.Single(await race.Claims("a").BeginWritesAsync([(race.Older, json)], default));
+        Assert.NotNull(begun);
+        await race.Results.WriteAsync(DropNames.Result(race.Source, race.Older.Key), json);
+        Assert.Equal("red", (await ReadResultAsync(race)).Top[0].Label);
+
+        // Worker c retakes the version, finds its predecessor's write landed, and checks before completing.
+        var retaken = await race.Claims("c").TryClaimAsync(race.Source.ToString(), race.Older.Object, default);
+        Assert.Equal(ClaimOutcome.Claimed, retaken.Outcome);
+        Assert.Equal(race.Older.ClaimId, retaken.Receipt!.PreviousClaimId);
+        var done = await race.Writer("c").CompleteLandedAsync(retaken.Receipt, default);
+
+        Assert.Equal(ReceiptStatus.Done, done!.Status);
+        Assert.Equal(1, done.Writes); // not classified again
+        var final = await ReadResultAsync(race);
+        Assert.Equal(race.Newer.ObjectETag, final.ETag);
+        Assert.Equal("blue", final.Top[0].Label);
+    }
+
+    /// <summary>Drops two versions of one key; worker a claims the first before the second is stored, worker b the second.</summary>
+    private async Task<Race> RaceAsync(string hub, string source, TimeSpan claimTimeout)
+    {
+        var store = TableDropReceiptStore.Create(stack.Azurite.ConnectionString, hub);
+        await store.InitializeAsync();
+        var race = new Race(store, SourceUri.Parse(source), ResultStoreFactory.Create(source + "out/", stack.Connections),
+            VersionListerFactory.Create(SourceUri.Parse(source), stack.Connections), new DropOptions { ClaimTimeout = claimTimeout });
+        var inbox = ResultStoreFactory.Create(source, stack.Connections);
+        var random = new Random(4);
+
+        await inbox.WriteAsync(Key, SyntheticImages.Encode(new SKColor(220, 30, 30), 48, 48, random, png: true));
+        var older = await race.Lister.CurrentETagAsync(race.Source.Prefix + Key);
+        var first = await race.Claims("a").TryClaimAsync(source, new ObjectVersion(race.Source.Prefix + Key, older!), default);
+        await inbox.WriteAsync(Key, SyntheticImages.Encode(new SKColor(30, 40, 220), 48, 48, random, png: true));
+        var newer = await race.Lister.CurrentETagAsync(race.Source.Prefix + Key);
+        Assert.NotEqual(older, newer);
+        var second = await race.Claims("b").TryClaimAsync(source, new ObjectVersion(race.Source.Prefix + Key, newer!), default);
+        Assert.Equal(ClaimOutcome.Claimed, first.Outcome);
+        Assert.Equal(ClaimOutcome.Claimed, second.Outcome);
+        return race with { Older = first.Receipt!, Newer = second.Receipt! };
+    }
+
+    private static DropResult Result(DropReceipt receipt, string label) =>
+        new(receipt.Key, receipt.ObjectETag, [new LabelScore(0, label, 0.9f)], null, null, "dominant-color.onnx", receipt.ClaimId!, receipt.Owner!, DateTimeOffset.UtcNow);
+
+    private static async Task<DropResult> ReadResultAsync(Race race) =>
+        DropResult.Parse(await race.Results.ReadAsync(DropNames.Result(race.Source, race.Source.Prefix + Key)))!;
+
+    private sealed record Race(IDropReceiptStore Store, SourceUri Source, IResultStore Results, IVersionLister Lister, DropOptions Options)
+    {
+        public DropReceipt Older { get; init; } = null!;
+        public DropReceipt Newer { get; init; } = null!;
+
+        public DropClaims Claims(string worker) => new(Store, Options, worker, TimeProvider.System);
+
+        public DropResultWriter Writer(string worker) => new(Claims(worker), Lister, Results, Source, 8);
+    }
+}
