@@ -32,16 +32,20 @@ public sealed class S3JobTests(JobStack stack) : IAsyncLifetime
             batchSize = 16,
             output = $"s3://{JobStack.Bucket}/results/s3-photos",
         });
-        var seenDone = new List<long>();
+        var seen = new List<(string? Phase, long Done, long Listed)>();
         var status = await jobs.WaitAsync(id, TimeSpan.FromMinutes(4), () => host.OutputTail, running =>
         {
             if (running.GetProperty("customStatus") is { ValueKind: JsonValueKind.Object } progress)
-                seenDone.Add(progress.GetProperty("done").GetInt64());
+            {
+                seen.Add((progress.GetProperty("phase").GetString(), progress.GetProperty("done").GetInt64(), progress.GetProperty("listed").GetInt64()));
+            }
         });
+        // Once images are done, the status says what was listed and that it is classifying.
+        Assert.All(seen.Where(p => p.Done > 0), p => Assert.True(p.Phase != "starting" && p.Listed >= p.Done, $"progress {p}"));
         Assert.Equal("Completed", status.GetProperty("runtimeStatus").GetString());
         Assert.Equal(200, status.GetProperty("customStatus").GetProperty("done").GetInt64());
         // All 200 images are one page: progress inside it comes from the running page's batches.
-        Assert.Contains(seenDone, done => done is > 0 and < 200);
+        Assert.Contains(seen, p => p.Done is > 0 and < 200);
         Assert.Equal(200, status.GetProperty("customStatus").GetProperty("total").GetInt64());
 
         var store = ResultStoreFactory.Create($"s3://{JobStack.Bucket}/results/s3-photos", stack.Connections);

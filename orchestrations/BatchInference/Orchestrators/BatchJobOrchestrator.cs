@@ -43,6 +43,8 @@ public sealed class BatchJobOrchestrator : TaskOrchestrator<JobState, JobOutput?
                 listing = null;
                 var pageIndex = run.AddListedPage(page);
                 pagesThisExecution++;
+                // Progress shows the listing as it goes (and the phase once a page runs), not only after a page ends.
+                context.SetCustomStatus(Progress(page.Keys.Count > 0 ? "classifying" : "listing", run.State, started, context.CurrentUtcDateTime));
                 if (page.Keys.Count > 0)
                     inFlight.Add(context.CallSubOrchestratorAsync<PageResult>(ActivityNames.ClassifyPage,
                         new PageInput(job, pageIndex, page.Keys), new SubOrchestrationOptions($"{context.InstanceId}:page:{pageIndex:D6}")), pageIndex);
