@@ -49,7 +49,7 @@ internal sealed class S3ImageSource(SourceUri location, IAmazonS3 client, Storag
         executor.RunAsync(Describe(key), async ct =>
         {
             using var response = await client.GetObjectAsync(Location.Container, key, ct).ConfigureAwait(false);
-            return await StreamBytes.ReadAllAsync(response.ResponseStream, response.ContentLength, ct).ConfigureAwait(false);
+            return await S3ObjectBody.ReadAllAsync(response, ct).ConfigureAwait(false);
         }, cancellationToken);
 
     public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken = default) =>

@@ -37,7 +37,7 @@ internal sealed class S3ResultStore(SourceUri location, IAmazonS3 client, Storag
         return executor.RunAsync(Describe(key), async ct =>
         {
             using var response = await client.GetObjectAsync(Location.Container, key, ct).ConfigureAwait(false);
-            return await StreamBytes.ReadAllAsync(response.ResponseStream, response.ContentLength, ct).ConfigureAwait(false);
+            return await S3ObjectBody.ReadAllAsync(response, ct).ConfigureAwait(false);
         }, cancellationToken);
     }
 

@@ -105,6 +105,30 @@ public sealed class S3ImageSourceTests(S3rverFixture s3rver) : IClassFixture<S3r
     }
 
     [Fact]
+    public async Task A_body_that_does_not_match_its_MD5_ETag_is_retried_then_reported()
+    {
+        var bucket = await Emulators.NewBucketAsync(raw);
+        var photo = await File.ReadAllBytesAsync(Directory.EnumerateFiles(RepoPaths.ImagenetSample200, "*.*").Order().First());
+        await Emulators.PutAsync(raw, bucket, "img/photo.jpg", photo);
+        // Damage the stored bytes behind s3rver's back (same length), so it serves them with the original ETag.
+        var stored = Path.Combine(s3rver.S3rver.Directory, bucket, "img", "photo.jpg._S3rver_object");
+        var damaged = (byte[])photo.Clone();
+        damaged[photo.Length / 2] ^= 0xFF;
+        await File.WriteAllBytesAsync(stored, damaged);
+        var retries = new List<int>();
+        var retry = new RetrySettings { MaxRetries = 2, BaseDelay = TimeSpan.FromMilliseconds(10), OnRetry = (_, n, _) => retries.Add(n) };
+        var source = ImageSourceFactory.Create($"s3://{bucket}/img", Emulators.Connections(s3rver, retry));
+
+        var ex = await Assert.ThrowsAsync<StorageException>(() => source.ReadAllBytesAsync("img/photo.jpg"));
+        Assert.Contains("ETag", ex.Message);
+        Assert.Equal([1, 2], retries);
+
+        // Stored intact again, the same source reads it.
+        await File.WriteAllBytesAsync(stored, photo);
+        Assert.Equal(Bytes.Sha256(photo), Bytes.Sha256(await source.ReadAllBytesAsync("img/photo.jpg")));
+    }
+
+    [Fact]
     public async Task Unknown_bucket_and_missing_key_are_told_apart()
     {
         var source = ImageSourceFactory.Create("s3://no-such-bucket-here/x", Emulators.Connections(s3rver));
