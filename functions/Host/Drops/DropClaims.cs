@@ -14,8 +14,38 @@ public sealed class DropClaims(IDropReceiptStore store, DropOptions options, str
 
     public async Task<ClaimResult> TryClaimAsync(string location, ObjectVersion version, CancellationToken cancellationToken)
     {
+        var fresh = NewReceipt(location, version);
+        if (await store.TryInsertAsync(fresh, cancellationToken).ConfigureAwait(false) is { } inserted)
+            return new ClaimResult(ClaimOutcome.Claimed, inserted, fresh.UpdatedAt);
+        return await ClaimExistingAsync(location, version, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <see cref="TryClaimAsync"/> for many versions: new ones are inserted in as few store requests as it
+    /// allows; those with a receipt already are looked at one by one. Outcomes are in input order.
+    /// </summary>
+    public async Task<IReadOnlyList<ClaimResult>> TryClaimAllAsync(string location, IReadOnlyList<ObjectVersion> versions, int concurrency, CancellationToken cancellationToken)
+    {
+        var fresh = versions.Select(v => NewReceipt(location, v)).ToArray();
+        var inserted = await store.TryInsertAllAsync(fresh, cancellationToken).ConfigureAwait(false);
+        var results = new ClaimResult[versions.Count];
+        await Parallel.ForAsync(0, versions.Count, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, _) =>
+            results[i] = inserted[i] is { } claimed
+                ? new ClaimResult(ClaimOutcome.Claimed, claimed, fresh[i].UpdatedAt)
+                : await ClaimExistingAsync(location, versions[i], cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+        return results;
+    }
+
+    private async Task<ClaimResult> ClaimExistingAsync(string location, ObjectVersion version, CancellationToken cancellationToken)
+    {
+        var current = await store.GetAsync(location, version, cancellationToken).ConfigureAwait(false);
+        return current is null ? new ClaimResult(ClaimOutcome.Busy, null, time.GetUtcNow()) : await RetakeAsync(current, cancellationToken).ConfigureAwait(false);
+    }
+
+    private DropReceipt NewReceipt(string location, ObjectVersion version)
+    {
         var now = time.GetUtcNow();
-        var fresh = new DropReceipt
+        return new DropReceipt
         {
             Location = location,
             Key = version.Key,
@@ -27,10 +57,6 @@ public sealed class DropClaims(IDropReceiptStore store, DropOptions options, str
             Attempts = 1,
             UpdatedAt = now,
         };
-        if (await store.TryInsertAsync(fresh, cancellationToken).ConfigureAwait(false) is { } inserted)
-            return new ClaimResult(ClaimOutcome.Claimed, inserted, now);
-        var current = await store.GetAsync(location, version, cancellationToken).ConfigureAwait(false);
-        return current is null ? new ClaimResult(ClaimOutcome.Busy, null, now) : await RetakeAsync(current, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Takes over a receipt whose claim expired (its owner died or gave up); a live claim or a settled receipt is left alone.</summary>

@@ -15,8 +15,9 @@ namespace Serverless.Host.Drops;
 /// </summary>
 internal sealed class DropLocationWatcher
 {
-    // As a job runs two classify activities at once: one batch is read and decoded while the other runs.
-    private const int BatchesInFlight = 2;
+    // One batch is read and classified at a time (both use every core), while the results of the one
+    // before are written; two at once, as a job's two activities, only delayed each batch (measured).
+    private const int BatchesInFlight = 1;
 
     private readonly DropLocationOptions location;
     private readonly DropOptions options;
@@ -30,8 +31,8 @@ internal sealed class DropLocationWatcher
     private readonly Channel<DropReceipt> claimed;
     private readonly SemaphoreSlim scanNow = new(0);
     private readonly DropSignals signals;
-    private readonly IResultStore results;
     private readonly DropResultWriter writer;
+    private readonly DropVersionChecks checks;
 
     public DropLocationWatcher(DropLocationOptions location, DropOptions options, DropClaims claims, JobResources resources, DropSignals signals, ILogger logger)
     {
@@ -44,8 +45,9 @@ internal sealed class DropLocationWatcher
         sourceUri = SourceUri.Parse(location.Source);
         lister = VersionListerFactory.Create(sourceUri, resources.Connections);
         filter = new ExtensionFilterView(resources.Connections.ImageExtensions);
-        results = resources.Results(location.Results);
+        var results = resources.Results(location.Results);
         writer = new DropResultWriter(claims, lister, results, sourceUri, options.IoConcurrency);
+        checks = new DropVersionChecks(sourceUri, lister, results);
         // Claim at most two batches ahead, so a second worker gets its share and no claim waits long.
         claimed = Channel.CreateBounded<DropReceipt>(Math.Max(2, location.BatchSize * 2));
     }
@@ -68,12 +70,16 @@ internal sealed class DropLocationWatcher
                 tracker.Settle(receipt.Object);
         }
         signals.Register(sourceUri, Poke);
-        // Load the model now, not with the first drop: the first result should not wait for it.
-        var warming = Task.Run(() =>
+        // Load the model and run one full batch now, not with the first drop: the first result should
+        // wait for neither the load nor the session's first run (which sizes its memory).
+        var warming = Task.Run(async () =>
         {
             try
             {
-                resources.Classifier(location.Model, location.Preset, location.BatchSize, location.Top);
+                var classifier = resources.Classifier(location.Model, location.Preset, location.BatchSize, location.Top);
+                var image = Demo.SyntheticImages.Encode(SkiaSharp.SKColors.Gray, 64, 64, new Random(1), png: true);
+                await classifier.ClassifyAsync(Enumerable.Range(0, classifier.BatchSize).Select(i => new ImageInput($"warm-up-{i}", image)).ToArray(), stoppingToken)
+                    .ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -122,41 +128,50 @@ internal sealed class DropLocationWatcher
         {
             var now = DateTimeOffset.UtcNow;
             var candidates = page.Where(v => filter.Accepts(v.Key) && tracker.ShouldLook(v, now)).ToArray();
-            await Parallel.ForEachAsync(candidates, new ParallelOptions { MaxDegreeOfParallelism = options.IoConcurrency, CancellationToken = stoppingToken },
-                async (version, ct) =>
+            // A batch's worth of claims at a time, in one table transaction when they are all new.
+            foreach (var chunk in candidates.Chunk(location.BatchSize))
+            {
+                // The claims themselves are not cancelled half-way: a claim stored but not seen would wait out its timeout.
+                var results = await claims.TryClaimAllAsync(Location, chunk, options.IoConcurrency, CancellationToken.None).ConfigureAwait(false);
+                for (var i = 0; i < chunk.Length; i++)
+                    await TakeAsync(chunk[i], results[i], results.Skip(i + 1), stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Hands a claimed version to the batches (waiting for room), or notes when to look at it again.</summary>
+    private async Task TakeAsync(ObjectVersion version, ClaimResult result, IEnumerable<ClaimResult> later, CancellationToken stoppingToken)
+    {
+        switch (result.Outcome)
+        {
+            case ClaimOutcome.Claimed:
+                tracker.Own(version);
+                try
                 {
-                    // The claim itself is not cancelled half-way: a claim stored but not seen would wait out its timeout.
-                    var result = await claims.TryClaimAsync(Location, version, CancellationToken.None).ConfigureAwait(false);
-                    switch (result.Outcome)
-                    {
-                        case ClaimOutcome.Claimed:
-                            tracker.Own(version);
-                            try
-                            {
-                                await claimed.Writer.WriteAsync(result.Receipt!, ct).ConfigureAwait(false);
-                            }
-                            catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
-                            {
-                                await claims.ReleaseAsync(result.Receipt!, CancellationToken.None).ConfigureAwait(false);
-                                throw;
-                            }
-                            break;
-                        case ClaimOutcome.Settled:
-                            tracker.Settle(version);
-                            break;
-                        default:
-                            tracker.Defer(version, result.RetryAfter);
-                            break;
-                    }
-                }).ConfigureAwait(false);
+                    await claimed.Writer.WriteAsync(result.Receipt!, stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is OperationCanceledException or ChannelClosedException)
+                {
+                    // Stopping: this claim and the rest of its chunk go back unprocessed.
+                    foreach (var left in later.Prepend(result).Where(r => r.Outcome == ClaimOutcome.Claimed))
+                        await claims.ReleaseAsync(left.Receipt!, CancellationToken.None).ConfigureAwait(false);
+                    throw;
+                }
+                break;
+            case ClaimOutcome.Settled:
+                tracker.Settle(version);
+                break;
+            default:
+                tracker.Defer(version, result.RetryAfter);
+                break;
         }
     }
 
     private Task BatchLoopAsync(CancellationToken stoppingToken) =>
         new MicroBatcher<DropReceipt>(claimed.Reader, location.BatchSize, location.MaxWaitMs, BatchesInFlight).RunAsync(ProcessBatchAsync, stoppingToken);
 
-    /// <summary>Reads, classifies and writes the results of one batch.</summary>
-    private async Task ProcessBatchAsync(List<DropReceipt> batch)
+    /// <summary>Reads and classifies one batch; answers the task writing its results, which runs on while the next batch is classified.</summary>
+    private async Task<Task> ProcessBatchAsync(List<DropReceipt> batch)
     {
         var ct = CancellationToken.None;
         var started = DateTime.UtcNow;
@@ -167,7 +182,7 @@ internal sealed class DropLocationWatcher
         var pending = new List<DropReceipt>();
         foreach (var receipt in batch)
         {
-            if (receipt.PreviousClaimId is not null && await PreviousWriteLandedAsync(receipt).ConfigureAwait(false))
+            if (receipt.PreviousClaimId is not null && await checks.PreviousWriteLandedAsync(receipt).ConfigureAwait(false))
                 Settle(await writer.CompleteLandedAsync(receipt, ct).ConfigureAwait(false), receipt);
             else
                 pending.Add(receipt);
@@ -179,7 +194,7 @@ internal sealed class DropLocationWatcher
             try
             {
                 var read = await source.ReadAllBytesAsync(pending[i].Key, token).ConfigureAwait(false);
-                if (await IsSupersededAsync(pending[i], read, token).ConfigureAwait(false))
+                if (await checks.IsSupersededAsync(pending[i], read, token).ConfigureAwait(false))
                     Settle(await claims.CompleteAsync(pending[i], ReceiptStatus.SupersededReason, ct).ConfigureAwait(false), pending[i]);
                 else
                     bytes[i] = read;
@@ -197,7 +212,7 @@ internal sealed class DropLocationWatcher
 
         var readable = Enumerable.Range(0, pending.Count).Where(i => bytes[i] is not null).Select(i => pending[i]).ToArray();
         if (readable.Length == 0)
-            return;
+            return Task.CompletedTask;
         IReadOnlyList<Prediction> predictions;
         try
         {
@@ -209,7 +224,7 @@ internal sealed class DropLocationWatcher
         {
             foreach (var receipt in readable)
                 await FailAsync(receipt, $"classification failed: {ex.Message}").ConfigureAwait(false);
-            return;
+            return Task.CompletedTask;
         }
 
         var model = Path.GetFileName(location.Model);
@@ -218,6 +233,12 @@ internal sealed class DropLocationWatcher
             var row = PredictionRows.From(predictions[n]);
             return (receipt, new DropResult(receipt.Key, receipt.ObjectETag, row.Top, row.ErrorCode, row.ErrorMessage, model, receipt.ClaimId!, claims.Owner, DateTimeOffset.UtcNow));
         }).ToArray();
+        return WriteAsync(batch.Count, readable, results, started);
+    }
+
+    private async Task WriteAsync(int batchCount, DropReceipt[] readable, (DropReceipt, DropResult)[] results, DateTime started)
+    {
+        var ct = CancellationToken.None;
         IReadOnlyList<DropWriteOutcome> outcomes;
         try
         {
@@ -241,42 +262,7 @@ internal sealed class DropLocationWatcher
                 logger.LogWarning("Lost the claim on {Key} ({ETag}); another worker has it", outcome.Receipt.Key, outcome.Receipt.ObjectETag);
             Settle(outcome.Stored, outcome.Receipt);
         }
-        logger.LogInformation("Drop batch of {Count} from {Location} in {Milliseconds:F0} ms", batch.Count, Location, (DateTime.UtcNow - started).TotalMilliseconds);
-    }
-
-    /// <summary>
-    /// Whether the bytes read are not the listed version: a plain-MD5 ETag that does not match the
-    /// content (or an empty content), and the object's current ETag is another one. A listing can show a version that was
-    /// never whole (s3rver lists an object mid-upload, hashing what is written so far) or that was
-    /// replaced since; classifying it would classify the object twice.
-    /// </summary>
-    private async Task<bool> IsSupersededAsync(DropReceipt receipt, byte[] content, CancellationToken ct)
-    {
-        var etag = receipt.ObjectETag;
-        if (sourceUri.Kind != StorageKind.S3)
-            return false;
-        // s3rver creates the file before it writes it: an empty object read may be one caught mid-upload.
-        if (content.Length > 0 && (etag.Length != 32 || !etag.All(char.IsAsciiHexDigit)
-            || string.Equals(Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(content)), etag, StringComparison.OrdinalIgnoreCase)))
-            return false;
-        // Not every S3 ETag is an MD5 (SSE-KMS): only a different current ETag proves the version is gone.
-        return !string.Equals(await lister.CurrentETagAsync(receipt.Key, ct).ConfigureAwait(false), etag, StringComparison.Ordinal);
-    }
-
-    private async Task<bool> PreviousWriteLandedAsync(DropReceipt receipt)
-    {
-        var name = DropNames.Result(sourceUri, receipt.Key);
-        try
-        {
-            if (!await results.ExistsAsync(name).ConfigureAwait(false))
-                return false;
-            var previous = DropResult.Parse(await results.ReadAsync(name).ConfigureAwait(false));
-            return previous?.ClaimId == receipt.PreviousClaimId && previous?.ETag == receipt.ObjectETag;
-        }
-        catch (Exception ex) when (ex is StorageException or System.Text.Json.JsonException)
-        {
-            return false;
-        }
+        logger.LogInformation("Drop batch of {Count} from {Location} in {Milliseconds:F0} ms", batchCount, Location, (DateTime.UtcNow - started).TotalMilliseconds);
     }
 
     private async Task FailAsync(DropReceipt receipt, string reason)

@@ -12,6 +12,12 @@ public interface IDropReceiptStore
     /// <summary>Stores a new receipt; null when one exists already for the version.</summary>
     Task<DropReceipt?> TryInsertAsync(DropReceipt receipt, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// <see cref="TryInsertAsync"/> for many receipts, in as few requests as the store allows (table
+    /// transactions of up to 100); each entry is the stored receipt, or null where one existed already.
+    /// </summary>
+    Task<IReadOnlyList<DropReceipt?>> TryInsertAllAsync(IReadOnlyList<DropReceipt> receipts, CancellationToken cancellationToken = default);
+
     Task<DropReceipt?> GetAsync(string location, ObjectVersion version, CancellationToken cancellationToken = default);
 
     /// <summary>Replaces the receipt if it is still at <see cref="DropReceipt.Version"/>; null when another writer changed it first.</summary>

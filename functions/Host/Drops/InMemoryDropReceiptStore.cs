@@ -42,6 +42,14 @@ public sealed class InMemoryDropReceiptStore : IDropReceiptStore
         }
     }
 
+    public async Task<IReadOnlyList<DropReceipt?>> TryInsertAllAsync(IReadOnlyList<DropReceipt> receipts, CancellationToken cancellationToken = default)
+    {
+        var stored = new DropReceipt?[receipts.Count];
+        for (var i = 0; i < receipts.Count; i++)
+            stored[i] = await TryInsertAsync(receipts[i], cancellationToken).ConfigureAwait(false);
+        return stored;
+    }
+
     public async Task<IReadOnlyList<DropReceipt?>> TryReplaceAllAsync(IReadOnlyList<DropReceipt> receipts, CancellationToken cancellationToken = default)
     {
         var stored = new DropReceipt?[receipts.Count];

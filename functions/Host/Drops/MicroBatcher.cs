@@ -3,10 +3,11 @@ using System.Threading.Channels;
 namespace Serverless.Host.Drops;
 
 /// <summary>
-/// Groups items from a channel into micro-batches and runs up to <c>inFlight</c> of them at once, so
-/// one batch is read and decoded while another is classified (as a job runs two classify activities
-/// side by side). A batch closes at the batch size, or at the maximum wait from its first item; when
-/// no batch is running the wait is only a short gather, because then waiting only delays results.
+/// Groups items from a channel into micro-batches and runs up to <c>inFlight</c> of them at once. A
+/// batch's processing answers with its tail (the result writes), which runs on
+/// after the batch gives its place to the next one; at most one tail more than <c>inFlight</c> runs.
+/// A batch closes at the batch size, or at the maximum wait from its first item; when no batch (nor
+/// tail) is running the wait is only a short gather, because then waiting only delays results.
 /// </summary>
 internal sealed class MicroBatcher<T>(ChannelReader<T> reader, int batchSize, int maxWaitMs, int inFlight)
 {
@@ -16,9 +17,11 @@ internal sealed class MicroBatcher<T>(ChannelReader<T> reader, int batchSize, in
     private int running;
 
     /// <summary>Runs batches until the channel completes or <paramref name="stoppingToken"/> fires; batches in hand are finished.</summary>
-    public async Task RunAsync(Func<List<T>, Task> process, CancellationToken stoppingToken)
+    public async Task RunAsync(Func<List<T>, Task<Task>> process, CancellationToken stoppingToken)
     {
         using var slots = new SemaphoreSlim(inFlight);
+        // Writes may lag reads by one batch more than classification does.
+        using var tails = new SemaphoreSlim(inFlight + 1);
         var tasks = new List<Task>();
         try
         {
@@ -37,12 +40,28 @@ internal sealed class MicroBatcher<T>(ChannelReader<T> reader, int batchSize, in
                 {
                     try
                     {
-                        await process(batch).ConfigureAwait(false);
+                        Task tail;
+                        try
+                        {
+                            tail = await process(batch).ConfigureAwait(false);
+                            await tails.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            slots.Release();
+                        }
+                        try
+                        {
+                            await tail.ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            tails.Release();
+                        }
                     }
                     finally
                     {
                         Interlocked.Decrement(ref running);
-                        slots.Release();
                     }
                 }, CancellationToken.None));
                 foreach (var finished in tasks.Where(t => t.IsCompleted).ToArray())

@@ -67,37 +67,46 @@ public sealed class TableDropReceiptStore(TableClient table) : IDropReceiptStore
         }
     }
 
-    public async Task<IReadOnlyList<DropReceipt?>> TryReplaceAllAsync(IReadOnlyList<DropReceipt> receipts, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<DropReceipt?>> TryInsertAllAsync(IReadOnlyList<DropReceipt> receipts, CancellationToken cancellationToken = default) =>
+        AllAsync(receipts, TableTransactionActionType.Add, TryInsertAsync, cancellationToken);
+
+    public Task<IReadOnlyList<DropReceipt?>> TryReplaceAllAsync(IReadOnlyList<DropReceipt> receipts, CancellationToken cancellationToken = default) =>
+        AllAsync(receipts, TableTransactionActionType.UpdateReplace, TryReplaceAsync, cancellationToken);
+
+    /// <summary>One transaction per partition and 100 rows; when one row fails its fence, the others go one by one.</summary>
+    private async Task<IReadOnlyList<DropReceipt?>> AllAsync(IReadOnlyList<DropReceipt> receipts, TableTransactionActionType type,
+        Func<DropReceipt, CancellationToken, Task<DropReceipt?>> one, CancellationToken cancellationToken)
     {
         var stored = new DropReceipt?[receipts.Count];
         var indexed = receipts.Select((receipt, index) => (Receipt: receipt, Index: index));
         foreach (var chunk in indexed.GroupBy(x => PartitionKey(x.Receipt.Location)).SelectMany(g => g.Chunk(MaxTransaction)))
         {
-            if (chunk.Length > 1 && await TrySubmitAsync(chunk, stored, cancellationToken).ConfigureAwait(false))
+            if (chunk.Length > 1 && await TrySubmitAsync(chunk, type, stored, cancellationToken).ConfigureAwait(false))
                 continue;
-            // One lost fence fails the whole transaction without changing anything: the rest go one by one.
+            // A failed transaction changed nothing: each row on its own tells which one failed.
             foreach (var (receipt, index) in chunk)
-                stored[index] = await TryReplaceAsync(receipt, cancellationToken).ConfigureAwait(false);
+                stored[index] = await one(receipt, cancellationToken).ConfigureAwait(false);
         }
         return stored;
     }
 
-    private async Task<bool> TrySubmitAsync((DropReceipt Receipt, int Index)[] chunk, DropReceipt?[] stored, CancellationToken cancellationToken)
+    private async Task<bool> TrySubmitAsync((DropReceipt Receipt, int Index)[] chunk, TableTransactionActionType type, DropReceipt?[] stored, CancellationToken cancellationToken)
     {
-        var actions = chunk.Select(x => new TableTransactionAction(TableTransactionActionType.UpdateReplace, ToEntity(x.Receipt), new ETag(x.Receipt.Version!)));
+        var actions = chunk.Select(x => type == TableTransactionActionType.Add
+            ? new TableTransactionAction(type, ToEntity(x.Receipt))
+            : new TableTransactionAction(type, ToEntity(x.Receipt), new ETag(x.Receipt.Version!)));
         try
         {
             var responses = (await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false)).Value;
             for (var i = 0; i < chunk.Length; i++)
             {
-                var etag = responses[i].Headers.ETag?.ToString();
-                if (etag is null)
-                    throw new InvalidOperationException("The table answered a transaction without the rows' new ETags.");
+                var etag = responses[i].Headers.ETag?.ToString()
+                    ?? throw new InvalidOperationException("The table answered a transaction without the rows' new ETags.");
                 stored[chunk[i].Index] = chunk[i].Receipt with { Version = etag };
             }
             return true;
         }
-        catch (TableTransactionFailedException ex) when (ex.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.NotFound)
+        catch (TableTransactionFailedException ex) when (ex.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.NotFound or (int)HttpStatusCode.Conflict)
         {
             return false;
         }
