@@ -49,6 +49,8 @@ internal sealed class HostChild : IAsyncDisposable
 
     public bool HasExited => process.HasExited;
 
+    public int Pid => process.Id;
+
     public async Task<int> WaitForExitAsync()
     {
         await process.WaitForExitAsync();

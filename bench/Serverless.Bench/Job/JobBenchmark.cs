@@ -63,6 +63,13 @@ internal static class JobBenchmark
             Report.Value("classify_reported_images_per_s", (classifyBefore.Reported + classifyAfter.Reported) / 2, "0.0");
             Report.Value("orchestration_overhead", 1 - (classify / job.Wall), "0.000");
 
+            // CPU per image: the same comparison in the currency that other load hardly moves.
+            var classifyCpu = (classifyBefore.CpuSeconds + classifyAfter.CpuSeconds) / 2;
+            Report.Value("classify_cpu_ms_per_image", classifyCpu * 1000 / count, "0.0");
+            Report.Value("job_host_cpu_ms_per_image", job.HostCpuSeconds * 1000 / count, "0.0");
+            Report.Value("job_emulators_cpu_ms_per_image", job.EmulatorCpuSeconds * 1000 / count, "0.0");
+            Report.Value("orchestration_cpu_overhead", 1 - (classifyCpu / job.HostCpuSeconds), "0.000");
+
             // The spread against each classify run alone: how much the machine's load drifted.
             Report.Value("orchestration_overhead_vs_before", 1 - (classifyBefore.Wall / job.Wall), "0.000");
             Report.Value("orchestration_overhead_vs_after", 1 - (classifyAfter.Wall / job.Wall), "0.000");
@@ -84,12 +91,14 @@ internal static class JobBenchmark
     }
 
     /// <summary>`serverless classify` as a user runs it; wall time of the whole command (start-up and model load included, as in the job).</summary>
-    private static async Task<(double Wall, double Reported)> ClassifyAsync(string folder, string model, int batchSize, string output, int expected)
+    private static async Task<(double Wall, double Reported, double CpuSeconds)> ClassifyAsync(string folder, string model, int batchSize, string output, int expected)
     {
         var sw = Stopwatch.StartNew();
+        var cpuBefore = CpuTime.OfExitedChildren();
         await using var child = HostChild.Start(["classify", folder, "--model", model, "--batch-size", batchSize.ToString(CultureInfo.InvariantCulture), "--out", output], new Dictionary<string, string>());
         var exit = await child.WaitForExitAsync();
         var wall = sw.Elapsed.TotalSeconds;
+        var cpu = CpuTime.OfExitedChildren() - cpuBefore;
         if (exit != 0)
         {
             throw new InvalidOperationException($"serverless classify exited {exit}:\n{child.OutputTail}");
@@ -104,15 +113,15 @@ internal static class JobBenchmark
         // Its summary line: images=.. failed=.. seconds=.. images_per_s=..
         var summary = child.OutputTail.Split('\n').LastOrDefault(l => l.Contains("images_per_s=", StringComparison.Ordinal)) ?? "";
         var reported = summary.Split(' ').Select(p => p.Split('=', 2)).Where(p => p.Length == 2 && p[0] == "images_per_s").Select(p => double.Parse(p[1], CultureInfo.InvariantCulture)).FirstOrDefault(double.NaN);
-        Report.Log($"classify: {wall:0.00}s wall, {summary}");
-        return (wall, reported);
+        Report.Log($"classify: {wall:0.00}s wall, {cpu:0.0}s CPU, {summary}");
+        return (wall, reported, cpu);
     }
 
     /// <summary>
     /// One host process (role all), or with <paramref name="workers"/> > 0 one api process and that
     /// many worker processes (what KEDA scales); POST /api/jobs, then GET its status URL until 200.
     /// </summary>
-    private static async Task<(double Wall, double Reported)> RunJobAsync(AzuriteProcess azurite, S3rverProcess s3rver, string model, int batchSize, int expected, int workers)
+    private static async Task<(double Wall, double Reported, double HostCpuSeconds, double EmulatorCpuSeconds)> RunJobAsync(AzuriteProcess azurite, S3rverProcess s3rver, string model, int batchSize, int expected, int workers)
     {
         var port = FreePort.Next();
         var environment = new Dictionary<string, string>
@@ -135,6 +144,9 @@ internal static class JobBenchmark
         http.DefaultRequestHeaders.Add("x-functions-key", BenchKey);
         await host.WaitHealthyAsync(http);
 
+        double HostCpu() => workerHosts.Append(host).Sum(h => CpuTime.OfProcess(h.Pid));
+        double EmulatorCpu() => CpuTime.OfProcess(azurite.Pid) + CpuTime.OfProcess(s3rver.Pid);
+        var (hostCpuBefore, emulatorCpuBefore) = (HostCpu(), EmulatorCpu());
         var sw = Stopwatch.StartNew();
         using var submit = await http.PostAsJsonAsync("api/jobs", new { source = $"s3://{Bucket}/{Prefix}", model, batchSize });
         if (submit.StatusCode != HttpStatusCode.Accepted)
@@ -169,6 +181,7 @@ internal static class JobBenchmark
         }
 
         var wall = sw.Elapsed.TotalSeconds;
+        var (hostCpu, emulatorCpu) = (HostCpu() - hostCpuBefore, EmulatorCpu() - emulatorCpuBefore);
         var runtimeStatus = body.GetProperty("runtimeStatus").GetString();
         var output = body.GetProperty("output");
         if (runtimeStatus != "Completed" || output.GetProperty("images").GetInt64() != expected || output.GetProperty("failed").GetInt64() != 0)
@@ -176,7 +189,7 @@ internal static class JobBenchmark
             throw new InvalidOperationException($"the job ended {runtimeStatus}: {body}");
         }
 
-        Report.Log($"job: {wall:0.00}s wall, output {output}");
-        return (wall, output.GetProperty("imagesPerSecond").GetDouble());
+        Report.Log($"job: {wall:0.00}s wall, {hostCpu:0.0}s host CPU, {emulatorCpu:0.0}s Azurite + s3rver CPU, output {output}");
+        return (wall, output.GetProperty("imagesPerSecond").GetDouble(), hostCpu, emulatorCpu);
     }
 }
