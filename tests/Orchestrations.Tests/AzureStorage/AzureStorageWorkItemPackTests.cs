@@ -97,9 +97,32 @@ public sealed class AzureStorageWorkItemPackTests(AzuriteFixture azurite) : ICla
         await backend.StopAsync();
     }
 
-    private async Task<AzureStorageOrchestrationBackend> StartAsync(string hub, string worker)
+    [Fact]
+    public async Task Once_it_has_seen_packs_a_worker_takes_fewer_messages_so_other_workers_get_the_rest()
     {
-        var backend = new AzureStorageOrchestrationBackend(TestHubs.Options(azurite.ConnectionString, hub, workerId: worker, visibility: Visibility, minWorkItemMessagesPerTurn: Messages));
+        var hub = TestHubs.NewHubName();
+        // Locks that outlast the test: nothing may reach the second worker by expiring.
+        var first = await StartAsync(hub, "first", prefetch: Activities / Messages, visibility: TimeSpan.FromMinutes(1));
+        await ScheduleFanOutAsync(first, "pack-4");
+        // The first receive takes the prefetch count in messages (all four packs): packs are news to it.
+        foreach (var item in await FetchAllAsync(first, Activities))
+            await first.CompleteActivityWorkItemAsync(item, ResultOf(item));
+
+        await ScheduleFanOutAsync(first, "pack-5");
+        var taken = await FetchAsync(first.GetActivityWorkItemAsync);
+        var second = await StartAsync(hub, "second", prefetch: Activities / Messages, visibility: TimeSpan.FromMinutes(1));
+        var rest = await FetchAllAsync(second, Activities - (Activities / Messages));
+
+        Assert.DoesNotContain(rest, i => MessageOf(i) == MessageOf(taken));
+        Assert.All(rest, i => Assert.Equal(1, i.DequeueCount));
+        Assert.Equal(Activities - (Activities / Messages), rest.Select(i => i.Request.MessageId).Distinct().Count());
+        await first.StopAsync();
+        await second.StopAsync();
+    }
+
+    private async Task<AzureStorageOrchestrationBackend> StartAsync(string hub, string worker, int prefetch = 32, TimeSpan? visibility = null)
+    {
+        var backend = new AzureStorageOrchestrationBackend(TestHubs.Options(azurite.ConnectionString, hub, workerId: worker, visibility: visibility ?? Visibility, minWorkItemMessagesPerTurn: Messages, activityPrefetchCount: prefetch));
         await backend.StartAsync();
         return backend;
     }

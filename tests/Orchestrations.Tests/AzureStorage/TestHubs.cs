@@ -8,7 +8,7 @@ internal static class TestHubs
 {
     public static string NewHubName() => "t" + Guid.NewGuid().ToString("N")[..16];
 
-    public static AzureStorageBackendOptions Options(string connectionString, string? hubName = null, int partitionCount = 4, string? workerId = null, TimeSpan? visibility = null, IReadOnlyList<HttpPipelinePolicy>? policies = null, int minWorkItemMessagesPerTurn = 64) => new()
+    public static AzureStorageBackendOptions Options(string connectionString, string? hubName = null, int partitionCount = 4, string? workerId = null, TimeSpan? visibility = null, IReadOnlyList<HttpPipelinePolicy>? policies = null, int minWorkItemMessagesPerTurn = 64, int activityPrefetchCount = 32) => new()
     {
         ConnectionString = connectionString,
         HubName = hubName ?? NewHubName(),
@@ -19,5 +19,6 @@ internal static class TestHubs
         WorkItemQueueVisibilityTimeout = visibility ?? TimeSpan.FromSeconds(30),
         ClientPolicies = policies ?? [],
         MinWorkItemMessagesPerTurn = minWorkItemMessagesPerTurn,
+        ActivityPrefetchCount = activityPrefetchCount,
     };
 }

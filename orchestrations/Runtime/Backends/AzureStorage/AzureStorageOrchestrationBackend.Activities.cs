@@ -13,6 +13,10 @@ public sealed partial class AzureStorageOrchestrationBackend
     private readonly ConcurrentQueue<ActivityWorkItem> _bufferedActivities = new();
     private readonly SemaphoreSlim _activityReceiveGate = new(1, 1);
 
+    // Activities per message in the last receive: packs make a receive of 32 messages up to 1,024
+    // activities, so fewer messages are taken then and the buffer stays near the prefetch count.
+    private int _activitiesPerMessage = 1;
+
     /// <summary>Sends results folded per instance (see <see cref="ResultSender"/>).</summary>
     private async Task SendResultsAsync(IReadOnlyList<OrchestrationMessage> results, CancellationToken cancellationToken)
     {
@@ -34,11 +38,14 @@ public sealed partial class AzureStorageOrchestrationBackend
             {
                 if (!_bufferedActivities.IsEmpty)
                     continue;
-                var response = await _workItemQueue.ReceiveMessagesAsync(_options.ActivityPrefetchCount, _options.WorkItemQueueVisibilityTimeout, cancellationToken).ConfigureAwait(false);
+                var messages = Math.Max(1, _options.ActivityPrefetchCount / _activitiesPerMessage);
+                var response = await _workItemQueue.ReceiveMessagesAsync(messages, _options.WorkItemQueueVisibilityTimeout, cancellationToken).ConfigureAwait(false);
                 if (response.Value.Length == 0)
                     return null;
+                var activities = 0;
                 foreach (var raw in response.Value)
-                    await UnpackAsync(raw, cancellationToken).ConfigureAwait(false);
+                    activities += await UnpackAsync(raw, cancellationToken).ConfigureAwait(false);
+                _activitiesPerMessage = Math.Max(1, activities / response.Value.Length);
             }
             finally
             {
@@ -114,8 +121,8 @@ public sealed partial class AzureStorageOrchestrationBackend
         workItem.LockedUntilUtc = message.NextVisibleOn.UtcDateTime;
     }
 
-    /// <summary>Turns a received message into buffered work items (a pack delivered again is split instead).</summary>
-    private async Task UnpackAsync(QueueMessage raw, CancellationToken cancellationToken)
+    /// <summary>Turns a received message into buffered work items (a pack delivered again is split instead); returns how many.</summary>
+    private async Task<int> UnpackAsync(QueueMessage raw, CancellationToken cancellationToken)
     {
         QueueEnvelope? envelope;
         try
@@ -131,13 +138,13 @@ public sealed partial class AzureStorageOrchestrationBackend
         if (requests.Count == 0)
         {
             await DeleteActivityMessageAsync(raw.MessageId, raw.PopReceipt, cancellationToken).ConfigureAwait(false);
-            return;
+            return 0;
         }
         var dequeueCount = (int)raw.DequeueCount;
         if (requests.Count > 1 && dequeueCount > 1)
         {
             await SplitPackAsync(raw, requests, cancellationToken).ConfigureAwait(false);
-            return;
+            return 0;
         }
         var prior = envelope!.PriorDeliveries ?? 0;
         var message = new WorkItemMessage(raw.MessageId, raw.PopReceipt, raw.NextVisibleOn ?? DateTimeOffset.UtcNow + _options.WorkItemQueueVisibilityTimeout, dequeueCount, requests.Count);
@@ -151,6 +158,7 @@ public sealed partial class AzureStorageOrchestrationBackend
                 BackendState = new ActivityWorkItemState(message, prior),
             });
         }
+        return requests.Count;
     }
 
     /// <summary>
