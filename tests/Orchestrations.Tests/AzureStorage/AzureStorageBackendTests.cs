@@ -25,7 +25,7 @@ public sealed class AzureStorageBackendTests(AzuriteFixture azurite) : IClassFix
         var first = new AzureStorageOrchestrationBackend(TestHubs.Options(azurite.ConnectionString, hub, workerId: "first", visibility: TimeSpan.FromSeconds(2)));
         await first.CreateTaskHubAsync();
         await first.CreateOrchestrationInstanceAsync(Start("outbox-1"));
-        var item = await FetchAsync(first.GetOrchestrationWorkItemAsync);
+        var item = await TestHubs.FetchAsync(first.GetOrchestrationWorkItemAsync);
         first.CrashPoint = step =>
         {
             if (step == "history-committed")
@@ -66,12 +66,12 @@ public sealed class AzureStorageBackendTests(AzuriteFixture azurite) : IClassFix
         await using var backend = new AzureStorageOrchestrationBackend(TestHubs.Options(azurite.ConnectionString));
         await backend.CreateTaskHubAsync();
         await backend.CreateOrchestrationInstanceAsync(Start("dup-1"));
-        var item = await FetchAsync(backend.GetOrchestrationWorkItemAsync);
+        var item = await TestHubs.FetchAsync(backend.GetOrchestrationWorkItemAsync);
         await backend.CompleteOrchestrationWorkItemAsync(item, FirstTurn(item, "dup-1"));
-        var activity = await FetchAsync(backend.GetActivityWorkItemAsync);
+        var activity = await TestHubs.FetchAsync(backend.GetActivityWorkItemAsync);
         var result = new OrchestrationMessage("dup-1:e1:0:result", "dup-1", new TaskCompletedEvent(-1, Now, 0, "\"done\"")) { TargetExecutionId = "e1" };
         await backend.CompleteActivityWorkItemAsync(activity, result);
-        var completion = await FetchAsync(backend.GetOrchestrationWorkItemAsync);
+        var completion = await TestHubs.FetchAsync(backend.GetOrchestrationWorkItemAsync);
         await backend.CompleteOrchestrationWorkItemAsync(completion, new OrchestrationTurn
         {
             ExecutionId = "e1",
@@ -82,7 +82,7 @@ public sealed class AzureStorageBackendTests(AzuriteFixture azurite) : IClassFix
         await backend.SendMessageAsync(result);
         await backend.SendMessageAsync(result with { MessageId = "dup-1:e1:0:result-again" });
         await backend.SendMessageAsync(new OrchestrationMessage("dup-1:event", "dup-1", new EventRaisedEvent(-1, Now, "go", null)));
-        var next = await FetchAsync(backend.GetOrchestrationWorkItemAsync);
+        var next = await TestHubs.FetchAsync(backend.GetOrchestrationWorkItemAsync);
 
         Assert.Equal("go", Assert.IsType<EventRaisedEvent>(Assert.Single(next.Messages).Event).Name);
     }
@@ -116,13 +116,13 @@ public sealed class AzureStorageBackendTests(AzuriteFixture azurite) : IClassFix
         Assert.True(await backend.CreateOrchestrationInstanceAsync(Start("big/1", input: big)));
         Assert.Equal(big, (await backend.GetInstanceAsync("big/1", includePayloads: true))?.Input);
 
-        var item = await FetchAsync(backend.GetOrchestrationWorkItemAsync);
+        var item = await TestHubs.FetchAsync(backend.GetOrchestrationWorkItemAsync);
         Assert.Equal(big, ((ExecutionStartedEvent)item.Messages[0].Event).Input);
         await backend.CompleteOrchestrationWorkItemAsync(item, FirstTurn(item, "big/1", input: big));
-        var activity = await FetchAsync(backend.GetActivityWorkItemAsync);
+        var activity = await TestHubs.FetchAsync(backend.GetActivityWorkItemAsync);
         Assert.Equal(big, activity.Request.Input);
         await backend.CompleteActivityWorkItemAsync(activity, new OrchestrationMessage("big/1:e1:0:result", "big/1", new TaskCompletedEvent(-1, Now, 0, big)));
-        var completion = await FetchAsync(backend.GetOrchestrationWorkItemAsync);
+        var completion = await TestHubs.FetchAsync(backend.GetOrchestrationWorkItemAsync);
         Assert.Equal(big, ((TaskCompletedEvent)completion.Messages[0].Event).Result);
         await backend.CompleteOrchestrationWorkItemAsync(completion, new OrchestrationTurn
         {
@@ -195,18 +195,6 @@ public sealed class AzureStorageBackendTests(AzuriteFixture azurite) : IClassFix
         NewActivities = [new ActivityRequest($"{instanceId}:e1:0", instanceId, "e1", 0, "Work", input)],
         State = State(instanceId, OrchestrationRuntimeStatus.Running, input: ((ExecutionStartedEvent)item.Messages[0].Event).Input),
     };
-
-    private static async Task<T> FetchAsync<T>(Func<CancellationToken, Task<T?>> fetch) where T : class
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(20))
-        {
-            if (await fetch(CancellationToken.None) is { } item)
-                return item;
-            await Task.Delay(20);
-        }
-        throw new TimeoutException("No work item came.");
-    }
 
     private async Task<List<TableEntity>> RowsAsync(string hub, string instanceId, string rowKeyPrefix)
     {

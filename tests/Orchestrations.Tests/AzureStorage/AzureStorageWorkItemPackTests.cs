@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Serverless.Orchestrations.Backends;
 using Serverless.Orchestrations.Backends.AzureStorage;
 using Serverless.Orchestrations.Core;
@@ -58,7 +57,7 @@ public sealed class AzureStorageWorkItemPackTests(AzuriteFixture azurite) : ICla
         var hub = TestHubs.NewHubName();
         var dead = await StartAsync(hub, "dead");
         await ScheduleFanOutAsync(dead, "pack-2");
-        var taken = await FetchAsync(dead.GetActivityWorkItemAsync); // the worker "dies" holding a pack (and the rest buffered)
+        var taken = await TestHubs.FetchAsync(dead.GetActivityWorkItemAsync); // the worker "dies" holding a pack (and the rest buffered)
         Assert.Equal(1, taken.DequeueCount);
 
         var survivor = await StartAsync(hub, "survivor");
@@ -83,7 +82,7 @@ public sealed class AzureStorageWorkItemPackTests(AzuriteFixture azurite) : ICla
         var handedBack = items[0];
 
         await backend.AbandonActivityWorkItemAsync(handedBack);
-        var again = await FetchAsync(backend.GetActivityWorkItemAsync);
+        var again = await TestHubs.FetchAsync(backend.GetActivityWorkItemAsync);
         Assert.Equal(handedBack.Request.MessageId, again.Request.MessageId);
         Assert.Equal(2, again.DequeueCount);
         Assert.NotSame(MessageOf(handedBack), MessageOf(again));
@@ -109,7 +108,7 @@ public sealed class AzureStorageWorkItemPackTests(AzuriteFixture azurite) : ICla
             await first.CompleteActivityWorkItemAsync(item, ResultOf(item));
 
         await ScheduleFanOutAsync(first, "pack-5");
-        var taken = await FetchAsync(first.GetActivityWorkItemAsync);
+        var taken = await TestHubs.FetchAsync(first.GetActivityWorkItemAsync);
         var second = await StartAsync(hub, "second", prefetch: Activities / Messages, visibility: TimeSpan.FromMinutes(1));
         var rest = await FetchAllAsync(second, Activities - (Activities / Messages));
 
@@ -131,7 +130,7 @@ public sealed class AzureStorageWorkItemPackTests(AzuriteFixture azurite) : ICla
     {
         await backend.CreateOrchestrationInstanceAsync(new OrchestrationMessage($"{instanceId}:start", instanceId,
             new ExecutionStartedEvent(-1, DateTime.UtcNow, "FanOut", instanceId, "e1", "1")));
-        var start = await FetchAsync(backend.GetOrchestrationWorkItemAsync);
+        var start = await TestHubs.FetchAsync(backend.GetOrchestrationWorkItemAsync);
         var requests = Requests(instanceId, Activities);
         await backend.CompleteOrchestrationWorkItemAsync(start, new OrchestrationTurn
         {
@@ -158,19 +157,7 @@ public sealed class AzureStorageWorkItemPackTests(AzuriteFixture azurite) : ICla
     {
         var items = new List<ActivityWorkItem>();
         while (items.Count < count)
-            items.Add(await FetchAsync(backend.GetActivityWorkItemAsync));
+            items.Add(await TestHubs.FetchAsync(backend.GetActivityWorkItemAsync));
         return items;
-    }
-
-    private static async Task<T> FetchAsync<T>(Func<CancellationToken, Task<T?>> fetch) where T : class
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(20))
-        {
-            if (await fetch(CancellationToken.None) is { } item)
-                return item;
-            await Task.Delay(20);
-        }
-        throw new TimeoutException("Nothing was fetched within 20 s.");
     }
 }
