@@ -1,21 +1,17 @@
-using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using Amazon;
-using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Serverless.Storage;
+using Serverless.Storage.S3;
 
 namespace Serverless.Host.Drops;
 
-/// <summary>ListObjectsV2 with ETags. Configured like the storage library's client (path style, checksums only when required).</summary>
+/// <summary>ListObjectsV2 and HEAD with ETags, on the storage library's shared S3 client (the one that keeps the SDK's own retries).</summary>
 internal sealed class S3VersionLister(SourceUri location, S3Settings settings) : IVersionLister
 {
-    private static readonly ConcurrentDictionary<(string?, string?, string?, string, bool), AmazonS3Client> Clients = new();
-
     public async IAsyncEnumerable<IReadOnlyList<ObjectVersion>> ListPagesAsync(int pageSize, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var client = Client(settings);
+        var client = S3ClientCache.GetWithSdkRetries(settings);
         string? token = null;
         do
         {
@@ -36,7 +32,7 @@ internal sealed class S3VersionLister(SourceUri location, S3Settings settings) :
     {
         try
         {
-            var head = await Client(settings).GetObjectMetadataAsync(location.Container, key, cancellationToken).ConfigureAwait(false);
+            var head = await S3ClientCache.GetWithSdkRetries(settings).GetObjectMetadataAsync(location.Container, key, cancellationToken).ConfigureAwait(false);
             return VersionListerFactory.Normalize(head.ETag);
         }
         catch (AmazonS3Exception ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound)
@@ -44,25 +40,4 @@ internal sealed class S3VersionLister(SourceUri location, S3Settings settings) :
             return null;
         }
     }
-
-    private static AmazonS3Client Client(S3Settings s) => Clients.GetOrAdd((s.ServiceUrl, s.AccessKey, s.SecretKey, s.Region, s.ForcePathStyle), _ =>
-    {
-        AWSConfigs.InitializeCollections = true;
-        var config = new AmazonS3Config
-        {
-            ForcePathStyle = s.ForcePathStyle,
-            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-        };
-        if (string.IsNullOrWhiteSpace(s.ServiceUrl))
-            config.RegionEndpoint = RegionEndpoint.GetBySystemName(s.Region);
-        else
-        {
-            config.ServiceURL = s.ServiceUrl;
-            config.AuthenticationRegion = s.Region;
-        }
-        return string.IsNullOrEmpty(s.AccessKey)
-            ? new AmazonS3Client(config)
-            : new AmazonS3Client(new BasicAWSCredentials(s.AccessKey, s.SecretKey ?? ""), config);
-    });
 }

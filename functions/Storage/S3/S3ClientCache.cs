@@ -10,9 +10,9 @@ namespace Serverless.Storage.S3;
 /// process: clients are thread-safe and own an HTTP connection pool, so making one per call
 /// would exhaust sockets.
 /// </summary>
-internal static class S3ClientCache
+public static class S3ClientCache
 {
-    private static readonly ConcurrentDictionary<(string? Url, string? Key, string? Secret, string Region, bool PathStyle), AmazonS3Client> Clients = new();
+    private static readonly ConcurrentDictionary<(string? Url, string? Key, string? Secret, string Region, bool PathStyle, bool SdkRetries), AmazonS3Client> Clients = new();
 
     static S3ClientCache()
     {
@@ -20,12 +20,18 @@ internal static class S3ClientCache
         AWSConfigs.InitializeCollections = true;
     }
 
-    public static AmazonS3Client Get(S3Settings settings, RetrySettings retry) =>
-        Clients.GetOrAdd(
-            (settings.ServiceUrl, settings.AccessKey, settings.SecretKey, settings.Region, settings.ForcePathStyle),
-            _ => Create(settings, retry));
+    /// <summary>The client for calls made through <see cref="StorageExecutor"/>: the SDK's own retries off.</summary>
+    internal static AmazonS3Client Get(S3Settings settings, RetrySettings retry) =>
+        Clients.GetOrAdd(Key(settings, sdkRetries: false), _ => Create(settings, retry));
 
-    private static AmazonS3Client Create(S3Settings settings, RetrySettings retry)
+    /// <summary>The client for callers that do not go through the storage library's retry policy: the SDK retries and times out.</summary>
+    public static AmazonS3Client GetWithSdkRetries(S3Settings settings) =>
+        Clients.GetOrAdd(Key(settings, sdkRetries: true), _ => Create(settings, null));
+
+    private static (string?, string?, string?, string, bool, bool) Key(S3Settings s, bool sdkRetries) =>
+        (s.ServiceUrl, s.AccessKey, s.SecretKey, s.Region, s.ForcePathStyle, sdkRetries);
+
+    private static AmazonS3Client Create(S3Settings settings, RetrySettings? retry)
     {
         var config = new AmazonS3Config
         {
@@ -33,10 +39,14 @@ internal static class S3ClientCache
             // MinIO and s3rver reject or mangle the default flexible checksums (aws/aws-sdk-net #3615).
             RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
             ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-            // StorageExecutor is the one retry policy.
-            MaxErrorRetry = 0,
-            Timeout = retry.AttemptTimeout,
         };
+        if (retry is not null)
+        {
+            // StorageExecutor is the one retry policy.
+            config.MaxErrorRetry = 0;
+            config.Timeout = retry.AttemptTimeout;
+        }
+
         if (string.IsNullOrWhiteSpace(settings.ServiceUrl))
         {
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(settings.Region);
