@@ -38,4 +38,17 @@ internal static class BenchPaths
 
         throw new InvalidOperationException("Serverless.sln not found above the executable or the working directory.");
     }
+
+    /// <summary>Deletes a run's data folder; one still held open (an emulator slow to exit) is only reported.</summary>
+    public static void DeleteQuietly(string folder)
+    {
+        try
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (IOException e)
+        {
+            Report.Log($"could not delete {folder}: {e.Message}");
+        }
+    }
 }

@@ -102,7 +102,8 @@ internal static class DropBenchmark
             await uploading;
             Report.Log($"drop: {count} done in {dropSeconds:0.00}s (uploads ended at {clock.Elapsed.TotalSeconds:0.00}s at the latest)");
 
-            var jobSeconds = await RunJobAsync(http, host, model, batchSize, count);
+            var (jobSeconds, _) = await BenchJob.RunAsync(http, host, new { source = $"s3://{Bucket}/{Prefix}/", model, batchSize }, count);
+            Report.Log($"job: {jobSeconds:0.00}s");
             Report.Value("images", count);
             Report.Value("batch_size", batchSize);
             Report.Value("drop_seconds", dropSeconds, "0.00");
@@ -117,14 +118,7 @@ internal static class DropBenchmark
         }
         finally
         {
-            try
-            {
-                Directory.Delete(data, recursive: true);
-            }
-            catch (IOException e)
-            {
-                Report.Log($"could not delete {data}: {e.Message}");
-            }
+            BenchPaths.DeleteQuietly(data);
         }
         return 0;
     }
@@ -156,31 +150,6 @@ internal static class DropBenchmark
             // A version listed mid-upload is settled as superseded without a write: only written ones are results.
             var done = rows.Values.Count(r => r.Status == ReceiptStatus.Done && r.Writes > 0);
             return (done, rows.Values.Sum(r => r.Writes), rows.Count);
-        }
-    }
-
-    /// <summary>The same objects as a batch job in the same (warm) process: POST /api/jobs and poll to 200.</summary>
-    private static async Task<double> RunJobAsync(HttpClient http, HostChild host, string model, int batchSize, int expected)
-    {
-        var sw = Stopwatch.StartNew();
-        using var submit = await http.PostAsJsonAsync("api/jobs", new { source = $"s3://{Bucket}/{Prefix}/", model, batchSize });
-        if (submit.StatusCode != HttpStatusCode.Accepted)
-            throw new InvalidOperationException($"POST /api/jobs answered {(int)submit.StatusCode}: {await submit.Content.ReadAsStringAsync()}");
-        var status = submit.Headers.Location ?? throw new InvalidOperationException("no Location header.");
-        while (true)
-        {
-            using var poll = await http.GetAsync(status);
-            var body = await poll.Content.ReadFromJsonAsync<JsonElement>();
-            if (poll.StatusCode == HttpStatusCode.OK)
-            {
-                if (body.GetProperty("runtimeStatus").GetString() != "Completed" || body.GetProperty("output").GetProperty("images").GetInt64() != expected)
-                    throw new InvalidOperationException($"the job ended: {body}");
-                Report.Log($"job: {sw.Elapsed.TotalSeconds:0.00}s");
-                return sw.Elapsed.TotalSeconds;
-            }
-            if (poll.StatusCode != HttpStatusCode.Accepted || host.HasExited)
-                throw new InvalidOperationException($"status answered {(int)poll.StatusCode}: {body}\n{host.OutputTail}");
-            await Task.Delay(250);
         }
     }
 }

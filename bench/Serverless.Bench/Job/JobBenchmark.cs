@@ -77,14 +77,7 @@ internal static class JobBenchmark
         }
         finally
         {
-            try
-            {
-                Directory.Delete(data, recursive: true);
-            }
-            catch (IOException e)
-            {
-                Report.Log($"could not delete {data}: {e.Message}");
-            }
+            BenchPaths.DeleteQuietly(data);
         }
 
         return 0;
@@ -147,48 +140,8 @@ internal static class JobBenchmark
         double HostCpu() => workerHosts.Append(host).Sum(h => CpuTime.OfProcess(h.Pid));
         double EmulatorCpu() => CpuTime.OfProcess(azurite.Pid) + CpuTime.OfProcess(s3rver.Pid);
         var (hostCpuBefore, emulatorCpuBefore) = (HostCpu(), EmulatorCpu());
-        var sw = Stopwatch.StartNew();
-        using var submit = await http.PostAsJsonAsync("api/jobs", new { source = $"s3://{Bucket}/{Prefix}", model, batchSize });
-        if (submit.StatusCode != HttpStatusCode.Accepted)
-        {
-            throw new InvalidOperationException($"POST /api/jobs answered {(int)submit.StatusCode}: {await submit.Content.ReadAsStringAsync()}");
-        }
-
-        var status = submit.Headers.Location ?? throw new InvalidOperationException("no Location header.");
-        JsonElement body;
-        var lastLog = TimeSpan.Zero;
-        while (true)
-        {
-            using var poll = await http.GetAsync(status);
-            body = await poll.Content.ReadFromJsonAsync<JsonElement>();
-            if (poll.StatusCode == HttpStatusCode.OK)
-            {
-                break;
-            }
-
-            if (poll.StatusCode != HttpStatusCode.Accepted || host.HasExited)
-            {
-                throw new InvalidOperationException($"status answered {(int)poll.StatusCode}: {body}\n{host.OutputTail}");
-            }
-
-            if (sw.Elapsed - lastLog > TimeSpan.FromSeconds(15))
-            {
-                lastLog = sw.Elapsed;
-                Report.Log($"job: {(body.TryGetProperty("customStatus", out var cs) ? cs.ToString() : "")}");
-            }
-
-            await Task.Delay(250);
-        }
-
-        var wall = sw.Elapsed.TotalSeconds;
+        var (wall, output) = await BenchJob.RunAsync(http, host, new { source = $"s3://{Bucket}/{Prefix}", model, batchSize }, expected);
         var (hostCpu, emulatorCpu) = (HostCpu() - hostCpuBefore, EmulatorCpu() - emulatorCpuBefore);
-        var runtimeStatus = body.GetProperty("runtimeStatus").GetString();
-        var output = body.GetProperty("output");
-        if (runtimeStatus != "Completed" || output.GetProperty("images").GetInt64() != expected || output.GetProperty("failed").GetInt64() != 0)
-        {
-            throw new InvalidOperationException($"the job ended {runtimeStatus}: {body}");
-        }
-
         Report.Log($"job: {wall:0.00}s wall, {hostCpu:0.0}s host CPU, {emulatorCpu:0.0}s Azurite + s3rver CPU, output {output}");
         return (wall, output.GetProperty("imagesPerSecond").GetDouble(), hostCpu, emulatorCpu);
     }
