@@ -11,7 +11,8 @@ internal static class DropServices
 {
     public static IServiceCollection AddBlobDrops(this IServiceCollection services, IConfiguration configuration, HostRole role)
     {
-        services.AddOptions<DropOptions>().BindConfiguration(DropOptions.SectionName);
+        services.AddOptions<DropOptions>().BindConfiguration(DropOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DropOptions>, DropOptionsValidator>();
         services.AddSingleton<DropSignals>();
         var connection = configuration[HostConfiguration.StorageConnectionSetting];
         if (!string.IsNullOrWhiteSpace(connection))
