@@ -63,6 +63,9 @@ internal static class DropBenchmark
                 TableDropReceiptStore.PartitionKey($"s3://{Bucket}/{Prefix}/"));
             using var s3 = new AmazonS3Client(S3rverProcess.AccessKey, S3rverProcess.SecretKey,
                 new AmazonS3Config { ServiceURL = s3rver.ServiceUrl, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+            // The benchmark's own process uploads (and polls the receipts): its CPU is the upload's.
+            var pids = new Dictionary<string, int> { ["host"] = host.Pid, ["azurite"] = azurite.Pid, ["s3rver"] = s3rver.Pid, ["upload"] = Environment.ProcessId };
+            var dropCpuBefore = CpuSnapshot.Take(pids);
             var clock = new Stopwatch();
             var uploading = Task.Run(async () =>
             {
@@ -100,10 +103,13 @@ internal static class DropBenchmark
             }
             var dropSeconds = clock.Elapsed.TotalSeconds;
             await uploading;
-            Report.Log($"drop: {count} done in {dropSeconds:0.00}s (uploads ended at {clock.Elapsed.TotalSeconds:0.00}s at the latest)");
+            var dropCpu = CpuSnapshot.Take(pids).Since(dropCpuBefore);
+            Report.Log($"drop: {count} done in {dropSeconds:0.00}s (uploads ended at {clock.Elapsed.TotalSeconds:0.00}s at the latest), CPU s: {Describe(dropCpu)}");
 
+            var jobCpuBefore = CpuSnapshot.Take(pids);
             var (jobSeconds, _) = await BenchJob.RunAsync(http, host, new { source = $"s3://{Bucket}/{Prefix}/", model, batchSize }, count);
-            Report.Log($"job: {jobSeconds:0.00}s");
+            var jobCpu = CpuSnapshot.Take(pids).Since(jobCpuBefore);
+            Report.Log($"job: {jobSeconds:0.00}s, CPU s: {Describe(jobCpu)}");
             Report.Value("images", count);
             Report.Value("batch_size", batchSize);
             Report.Value("drop_seconds", dropSeconds, "0.00");
@@ -112,6 +118,12 @@ internal static class DropBenchmark
             Report.Value("job_seconds", jobSeconds, "0.00");
             Report.Value("job_images_per_s", count / jobSeconds, "0.0");
             Report.Value("drop_vs_job", jobSeconds / dropSeconds, "0.000");
+            foreach (var (phase, cpu) in new[] { ("drop", dropCpu), ("job", jobCpu) })
+            {
+                Report.Value($"{phase}_host_cpu_ms_per_image", cpu["host"] * 1000 / count, "0.0");
+                Report.Value($"{phase}_emulators_cpu_ms_per_image", (cpu["azurite"] + cpu["s3rver"]) * 1000 / count, "0.0");
+            }
+            Report.Value("drop_upload_cpu_ms_per_image", dropCpu["upload"] * 1000 / count, "0.0");
             Report.Value("drop_result_writes", writes);
             Report.Value("drop_receipts", receiptsSeen);
             Report.Value("load_average", Sample.LoadAverage(), "0.0");
@@ -122,6 +134,8 @@ internal static class DropBenchmark
         }
         return 0;
     }
+
+    private static string Describe(IReadOnlyDictionary<string, double> cpu) => string.Join(", ", cpu.Select(p => $"{p.Key} {p.Value:0.0}"));
 
     /// <summary>
     /// Counts the location's receipts. Each poll reads only the rows changed since the one before (with
