@@ -41,6 +41,33 @@ public sealed class DropRaceTests(JobStack stack)
         Assert.Equal(1, older.Stored.Writes);
     }
 
+    [Theory]
+    [InlineData("table")]
+    [InlineData("memory")]
+    public async Task With_key_fences_the_newest_version_skips_the_etag_read_and_the_older_one_late_still_gives_the_key_back(string store)
+    {
+        var race = await RaceAsync("DropRaceFenced" + store, $"s3://drops/race-fenced-{store}/", TimeSpan.FromMinutes(2), fenced: true,
+            inMemory: store == "memory");
+        Assert.NotNull(race.Older.KeyFence);
+        Assert.NotNull(race.Newer.KeyFence);
+
+        // No version of the key was claimed after the newer one: done without reading the object's ETag.
+        var newer = Assert.Single(await race.Writer("b").WriteAsync([(race.Newer, Result(race.Newer, "blue"))], default));
+        Assert.Equal(ReceiptStatus.Done, newer.Stored!.Status);
+        Assert.Null(newer.Stored.Reason);
+        Assert.Equal(0, race.Lister.ETagReads);
+
+        // The older version was claimed before the newer one: its fence fails, it reads, and gives the key back.
+        var older = Assert.Single(await race.Writer("a").WriteAsync([(race.Older, Result(race.Older, "red"))], default));
+        Assert.Equal(ReceiptStatus.Done, older.Stored!.Status);
+        Assert.Contains("written back", older.Stored.Reason);
+        Assert.True(race.Lister.ETagReads > 0);
+        var final = await ReadResultAsync(race);
+        Assert.Equal(race.Newer.ObjectETag, final.ETag);
+        Assert.Equal("blue", final.Top[0].Label);
+        Assert.Equal(2, await CountReceiptsAsync(race)); // the key row is not listed as a receipt
+    }
+
     [Fact]
     public async Task A_writer_that_died_after_its_older_result_landed_is_checked_by_the_claim_that_retakes_it()
     {
@@ -69,25 +96,38 @@ public sealed class DropRaceTests(JobStack stack)
     }
 
     /// <summary>Drops two versions of one key; worker a claims the first before the second is stored, worker b the second.</summary>
-    private async Task<Race> RaceAsync(string hub, string source, TimeSpan claimTimeout)
+    /// <summary>With <paramref name="fenced"/>, the claims are made as the watcher makes them, each marked its key's latest.</summary>
+    private async Task<Race> RaceAsync(string hub, string source, TimeSpan claimTimeout, bool fenced = false, bool inMemory = false)
     {
-        var store = TableDropReceiptStore.Create(stack.Azurite.ConnectionString, hub);
+        IDropReceiptStore store = inMemory ? new InMemoryDropReceiptStore() : TableDropReceiptStore.Create(stack.Azurite.ConnectionString, hub);
         await store.InitializeAsync();
         var race = new Race(store, SourceUri.Parse(source), ResultStoreFactory.Create(source + "out/", stack.Connections),
-            VersionListerFactory.Create(SourceUri.Parse(source), stack.Connections), new DropOptions { ClaimTimeout = claimTimeout });
+            new CountingLister(VersionListerFactory.Create(SourceUri.Parse(source), stack.Connections)), new DropOptions { ClaimTimeout = claimTimeout });
+        async Task<ClaimResult> ClaimAsync(string worker, ObjectVersion version) => fenced
+            ? (await race.Claims(worker).TryClaimAllAsync(source, [version], 1, default))[0]
+            : await race.Claims(worker).TryClaimAsync(source, version, default);
         var inbox = ResultStoreFactory.Create(source, stack.Connections);
         var random = new Random(4);
 
         await inbox.WriteAsync(Key, SyntheticImages.Encode(new SKColor(220, 30, 30), 48, 48, random, png: true));
         var older = await race.Lister.CurrentETagAsync(race.Source.Prefix + Key);
-        var first = await race.Claims("a").TryClaimAsync(source, new ObjectVersion(race.Source.Prefix + Key, older!), default);
+        var first = await ClaimAsync("a", new ObjectVersion(race.Source.Prefix + Key, older!));
         await inbox.WriteAsync(Key, SyntheticImages.Encode(new SKColor(30, 40, 220), 48, 48, random, png: true));
         var newer = await race.Lister.CurrentETagAsync(race.Source.Prefix + Key);
         Assert.NotEqual(older, newer);
-        var second = await race.Claims("b").TryClaimAsync(source, new ObjectVersion(race.Source.Prefix + Key, newer!), default);
+        var second = await ClaimAsync("b", new ObjectVersion(race.Source.Prefix + Key, newer!));
         Assert.Equal(ClaimOutcome.Claimed, first.Outcome);
         Assert.Equal(ClaimOutcome.Claimed, second.Outcome);
+        race.Lister.ETagReads = 0;
         return race with { Older = first.Receipt!, Newer = second.Receipt! };
+    }
+
+    private static async Task<int> CountReceiptsAsync(Race race)
+    {
+        var count = 0;
+        await foreach (var _ in race.Store.ListAsync(race.Source.ToString()))
+            count++;
+        return count;
     }
 
     private static DropResult Result(DropReceipt receipt, string label) =>
@@ -96,7 +136,7 @@ public sealed class DropRaceTests(JobStack stack)
     private static async Task<DropResult> ReadResultAsync(Race race) =>
         DropResult.Parse(await race.Results.ReadAsync(DropNames.Result(race.Source, race.Source.Prefix + Key)))!;
 
-    private sealed record Race(IDropReceiptStore Store, SourceUri Source, IResultStore Results, IVersionLister Lister, DropOptions Options)
+    private sealed record Race(IDropReceiptStore Store, SourceUri Source, IResultStore Results, CountingLister Lister, DropOptions Options)
     {
         public DropReceipt Older { get; init; } = null!;
         public DropReceipt Newer { get; init; } = null!;
@@ -104,5 +144,26 @@ public sealed class DropRaceTests(JobStack stack)
         public DropClaims Claims(string worker) => new(Store, Options, worker, TimeProvider.System);
 
         public DropResultWriter Writer(string worker) => new(Claims(worker), Lister, Results, Source, 8);
+    }
+
+    /// <summary>Counts the object ETag reads (HEADs) the writers make.</summary>
+    private sealed class CountingLister(IVersionLister inner) : IVersionLister
+    {
+        private int eTagReads;
+
+        public int ETagReads
+        {
+            get => eTagReads;
+            set => eTagReads = value;
+        }
+
+        public IAsyncEnumerable<IReadOnlyList<ObjectVersion>> ListPagesAsync(int pageSize, CancellationToken cancellationToken = default) =>
+            inner.ListPagesAsync(pageSize, cancellationToken);
+
+        public Task<string?> CurrentETagAsync(string key, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref eTagReads);
+            return inner.CurrentETagAsync(key, cancellationToken);
+        }
     }
 }

@@ -318,7 +318,7 @@ public sealed class DropTests(JobStack stack)
     {
         var table = new TableClient(stack.Azurite.ConnectionString, TableDropReceiptStore.TableName(hub));
         var receipts = new List<DropReceipt>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {TableDropReceiptStore.PartitionKey(location)}");
+        var filter = TableDropReceiptStore.ReceiptsFilter(location);
         try
         {
             await foreach (var entity in table.QueryAsync<TableEntity>(filter))

@@ -60,7 +60,7 @@ internal static class DropBenchmark
             await Task.Delay(TimeSpan.FromSeconds(2)); // the watcher's first (empty) listing
 
             var counter = new ReceiptCounter(new TableClient(azurite.ConnectionString, TableDropReceiptStore.TableName(hub)),
-                TableDropReceiptStore.PartitionKey($"s3://{Bucket}/{Prefix}/"));
+                TableDropReceiptStore.ReceiptsFilter($"s3://{Bucket}/{Prefix}/"));
             using var s3 = new AmazonS3Client(S3rverProcess.AccessKey, S3rverProcess.SecretKey,
                 new AmazonS3Config { ServiceURL = s3rver.ServiceUrl, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
             // The benchmark's own process uploads (and polls the receipts): its CPU is the upload's.
@@ -141,7 +141,7 @@ internal static class DropBenchmark
     /// Counts the location's receipts. Each poll reads only the rows changed since the one before (with
     /// a margin for clock skew), so the observer costs the table little while the drop runs.
     /// </summary>
-    private sealed class ReceiptCounter(TableClient table, string partition)
+    private sealed class ReceiptCounter(TableClient table, string receipts)
     {
         private readonly Dictionary<string, (string? Status, int Writes)> rows = new();
         private DateTimeOffset? since;
@@ -150,8 +150,8 @@ internal static class DropBenchmark
         {
             var started = DateTimeOffset.UtcNow;
             var filter = since is { } from
-                ? TableClient.CreateQueryFilter($"PartitionKey eq {partition} and Timestamp ge {from}")
-                : TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
+                ? $"{receipts} and {TableClient.CreateQueryFilter($"Timestamp ge {from}")}"
+                : receipts;
             try
             {
                 await foreach (var entity in table.QueryAsync<TableEntity>(filter, select: ["RowKey", "Status", "Writes"]))

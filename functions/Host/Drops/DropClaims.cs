@@ -33,6 +33,32 @@ public sealed class DropClaims(IDropReceiptStore store, DropOptions options, str
             results[i] = inserted[i] is { } claimed
                 ? new ClaimResult(ClaimOutcome.Claimed, claimed, fresh[i].UpdatedAt)
                 : await ClaimExistingAsync(location, versions[i], cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+        return await MarkLatestAsync(results, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Makes each claim its key's latest, before anything is read or written for it: the fences let
+    /// the result writer skip reading the object's ETag when no other version was claimed since.
+    /// </summary>
+    private async Task<ClaimResult[]> MarkLatestAsync(ClaimResult[] results, CancellationToken cancellationToken)
+    {
+        var claimed = Enumerable.Range(0, results.Length).Where(i => results[i].Outcome == ClaimOutcome.Claimed).ToArray();
+        if (claimed.Length == 0)
+            return results;
+        IReadOnlyList<string?> fences;
+        try
+        {
+            fences = await store.MarkLatestClaimsAsync(claimed.Select(i => results[i].Receipt!).ToArray(), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Without the mark a later check could miss these claims: they go back unprocessed (or expire).
+            foreach (var i in claimed)
+                await ReleaseAsync(results[i].Receipt!, CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+            throw;
+        }
+        for (var n = 0; n < claimed.Length; n++)
+            results[claimed[n]] = results[claimed[n]] with { Receipt = results[claimed[n]].Receipt! with { KeyFence = fences[n] } };
         return results;
     }
 
@@ -122,6 +148,16 @@ public sealed class DropClaims(IDropReceiptStore store, DropOptions options, str
         var now = time.GetUtcNow();
         return store.TryReplaceAllAsync(
             receipts.Select(r => r.Receipt with { Status = ReceiptStatus.Done, Reason = r.Reason, UpdatedAt = now }).ToArray(), cancellationToken);
+    }
+
+    /// <summary>
+    /// Completes receipts that carry a <see cref="DropReceipt.KeyFence"/> while no other version of their
+    /// key was claimed since their own claim; the others are <see cref="FencedReplace.Unchecked"/>, unchanged.
+    /// </summary>
+    public Task<IReadOnlyList<FencedReplace>> CompleteIfLatestClaimAsync(IReadOnlyList<DropReceipt> receipts, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return store.TryReplaceIfLatestClaimAsync(receipts.Select(r => r with { Status = ReceiptStatus.Done, Reason = null, UpdatedAt = now }).ToArray(), cancellationToken);
     }
 
     public Task<DropReceipt?> MarkRunningAsync(DropReceipt receipt, string jobId, CancellationToken cancellationToken) =>

@@ -179,25 +179,32 @@ internal sealed class DropLocationWatcher
         var io = new ParallelOptions { MaxDegreeOfParallelism = options.IoConcurrency };
 
         // A claim retaken from a worker that died while writing: its result may have landed.
-        var pending = new List<DropReceipt>();
+        var unsettled = new List<DropReceipt>();
         foreach (var receipt in batch)
         {
             if (receipt.PreviousClaimId is not null && await checks.PreviousWriteLandedAsync(receipt).ConfigureAwait(false))
                 Settle(await writer.CompleteLandedAsync(receipt, ct).ConfigureAwait(false), receipt);
             else
-                pending.Add(receipt);
+                unsettled.Add(receipt);
         }
 
-        var bytes = new byte[pending.Count][];
-        await Parallel.ForAsync(0, pending.Count, io, async (i, token) =>
+        var pending = unsettled.ToArray();
+        var bytes = new byte[pending.Length][];
+        await Parallel.ForAsync(0, pending.Length, io, async (i, token) =>
         {
             try
             {
                 var read = await source.ReadAllBytesAsync(pending[i].Key, token).ConfigureAwait(false);
-                if (await checks.IsSupersededAsync(pending[i], read, token).ConfigureAwait(false))
+                var proven = checks.IsListedVersion(pending[i], read);
+                if (!proven && await checks.IsSupersededAsync(pending[i], read, token).ConfigureAwait(false))
+                {
                     Settle(await claims.CompleteAsync(pending[i], ReceiptStatus.SupersededReason, ct).ConfigureAwait(false), pending[i]);
-                else
-                    bytes[i] = read;
+                    return;
+                }
+                bytes[i] = read;
+                // A key fence speaks for this version only when the bytes are known to be it.
+                if (!proven)
+                    pending[i] = pending[i] with { KeyFence = null };
             }
             catch (StorageException ex) when (ex.Kind == StorageErrorKind.ObjectNotFound)
             {
@@ -210,7 +217,7 @@ internal sealed class DropLocationWatcher
             }
         }).ConfigureAwait(false);
 
-        var readable = Enumerable.Range(0, pending.Count).Where(i => bytes[i] is not null).Select(i => pending[i]).ToArray();
+        var readable = Enumerable.Range(0, pending.Length).Where(i => bytes[i] is not null).Select(i => pending[i]).ToArray();
         if (readable.Length == 0)
             return Task.CompletedTask;
         IReadOnlyList<Prediction> predictions;
@@ -218,7 +225,7 @@ internal sealed class DropLocationWatcher
         {
             var classifier = resources.Classifier(location.Model, location.Preset, location.BatchSize, location.Top);
             predictions = await classifier.ClassifyAsync(
-                Enumerable.Range(0, pending.Count).Where(i => bytes[i] is not null).Select(i => new ImageInput(pending[i].Key, bytes[i])).ToArray(), ct).ConfigureAwait(false);
+                Enumerable.Range(0, pending.Length).Where(i => bytes[i] is not null).Select(i => new ImageInput(pending[i].Key, bytes[i])).ToArray(), ct).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

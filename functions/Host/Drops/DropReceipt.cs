@@ -32,6 +32,14 @@ public sealed record DropReceipt
     public string? JobId { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
 
+    /// <summary>
+    /// Not stored: the version of the key's latest-claim row as this claim wrote it
+    /// (<see cref="IDropReceiptStore.MarkLatestClaimsAsync"/>), kept only while the bytes read are
+    /// known to be this version. With it, completion checks that no other version of the key was
+    /// claimed since, in its own table transaction, instead of reading the object's current ETag.
+    /// </summary>
+    public string? KeyFence { get; init; }
+
     /// <summary>The stored row's version (ETag) this copy was read at; null before it is stored.</summary>
     public string? Version { get; init; }
 

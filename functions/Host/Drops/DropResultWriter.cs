@@ -11,6 +11,9 @@ namespace Serverless.Host.Drops;
 /// result is known (its write has begun), that result is written back over ours. A version whose
 /// write has not begun yet writes after ours, and checks in turn. Receipts are done only after the
 /// check, so a writer that dies in between leaves a <c>writing</c> receipt whose next owner checks.
+/// A version that carries a key fence (its bytes were proven to be it, and it was the key's latest
+/// claim) skips the read: its receipt is done in a transaction that holds only if no other version
+/// of the key was claimed since; where that fails it reads and restores as above.
 /// </summary>
 public sealed class DropResultWriter(DropClaims claims, IVersionLister lister, IResultStore results, SourceUri source, int concurrency)
 {
@@ -35,7 +38,8 @@ public sealed class DropResultWriter(DropClaims claims, IVersionLister lister, I
             try
             {
                 await results.WriteAsync(DropNames.Result(source, writing.Key), writing.Result!, cancellationToken).ConfigureAwait(false);
-                reasons[i] = await RestoreNewestAsync(writing, cancellationToken).ConfigureAwait(false);
+                if (writing.KeyFence is null)
+                    reasons[i] = await RestoreNewestAsync(writing, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -44,9 +48,23 @@ public sealed class DropResultWriter(DropClaims claims, IVersionLister lister, I
         }).ConfigureAwait(false);
 
         var written = Enumerable.Range(0, batch.Count).Where(i => outcomes[i] is null).ToArray();
-        var done = await claims.CompleteAllAsync(written.Select(i => (begun[i]!, reasons[i])).ToArray(), cancellationToken).ConfigureAwait(false);
-        for (var n = 0; n < written.Length; n++)
-            outcomes[written[n]] = new DropWriteOutcome(begun[written[n]]!, done[n], null);
+        var fenced = written.Where(i => begun[i]!.KeyFence is not null).ToArray();
+        var fencedDone = await claims.CompleteIfLatestClaimAsync(fenced.Select(i => begun[i]!).ToArray(), cancellationToken).ConfigureAwait(false);
+        for (var n = 0; n < fenced.Length; n++)
+        {
+            if (fencedDone[n].Stored is { } stored)
+                outcomes[fenced[n]] = new DropWriteOutcome(begun[fenced[n]]!, stored, null);
+        }
+        // Unfenced, or another version of the key was claimed since: read the object's ETag first.
+        var unfenced = written.Where(i => outcomes[i] is null).ToArray();
+        await Parallel.ForAsync(0, unfenced.Length, io, async (n, _) =>
+        {
+            if (begun[unfenced[n]]!.KeyFence is not null)
+                reasons[unfenced[n]] = await RestoreNewestAsync(begun[unfenced[n]]!, cancellationToken).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+        var done = await claims.CompleteAllAsync(unfenced.Select(i => (begun[i]!, reasons[i])).ToArray(), cancellationToken).ConfigureAwait(false);
+        for (var n = 0; n < unfenced.Length; n++)
+            outcomes[unfenced[n]] = new DropWriteOutcome(begun[unfenced[n]]!, done[n], null);
         return outcomes!;
     }
 

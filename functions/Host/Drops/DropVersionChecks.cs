@@ -6,6 +6,14 @@ namespace Serverless.Host.Drops;
 internal sealed class DropVersionChecks(SourceUri source, IVersionLister lister, IResultStore results)
 {
     /// <summary>
+    /// Whether the bytes read are provably the listed version: its ETag is their MD5 (S3, single-part
+    /// uploads without SSE-KMS). Only such a read was of the key's current version when it was made.
+    /// </summary>
+    public bool IsListedVersion(DropReceipt receipt, byte[] content) =>
+        source.Kind == StorageKind.S3 && content.Length > 0 && IsPlainMd5(receipt.ObjectETag)
+        && string.Equals(Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(content)), receipt.ObjectETag, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
     /// Whether the bytes read are not the listed version: a plain-MD5 ETag that does not match the
     /// content (or an empty content), and the object's current ETag is another one. A listing can show a version that was
     /// never whole (s3rver lists an object mid-upload, hashing what is written so far) or that was
@@ -17,8 +25,7 @@ internal sealed class DropVersionChecks(SourceUri source, IVersionLister lister,
         if (source.Kind != StorageKind.S3)
             return false;
         // s3rver creates the file before it writes it: an empty object read may be one caught mid-upload.
-        if (content.Length > 0 && (etag.Length != 32 || !etag.All(char.IsAsciiHexDigit)
-            || string.Equals(Convert.ToHexStringLower(System.Security.Cryptography.MD5.HashData(content)), etag, StringComparison.OrdinalIgnoreCase)))
+        if (content.Length > 0 && (!IsPlainMd5(etag) || IsListedVersion(receipt, content)))
             return false;
         // Not every S3 ETag is an MD5 (SSE-KMS): only a different current ETag proves the version is gone.
         return !string.Equals(await lister.CurrentETagAsync(receipt.Key, ct).ConfigureAwait(false), etag, StringComparison.Ordinal);
@@ -40,4 +47,6 @@ internal sealed class DropVersionChecks(SourceUri source, IVersionLister lister,
             return false;
         }
     }
+
+    private static bool IsPlainMd5(string etag) => etag.Length == 32 && etag.All(char.IsAsciiHexDigit);
 }

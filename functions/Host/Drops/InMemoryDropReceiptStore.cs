@@ -6,6 +6,7 @@ namespace Serverless.Host.Drops;
 public sealed class InMemoryDropReceiptStore : IDropReceiptStore
 {
     private readonly Dictionary<(string, string, string), DropReceipt> receipts = new();
+    private readonly Dictionary<(string Location, string Key), string> latestClaims = new();
     private long version;
 
     public Task InitializeAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
@@ -56,6 +57,36 @@ public sealed class InMemoryDropReceiptStore : IDropReceiptStore
         for (var i = 0; i < receipts.Count; i++)
             stored[i] = await TryReplaceAsync(receipts[i], cancellationToken).ConfigureAwait(false);
         return stored;
+    }
+
+    public Task<IReadOnlyList<string?>> MarkLatestClaimsAsync(IReadOnlyList<DropReceipt> claimed, CancellationToken cancellationToken = default)
+    {
+        lock (receipts)
+        {
+            var fences = claimed.Select(r => claimed.Count(o => o.Location == r.Location && o.Key == r.Key) == 1
+                ? latestClaims[(r.Location, r.Key)] = (++version).ToString()
+                : null).ToArray();
+            return Task.FromResult<IReadOnlyList<string?>>(fences);
+        }
+    }
+
+    /// <summary>All or nothing, as one table transaction.</summary>
+    public Task<IReadOnlyList<FencedReplace>> TryReplaceIfLatestClaimAsync(IReadOnlyList<DropReceipt> receipts, CancellationToken cancellationToken = default)
+    {
+        lock (this.receipts)
+        {
+            var holds = receipts.DistinctBy(r => (r.Location, r.Key)).Count() == receipts.Count && receipts.All(r =>
+                r.KeyFence is not null && latestClaims.GetValueOrDefault((r.Location, r.Key)) == r.KeyFence
+                && this.receipts.TryGetValue(Id(r.Location, r.Object), out var current) && current.Version == r.Version);
+            if (!holds)
+                return Task.FromResult<IReadOnlyList<FencedReplace>>(receipts.Select(_ => FencedReplace.Unchecked).ToArray());
+            var stored = receipts.Select(r =>
+            {
+                latestClaims[(r.Location, r.Key)] = (++version).ToString();
+                return new FencedReplace(this.receipts[Id(r.Location, r.Object)] = r with { Version = (++version).ToString() });
+            }).ToArray();
+            return Task.FromResult<IReadOnlyList<FencedReplace>>(stored);
+        }
     }
 
     public async IAsyncEnumerable<DropReceipt> ListAsync(string location, [EnumeratorCancellation] CancellationToken cancellationToken = default)

@@ -11,6 +11,8 @@ namespace Serverless.Host.Drops;
 /// Receipts in the task hub's storage account: table <c>{Hub}DropReceipts</c>, one partition per
 /// watched location (hash of its URI), one row per object version (hash of key and ETag, since
 /// keys may hold characters a RowKey may not). Inserts and ETag-fenced replaces make claims exclusive.
+/// Beside them, one row per key (<c>key-</c> and the key's hash, sorting after every receipt) names
+/// the key's latest claim.
 /// </summary>
 public sealed class TableDropReceiptStore(TableClient table) : IDropReceiptStore
 {
@@ -28,6 +30,13 @@ public sealed class TableDropReceiptStore(TableClient table) : IDropReceiptStore
     public static string PartitionKey(string location) => Hash(location);
 
     public static string RowKey(ObjectVersion version) => Hash(version.Key + "|" + version.ETag);
+
+    /// <summary>The key's latest-claim row: after every receipt row (their keys are hex digits).</summary>
+    public static string KeyRowKey(string key) => "key-" + Hash(key);
+
+    /// <summary>The receipts of a location, without its key rows.</summary>
+    public static string ReceiptsFilter(string location) =>
+        TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey(location)} and RowKey lt {"k"}");
 
     public async Task InitializeAsync(CancellationToken cancellationToken = default) =>
         await table.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
@@ -112,9 +121,54 @@ public sealed class TableDropReceiptStore(TableClient table) : IDropReceiptStore
         }
     }
 
+    public async Task<IReadOnlyList<string?>> MarkLatestClaimsAsync(IReadOnlyList<DropReceipt> claimed, CancellationToken cancellationToken = default)
+    {
+        var fences = new string?[claimed.Count];
+        var once = claimed.Select((receipt, index) => (Receipt: receipt, Index: index))
+            .GroupBy(x => (x.Receipt.Location, x.Receipt.Key)).Where(g => g.Count() == 1).Select(g => g.Single());
+        foreach (var chunk in once.GroupBy(x => PartitionKey(x.Receipt.Location)).SelectMany(g => g.Chunk(MaxTransaction)))
+        {
+            var actions = chunk.Select(x => new TableTransactionAction(TableTransactionActionType.UpsertReplace, KeyEntity(x.Receipt)));
+            var responses = (await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false)).Value;
+            for (var i = 0; i < chunk.Length; i++)
+                fences[chunk[i].Index] = responses[i].Headers.ETag?.ToString();
+        }
+        return fences;
+    }
+
+    public async Task<IReadOnlyList<FencedReplace>> TryReplaceIfLatestClaimAsync(IReadOnlyList<DropReceipt> receipts, CancellationToken cancellationToken = default)
+    {
+        var outcomes = Enumerable.Repeat(FencedReplace.Unchecked, receipts.Count).ToArray();
+        var indexed = receipts.Select((receipt, index) => (Receipt: receipt, Index: index)).Where(x => x.Receipt.KeyFence is not null);
+        // Two rows per receipt: itself, and its key row touched under the fence (which moves the key row's
+        // version, so a claim of another version of the key that is still running checks in turn).
+        foreach (var chunk in indexed.GroupBy(x => PartitionKey(x.Receipt.Location)).SelectMany(g => g.Chunk(MaxTransaction / 2)))
+        {
+            if (chunk.DistinctBy(x => x.Receipt.Key).Count() < chunk.Length)
+                continue; // one transaction cannot touch a key row twice: these take the unfenced way
+            var actions = chunk.SelectMany(x => new[]
+            {
+                new TableTransactionAction(TableTransactionActionType.UpdateReplace, ToEntity(x.Receipt), new ETag(x.Receipt.Version!)),
+                new TableTransactionAction(TableTransactionActionType.UpdateMerge,
+                    new TableEntity(PartitionKey(x.Receipt.Location), KeyRowKey(x.Receipt.Key)) { ["CheckedAt"] = x.Receipt.UpdatedAt },
+                    new ETag(x.Receipt.KeyFence!)),
+            });
+            try
+            {
+                var responses = (await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false)).Value;
+                for (var i = 0; i < chunk.Length; i++)
+                    outcomes[chunk[i].Index] = new FencedReplace(chunk[i].Receipt with { Version = responses[2 * i].Headers.ETag?.ToString() });
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.NotFound)
+            {
+            }
+        }
+        return outcomes;
+    }
+
     public async IAsyncEnumerable<DropReceipt> ListAsync(string location, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey(location)}");
+        var filter = ReceiptsFilter(location);
         // The watermark needs no result JSON: leaving it out keeps a large location's start cheap.
         await foreach (var entity in table.QueryAsync<TableEntity>(filter, select: ListedColumns, cancellationToken: cancellationToken).ConfigureAwait(false))
             yield return FromEntity(entity);
@@ -136,6 +190,14 @@ public sealed class TableDropReceiptStore(TableClient table) : IDropReceiptStore
         ["Reason"] = r.Reason is { Length: > 4000 } reason ? reason[..4000] : r.Reason,
         ["JobId"] = r.JobId,
         ["UpdatedAt"] = r.UpdatedAt,
+    };
+
+    private static TableEntity KeyEntity(DropReceipt r) => new(PartitionKey(r.Location), KeyRowKey(r.Key))
+    {
+        ["Key"] = r.Key,
+        ["LatestETag"] = r.ObjectETag,
+        ["LatestClaimId"] = r.ClaimId,
+        ["ClaimedAt"] = r.UpdatedAt,
     };
 
     public static DropReceipt FromEntity(TableEntity e) => new()
