@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Serverless.Host.Activities;
@@ -102,15 +103,18 @@ internal sealed class DropLocationWatcher
         {
             while (!stoppingToken.IsCancellationRequested)
             {
+                var started = Stopwatch.GetTimestamp();
+                var foundNew = true;
                 try
                 {
-                    await ScanAsync(stoppingToken).ConfigureAwait(false);
+                    foundNew = await ScanAsync(stoppingToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
                     logger.LogWarning(ex, "Listing {Location} failed; trying again", Location);
                 }
-                await scanNow.WaitAsync(options.PollInterval, stoppingToken).ConfigureAwait(false);
+                var delay = ListingPace.Delay(options.PollInterval, Stopwatch.GetElapsedTime(started), foundNew);
+                await scanNow.WaitAsync(delay, stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -122,12 +126,15 @@ internal sealed class DropLocationWatcher
         }
     }
 
-    private async Task ScanAsync(CancellationToken stoppingToken)
+    /// <summary>Lists the location once and claims what is new; whether anything was.</summary>
+    private async Task<bool> ScanAsync(CancellationToken stoppingToken)
     {
+        var foundNew = false;
         await foreach (var page in lister.ListPagesAsync(options.ListPageSize, stoppingToken).ConfigureAwait(false))
         {
             var now = DateTimeOffset.UtcNow;
             var candidates = page.Where(v => filter.Accepts(v.Key) && tracker.ShouldLook(v, now)).ToArray();
+            foundNew |= candidates.Length > 0;
             // A batch's worth of claims at a time, in one table transaction when they are all new.
             foreach (var chunk in candidates.Chunk(location.BatchSize))
             {
@@ -137,6 +144,7 @@ internal sealed class DropLocationWatcher
                     await TakeAsync(chunk[i], results[i], results.Skip(i + 1), stoppingToken).ConfigureAwait(false);
             }
         }
+        return foundNew;
     }
 
     /// <summary>Hands a claimed version to the batches (waiting for room), or notes when to look at it again.</summary>
