@@ -23,6 +23,17 @@ internal static class BenchPaths
         }
     }
 
+    /// <summary>
+    /// A new folder for the emulators' data: in memory (/dev/shm) where there is one. The emulators
+    /// stand in for remote storage; on the same 2 cores, their disk writes were the noisiest part of
+    /// a drop's CPU (s3rver 11.9 to 23.3 s over four back-to-back drops while the job's reads stayed at 7 to 8 s).
+    /// </summary>
+    public static string NewEmulatorData(string prefix)
+    {
+        var parent = Directory.Exists("/dev/shm") ? Path.Combine("/dev/shm", "serverless-bench") : Work;
+        return Path.Combine(parent, prefix + "-" + Guid.NewGuid().ToString("N")[..8]);
+    }
+
     private static string FindRoot()
     {
         foreach (var start in new[] { AppContext.BaseDirectory, Environment.CurrentDirectory })

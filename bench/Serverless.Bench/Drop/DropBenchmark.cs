@@ -30,7 +30,7 @@ internal static class DropBenchmark
 
         var (model, _) = BenchModels.Ensure("mobilenetv2");
         var plan = BenchImages.Plan(count);
-        var data = Path.Combine(BenchPaths.Work, "drop-" + Guid.NewGuid().ToString("N")[..8]);
+        var data = BenchPaths.NewEmulatorData("drop");
         var hub = "benchdrop" + Guid.NewGuid().ToString("N")[..8];
         try
         {
