@@ -69,6 +69,44 @@ public sealed class DropRaceTests(JobStack stack)
     }
 
     [Fact]
+    public async Task A_newest_version_that_ends_as_poison_gets_its_failure_as_the_keys_result_even_when_an_older_one_lands_later()
+    {
+        var race = await RaceAsync("DropRacePoison", "s3://drops/race-poison/", TimeSpan.FromMinutes(2), maxAttempts: 1);
+
+        // The newer version fails on its only attempt: poison, and the key's result says so.
+        var poison = await race.Claims("b").FailAsync(race.Newer, "classification failed: model not found", default);
+        Assert.Equal(ReceiptStatus.Poison, poison!.Status);
+        Assert.NotNull(await race.Writer("b").WritePoisonAsync(poison, "dominant-color.onnx", default));
+        var written = await ReadResultAsync(race);
+        Assert.Equal((race.Newer.ObjectETag, DropResultWriter.PoisonErrorCode), (written.ETag, written.ErrorCode));
+
+        // The older version's result lands after it, and gives the key back to the poison version's result.
+        var older = Assert.Single(await race.Writer("a").WriteAsync([(race.Older, Result(race.Older, "red"))], default));
+        Assert.Contains("written back", older.Stored!.Reason);
+        var final = await ReadResultAsync(race);
+        Assert.Equal(race.Newer.ObjectETag, final.ETag);
+        Assert.Equal(DropResultWriter.PoisonErrorCode, final.ErrorCode);
+        Assert.Contains("model not found", final.ErrorMessage);
+        Assert.Empty(final.Top);
+    }
+
+    [Fact]
+    public async Task The_claimant_that_finds_a_dead_claim_on_its_last_attempt_makes_it_poison_and_is_told_so()
+    {
+        var race = await RaceAsync("DropRaceDeadLast", "s3://drops/race-dead-last/", TimeSpan.Zero, maxAttempts: 1);
+
+        var retake = await race.Claims("c").TryClaimAllAsync(race.Source.ToString(), [race.Older.Object], 1, default);
+
+        Assert.Equal(ClaimOutcome.Settled, retake[0].Outcome);
+        Assert.True(retake[0].PoisonedNow);
+        Assert.Equal(ReceiptStatus.Poison, retake[0].Receipt!.Status);
+        // Asked again, the receipt is just settled: its poison result is written once, by the claimant that made it.
+        var again = await race.Claims("d").TryClaimAsync(race.Source.ToString(), race.Older.Object, default);
+        Assert.Equal(ClaimOutcome.Settled, again.Outcome);
+        Assert.False(again.PoisonedNow);
+    }
+
+    [Fact]
     public async Task A_writer_that_died_after_its_older_result_landed_is_checked_by_the_claim_that_retakes_it()
     {
         // Claims expire at once, so the dead worker's claim is retaken without waiting.
@@ -97,12 +135,12 @@ public sealed class DropRaceTests(JobStack stack)
 
     /// <summary>Drops two versions of one key; worker a claims the first before the second is stored, worker b the second.</summary>
     /// <summary>With <paramref name="fenced"/>, the claims are made as the watcher makes them, each marked its key's latest.</summary>
-    private async Task<Race> RaceAsync(string hub, string source, TimeSpan claimTimeout, bool fenced = false, bool inMemory = false)
+    private async Task<Race> RaceAsync(string hub, string source, TimeSpan claimTimeout, bool fenced = false, bool inMemory = false, int maxAttempts = 5)
     {
         IDropReceiptStore store = inMemory ? new InMemoryDropReceiptStore() : TableDropReceiptStore.Create(stack.Azurite.ConnectionString, hub);
         await store.InitializeAsync();
         var race = new Race(store, SourceUri.Parse(source), ResultStoreFactory.Create(source + "out/", stack.Connections),
-            new CountingLister(VersionListerFactory.Create(SourceUri.Parse(source), stack.Connections)), new DropOptions { ClaimTimeout = claimTimeout });
+            new CountingLister(VersionListerFactory.Create(SourceUri.Parse(source), stack.Connections)), new DropOptions { ClaimTimeout = claimTimeout, MaxAttempts = maxAttempts });
         async Task<ClaimResult> ClaimAsync(string worker, ObjectVersion version) => fenced
             ? (await race.Claims(worker).TryClaimAllAsync(source, [version], 1, default))[0]
             : await race.Claims(worker).TryClaimAsync(source, version, default);

@@ -7,6 +7,7 @@ using Serverless.EndToEnd.Tests.Support;
 using Serverless.Host.Demo;
 using Serverless.Host.Drops;
 using Serverless.Storage;
+using Serverless.Storage.Results;
 using Serverless.TestSupport;
 using SkiaSharp;
 
@@ -262,6 +263,10 @@ public sealed class DropTests(JobStack stack)
         });
         await ResultStoreFactory.Create(good, stack.Connections).WriteAsync("not-an-image.jpg", "plain text, not a JPEG"u8.ToArray());
         await ResultStoreFactory.Create(broken, stack.Connections).WriteAsync("c.png", SyntheticImages.Encode(new SKColor(30, 40, 220), 48, 48, new Random(1), png: true));
+        // The result of a version of c.png before this one: the poison version's result must replace it.
+        var brokenResults = ResultStoreFactory.Create("s3://drops/nomodel/out/", stack.Connections);
+        await brokenResults.WriteAsync("c.png.json", new DropResult("nomodel/in/c.png", "older", [new LabelScore(0, "red", 0.9f)], null, null,
+            "dominant-color.onnx", "older-claim", "older-worker", DateTimeOffset.UtcNow).ToJson());
         await using var host = await HostProcess.StartAsync("worker", environment);
 
         var corrupt = Assert.Single(await WaitForReceiptsAsync("DropPoison", good, r => r.Any(x => x.Status == ReceiptStatus.Done), () => host.OutputTail));
@@ -275,7 +280,15 @@ public sealed class DropTests(JobStack stack)
         Assert.Equal(3, poison.Attempts);
         Assert.Equal(0, poison.Writes);
         Assert.Contains("classification failed", poison.Reason);
-        Assert.False(await ResultStoreFactory.Create("s3://drops/nomodel/out/", stack.Connections).ExistsAsync("c.png.json"));
+        // Its result names the failure (written just after the receipt became poison).
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        DropResult? poisonResult;
+        while ((poisonResult = DropResult.Parse(await brokenResults.ReadAsync("c.png.json")))!.ETag != poison.ObjectETag && DateTime.UtcNow < deadline)
+            await Task.Delay(200);
+        Assert.Equal(poison.ObjectETag, poisonResult!.ETag);
+        Assert.Equal(DropResultWriter.PoisonErrorCode, poisonResult.ErrorCode);
+        Assert.Contains("classification failed", poisonResult.ErrorMessage);
+        Assert.Empty(poisonResult.Top);
     }
 
     private Dictionary<string, string> Environment(string hub, string? source, string? results, string? jobs = null)

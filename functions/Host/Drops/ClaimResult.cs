@@ -13,5 +13,8 @@ public enum ClaimOutcome
     Settled,
 }
 
-/// <summary>The outcome and the receipt as it now stands.</summary>
-public sealed record ClaimResult(ClaimOutcome Outcome, DropReceipt? Receipt, DateTimeOffset RetryAfter);
+/// <summary>
+/// The outcome and the receipt as it now stands. <paramref name="PoisonedNow"/>: this attempt found the
+/// claim expired with its attempts spent and made the receipt <c>poison</c> (outcome Settled).
+/// </summary>
+public sealed record ClaimResult(ClaimOutcome Outcome, DropReceipt? Receipt, DateTimeOffset RetryAfter, bool PoisonedNow = false);

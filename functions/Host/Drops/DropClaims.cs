@@ -104,7 +104,7 @@ public sealed class DropClaims(IDropReceiptStore store, DropOptions options, str
                 UpdatedAt = now,
             };
             var stored = await store.TryReplaceAsync(poison, cancellationToken).ConfigureAwait(false);
-            return stored is null ? new ClaimResult(ClaimOutcome.Busy, current, now) : new ClaimResult(ClaimOutcome.Settled, stored, DateTimeOffset.MaxValue);
+            return stored is null ? new ClaimResult(ClaimOutcome.Busy, current, now) : new ClaimResult(ClaimOutcome.Settled, stored, DateTimeOffset.MaxValue, PoisonedNow: true);
         }
 
         var retaken = current with

@@ -168,6 +168,8 @@ internal sealed class DropLocationWatcher
                 break;
             case ClaimOutcome.Settled:
                 tracker.Settle(version);
+                if (result.PoisonedNow)
+                    await WritePoisonAsync(result.Receipt!).ConfigureAwait(false);
                 break;
             default:
                 tracker.Defer(version, result.RetryAfter);
@@ -285,9 +287,28 @@ internal sealed class DropLocationWatcher
         logger.LogWarning("Drop {Key} ({ETag}) attempt {Attempt} failed: {Reason}", receipt.Key, receipt.ObjectETag, receipt.Attempts, reason);
         var stored = await claims.FailAsync(receipt, reason, CancellationToken.None).ConfigureAwait(false);
         if (stored?.Status == ReceiptStatus.Poison)
+        {
             tracker.Settle(receipt.Object);
+            await WritePoisonAsync(stored).ConfigureAwait(false);
+        }
         else
+        {
             tracker.Defer(receipt.Object, stored?.ClaimedUntil ?? DateTimeOffset.UtcNow);
+        }
+    }
+
+    private async Task WritePoisonAsync(DropReceipt poison)
+    {
+        logger.LogWarning("Drop {Key} ({ETag}) is poison: {Reason}", poison.Key, poison.ObjectETag, poison.Reason);
+        try
+        {
+            await writer.WritePoisonAsync(poison, Path.GetFileName(location.Model), CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // The poison receipt stands either way; only the key's result still shows the version before.
+            logger.LogWarning(ex, "Writing the poison result of {Key} ({ETag}) failed", poison.Key, poison.ObjectETag);
+        }
     }
 
     private void Settle(DropReceipt? stored, DropReceipt receipt)

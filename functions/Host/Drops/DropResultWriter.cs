@@ -21,6 +21,9 @@ public sealed class DropResultWriter(DropClaims claims, IVersionLister lister, I
     // non-stop, whose latest writer restores its own result anyway.
     private const int MaxRestores = 5;
 
+    /// <summary>The <c>errorCode</c> of a poison version's result; its <c>errorMessage</c> is the receipt's reason.</summary>
+    public const string PoisonErrorCode = "poison";
+
     /// <summary>Writes each version's result; the outcomes are in input order.</summary>
     public async Task<IReadOnlyList<DropWriteOutcome>> WriteAsync(IReadOnlyList<(DropReceipt Receipt, DropResult Result)> batch, CancellationToken cancellationToken)
     {
@@ -66,6 +69,24 @@ public sealed class DropResultWriter(DropClaims claims, IVersionLister lister, I
         for (var n = 0; n < unfenced.Length; n++)
             outcomes[unfenced[n]] = new DropWriteOutcome(begun[unfenced[n]]!, done[n], null);
         return outcomes!;
+    }
+
+    /// <summary>
+    /// Writes the result of a version that ended as poison, naming the failure: without it the key would
+    /// keep the result of the version before (an overwritten image would show the old image's classes).
+    /// As for any result, its JSON is kept in the receipt first, so an older version's writer that lands
+    /// later copies it back, and after the write a newer version's result is restored. Not counted in
+    /// <see cref="DropReceipt.Writes"/>, which counts classifications. Null when the receipt changed meanwhile.
+    /// </summary>
+    public async Task<DropReceipt?> WritePoisonAsync(DropReceipt poison, string model, CancellationToken cancellationToken)
+    {
+        var result = new DropResult(poison.Key, poison.ObjectETag, [], PoisonErrorCode, poison.Reason, model, poison.ClaimId ?? "", claims.Owner, DateTimeOffset.UtcNow);
+        var kept = await claims.Store.TryReplaceAsync(poison with { Result = result.ToJson() }, cancellationToken).ConfigureAwait(false);
+        if (kept is null)
+            return null;
+        await results.WriteAsync(DropNames.Result(source, kept.Key), kept.Result!, cancellationToken).ConfigureAwait(false);
+        await RestoreNewestAsync(kept, cancellationToken).ConfigureAwait(false);
+        return kept;
     }
 
     /// <summary>Completes a version whose previous claim's result landed before that claim died, after the check it may not have made.</summary>
