@@ -91,6 +91,22 @@ public sealed class DropRaceTests(JobStack stack)
     }
 
     [Fact]
+    public async Task A_poison_version_whose_own_result_write_had_begun_keeps_that_result()
+    {
+        var race = await RaceAsync("DropRacePoisonWritten", "s3://drops/race-poison-written/", TimeSpan.FromMinutes(2), maxAttempts: 1);
+        var json = Result(race.Newer, "blue").ToJson();
+        var begun = Assert.Single(await race.Claims("b").BeginWritesAsync([(race.Newer, json)], default));
+        await race.Results.WriteAsync(DropNames.Result(race.Source, race.Newer.Key), json);
+
+        // Completing failed (say): the version is poison, but its classification may have landed, and did.
+        var poison = await race.Claims("b").FailAsync(begun!, "result write failed: timeout", default);
+        Assert.Equal(ReceiptStatus.Poison, poison!.Status);
+
+        Assert.Null(await race.Writer("b").WritePoisonAsync(poison, "dominant-color.onnx", default));
+        Assert.Equal("blue", (await ReadResultAsync(race)).Top[0].Label);
+    }
+
+    [Fact]
     public async Task The_claimant_that_finds_a_dead_claim_on_its_last_attempt_makes_it_poison_and_is_told_so()
     {
         var race = await RaceAsync("DropRaceDeadLast", "s3://drops/race-dead-last/", TimeSpan.Zero, maxAttempts: 1);

@@ -76,10 +76,13 @@ public sealed class DropResultWriter(DropClaims claims, IVersionLister lister, I
     /// keep the result of the version before (an overwritten image would show the old image's classes).
     /// As for any result, its JSON is kept in the receipt first, so an older version's writer that lands
     /// later copies it back, and after the write a newer version's result is restored. Not counted in
-    /// <see cref="DropReceipt.Writes"/>, which counts classifications. Null when the receipt changed meanwhile.
+    /// <see cref="DropReceipt.Writes"/>, which counts classifications. Null when the receipt changed meanwhile,
+    /// or when a classification result of this version was begun: it may have landed, and beats a failure.
     /// </summary>
     public async Task<DropReceipt?> WritePoisonAsync(DropReceipt poison, string model, CancellationToken cancellationToken)
     {
+        if (poison.Writes > 0)
+            return null;
         var result = new DropResult(poison.Key, poison.ObjectETag, [], PoisonErrorCode, poison.Reason, model, poison.ClaimId ?? "", claims.Owner, DateTimeOffset.UtcNow);
         var kept = await claims.Store.TryReplaceAsync(poison with { Result = result.ToJson() }, cancellationToken).ConfigureAwait(false);
         if (kept is null)
