@@ -45,24 +45,34 @@ public sealed class MicroBatcherTests
         var sizes = new List<int>();
         var batcher = new MicroBatcher<int>(channel.Reader, batchSize: 32, maxWaitMs: 1000, inFlight: 2);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var firstStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var running = batcher.RunAsync(async batch =>
         {
             lock (sizes)
                 sizes.Add(batch.Count);
+            firstStarted.TrySetResult();
             await release.Task;
             return Task.CompletedTask;
         }, CancellationToken.None);
 
         channel.Writer.TryWrite(1); // idle: a batch of one after the short gather
-        await Task.Delay(200);
+        await firstStarted.Task.WaitAsync(TimeSpan.FromSeconds(10)); // (no sleeps: CI's 2 cores are busy with other tests)
         channel.Writer.TryWrite(2); // one runs: this batch waits for company
         await Task.Delay(100);
         channel.Writer.TryWrite(3);
-        await Task.Delay(1500);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (Started() < 2 && DateTime.UtcNow < deadline)
+            await Task.Delay(20); // the second batch starts once its gather (up to 1 s) ends
         release.TrySetResult();
         channel.Writer.Complete();
         await running.WaitAsync(TimeSpan.FromSeconds(20));
 
         Assert.Equal([1, 2], sizes);
+
+        int Started()
+        {
+            lock (sizes)
+                return sizes.Count;
+        }
     }
 }
