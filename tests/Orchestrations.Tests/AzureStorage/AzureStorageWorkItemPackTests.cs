@@ -42,13 +42,8 @@ public sealed class AzureStorageWorkItemPackTests(AzuriteFixture azurite) : ICla
         Assert.Equal(Messages, items.Select(MessageOf).Distinct().Count());
         Assert.All(items.GroupBy(MessageOf), pack => Assert.Equal(Activities / Messages, pack.Count()));
 
-        foreach (var item in items)
-            await backend.CompleteActivityWorkItemAsync(item, ResultOf(item));
-
-        // Every pack was deleted with its last request: nothing comes back once the locks would have expired.
-        await Task.Delay(Visibility + TimeSpan.FromSeconds(1));
-        Assert.Null(await backend.GetActivityWorkItemAsync());
-        await backend.StopAsync();
+        await CompleteAllAsync(backend, items);
+        await ExpectNothingBackThenStopAsync(backend);
     }
 
     [Fact]
@@ -65,12 +60,8 @@ public sealed class AzureStorageWorkItemPackTests(AzuriteFixture azurite) : ICla
         Assert.Equal(Activities, items.Select(i => i.Request.MessageId).Distinct().Count());
         Assert.All(items, i => Assert.Equal(2, i.DequeueCount));
         Assert.Equal(Activities, items.Select(MessageOf).Distinct().Count());
-        foreach (var item in items)
-            await survivor.CompleteActivityWorkItemAsync(item, ResultOf(item));
-
-        await Task.Delay(Visibility + TimeSpan.FromSeconds(1));
-        Assert.Null(await survivor.GetActivityWorkItemAsync());
-        await survivor.StopAsync();
+        await CompleteAllAsync(survivor, items);
+        await ExpectNothingBackThenStopAsync(survivor);
     }
 
     [Fact]
@@ -87,13 +78,9 @@ public sealed class AzureStorageWorkItemPackTests(AzuriteFixture azurite) : ICla
         Assert.Equal(2, again.DequeueCount);
         Assert.NotSame(MessageOf(handedBack), MessageOf(again));
 
-        foreach (var item in items.Skip(1).Append(again))
-            await backend.CompleteActivityWorkItemAsync(item, ResultOf(item));
+        await CompleteAllAsync(backend, items.Skip(1).Append(again));
         await Assert.ThrowsAsync<LockLostException>(() => backend.CompleteActivityWorkItemAsync(handedBack, ResultOf(handedBack)));
-
-        await Task.Delay(Visibility + TimeSpan.FromSeconds(1));
-        Assert.Null(await backend.GetActivityWorkItemAsync());
-        await backend.StopAsync();
+        await ExpectNothingBackThenStopAsync(backend);
     }
 
     [Fact]
@@ -104,8 +91,7 @@ public sealed class AzureStorageWorkItemPackTests(AzuriteFixture azurite) : ICla
         var first = await StartAsync(hub, "first", prefetch: Activities / Messages, visibility: TimeSpan.FromMinutes(1));
         await ScheduleFanOutAsync(first, "pack-4");
         // The first receive takes the prefetch count in messages (all four packs): packs are news to it.
-        foreach (var item in await FetchAllAsync(first, Activities))
-            await first.CompleteActivityWorkItemAsync(item, ResultOf(item));
+        await CompleteAllAsync(first, await FetchAllAsync(first, Activities));
 
         await ScheduleFanOutAsync(first, "pack-5");
         var taken = await TestHubs.FetchAsync(first.GetActivityWorkItemAsync);
@@ -150,6 +136,20 @@ public sealed class AzureStorageWorkItemPackTests(AzuriteFixture azurite) : ICla
         {
             TargetExecutionId = item.Request.ExecutionId,
         };
+
+    private static async Task CompleteAllAsync(AzureStorageOrchestrationBackend backend, IEnumerable<ActivityWorkItem> items)
+    {
+        foreach (var item in items)
+            await backend.CompleteActivityWorkItemAsync(item, ResultOf(item));
+    }
+
+    /// <summary>Every pack was deleted with its last request: nothing comes back once the locks would have expired.</summary>
+    private static async Task ExpectNothingBackThenStopAsync(AzureStorageOrchestrationBackend backend)
+    {
+        await Task.Delay(Visibility + TimeSpan.FromSeconds(1));
+        Assert.Null(await backend.GetActivityWorkItemAsync());
+        await backend.StopAsync();
+    }
 
     private static WorkItemMessage MessageOf(ActivityWorkItem item) => ((ActivityWorkItemState)item.BackendState!).Message;
 
