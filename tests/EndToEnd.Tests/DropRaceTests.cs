@@ -3,6 +3,7 @@ using Serverless.Host.Demo;
 using Serverless.Host.Drops;
 using Serverless.Storage;
 using Serverless.Storage.Results;
+using Serverless.Storage.S3;
 using SkiaSharp;
 
 namespace Serverless.EndToEnd.Tests;
@@ -120,6 +121,18 @@ public sealed class DropRaceTests(JobStack stack)
         var again = await race.Claims("d").TryClaimAsync(race.Source.ToString(), race.Older.Object, default);
         Assert.Equal(ClaimOutcome.Settled, again.Outcome);
         Assert.False(again.PoisonedNow);
+    }
+
+    [Fact]
+    public async Task A_version_replaced_or_deleted_since_its_listing_is_told_from_the_current_one()
+    {
+        var race = await RaceAsync("DropRaceReplaced", "s3://drops/race-replaced/", TimeSpan.FromMinutes(2));
+        var checks = new DropVersionChecks(race.Source, race.Lister, race.Results);
+
+        Assert.True(await checks.IsReplacedAsync(race.Older, default));
+        Assert.False(await checks.IsReplacedAsync(race.Newer, default));
+        await S3ClientCache.GetWithSdkRetries(stack.Connections.S3).DeleteObjectAsync(race.Source.Container, race.Source.Prefix + Key);
+        Assert.True(await checks.IsReplacedAsync(race.Newer, default));
     }
 
     [Fact]

@@ -285,6 +285,13 @@ internal sealed class DropLocationWatcher
     private async Task FailAsync(DropReceipt receipt, string reason)
     {
         logger.LogWarning("Drop {Key} ({ETag}) attempt {Attempt} failed: {Reason}", receipt.Key, receipt.ObjectETag, receipt.Attempts, reason);
+        // A version replaced meanwhile (s3rver lists objects mid-upload, whose reads then fail) is never
+        // listed again, so a retry would never come: settle it, unless its result write had begun.
+        if (receipt.Status == ReceiptStatus.Claimed && await checks.IsReplacedAsync(receipt, CancellationToken.None).ConfigureAwait(false))
+        {
+            Settle(await claims.CompleteAsync(receipt, ReceiptStatus.ReplacedReason, CancellationToken.None).ConfigureAwait(false), receipt);
+            return;
+        }
         var stored = await claims.FailAsync(receipt, reason, CancellationToken.None).ConfigureAwait(false);
         if (stored?.Status == ReceiptStatus.Poison)
         {

@@ -31,6 +31,22 @@ internal sealed class DropVersionChecks(SourceUri source, IVersionLister lister,
         return !string.Equals(await lister.CurrentETagAsync(receipt.Key, ct).ConfigureAwait(false), etag, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Whether the object no longer is this version (replaced or deleted). False when that cannot be
+    /// told (the store did not answer): the caller then treats the version as current.
+    /// </summary>
+    public async Task<bool> IsReplacedAsync(DropReceipt receipt, CancellationToken ct)
+    {
+        try
+        {
+            return !string.Equals(await lister.CurrentETagAsync(receipt.Key, ct).ConfigureAwait(false), receipt.ObjectETag, StringComparison.Ordinal);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Whether the result under the key is the one the receipt's previous claim wrote (it died after its write landed).</summary>
     public async Task<bool> PreviousWriteLandedAsync(DropReceipt receipt)
     {

@@ -24,5 +24,11 @@ public static class ReceiptStatus
     /// <summary>The reason on a done receipt whose listed version was not the one read (nothing was written for it).</summary>
     public const string SupersededReason = "superseded: the object read is not the listed version";
 
+    /// <summary>
+    /// The reason on a done receipt whose attempt failed after its object was replaced or deleted: a
+    /// listing never shows that version again, so it would never be retried (nothing was written for it).
+    /// </summary>
+    public const string ReplacedReason = "superseded: the object was replaced or deleted before this version was classified";
+
     public static bool IsFinal(string status) => status is Done or Poison;
 }
