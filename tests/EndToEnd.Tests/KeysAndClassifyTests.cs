@@ -222,7 +222,7 @@ public sealed partial class KeysAndClassifyTests(JobStack stack) : IAsyncLifetim
         await using var first = await HostProcess.StartAsync("api", environment);
         await using var second = await HostProcess.StartAsync("api", environment);
 
-        var store = ResultStoreFactory.Create("azblob://azure-webjobs-secrets/keysfromblob/", stack.Connections);
+        var store = ResultStoreFactory.Create("azblob://serverless-secrets/keysfromblob/", stack.Connections);
         var secrets = JsonSerializer.Deserialize<JsonElement>(await store.ReadAsync("host.json"));
         var masterKey = secrets.GetProperty("masterKey").GetProperty("value").GetString()!;
         var functionKey = secrets.GetProperty("functionKeys")[0].GetProperty("value").GetString()!;
@@ -233,21 +233,20 @@ public sealed partial class KeysAndClassifyTests(JobStack stack) : IAsyncLifetim
             await ExpectAsync(master, new HttpRequestMessage(HttpMethod.Delete, "api/jobs/no-such-job"), HttpStatusCode.NotFound);
             await ExpectAsync(function, new HttpRequestMessage(HttpMethod.Get, "api/jobs"), HttpStatusCode.OK);
             await ProblemAsync(await function.DeleteAsync("api/jobs/no-such-job"), HttpStatusCode.Forbidden);
-            Assert.Contains("azure-webjobs-secrets/keysfromblob/host.json", process.OutputTail);
+            Assert.Contains("serverless-secrets/keysfromblob/host.json", process.OutputTail);
             Assert.DoesNotContain(masterKey, process.OutputTail);
         }
     }
 
     [Fact]
-    public async Task In_memory_without_keys_a_generated_key_is_printed_once_and_required()
+    public async Task Without_a_task_hub_connection_the_host_says_it_needs_one_and_exits()
     {
-        await using var local = await HostProcess.StartAsync("all", new Dictionary<string, string>());
-        var match = GeneratedKey().Match(local.OutputTail);
-        Assert.True(match.Success, local.OutputTail);
-        using var none = new JobsHttp(local.BaseUrl, key: null);
-        using var keyed = new JobsHttp(local.BaseUrl, match.Groups[1].Value);
-        await ProblemAsync(await none.GetAsync("api/jobs"), HttpStatusCode.Unauthorized);
-        await ExpectAsync(keyed, new HttpRequestMessage(HttpMethod.Get, "api/jobs"), HttpStatusCode.OK);
+        var (exitCode, stdout, stderr) = await HostProcess.RunCliAsync(["host", "--port", FreePort.Next().ToString()],
+            new Dictionary<string, string> { ["AzureWebJobsStorage"] = "" });
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("needs a task hub in Azure Storage and AzureWebJobsStorage is not set", stderr);
+        Assert.DoesNotContain("   at ", stderr + stdout);
     }
 
     /// <summary>A valid PNG declaring a huge image whose only row is compressed to a few bytes: a decompression bomb.</summary>
@@ -275,9 +274,6 @@ public sealed partial class KeysAndClassifyTests(JobStack stack) : IAsyncLifetim
         }
         return png.ToArray();
     }
-
-    [GeneratedRegex(@"export SERVERLESS_KEY=(\S+)")]
-    private static partial Regex GeneratedKey();
 
     private static StringContent JsonContent(object value) =>
         new(JsonSerializer.Serialize(value), System.Text.Encoding.UTF8, new MediaTypeHeaderValue("application/json"));

@@ -1,29 +1,30 @@
 using System.Text;
+using Azure.Storage.Queues;
+using DurableTask.AzureStorage;
 using Serverless.Infra.Tests.Support;
-using Serverless.Orchestrations.Backends.AzureStorage;
 using Serverless.TestSupport;
 
 namespace Serverless.Infra.Tests;
 
 /// <summary>
-/// The queues KEDA watches are the queues the runtime uses: names computed by the runtime's
-/// own <see cref="TaskHubNames"/> from the host.json that the render ships to the pods.
+/// The queues KEDA watches are the queues the engine uses: DTFx creates a task hub on Azurite
+/// from the host.json that the render ships to the pods, and its queues are listed.
 /// </summary>
-public sealed class KedaQueueNameTests
+public sealed class KedaQueueNameTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     public static TheoryData<string> Roots => new(Kubectl.Overlays);
 
     [KubectlTheory]
     [MemberData(nameof(Roots))]
-    public void Scaled_object_watches_the_work_item_queue_and_every_control_queue_of_the_shipped_host_json(string root)
+    public async Task Scaled_object_watches_the_work_item_queue_and_every_control_queue_of_the_shipped_host_json(string root)
     {
         var render = Kubectl.Render(root);
         var settings = HostJsonSettings.Parse(ShippedHostJson(render));
-        var names = new TaskHubNames(settings.HubName, settings.PartitionCount);
+        var (workItems, controls) = await QueuesDtfxCreatesAsync(settings);
         var triggers = Manifest.Items(render.Get("ScaledObject", "serverless-worker").Body["spec"]!["triggers"]).ToList();
 
-        var expected = new[] { (Queue: names.WorkItemQueue, Length: settings.MaxConcurrentActivityFunctions) }
-            .Concat(names.ControlQueues.Select(q => (Queue: q, Length: settings.MaxConcurrentOrchestratorFunctions)))
+        var expected = new[] { (Queue: workItems, Length: settings.MaxConcurrentActivityFunctions) }
+            .Concat(controls.Select(q => (Queue: q, Length: settings.MaxConcurrentOrchestratorFunctions)))
             .ToList();
         var actual = triggers.Select(t => (Queue: (string)t["metadata"]!["queueName"]!, Length: int.Parse((string)t["metadata"]!["queueLength"]!))).ToList();
 
@@ -61,6 +62,26 @@ public sealed class KedaQueueNameTests
         var copy = File.ReadAllText(Path.Combine(RepoPaths.Root, "infra", "k8s", "base", "host.json"));
 
         Assert.True(original == copy, "infra/k8s/base/host.json differs from host.json: run infra/k8s/sync.sh");
+    }
+
+    /// <summary>Creates the hub with DTFx (partition count and name from host.json) and reads back its queues.</summary>
+    private async Task<(string WorkItems, IReadOnlyList<string> Controls)> QueuesDtfxCreatesAsync(HostJsonSettings settings)
+    {
+        var service = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
+        {
+            TaskHubName = settings.HubName,
+            PartitionCount = settings.PartitionCount,
+            StorageAccountClientProvider = new StorageAccountClientProvider(azurite.ConnectionString),
+        });
+        await service.CreateIfNotExistsAsync();
+        var hubPrefix = settings.HubName.ToLowerInvariant() + "-";
+        var queues = new List<string>();
+        await foreach (var queue in new QueueServiceClient(azurite.ConnectionString).GetQueuesAsync(prefix: hubPrefix))
+            queues.Add(queue.Name);
+        var workItems = Assert.Single(queues, q => q.EndsWith("-workitems", StringComparison.Ordinal));
+        var controls = queues.Where(q => q.Contains("-control-", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(settings.PartitionCount, controls.Count);
+        return (workItems, controls);
     }
 
     private static string ShippedHostJson(RenderedSet render)

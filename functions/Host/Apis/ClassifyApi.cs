@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
-using Serverless.Host.Activities;
+using Serverless.Activities;
 using Serverless.Inference;
 
 namespace Serverless.Host.Apis;

@@ -4,9 +4,9 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.DurableTask.Client;
+using Serverless.Activities.Jobs;
 using Serverless.BatchInference.Contracts;
-using Serverless.Orchestrations;
-using Serverless.Orchestrations.Client;
 
 namespace Serverless.Host.Apis;
 
@@ -61,7 +61,8 @@ public static class JobsApi
         if (metadata is null)
             return UnknownJob(id);
         var status = await LiveProgress.AddRunningPagesAsync(client, JobStatusResponse.From(metadata, showInput), cancellationToken);
-        return metadata.IsRunning ? TypedResults.Accepted(Urls(request, id).StatusQueryGetUri, status) : TypedResults.Ok(status);
+        // Not IsRunning: in the Durable Task client that is Running only, and a Pending job has not ended either.
+        return metadata.IsCompleted ? TypedResults.Ok(status) : TypedResults.Accepted(Urls(request, id).StatusQueryGetUri, status);
     }
 
     public static async Task<Results<Ok<JobListResponse>, ValidationProblem>> ListAsync(
@@ -76,43 +77,53 @@ public static class JobsApi
         }
         if (top is < 1 or > 1000)
             return Invalid("top", "must be between 1 and 1000");
-        var page = await client.QueryInstancesAsync(new OrchestrationQuery
+        var query = new OrchestrationQuery { Statuses = statuses.Count > 0 ? statuses : null, PageSize = top, FetchInputsAndOutputs = true };
+        var jobs = new List<JobStatusResponse>();
+        string? next = null;
+        await foreach (var page in client.GetAllInstancesAsync(query).AsPages(continuationToken, top).WithCancellation(cancellationToken))
         {
-            Statuses = statuses.Count > 0 ? statuses : null,
-            PageSize = top,
-            ContinuationToken = continuationToken,
-            FetchInputsAndOutputs = true,
-        }, cancellationToken);
-        var jobs = page.Instances.Where(i => i.Name == ActivityNames.BatchJob).Select(i => JobStatusResponse.From(i, withInput: false)).ToList();
-        return TypedResults.Ok(new JobListResponse(jobs, page.ContinuationToken));
+            // Page sub-orchestrations sort after every job ('~'), so they only shorten the last pages.
+            jobs.AddRange(page.Values.Where(i => i.Name == ActivityNames.BatchJob).Select(i => JobStatusResponse.From(i, withInput: false)));
+            next = page.ContinuationToken;
+            break;
+        }
+        return TypedResults.Ok(new JobListResponse(jobs, next));
     }
 
     public static async Task<Results<Accepted, NotFound<ProblemDetails>, Conflict<ProblemDetails>>> TerminateAsync(
-        string id, DurableTaskClient client, string? reason = null, CancellationToken cancellationToken = default)
+        string id, DurableTaskClient client, JobManagement management, string? reason = null, CancellationToken cancellationToken = default)
     {
-        var metadata = await client.GetInstanceAsync(id, cancellationToken: cancellationToken);
+        var metadata = await client.GetInstanceAsync(id, cancellationToken);
         if (metadata is null)
             return UnknownJob(id);
-        if (!metadata.IsRunning)
+        if (metadata.IsCompleted)
             return TypedResults.Conflict(new ProblemDetails { Title = "The job has already ended.", Detail = $"Job '{id}' is {metadata.RuntimeStatus}.", Status = 409 });
-        await client.TerminateInstanceAsync(id, reason ?? "terminated by request", cancellationToken);
+        await management.TerminateAsync(id, reason ?? "terminated by request", cancellationToken);
         return TypedResults.Accepted((string?)null);
     }
 
     public static async Task<Results<Accepted, NotFound<ProblemDetails>>> RaiseEventAsync(
         string id, string eventName, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
     {
-        if (await client.GetInstanceAsync(id, cancellationToken: cancellationToken) is null)
+        if (await client.GetInstanceAsync(id, cancellationToken) is null)
             return UnknownJob(id);
         var payload = request.ContentLength is > 0 ? await JsonSerializer.DeserializeAsync<JsonElement>(request.Body, RequestJson, cancellationToken) : (JsonElement?)null;
         await client.RaiseEventAsync(id, eventName, payload, cancellationToken);
         return TypedResults.Accepted((string?)null);
     }
 
-    public static async Task<Results<Ok<PurgeResponse>, NotFound<ProblemDetails>>> PurgeAsync(string id, DurableTaskClient client, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<PurgeResponse>, NotFound<ProblemDetails>, Conflict<ProblemDetails>>> PurgeAsync(
+        string id, JobManagement management, CancellationToken cancellationToken)
     {
-        var deleted = await client.PurgeInstanceAsync(id, cancellationToken);
-        return deleted == 0 ? UnknownJob(id) : TypedResults.Ok(new PurgeResponse(deleted));
+        try
+        {
+            var deleted = await management.PurgeAsync(id, cancellationToken);
+            return deleted == 0 ? UnknownJob(id) : TypedResults.Ok(new PurgeResponse(deleted));
+        }
+        catch (InvalidOperationException e)
+        {
+            return TypedResults.Conflict(new ProblemDetails { Title = "The job is still running.", Detail = e.Message, Status = 409 });
+        }
     }
 
     private static JobManagementUrls Urls(HttpRequest request, string id)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Options;
 using Serverless.Host.Hosting;
 
 namespace Serverless.Host.Cli;
@@ -28,6 +29,12 @@ internal static class HostCommand
             catch (InvalidOperationException e)
             {
                 Console.Error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+            catch (OptionsValidationException e)
+            {
+                foreach (var failure in e.Failures)
+                    Console.Error.WriteLine($"error: {failure}");
                 return 1;
             }
         });

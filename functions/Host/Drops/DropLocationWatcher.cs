@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
-using Serverless.Host.Activities;
+using Serverless.Activities;
 using Serverless.Inference;
 using Serverless.Storage;
 using Serverless.Storage.Results;

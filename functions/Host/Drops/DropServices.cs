@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Serverless.Host.Hosting;
-using Serverless.Orchestrations.Worker;
+using Serverless.Activities.Configuration;
 
 namespace Serverless.Host.Drops;
 
@@ -14,18 +14,18 @@ internal static class DropServices
         services.AddOptions<DropOptions>().BindConfiguration(DropOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DropOptions>, DropOptionsValidator>();
         services.AddSingleton<DropSignals>();
-        var connection = configuration[HostConfiguration.StorageConnectionSetting];
+        var connection = TaskHubSettings.Connection(configuration);
         if (!string.IsNullOrWhiteSpace(connection))
         {
             services.AddSingleton(sp => DropNotificationQueue.Create(connection,
                 sp.GetRequiredService<IOptions<DropOptions>>().Value.NotificationQueue
-                ?? DropNotificationQueue.DefaultName(sp.GetRequiredService<IOptions<DurableTaskOptions>>().Value.HubName)));
+                ?? DropNotificationQueue.DefaultName(TaskHubSettings.HubName(configuration))));
         }
         if (!role.RunsWorker())
             return services;
         services.AddSingleton<IDropReceiptStore>(sp => string.IsNullOrWhiteSpace(connection)
             ? new InMemoryDropReceiptStore()
-            : TableDropReceiptStore.Create(connection, sp.GetRequiredService<IOptions<DurableTaskOptions>>().Value.HubName));
+            : TableDropReceiptStore.Create(connection, TaskHubSettings.HubName(configuration)));
         services.AddHostedService<DropWorker>();
         return services;
     }

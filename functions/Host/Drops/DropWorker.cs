@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Serverless.Host.Activities;
-using Serverless.Host.Apis;
-using Serverless.Orchestrations.Client;
+using Serverless.Activities;
+using Serverless.Activities.Jobs;
+using Microsoft.DurableTask.Client;
 
 namespace Serverless.Host.Drops;
 

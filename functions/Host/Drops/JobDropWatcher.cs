@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Serverless.BatchInference.Contracts;
-using Serverless.Host.Activities;
-using Serverless.Host.Apis;
-using Serverless.Orchestrations.Client;
+using Serverless.Activities;
+using Serverless.Activities.Jobs;
+using Microsoft.DurableTask.Client;
 using Serverless.Storage;
 
 namespace Serverless.Host.Drops;
@@ -135,7 +135,7 @@ internal sealed class JobDropWatcher(string location, DropOptions options, DropC
         foreach (var (version, receipt) in running.ToArray())
         {
             var metadata = await client.GetInstanceAsync(receipt.JobId!, getInputsAndOutputs: true, ct).ConfigureAwait(false);
-            if (metadata is { IsRunning: true })
+            if (metadata is { IsCompleted: false })
                 continue;
             object status = metadata is null
                 ? new { instanceId = receipt.JobId, runtimeStatus = "Unknown", detail = "the job no longer exists (purged?)" }

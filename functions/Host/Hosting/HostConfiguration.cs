@@ -10,9 +10,6 @@ namespace Serverless.Host.Hosting;
 /// </summary>
 internal static class HostConfiguration
 {
-    /// <summary>The name of the setting with the task hub's storage connection string, as in Functions.</summary>
-    public const string StorageConnectionSetting = "AzureWebJobsStorage";
-
     public static void Add(IConfigurationManager configuration, string? hostJsonPath)
     {
         var hostJson = hostJsonPath ?? FindFile("host.json");

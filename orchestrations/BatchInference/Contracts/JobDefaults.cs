@@ -9,4 +9,7 @@ public sealed class JobDefaults
     public int PageSize { get; set; } = 1000;
     public int MaxBatchesInFlight { get; set; } = 16;
     public int Top { get; set; } = 5;
+
+    /// <summary>Pages per execution of the job orchestrator before it continues as new (each page adds about six history events).</summary>
+    public int PagesPerExecution { get; set; } = 200;
 }

@@ -1,3 +1,4 @@
+using Serverless.Activities.Attempts;
 using Serverless.Host.Demo;
 using Serverless.ModelZoo;
 using Serverless.Storage;
@@ -55,16 +56,27 @@ public sealed class JobStack : IAsyncLifetime
     }
 
     /// <summary>
-    /// A host environment for tests that kill workers: short visibility timeouts (renewed every
-    /// 5 s while alive) so a dead worker's locked messages come back within the test, and small
-    /// pages so a job is many pages long.
+    /// A host environment for tests that kill workers again and again: short visibility timeouts
+    /// (DTFx renews them every 5 s while the worker lives) and short partition leases, so a dead
+    /// worker's messages and partitions come back within the test, and small pages so a job is
+    /// many pages long.
     /// </summary>
     public Dictionary<string, string> WorkerLossEnvironment(string hubName) => HostEnvironment(hubName, new Dictionary<string, string>
     {
         ["extensions__durableTask__storageProvider__workItemQueueVisibilityTimeout"] = "00:00:15",
         ["extensions__durableTask__storageProvider__controlQueueVisibilityTimeout"] = "00:00:15",
-        ["extensions__durableTask__lockRenewalInterval"] = "00:00:05",
+        ["extensions__durableTask__storageProvider__leaseInterval"] = "00:00:06",
+        ["extensions__durableTask__storageProvider__leaseRenewInterval"] = "00:00:02",
+        ["extensions__durableTask__storageProvider__leaseAcquireInterval"] = "00:00:02",
         ["batchInference__pageSize"] = "200",
+    });
+
+    /// <summary>The attempt ledger of a hub, as its workers keep it.</summary>
+    public AttemptLedger Attempts(string hubName, int maxAttempts = AttemptLedgerOptions.DefaultMaxAttempts) => new(new AttemptLedgerOptions
+    {
+        ConnectionString = Azurite.ConnectionString,
+        TableName = AttemptLedgerOptions.TableNameFor(hubName),
+        MaxAttempts = maxAttempts,
     });
 
     /// <summary>Writes small synthetic images of known colours and uploads them under <paramref name="prefix"/> in the bucket.</summary>

@@ -1,0 +1,64 @@
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
+using Serverless.BatchInference.Contracts;
+using Serverless.Storage;
+
+namespace Serverless.Activities.Jobs;
+
+/// <summary>
+/// Turns a job request into a running job: validates it field by field, checks what is cheap to
+/// check before scheduling (the source exists and can be listed, the model file is there), and
+/// schedules the orchestration under the job id, at most once per id.
+/// </summary>
+public sealed class JobSubmission(DurableTaskClient client, IOptions<JobDefaults> defaults, StorageConnections connections, LocalRoot localRoot)
+{
+    /// <summary>The outcome: errors by field (400), or the job id and whether it already existed.</summary>
+    public sealed record Outcome(IReadOnlyDictionary<string, string> Errors, string? JobId, bool AlreadyExisted);
+
+    public async Task<Outcome> SubmitAsync(JobRequest request, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string>(
+            JobRequestValidator.Validate(request, defaults.Value, NewJobId, DefaultOutput, out var spec), StringComparer.Ordinal);
+        if (spec is not null)
+        {
+            if (!SourceUri.TryParse(spec.Source, out var source, out var sourceError))
+                errors["source"] = sourceError;
+            else if (OutsideRoot(source) is { } sourceOutside)
+                errors["source"] = sourceOutside;
+            if (!SourceUri.TryParse(spec.Output, out var output, out var outputError))
+                errors["output"] = outputError;
+            else if (OutsideRoot(output) is { } outputOutside)
+                errors["output"] = outputOutside;
+            if (!File.Exists(spec.Model))
+                errors["model"] = $"model file not found: {spec.Model}";
+        }
+        if (errors.Count > 0 || spec is null)
+            return new Outcome(errors, null, false);
+
+        if (await client.GetInstanceAsync(spec.JobId, cancellationToken) is not null)
+            return new Outcome(errors, spec.JobId, AlreadyExisted: true);
+        if (await SourceProbe.CheckAsync(spec.Source, connections, cancellationToken) is { } sourceProblem)
+            return new Outcome(new Dictionary<string, string> { ["source"] = sourceProblem }, null, false);
+
+        await client.ScheduleNewOrchestrationInstanceAsync(ActivityNames.BatchJob, JobState.Start(spec),
+            new StartOrchestrationOptions { InstanceId = spec.JobId }, cancellationToken);
+        return new Outcome(errors, spec.JobId, AlreadyExisted: false);
+    }
+
+    /// <summary>A local location must stay inside the configured root; cloud locations are not paths on this host.</summary>
+    private string? OutsideRoot(SourceUri location) =>
+        location.Kind == StorageKind.Local && !localRoot.Contains(location.LocalPath)
+            ? $"local path '{location.Original}' is outside the allowed root ({LocalRoot.Setting})"
+            : null;
+
+    private static string NewJobId() => $"job-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
+
+    /// <summary>Results go beside the source by default: <c>{bucket}/results/{jobId}</c>, or <c>{local root}/results/{jobId}</c> for a local folder.</summary>
+    private string DefaultOutput(string jobId, JobRequest request)
+    {
+        if (SourceUri.TryParse(request.Source, out var source, out _) && source.Kind != StorageKind.Local)
+            return $"{(source.Kind == StorageKind.S3 ? "s3" : "azblob")}://{source.Container}/results/{jobId}";
+        return Path.Combine(localRoot.Path, "results", jobId);
+    }
+}
