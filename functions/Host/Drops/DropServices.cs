@@ -23,9 +23,9 @@ internal static class DropServices
         }
         if (!role.RunsWorker())
             return services;
-        services.AddSingleton<IDropReceiptStore>(sp => string.IsNullOrWhiteSpace(connection)
-            ? new InMemoryDropReceiptStore()
-            : TableDropReceiptStore.Create(connection, TaskHubSettings.HubName(configuration)));
+        // The host does not start without the task hub's storage, where the receipts live too.
+        services.AddSingleton<IDropReceiptStore>(_ => TableDropReceiptStore.Create(
+            connection ?? throw new InvalidOperationException($"{TaskHubSettings.ConnectionSetting} is not set"), TaskHubSettings.HubName(configuration)));
         services.AddHostedService<DropWorker>();
         return services;
     }
