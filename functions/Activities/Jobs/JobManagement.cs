@@ -15,7 +15,7 @@ public sealed class JobManagement(DurableTaskClient client, AttemptLedger attemp
     public async Task TerminateAsync(string jobId, string reason, CancellationToken cancellationToken)
     {
         await client.TerminateInstanceAsync(jobId, reason, cancellationToken).ConfigureAwait(false);
-        await foreach (var (page, _) in PagesAsync(jobId, [OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Suspended], cancellationToken)
+        await foreach (var (page, _, _) in PagesAsync(jobId, [OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Suspended], cancellationToken)
                            .ConfigureAwait(false))
             await client.TerminateInstanceAsync(page, $"its job {jobId} was terminated", cancellationToken).ConfigureAwait(false);
     }
@@ -27,8 +27,8 @@ public sealed class JobManagement(DurableTaskClient client, AttemptLedger attemp
     /// <remarks>
     /// A terminated page may still receive the result of a batch that was running; DTFx then writes
     /// the page's status row back from the history it had loaded (its repair of a missing row), so a
-    /// purge right after a terminate can see a page reappear. Until the job has been quiet for
-    /// <see cref="QuietPeriod"/>, the purge looks again after a moment and purges what came back.
+    /// purge right after a terminate can see a page reappear. Until <see cref="QuietPeriod"/> after the
+    /// last terminate, the purge looks again after a moment and purges what came back.
     /// </remarks>
     public async Task<int> PurgeAsync(string jobId, CancellationToken cancellationToken)
     {
@@ -38,41 +38,43 @@ public sealed class JobManagement(DurableTaskClient client, AttemptLedger attemp
         if (!job.IsCompleted)
             throw new InvalidOperationException($"job '{jobId}' is {job.RuntimeStatus}: terminate it before purging it");
         var deleted = 0;
-        var lastUpdate = job.LastUpdatedAt;
+        var lastTerminated = job.RuntimeStatus == OrchestrationRuntimeStatus.Terminated ? job.LastUpdatedAt : DateTimeOffset.MinValue;
         for (var round = 0; round < 5; round++)
         {
             var pages = await PagesAsync(jobId, null, cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false);
-            var stillThere = round == 0 || await client.GetInstanceAsync(jobId, cancellationToken).ConfigureAwait(false) is not null;
-            if (round > 0 && pages.Count == 0 && !stillThere)
+            var jobThere = round == 0 || await client.GetInstanceAsync(jobId, cancellationToken).ConfigureAwait(false) is not null;
+            if (round > 0 && pages.Count == 0 && !jobThere)
                 break;
             // Pages first: if this stops half way, the job is still there to purge again.
-            foreach (var (page, updated) in pages)
+            foreach (var page in pages)
             {
-                deleted += (await client.PurgeInstanceAsync(page, cancellation: cancellationToken).ConfigureAwait(false)).PurgedInstanceCount;
-                lastUpdate = updated > lastUpdate ? updated : lastUpdate;
+                deleted += (await client.PurgeInstanceAsync(page.Id, cancellation: cancellationToken).ConfigureAwait(false)).PurgedInstanceCount;
+                if (page.Status == OrchestrationRuntimeStatus.Terminated && page.Updated > lastTerminated)
+                    lastTerminated = page.Updated;
             }
             if (round == 0)
                 await attempts.DeleteJobAsync(jobId, cancellationToken).ConfigureAwait(false);
-            if (stillThere)
+            if (jobThere)
                 deleted += (await client.PurgeInstanceAsync(jobId, cancellation: cancellationToken).ConfigureAwait(false)).PurgedInstanceCount;
-            if (DateTimeOffset.UtcNow - lastUpdate > QuietPeriod)
+            // Only a terminate leaves batches running that report late; pages that completed have none.
+            if (DateTimeOffset.UtcNow - lastTerminated > QuietPeriod)
                 break;
             await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
         }
         return deleted;
     }
 
-    /// <summary>How long after its last update a job's batches can still report to its pages.</summary>
+    /// <summary>How long after a terminate the batches that were running can still report to their pages.</summary>
     public static readonly TimeSpan QuietPeriod = TimeSpan.FromSeconds(30);
 
-    private async IAsyncEnumerable<(string Id, DateTimeOffset Updated)> PagesAsync(string jobId, IReadOnlyCollection<OrchestrationRuntimeStatus>? statuses,
+    private async IAsyncEnumerable<(string Id, OrchestrationRuntimeStatus Status, DateTimeOffset Updated)> PagesAsync(string jobId, IReadOnlyCollection<OrchestrationRuntimeStatus>? statuses,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var query = new OrchestrationQuery { InstanceIdPrefix = PageIds.PrefixOf(jobId), Statuses = statuses, PageSize = 100 };
         // Collected first: purging while paging would move the continuation token under the query.
-        var pages = new List<(string, DateTimeOffset)>();
+        var pages = new List<(string, OrchestrationRuntimeStatus, DateTimeOffset)>();
         await foreach (var page in client.GetAllInstancesAsync(query).WithCancellation(cancellationToken).ConfigureAwait(false))
-            pages.Add((page.InstanceId, page.LastUpdatedAt));
+            pages.Add((page.InstanceId, page.RuntimeStatus, page.LastUpdatedAt));
         foreach (var page in pages)
             yield return page;
     }
