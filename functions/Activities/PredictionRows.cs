@@ -5,7 +5,7 @@ using Serverless.Storage.Results;
 namespace Serverless.Activities;
 
 /// <summary>Converts predictions to the storage library's rows and counts them for the orchestrator.</summary>
-internal static class PredictionRows
+public static class PredictionRows
 {
     public static PredictionRow From(Prediction prediction) => prediction.Error is { } error
         ? PredictionRow.Failure(prediction.Key, error.Code, error.Message)

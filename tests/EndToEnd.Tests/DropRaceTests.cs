@@ -1,3 +1,4 @@
+using Serverless.Drops;
 using Serverless.EndToEnd.Tests.Support;
 using Serverless.Host.Demo;
 using Serverless.Host.Drops;

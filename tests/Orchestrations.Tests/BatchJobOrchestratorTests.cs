@@ -87,8 +87,8 @@ public sealed class BatchJobOrchestratorTests(TaskHubHost hub)
         var source = hub.WriteImages("idempotent", 4, seed: 13);
         var request = new JobRequest { Id = "same-id-" + Guid.NewGuid().ToString("N")[..6], Source = source, Model = hub.Model, Output = Path.Combine(hub.Root, "out-idem") };
 
-        var first = await hub.Submission.SubmitAsync(request, CancellationToken.None);
-        var second = await hub.Submission.SubmitAsync(request with { BatchSize = 1 }, CancellationToken.None);
+        var first = await hub.Submission.SubmitAsync(hub.Client, request, CancellationToken.None);
+        var second = await hub.Submission.SubmitAsync(hub.Client, request with { BatchSize = 1 }, CancellationToken.None);
         var done = await hub.WaitAsync(request.Id);
 
         Assert.False(first.AlreadyExisted);

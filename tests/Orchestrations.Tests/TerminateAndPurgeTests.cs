@@ -16,9 +16,9 @@ public sealed class TerminateAndPurgeTests(TaskHubHost hub)
         // Wait until the first batch has begun (its attempt row exists) and its page runs.
         await WaitUntilAsync(async () => await hub.Attempts.ReadAsync(id, PartNames.For(0, 0), CancellationToken.None) is not null
             && (await PagesAsync(id, OrchestrationRuntimeStatus.Running)).Count > 0);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => hub.Management.PurgeAsync(id, CancellationToken.None));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => hub.Management.PurgeAsync(hub.Client, id, CancellationToken.None));
 
-        await hub.Management.TerminateAsync(id, "stop", CancellationToken.None);
+        await hub.Management.TerminateAsync(hub.Client, id, "stop", CancellationToken.None);
 
         Assert.Equal(OrchestrationRuntimeStatus.Terminated, (await hub.WaitAsync(id)).RuntimeStatus);
         await WaitUntilAsync(async () => (await PagesAsync(id, OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Pending)).Count == 0);
@@ -27,14 +27,14 @@ public sealed class TerminateAndPurgeTests(TaskHubHost hub)
         Assert.Contains(pages, p => p.RuntimeStatus == OrchestrationRuntimeStatus.Terminated);
         Assert.NotNull(await hub.Attempts.ReadAsync(id, PartNames.For(0, 0), CancellationToken.None));
 
-        var deleted = await hub.Management.PurgeAsync(id, CancellationToken.None);
+        var deleted = await hub.Management.PurgeAsync(hub.Client, id, CancellationToken.None);
 
         // At least every page and the job; a page written back by a late batch result is purged again.
         Assert.True(deleted >= pages.Count + 1, $"{deleted} deleted, {pages.Count} pages");
         Assert.Null(await hub.Client.GetInstanceAsync(id));
         Assert.Empty(await PagesAsync(id));
         Assert.Null(await hub.Attempts.ReadAsync(id, PartNames.For(0, 0), CancellationToken.None));
-        Assert.Equal(0, await hub.Management.PurgeAsync(id, CancellationToken.None));
+        Assert.Equal(0, await hub.Management.PurgeAsync(hub.Client, id, CancellationToken.None));
     }
 
     [Fact]

@@ -9,13 +9,13 @@ namespace Serverless.Activities.Jobs;
 /// terminate and purge leave behind: a terminated parent does not stop its children, and a purge
 /// deletes one instance. Pages are found by their id prefix (<see cref="PageIds"/>).
 /// </summary>
-public sealed class JobManagement(DurableTaskClient client, AttemptLedger attempts)
+public sealed class JobManagement(AttemptLedger attempts)
 {
     /// <summary>Terminates the job and its running pages.</summary>
-    public async Task TerminateAsync(string jobId, string reason, CancellationToken cancellationToken)
+    public async Task TerminateAsync(DurableTaskClient client, string jobId, string reason, CancellationToken cancellationToken)
     {
         await client.TerminateInstanceAsync(jobId, reason, cancellationToken).ConfigureAwait(false);
-        await foreach (var (page, _, _) in PagesAsync(jobId, [OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Suspended], cancellationToken)
+        await foreach (var (page, _, _) in PagesAsync(client, jobId, [OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Suspended], cancellationToken)
                            .ConfigureAwait(false))
             await client.TerminateInstanceAsync(page, $"its job {jobId} was terminated", cancellationToken).ConfigureAwait(false);
     }
@@ -30,7 +30,7 @@ public sealed class JobManagement(DurableTaskClient client, AttemptLedger attemp
     /// purge right after a terminate can see a page reappear. Until <see cref="QuietPeriod"/> after the
     /// last terminate, the purge looks again after a moment and purges what came back.
     /// </remarks>
-    public async Task<int> PurgeAsync(string jobId, CancellationToken cancellationToken)
+    public async Task<int> PurgeAsync(DurableTaskClient client, string jobId, CancellationToken cancellationToken)
     {
         var job = await client.GetInstanceAsync(jobId, cancellationToken).ConfigureAwait(false);
         if (job is null)
@@ -41,7 +41,7 @@ public sealed class JobManagement(DurableTaskClient client, AttemptLedger attemp
         var lastTerminated = job.RuntimeStatus == OrchestrationRuntimeStatus.Terminated ? job.LastUpdatedAt : DateTimeOffset.MinValue;
         for (var round = 0; round < 5; round++)
         {
-            var pages = await PagesAsync(jobId, null, cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false);
+            var pages = await PagesAsync(client, jobId, null, cancellationToken).ToListAsync(cancellationToken).ConfigureAwait(false);
             var jobThere = round == 0 || await client.GetInstanceAsync(jobId, cancellationToken).ConfigureAwait(false) is not null;
             if (round > 0 && pages.Count == 0 && !jobThere)
                 break;
@@ -67,7 +67,7 @@ public sealed class JobManagement(DurableTaskClient client, AttemptLedger attemp
     /// <summary>How long after a terminate the batches that were running can still report to their pages.</summary>
     public static readonly TimeSpan QuietPeriod = TimeSpan.FromSeconds(30);
 
-    private async IAsyncEnumerable<(string Id, OrchestrationRuntimeStatus Status, DateTimeOffset Updated)> PagesAsync(string jobId, IReadOnlyCollection<OrchestrationRuntimeStatus>? statuses,
+    private static async IAsyncEnumerable<(string Id, OrchestrationRuntimeStatus Status, DateTimeOffset Updated)> PagesAsync(DurableTaskClient client, string jobId, IReadOnlyCollection<OrchestrationRuntimeStatus>? statuses,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var query = new OrchestrationQuery { InstanceIdPrefix = PageIds.PrefixOf(jobId), Statuses = statuses, PageSize = 100 };

@@ -11,12 +11,13 @@ namespace Serverless.Activities.Jobs;
 /// check before scheduling (the source exists and can be listed, the model file is there), and
 /// schedules the orchestration under the job id, at most once per id.
 /// </summary>
-public sealed class JobSubmission(DurableTaskClient client, IOptions<JobDefaults> defaults, StorageConnections connections, LocalRoot localRoot)
+public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnections connections, LocalRoot localRoot)
 {
     /// <summary>The outcome: errors by field (400), or the job id and whether it already existed.</summary>
     public sealed record Outcome(IReadOnlyDictionary<string, string> Errors, string? JobId, bool AlreadyExisted);
 
-    public async Task<Outcome> SubmitAsync(JobRequest request, CancellationToken cancellationToken)
+    /// <param name="client">The host's client of the task hub (under Functions, the one its binding gives).</param>
+    public async Task<Outcome> SubmitAsync(DurableTaskClient client, JobRequest request, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string>(
             JobRequestValidator.Validate(request, defaults.Value, NewJobId, DefaultOutput, out var spec), StringComparer.Ordinal);

@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Serverless.Host.Hosting;
 using Serverless.Activities.Configuration;
+using Serverless.Drops;
+using Serverless.Host.Hosting;
 
 namespace Serverless.Host.Drops;
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Serverless.Activities.Configuration;
+using Serverless.Api;
 using Serverless.Host.Apis;
 using Serverless.Host.Drops;
 using Serverless.Host.Security;

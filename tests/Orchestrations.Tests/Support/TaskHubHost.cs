@@ -67,7 +67,7 @@ public sealed class TaskHubHost : IAsyncLifetime
     /// <summary>Submits a job through the same submission the HTTP API uses; returns its id.</summary>
     public async Task<string> SubmitAsync(JobRequest request)
     {
-        var outcome = await Submission.SubmitAsync(request, CancellationToken.None);
+        var outcome = await Submission.SubmitAsync(Client, request, CancellationToken.None);
         Assert.True(outcome.JobId is not null, string.Join("; ", outcome.Errors.Select(e => $"{e.Key}: {e.Value}")));
         return outcome.JobId!;
     }

@@ -1,6 +1,6 @@
 using Serverless.Storage;
 
-namespace Serverless.Host.Drops;
+namespace Serverless.Drops;
 
 /// <summary>
 /// Lists object versions (key and ETag) under a location, page by page. The storage library's

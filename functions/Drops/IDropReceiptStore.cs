@@ -1,4 +1,4 @@
-namespace Serverless.Host.Drops;
+namespace Serverless.Drops;
 
 /// <summary>
 /// Receipts of dropped object versions. Inserts fail on an existing receipt and replaces are

@@ -5,7 +5,7 @@ using System.Text;
 using Azure;
 using Azure.Data.Tables;
 
-namespace Serverless.Host.Drops;
+namespace Serverless.Drops;
 
 /// <summary>
 /// Receipts in the task hub's storage account: table <c>{Hub}DropReceipts</c>, one partition per

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 using Serverless.BatchInference.Contracts;
 using Serverless.Storage;
 
-namespace Serverless.Host.Drops;
+namespace Serverless.Drops;
 
 /// <summary>
 /// Checks host.json's <c>drops</c> section when the host starts: a bad setting stops the host with

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using Azure.Storage.Blobs;
 using Serverless.Storage;
 
-namespace Serverless.Host.Drops;
+namespace Serverless.Drops;
 
 /// <summary>Blob listing with ETags. Azurite (loopback) gets the service version it knows.</summary>
 internal sealed class BlobVersionLister(SourceUri location, BlobSettings settings) : IVersionLister

@@ -1,4 +1,4 @@
-namespace Serverless.Host.Drops;
+namespace Serverless.Drops;
 
 /// <summary>One watched image prefix: where images are dropped, where their results go, and the model that classifies them.</summary>
 public sealed class DropLocationOptions

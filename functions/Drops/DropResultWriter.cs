@@ -1,6 +1,6 @@
 using Serverless.Storage;
 
-namespace Serverless.Host.Drops;
+namespace Serverless.Drops;
 
 /// <summary>
 /// Writes the results of one micro-batch so that the result under a key ends as the result of the

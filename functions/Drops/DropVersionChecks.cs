@@ -1,6 +1,6 @@
 using Serverless.Storage;
 
-namespace Serverless.Host.Drops;
+namespace Serverless.Drops;
 
 /// <summary>What a watcher checks about a claimed version before classifying it: whether the bytes read are still that version, and whether a dead predecessor's result landed.</summary>
 internal sealed class DropVersionChecks(SourceUri source, IVersionLister lister, IResultStore results)

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Serverless.Storage.Results;
 
-namespace Serverless.Host.Drops;
+namespace Serverless.Drops;
 
 /// <summary>
 /// The result file of one dropped image version: its prediction (or the image's error code), the

@@ -1,4 +1,4 @@
-namespace Serverless.Host.Drops;
+namespace Serverless.Drops;
 
 /// <summary>
 /// host.json's <c>drops</c> section: the prefixes a worker watches for dropped images and job

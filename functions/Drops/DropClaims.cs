@@ -1,4 +1,4 @@
-namespace Serverless.Host.Drops;
+namespace Serverless.Drops;
 
 /// <summary>
 /// The receipt life cycle of an object version: claim (insert, or retake an expired claim with an

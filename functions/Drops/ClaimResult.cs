@@ -1,4 +1,4 @@
-namespace Serverless.Host.Drops;
+namespace Serverless.Drops;
 
 /// <summary>What an attempt to claim an object version got.</summary>
 public enum ClaimOutcome

@@ -8,7 +8,7 @@ using Microsoft.DurableTask.Client;
 using Serverless.Activities.Jobs;
 using Serverless.BatchInference.Contracts;
 
-namespace Serverless.Host.Apis;
+namespace Serverless.Api;
 
 /// <summary>
 /// <c>/api/jobs</c>: submit, query, list, terminate and purge batch jobs, with the contract of the
@@ -30,29 +30,39 @@ public static class JobsApi
         return app;
     }
 
+    /// <summary>The title of every 400 about a job request.</summary>
+    public const string InvalidRequestTitle = "The job request is not valid.";
+
     public static async Task<Results<Accepted<JobManagementUrls>, ValidationProblem>> SubmitAsync(
-        HttpRequest request, JobSubmission submission, CancellationToken cancellationToken)
+        HttpRequest request, JobSubmission submission, DurableTaskClient client, CancellationToken cancellationToken)
     {
-        JobRequest? body;
+        var (body, errors) = await ReadRequestAsync(request.Body, cancellationToken);
+        if (body is null)
+            return TypedResults.ValidationProblem(errors!, title: InvalidRequestTitle);
+        var outcome = await submission.SubmitAsync(client, body, cancellationToken);
+        if (outcome.JobId is null)
+            return TypedResults.ValidationProblem(Errors(outcome), title: InvalidRequestTitle);
+        var urls = Urls(request, outcome.JobId);
+        return TypedResults.Accepted(urls.StatusQueryGetUri, urls);
+    }
+
+    /// <summary>Reads a job request body: the request, or the errors by field when it is not one.</summary>
+    public static async Task<(JobRequest? Request, Dictionary<string, string[]>? Errors)> ReadRequestAsync(Stream body, CancellationToken cancellationToken)
+    {
         try
         {
-            body = await JsonSerializer.DeserializeAsync<JobRequest>(request.Body, RequestJson, cancellationToken);
+            var request = await JsonSerializer.DeserializeAsync<JobRequest>(body, RequestJson, cancellationToken);
+            return request is null ? (null, Error("body", "a JSON job description is required")) : (request, null);
         }
         catch (JsonException e)
         {
             var field = string.IsNullOrEmpty(e.Path) || e.Path == "$" ? "body" : e.Path.TrimStart('$', '.');
-            return Invalid(field, $"is not valid JSON for a job: {e.Message}");
+            return (null, Error(field, $"is not valid JSON for a job: {e.Message}"));
         }
-        if (body is null)
-            return Invalid("body", "a JSON job description is required");
-
-        var outcome = await submission.SubmitAsync(body, cancellationToken);
-        if (outcome.JobId is null)
-            return TypedResults.ValidationProblem(outcome.Errors.ToDictionary(e => e.Key, e => new[] { e.Value }),
-                title: "The job request is not valid.");
-        var urls = Urls(request, outcome.JobId);
-        return TypedResults.Accepted(urls.StatusQueryGetUri, urls);
     }
+
+    /// <summary>A refused submission's errors, in the shape of a validation problem.</summary>
+    public static Dictionary<string, string[]> Errors(JobSubmission.Outcome outcome) => outcome.Errors.ToDictionary(e => e.Key, e => new[] { e.Value });
 
     public static async Task<Results<Ok<JobStatusResponse>, Accepted<JobStatusResponse>, NotFound<ProblemDetails>>> GetAsync(
         string id, HttpRequest request, DurableTaskClient client, bool showInput = false, CancellationToken cancellationToken = default)
@@ -98,7 +108,7 @@ public static class JobsApi
             return UnknownJob(id);
         if (metadata.IsCompleted)
             return TypedResults.Conflict(new ProblemDetails { Title = "The job has already ended.", Detail = $"Job '{id}' is {metadata.RuntimeStatus}.", Status = 409 });
-        await management.TerminateAsync(id, reason ?? "terminated by request", cancellationToken);
+        await management.TerminateAsync(client, id, reason ?? "terminated by request", cancellationToken);
         return TypedResults.Accepted((string?)null);
     }
 
@@ -113,11 +123,11 @@ public static class JobsApi
     }
 
     public static async Task<Results<Ok<PurgeResponse>, NotFound<ProblemDetails>, Conflict<ProblemDetails>>> PurgeAsync(
-        string id, JobManagement management, CancellationToken cancellationToken)
+        string id, DurableTaskClient client, JobManagement management, CancellationToken cancellationToken)
     {
         try
         {
-            var deleted = await management.PurgeAsync(id, cancellationToken);
+            var deleted = await management.PurgeAsync(client, id, cancellationToken);
             return deleted == 0 ? UnknownJob(id) : TypedResults.Ok(new PurgeResponse(deleted));
         }
         catch (InvalidOperationException e)
@@ -133,7 +143,9 @@ public static class JobsApi
     }
 
     private static ValidationProblem Invalid(string field, string message) =>
-        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: "The job request is not valid.");
+        TypedResults.ValidationProblem(Error(field, message), title: InvalidRequestTitle);
+
+    private static Dictionary<string, string[]> Error(string field, string message) => new() { [field] = [message] };
 
     private static NotFound<ProblemDetails> UnknownJob(string id) =>
         TypedResults.NotFound(new ProblemDetails { Title = "No such job.", Detail = $"No job with id '{id}'.", Status = 404 });

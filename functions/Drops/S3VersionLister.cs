@@ -4,7 +4,7 @@ using Amazon.S3.Model;
 using Serverless.Storage;
 using Serverless.Storage.S3;
 
-namespace Serverless.Host.Drops;
+namespace Serverless.Drops;
 
 /// <summary>ListObjectsV2 and HEAD with ETags, on the storage library's shared S3 client (the one that keeps the SDK's own retries).</summary>
 internal sealed class S3VersionLister(SourceUri location, S3Settings settings) : IVersionLister

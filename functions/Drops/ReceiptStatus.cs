@@ -1,4 +1,4 @@
-namespace Serverless.Host.Drops;
+namespace Serverless.Drops;
 
 /// <summary>Where a dropped object version stands.</summary>
 public static class ReceiptStatus

@@ -1,4 +1,4 @@
-namespace Serverless.Host.Drops;
+namespace Serverless.Drops;
 
 /// <summary>
 /// The record of one object version (location, key, ETag) in the task hub's storage. Every change

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Serverless.Storage;
 
-namespace Serverless.Host.Drops;
+namespace Serverless.Drops;
 
 /// <summary>Names derived from dropped keys: result files, job status files and job ids.</summary>
 public static class DropNames

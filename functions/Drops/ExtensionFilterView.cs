@@ -1,4 +1,4 @@
-namespace Serverless.Host.Drops;
+namespace Serverless.Drops;
 
 /// <summary>Which dropped keys are images, by extension (the storage connections' list; none means every key).</summary>
 internal sealed class ExtensionFilterView(IReadOnlyCollection<string>? extensions)

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Serverless.Activities;
 using Serverless.Inference;
 
-namespace Serverless.Host.Apis;
+namespace Serverless.Api;
 
 /// <summary>
 /// <c>POST /api/classify</c>: one image in the body (raw bytes, or multipart/form-data with a

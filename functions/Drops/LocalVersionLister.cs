@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using Serverless.Storage;
 
-namespace Serverless.Host.Drops;
+namespace Serverless.Drops;
 
 /// <summary>A local folder, recursively; the "ETag" is size and last-write time, which change with every rewrite.</summary>
 internal sealed class LocalVersionLister(SourceUri location) : IVersionLister

@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
 
-namespace Serverless.Host.Drops;
+namespace Serverless.Drops;
 
 /// <summary>
 /// This process's memory of a location's versions, so a listing only touches the receipts of
 /// versions it has not settled: settled ones are skipped for good, busy ones until their claim
 /// may expire. Seeded from the persisted receipts at start (the watermark survives restarts).
 /// </summary>
-internal sealed class VersionTracker
+internal sealed class VersionTracker : IDropSettlement
 {
     private readonly ConcurrentDictionary<ObjectVersion, DateTimeOffset> notBefore = new();
     private readonly ConcurrentDictionary<ObjectVersion, byte> mine = new();
