@@ -21,6 +21,8 @@ public static class BatchInferenceServices
         services.AddSingleton(_ => InferenceOptionsFactory.Create(configuration));
         services.AddSingleton<IJobStorage, JobStorage>();
         services.AddSingleton<JobResources>();
+        services.AddSingleton(_ => new ClassifierCache(configuration.GetValue<int?>("inference:maxClassifiers") ?? 8));
+        services.AddSingleton<ModelsRoot>();
         services.AddSingleton<ActivityShutdown>();
         services.AddSingleton<SuspectIsolation>();
         services.AddSingleton(_ => new AttemptLedger(new AttemptLedgerOptions

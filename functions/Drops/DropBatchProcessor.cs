@@ -93,8 +93,8 @@ public sealed class DropBatchProcessor
         IReadOnlyList<Prediction> predictions;
         try
         {
-            var classifier = resources.Classifier(location.Model, location.Preset, location.BatchSize, location.Top);
-            predictions = await classifier.ClassifyAsync(
+            using var lease = resources.Classifier(location.Model, location.Preset, location.BatchSize, location.Top);
+            predictions = await lease.Classifier.ClassifyAsync(
                 Enumerable.Range(0, pending.Length).Where(i => bytes[i] is not null).Select(i => new ImageInput(pending[i].Key, bytes[i])).ToArray(), ct).ConfigureAwait(false);
         }
         catch (Exception ex)

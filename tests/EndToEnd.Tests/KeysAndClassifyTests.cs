@@ -239,6 +239,28 @@ public sealed partial class KeysAndClassifyTests(JobStack stack) : IAsyncLifetim
     }
 
     [Fact]
+    public async Task A_key_sent_as_code_never_reaches_the_log_and_a_request_is_one_line()
+    {
+        // ASP.NET Core's own default level, not the quieter one the other tests run with.
+        var environment = stack.HostEnvironment("KeysLog", new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Information" });
+        await using var host = await HostProcess.StartAsync("all", environment);
+        using var anonymous = new JobsHttp(host.BaseUrl, key: null);
+        const string wrongKey = "not-the-key-but-secret-too";
+
+        await ExpectAsync(anonymous, new HttpRequestMessage(HttpMethod.Get, $"api/jobs?top=3&code={JobStack.MasterKey}"), HttpStatusCode.OK);
+        await ExpectAsync(anonymous, new HttpRequestMessage(HttpMethod.Get, $"api/jobs/keys-log-probe?code={JobStack.FunctionKey}"), HttpStatusCode.NotFound);
+        await ProblemAsync(await anonymous.GetAsync($"api/jobs?code={wrongKey}"), HttpStatusCode.Unauthorized);
+        await Task.Delay(500);
+
+        var log = host.OutputTail;
+        Assert.DoesNotContain(JobStack.MasterKey, log);
+        Assert.DoesNotContain(JobStack.FunctionKey, log);
+        Assert.DoesNotContain(wrongKey, log);
+        Assert.Contains("HTTP GET /api/jobs?top=3&code=*** 200", log);
+        Assert.Single(log.Split('\n'), line => line.Contains("keys-log-probe", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Without_a_task_hub_connection_the_host_says_it_needs_one_and_exits()
     {
         var (exitCode, stdout, stderr) = await HostProcess.RunCliAsync(["host", "--port", FreePort.Next().ToString()],

@@ -11,7 +11,7 @@ namespace Serverless.Activities.Jobs;
 /// check before scheduling (the source exists and can be listed, the model file is there), and
 /// schedules the orchestration under the job id, at most once per id.
 /// </summary>
-public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnections connections, LocalRoot localRoot)
+public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnections connections, LocalRoot localRoot, ModelsRoot modelsRoot)
 {
     /// <summary>The outcome: errors by field (400), or the job id and whether it already existed.</summary>
     public sealed record Outcome(IReadOnlyDictionary<string, string> Errors, string? JobId, bool AlreadyExisted);
@@ -23,16 +23,13 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
             JobRequestValidator.Validate(request, defaults.Value, NewJobId, DefaultOutput, out var spec), StringComparer.Ordinal);
         if (spec is not null)
         {
-            if (!SourceUri.TryParse(spec.Source, out var source, out var sourceError))
-                errors["source"] = sourceError;
-            else if (OutsideRoot(source) is { } sourceOutside)
-                errors["source"] = sourceOutside;
-            if (!SourceUri.TryParse(spec.Output, out var output, out var outputError))
-                errors["output"] = outputError;
-            else if (OutsideRoot(output) is { } outputOutside)
-                errors["output"] = outputOutside;
-            if (!File.Exists(spec.Model))
-                errors["model"] = $"model file not found: {spec.Model}";
+            // Stored resolved: a worker checks these paths again, and must not read them against its own working directory.
+            spec = spec with
+            {
+                Source = Location(spec.Source, "source", errors),
+                Output = Location(spec.Output, "output", errors),
+                Model = Model(spec.Model, errors),
+            };
         }
         if (errors.Count > 0 || spec is null)
             return new Outcome(errors, null, false);
@@ -47,11 +44,29 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
         return new Outcome(errors, spec.JobId, AlreadyExisted: false);
     }
 
-    /// <summary>A local location must stay inside the configured root; cloud locations are not paths on this host.</summary>
-    private string? OutsideRoot(SourceUri location) =>
-        location.Kind == StorageKind.Local && !localRoot.Contains(location.LocalPath)
-            ? $"local path '{location.Original}' is outside the allowed root ({LocalRoot.Setting})"
-            : null;
+    /// <summary>A location as it will be stored: a local path made absolute against the local root, which it must stay inside.</summary>
+    private string Location(string text, string field, Dictionary<string, string> errors)
+    {
+        if (!SourceUri.TryParse(text, out var location, out var error))
+            errors[field] = error;
+        else if (location.Kind != StorageKind.Local)
+            return text;
+        else if (localRoot.Place(text) is not { } resolved)
+            errors[field] = $"local path '{location.Original}' is outside the allowed root ({LocalRoot.Setting})";
+        else
+            return resolved;
+        return text;
+    }
+
+    /// <summary>The model as stored: its full path inside the models root; where it is not there, an error that says no more than that.</summary>
+    private string Model(string name, Dictionary<string, string> errors)
+    {
+        if (modelsRoot.Resolve(name, out var fullPath) is { } error)
+            errors["model"] = error;
+        else if (!File.Exists(fullPath))
+            errors["model"] = $"there is no model '{name}' in the models root ({ModelsRoot.Setting})";
+        return fullPath.Length > 0 ? fullPath : name;
+    }
 
     private static string NewJobId() => $"job-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
 

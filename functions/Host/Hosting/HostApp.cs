@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Serverless.Activities.Configuration;
 using Serverless.Api;
 using Serverless.Host.Apis;
+using Serverless.Host.Logging;
 using Serverless.Host.Drops;
 using Serverless.Host.Security;
 
@@ -25,6 +26,7 @@ public static class HostApp
         if (customization?.Settings is { } settings)
             builder.Configuration.AddInMemoryCollection(settings);
         builder.WebHost.UseUrls(urls);
+        builder.Logging.WithoutKeyedRequestLines();
         var http = HttpSecurityOptions.From(builder.Configuration, InferenceOptionsFactory.Create(builder.Configuration));
         // Kestrel's own ceiling; each endpoint's limit is applied per request by the security middleware.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = http.LargestBodyBytes);
@@ -32,6 +34,7 @@ public static class HostApp
         customization?.Services?.Invoke(builder.Services);
 
         var app = builder.Build();
+        app.UseMiddleware<RequestLogMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();

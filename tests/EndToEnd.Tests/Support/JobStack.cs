@@ -48,6 +48,8 @@ public sealed class JobStack : IAsyncLifetime
             ["extensions__durableTask__hubName"] = hubName,
             ["extensions__durableTask__storageProvider__maxQueuePollingInterval"] = "00:00:01",
             ["SERVERLESS_MASTER_KEY"] = MasterKey,
+            // The generated models live in the stack's folder.
+            ["models__root"] = Folder,
             ["keys__functions__e2e"] = FunctionKey,
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())

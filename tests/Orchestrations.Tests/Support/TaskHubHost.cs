@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Serverless.Activities;
 using Serverless.Activities.Attempts;
 using Serverless.Activities.Jobs;
 using Serverless.BatchInference.Contracts;
@@ -36,6 +37,8 @@ public sealed class TaskHubHost : IAsyncLifetime
     public JobSubmission Submission => app!.Services.GetRequiredService<JobSubmission>();
     public JobManagement Management => app!.Services.GetRequiredService<JobManagement>();
     public AttemptLedger Attempts => app!.Services.GetRequiredService<AttemptLedger>();
+    public JobResources Resources => app!.Services.GetRequiredService<JobResources>();
+    public ClassifierCache Classifiers => app!.Services.GetRequiredService<ClassifierCache>();
 
     public async Task InitializeAsync()
     {
@@ -46,6 +49,7 @@ public sealed class TaskHubHost : IAsyncLifetime
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["SERVERLESS_MASTER_KEY"] = "orchestration-tests",
             ["jobs:localRoot"] = Root,
+            ["models:root"] = Root,
             ["extensions:durableTask:hubName"] = HubName,
             ["extensions:durableTask:storageProvider:partitionCount"] = "1",
             ["extensions:durableTask:storageProvider:maxQueuePollingInterval"] = "00:00:00.200",
