@@ -46,9 +46,8 @@ public sealed class ClassifyBatchActivity(
         var job = input.Job;
         var source = resources.Source(job.Source);
         using var lease = resources.Classifier(job.Model, job.Preset, job.BatchSize, job.Top);
-        var images = input.Keys
-            .Select(key => new ImageInput(key, async token => (ReadOnlyMemory<byte>)await source.ReadAllBytesAsync(key, token).ConfigureAwait(false)))
-            .ToArray();
+        var maxBytes = lease.Classifier.Model.Options.MaxEncodedBytes;
+        var images = input.Keys.Select(key => ImageReads.From(source, key, maxBytes)).ToArray();
         var predictions = await lease.Classifier.ClassifyAsync(images, ct).ConfigureAwait(false);
         var rows = predictions.Select(PredictionRows.From).ToArray();
         await new ResultWriter(resources.Results(job.Output)).WritePartAsync(input.PartName, rows, ct).ConfigureAwait(false);

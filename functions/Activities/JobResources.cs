@@ -15,6 +15,9 @@ public sealed class JobResources(IJobStorage storage, InferenceOptions inference
 {
     public StorageConnections Connections => storage.Connections;
 
+    /// <summary>The largest encoded image read for classification (inference:maxEncodedBytes).</summary>
+    public long MaxEncodedBytes => inferenceOptions.MaxEncodedBytes;
+
     /// <summary>Where models are named from; messages about models name them relative to it.</summary>
     public ModelsRoot ModelsRoot => modelsRoot;
 

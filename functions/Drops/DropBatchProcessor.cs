@@ -59,22 +59,30 @@ public sealed class DropBatchProcessor
         }
 
         var pending = unsettled.ToArray();
-        var bytes = new byte[pending.Length][];
+        var inputs = new ImageInput?[pending.Length];
+        var maxBytes = resources.MaxEncodedBytes;
         await Parallel.ForAsync(0, pending.Length, io, async (i, token) =>
         {
             try
             {
-                var read = await source.ReadAllBytesAsync(pending[i].Key, token).ConfigureAwait(false);
+                var read = await source.ReadAllBytesAsync(pending[i].Key, maxBytes, token).ConfigureAwait(false);
                 var proven = checks.IsListedVersion(pending[i], read);
                 if (!proven && await checks.IsSupersededAsync(pending[i], read, token).ConfigureAwait(false))
                 {
                     Settle(await claims.CompleteAsync(pending[i], ReceiptStatus.SupersededReason, ct).ConfigureAwait(false), pending[i]);
                     return;
                 }
-                bytes[i] = read;
+                inputs[i] = new ImageInput(pending[i].Key, read);
                 // A key fence speaks for this version only when the bytes are known to be it.
                 if (!proven)
                     pending[i] = pending[i] with { KeyFence = null };
+            }
+            catch (StorageException ex) when (ex.Kind == StorageErrorKind.TooLarge)
+            {
+                // An answer, like a corrupt image: the result says too_large. Its bytes were not read, so no fence.
+                var rejection = ImageReads.TooLarge(ex);
+                inputs[i] = new ImageInput(pending[i].Key, _ => throw rejection);
+                pending[i] = pending[i] with { KeyFence = null };
             }
             catch (StorageException ex) when (ex.Kind == StorageErrorKind.ObjectNotFound)
             {
@@ -87,7 +95,7 @@ public sealed class DropBatchProcessor
             }
         }).ConfigureAwait(false);
 
-        var readable = Enumerable.Range(0, pending.Length).Where(i => bytes[i] is not null).Select(i => pending[i]).ToArray();
+        var readable = Enumerable.Range(0, pending.Length).Where(i => inputs[i] is not null).Select(i => pending[i]).ToArray();
         if (readable.Length == 0)
             return Task.CompletedTask;
         IReadOnlyList<Prediction> predictions;
@@ -95,7 +103,7 @@ public sealed class DropBatchProcessor
         {
             using var lease = resources.Classifier(location.Model, location.Preset, location.BatchSize, location.Top);
             predictions = await lease.Classifier.ClassifyAsync(
-                Enumerable.Range(0, pending.Length).Where(i => bytes[i] is not null).Select(i => new ImageInput(pending[i].Key, bytes[i])).ToArray(), ct).ConfigureAwait(false);
+                inputs.OfType<ImageInput>().ToArray(), ct).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
