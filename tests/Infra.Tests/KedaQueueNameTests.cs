@@ -14,7 +14,7 @@ public sealed class KedaQueueNameTests(AzuriteFixture azurite) : IClassFixture<A
 {
     public static TheoryData<string> Roots => new(Kubectl.Overlays);
 
-    [KubectlTheory]
+    [Theory]
     [MemberData(nameof(Roots))]
     public async Task Scaled_object_watches_the_work_item_queue_and_every_control_queue_of_the_shipped_host_json(string root)
     {
@@ -40,7 +40,7 @@ public sealed class KedaQueueNameTests(AzuriteFixture azurite) : IClassFixture<A
         });
     }
 
-    [KubectlTheory]
+    [Theory]
     [MemberData(nameof(Roots))]
     public void Workers_scale_to_zero_and_the_api_stays_up(string root)
     {

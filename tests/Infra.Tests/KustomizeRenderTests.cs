@@ -44,7 +44,7 @@ public sealed class KustomizeRenderTests
         },
     };
 
-    [KubectlTheory]
+    [Theory]
     [MemberData(nameof(ExpectedObjects))]
     public void Renders_exactly_the_objects_of_its_environment_with_known_api_versions(string root, string[] expected)
     {
@@ -56,7 +56,7 @@ public sealed class KustomizeRenderTests
         Assert.All(render.All, m => Assert.Equal(ApiVersions[m.Kind], m.ApiVersion));
     }
 
-    [KubectlTheory]
+    [Theory]
     [InlineData("overlays/onprem")]
     [InlineData("overlays/azure")]
     public void Overlays_put_every_namespaced_object_in_the_serverless_namespace(string root)
@@ -66,13 +66,26 @@ public sealed class KustomizeRenderTests
         Assert.All(render.All.Where(m => m.Kind != "Namespace"), m => Assert.Equal("serverless", m.Namespace));
     }
 
-    [KubectlFact]
+    [Fact]
     public void The_azure_overlay_runs_no_storage_of_its_own()
     {
         var render = Kubectl.Render("overlays/azure");
 
         Assert.Empty(render.OfKind("StatefulSet"));
         Assert.Equal(["serverless-api"], render.OfKind("Service").Select(s => s.Name));
+    }
+
+    [Fact]
+    public void Renders_with_the_kubectl_install_kubectl_sh_pins()
+    {
+        // The tests fail, never skip, without it: CI must render what a user applies.
+        Assert.True(File.Exists(Kubectl.Path), $"kubectl is not at {Kubectl.Path}: run local/install.sh");
+        var version = ProcessRunner.Run(Kubectl.Path, ["version", "--client"], RepoPaths.Root, TimeSpan.FromSeconds(30));
+        var pinned = System.Text.RegularExpressions.Regex.Match(
+            File.ReadAllText(Path.Combine(RepoPaths.Local, "install-kubectl.sh")), "^version=(v[0-9.]+)$", System.Text.RegularExpressions.RegexOptions.Multiline).Groups[1].Value;
+
+        Assert.Contains($"Client Version: {pinned}", version.StandardOutput);
+        Assert.Contains("Kustomize Version: v5.", version.StandardOutput);
     }
 
     [Fact]

@@ -10,7 +10,7 @@ public sealed class ManifestReferenceTests
 {
     public static TheoryData<string> Roots => new(Kubectl.Overlays);
 
-    [KubectlTheory]
+    [Theory]
     [MemberData(nameof(Roots))]
     public void Secrets_and_config_maps_used_by_pods_exist_with_the_keys_used(string root)
     {
@@ -62,7 +62,7 @@ public sealed class ManifestReferenceTests
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
-    [KubectlTheory]
+    [Theory]
     [MemberData(nameof(Roots))]
     public void Keda_objects_reach_an_existing_deployment_and_secret(string root)
     {
@@ -90,7 +90,7 @@ public sealed class ManifestReferenceTests
         }
     }
 
-    [KubectlTheory]
+    [Theory]
     [MemberData(nameof(Roots))]
     public void Every_service_selects_the_pods_of_a_workload_and_stateful_sets_name_a_service(string root)
     {
@@ -120,7 +120,7 @@ public sealed class ManifestReferenceTests
         }
     }
 
-    [KubectlTheory]
+    [Theory]
     [MemberData(nameof(Roots))]
     public void Deployment_selectors_match_their_own_pod_labels(string root)
     {

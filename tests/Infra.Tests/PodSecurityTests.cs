@@ -10,7 +10,7 @@ public sealed class PodSecurityTests
 {
     public static TheoryData<string> Roots => new(["base", .. Kubectl.Overlays]);
 
-    [KubectlTheory]
+    [Theory]
     [MemberData(nameof(Roots))]
     public void Every_container_is_non_root_read_only_unprivileged_and_limited(string root)
     {
@@ -41,7 +41,7 @@ public sealed class PodSecurityTests
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
-    [KubectlTheory]
+    [Theory]
     [MemberData(nameof(Roots))]
     public void App_containers_run_their_role_with_healthz_probes_and_a_writable_tmp(string root)
     {
@@ -72,7 +72,7 @@ public sealed class PodSecurityTests
         }
     }
 
-    [KubectlTheory]
+    [Theory]
     [MemberData(nameof(Roots))]
     public void Workers_get_time_to_finish_a_batch_and_the_host_stops_within_it(string root)
     {
@@ -86,7 +86,7 @@ public sealed class PodSecurityTests
         Assert.InRange(int.Parse(hostTimeout!), 30, grace - 5);
     }
 
-    [KubectlFact]
+    [Fact]
     public void App_pods_run_as_the_images_user()
     {
         var render = Kubectl.Render("base");
