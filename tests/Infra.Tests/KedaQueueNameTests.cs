@@ -1,6 +1,7 @@
 using System.Text;
 using Azure.Storage.Queues;
 using DurableTask.AzureStorage;
+using Serverless.Host.Drops;
 using Serverless.Infra.Tests.Support;
 using Serverless.TestSupport;
 
@@ -12,6 +13,9 @@ namespace Serverless.Infra.Tests;
 /// </summary>
 public sealed class KedaQueueNameTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
+    /// <summary>Drop notifications per pod: one micro-batch (a drop location's default batchSize).</summary>
+    private static readonly int DropsQueueLength = new DropLocationOptions().BatchSize;
+
     public static TheoryData<string> Roots => new(Kubectl.Overlays);
 
     [Theory]
@@ -23,8 +27,10 @@ public sealed class KedaQueueNameTests(AzuriteFixture azurite) : IClassFixture<A
         var (workItems, controls) = await QueuesDtfxCreatesAsync(settings);
         var triggers = Manifest.Items(render.Get("ScaledObject", "serverless-worker").Body["spec"]!["triggers"]).ToList();
 
+        // The drop notification queue is the host's, not DTFx's: the name the host itself derives.
         var expected = new[] { (Queue: workItems, Length: settings.MaxConcurrentActivityFunctions) }
             .Concat(controls.Select(q => (Queue: q, Length: settings.MaxConcurrentOrchestratorFunctions)))
+            .Append((Queue: DropNotificationQueue.DefaultName(settings.HubName), Length: DropsQueueLength))
             .ToList();
         var actual = triggers.Select(t => (Queue: (string)t["metadata"]!["queueName"]!, Length: int.Parse((string)t["metadata"]!["queueLength"]!))).ToList();
 
@@ -37,6 +43,9 @@ public sealed class KedaQueueNameTests(AzuriteFixture azurite) : IClassFixture<A
             Assert.Equal("azure-queue", (string?)t["type"]);
             // KEDA reads every metadata value as a string; a YAML number would be rejected.
             Assert.Equal("0", (string?)t["metadata"]!["activationQueueLength"]);
+            // Explicit, and "all": a worker's dequeued (invisible) batches are work in progress;
+            // counting only visible ones would scale busy pods in.
+            Assert.Equal("all", (string?)t["metadata"]!["queueLengthStrategy"]);
         });
     }
 
@@ -96,7 +105,7 @@ public sealed class KedaQueueNameTests(AzuriteFixture azurite) : IClassFixture<A
         foreach (var (queue, length) in triggers)
         {
             yaml.Append($"    - type: azure-queue\n      name: {queue[(queue.IndexOf('-') + 1)..]}\n      metadata:\n")
-                .Append($"        queueName: {queue}\n        queueLength: \"{length}\"\n        activationQueueLength: \"0\"\n")
+                .Append($"        queueName: {queue}\n        queueLength: \"{length}\"\n        queueLengthStrategy: all\n        activationQueueLength: \"0\"\n")
                 .Append("      authenticationRef:\n        name: serverless-storage\n");
         }
 
