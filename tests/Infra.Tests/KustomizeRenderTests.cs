@@ -17,29 +17,38 @@ public sealed class KustomizeRenderTests
         ["Job"] = "batch/v1",
         ["ScaledObject"] = "keda.sh/v1alpha1",
         ["TriggerAuthentication"] = "keda.sh/v1alpha1",
+        ["ServiceAccount"] = "v1",
+        ["PersistentVolumeClaim"] = "v1",
+        ["PodDisruptionBudget"] = "policy/v1",
+        ["NetworkPolicy"] = "networking.k8s.io/v1",
     };
+
+    private static readonly string[] App =
+    [
+        "ConfigMap/serverless-host-config", "Deployment/serverless-api", "Deployment/serverless-worker", "Service/serverless-api",
+        "ServiceAccount/serverless-api", "ServiceAccount/serverless-worker",
+        "PodDisruptionBudget/serverless-api", "PodDisruptionBudget/serverless-worker",
+    ];
 
     public static TheoryData<string, string[]> ExpectedObjects => new()
     {
-        {
-            "base",
-            ["ConfigMap/serverless-host-config", "Deployment/serverless-api", "Deployment/serverless-worker", "Service/serverless-api"]
-        },
+        { "base", App },
         {
             "overlays/onprem",
             [
-                "Namespace/serverless", "ConfigMap/serverless-host-config", "Secret/serverless-storage", "Secret/serverless-keys",
-                "Deployment/serverless-api", "Service/serverless-api", "Deployment/serverless-worker",
+                .. App, "Namespace/serverless", "Secret/serverless-storage", "Secret/serverless-keys",
                 "ScaledObject/serverless-worker", "TriggerAuthentication/serverless-storage",
                 "StatefulSet/azurite", "Service/azurite", "StatefulSet/minio", "Service/minio", "Job/minio-buckets",
+                "ServiceAccount/azurite", "ServiceAccount/minio", "ServiceAccount/minio-buckets",
+                "NetworkPolicy/azurite", "NetworkPolicy/minio",
             ]
         },
         {
             "overlays/azure",
             [
-                "Namespace/serverless", "ConfigMap/serverless-host-config", "Secret/serverless-storage", "Secret/serverless-keys",
-                "Deployment/serverless-api", "Service/serverless-api", "Deployment/serverless-worker",
+                .. App, "Namespace/serverless", "Secret/serverless-storage", "Secret/serverless-keys",
                 "ScaledObject/serverless-worker", "TriggerAuthentication/serverless-storage",
+                "PersistentVolumeClaim/serverless-models",
             ]
         },
     };

@@ -56,6 +56,13 @@ public sealed class ManifestReferenceTests
             {
                 Require(render, problems, $"{workload.Id} volume {volume["name"]}", "Secret", (string?)volume["secret"]?["secretName"], key: null);
                 Require(render, problems, $"{workload.Id} volume {volume["name"]}", "ConfigMap", (string?)volume["configMap"]?["name"], key: null);
+                Require(render, problems, $"{workload.Id} volume {volume["name"]}", "PersistentVolumeClaim", (string?)volume["persistentVolumeClaim"]?["claimName"], key: null);
+            }
+
+            // A ServiceAccount named by a pod exists in the render (the pod would not be created otherwise).
+            if ((string?)workload.PodSpec!["serviceAccountName"] is { } account)
+            {
+                Require(render, problems, workload.Id, "ServiceAccount", account, key: null);
             }
         }
 

@@ -45,6 +45,9 @@ public sealed class SchemaValidationTests
     [InlineData("overlays/onprem", "ScaledObject", "serverless-worker", "spec/triggers/0/metadata/queueLength", "queueLenght")]
     [InlineData("overlays/onprem", "Deployment", "serverless-worker", "spec/template/spec/terminationGracePeriodSeconds", "terminationGracePeriod")]
     [InlineData("overlays/onprem", "Deployment", "serverless-api", "spec/template/spec/containers/0/readinessProbe", "readynessProbe")]
+    [InlineData("overlays/onprem", "Deployment", "serverless-api", "spec/template/spec/containers/0/lifecycle/preStop", "prestop")]
+    [InlineData("overlays/onprem", "PodDisruptionBudget", "serverless-api", "spec/minAvailable", "minAvailible")]
+    [InlineData("overlays/onprem", "NetworkPolicy", "azurite", "spec/ingress", "ingres")]
     public void A_misspelt_field_fails_validation(string root, string kind, string name, string path, string misspelling)
     {
         var manifest = Kubectl.Render(root).Get(kind, name);
