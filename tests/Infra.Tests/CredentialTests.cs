@@ -25,6 +25,7 @@ public sealed partial class CredentialTests
 
     [Theory]
     [InlineData("overlays/azure")]
+    [InlineData("overlays/functions-host")]
     public void Other_overlays_ship_only_placeholders(string root)
     {
         var secrets = Kubectl.Render(root).OfKind("Secret").ToList();
@@ -38,7 +39,7 @@ public sealed partial class CredentialTests
                 var value = RenderedSet.SecretValue(secret, key)!;
                 Assert.DoesNotContain(AzuriteKey, value);
                 // A key, password or account key is a placeholder; only names like a region may be real.
-                if (Regex.IsMatch(key, "KEY|SECRET|AzureWebJobsStorage"))
+                if (Regex.IsMatch(key, @"KEY|SECRET|AzureWebJobsStorage|^host\."))
                     Assert.Contains("REPLACE_ME", value);
             }
         }

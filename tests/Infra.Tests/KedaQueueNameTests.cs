@@ -1,6 +1,4 @@
 using System.Text;
-using Azure.Storage.Queues;
-using DurableTask.AzureStorage;
 using Serverless.Host.Drops;
 using Serverless.Infra.Tests.Support;
 using Serverless.TestSupport;
@@ -16,7 +14,7 @@ public sealed class KedaQueueNameTests(AzuriteFixture azurite) : IClassFixture<A
     /// <summary>Drop notifications per pod: one micro-batch (a drop location's default batchSize).</summary>
     private static readonly int DropsQueueLength = new DropLocationOptions().BatchSize;
 
-    public static TheoryData<string> Roots => new(Kubectl.Overlays);
+    public static TheoryData<string> Roots => new(Kubectl.SelfHostOverlays);
 
     [Theory]
     [MemberData(nameof(Roots))]
@@ -24,7 +22,7 @@ public sealed class KedaQueueNameTests(AzuriteFixture azurite) : IClassFixture<A
     {
         var render = Kubectl.Render(root);
         var settings = HostJsonSettings.Parse(ShippedHostJson(render));
-        var (workItems, controls) = await QueuesDtfxCreatesAsync(settings);
+        var (workItems, controls) = await DtfxQueues.CreateAsync(azurite.ConnectionString, settings);
         var triggers = Manifest.Items(render.Get("ScaledObject", "serverless-worker").Body["spec"]!["triggers"]).ToList();
 
         // The drop notification queue is the host's, not DTFx's: the name the host itself derives.
@@ -71,26 +69,6 @@ public sealed class KedaQueueNameTests(AzuriteFixture azurite) : IClassFixture<A
         var copy = File.ReadAllText(Path.Combine(RepoPaths.Root, "infra", "k8s", "base", "host.json"));
 
         Assert.True(original == copy, "infra/k8s/base/host.json differs from host.json: run infra/k8s/sync.sh");
-    }
-
-    /// <summary>Creates the hub with DTFx (partition count and name from host.json) and reads back its queues.</summary>
-    private async Task<(string WorkItems, IReadOnlyList<string> Controls)> QueuesDtfxCreatesAsync(HostJsonSettings settings)
-    {
-        var service = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
-        {
-            TaskHubName = settings.HubName,
-            PartitionCount = settings.PartitionCount,
-            StorageAccountClientProvider = new StorageAccountClientProvider(azurite.ConnectionString),
-        });
-        await service.CreateIfNotExistsAsync();
-        var hubPrefix = settings.HubName.ToLowerInvariant() + "-";
-        var queues = new List<string>();
-        await foreach (var queue in new QueueServiceClient(azurite.ConnectionString).GetQueuesAsync(prefix: hubPrefix))
-            queues.Add(queue.Name);
-        var workItems = Assert.Single(queues, q => q.EndsWith("-workitems", StringComparison.Ordinal));
-        var controls = queues.Where(q => q.Contains("-control-", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(settings.PartitionCount, controls.Count);
-        return (workItems, controls);
     }
 
     private static string ShippedHostJson(RenderedSet render)

@@ -51,6 +51,17 @@ public sealed class KustomizeRenderTests
                 "PersistentVolumeClaim/serverless-models",
             ]
         },
+        {
+            "overlays/functions-host",
+            [
+                "Namespace/serverless-functions", "ConfigMap/functions-settings", "Secret/functions-storage", "Secret/functions-keys",
+                "Deployment/functions-http", "Service/functions-http", "Deployment/functions-worker",
+                "ServiceAccount/functions-http", "ServiceAccount/functions-worker",
+                "PodDisruptionBudget/functions-http", "PodDisruptionBudget/functions-worker",
+                "ScaledObject/functions-worker", "TriggerAuthentication/functions-storage",
+                "PersistentVolumeClaim/serverless-models",
+            ]
+        },
     };
 
     [Theory]

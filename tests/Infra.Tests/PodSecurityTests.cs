@@ -43,8 +43,10 @@ public sealed class PodSecurityTests
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
+    public static TheoryData<string> SelfHostRoots => new(["base", .. Kubectl.SelfHostOverlays]);
+
     [Theory]
-    [MemberData(nameof(Roots))]
+    [MemberData(nameof(SelfHostRoots))]
     public void App_containers_run_their_role_with_healthz_probes_and_a_writable_tmp(string root)
     {
         var render = Kubectl.Render(root);
@@ -113,7 +115,7 @@ public sealed class PodSecurityTests
     [MemberData(nameof(Overlays))]
     public void Overlay_namespaces_enforce_the_restricted_level(string root)
     {
-        var labels = Manifest.StringMap(Kubectl.Render(root).Get("Namespace", "serverless").Body["metadata"]!["labels"]);
+        var labels = Manifest.StringMap(Assert.Single(Kubectl.Render(root).OfKind("Namespace")).Body["metadata"]!["labels"]);
 
         foreach (var mode in new[] { "enforce", "audit", "warn" })
         {

@@ -18,8 +18,11 @@ public static class Kubectl
             ? overridden
             : System.IO.Path.Combine(RepoPaths.Root, ".work", "tools", "kubectl");
 
-    /// <summary>The kustomize root folders under infra/k8s that are applied to a cluster, relative to it.</summary>
-    public static IReadOnlyList<string> Overlays { get; } = ["overlays/onprem", "overlays/azure"];
+    /// <summary>The overlays of the self-host (`serverless host`: serverless-api and serverless-worker).</summary>
+    public static IReadOnlyList<string> SelfHostOverlays { get; } = ["overlays/onprem", "overlays/azure"];
+
+    /// <summary>Every kustomize root under infra/k8s that is applied to a cluster, relative to it.</summary>
+    public static IReadOnlyList<string> Overlays { get; } = [.. SelfHostOverlays, "overlays/functions-host"];
 
     /// <summary>The rendered resources of <c>infra/k8s/&lt;directory&gt;</c>.</summary>
     public static RenderedSet Render(string directory) =>
