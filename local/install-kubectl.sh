@@ -14,7 +14,13 @@ integrity='sha512-fikwoTFbX+dpsXV+wdHJslGm2Lpj8tSINtHSDtDC3HRXXEoxg/UvTg4J9KBPIF
 tools="$root/.work/tools"
 kubectl="$tools/kubectl"
 
-installed() { [ -x "$kubectl" ] && "$kubectl" version --client 2>/dev/null | grep -q "Client Version: $version\$"; }
+# Not `kubectl | grep -q`: grep leaves at the first match, kubectl gets SIGPIPE, and pipefail fails the check.
+installed() {
+  [ -x "$kubectl" ] || return 1
+  local reported
+  reported=$("$kubectl" version --client 2>/dev/null) || return 1
+  [[ "$reported" == *"Client Version: $version"* ]]
+}
 
 installed && exit 0
 mkdir -p "$tools"

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Serverless.Drops;
 using Serverless.EndToEnd.Tests.Support;
 using Serverless.Host.Demo;
 using Serverless.Host.Drops;

@@ -1,4 +1,5 @@
 using System.Text;
+using Serverless.Drops;
 using Serverless.Host.Drops;
 using Serverless.Infra.Tests.Support;
 using Serverless.TestSupport;

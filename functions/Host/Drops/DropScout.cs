@@ -2,6 +2,8 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Serverless.Storage;
 
+using Serverless.Drops;
+
 namespace Serverless.Host.Drops;
 
 /// <summary>

@@ -3,6 +3,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Serverless.Activities;
 
+using Serverless.Drops;
+
 namespace Serverless.Host.Drops;
 
 /// <summary>The api role's hosted service that runs the <see cref="DropScout"/> when drops are configured.</summary>
