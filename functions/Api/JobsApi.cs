@@ -76,27 +76,21 @@ public static class JobsApi
     }
 
     public static async Task<Results<Ok<JobListResponse>, ValidationProblem>> ListAsync(
-        DurableTaskClient client, string? status = null, int top = 100, string? continuationToken = null, CancellationToken cancellationToken = default)
+        DurableTaskClient client, JobListing listing, string? status = null, int top = 100, string? continuationToken = null, CancellationToken cancellationToken = default)
     {
         var statuses = new List<OrchestrationRuntimeStatus>();
         foreach (var name in (status ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (!Enum.TryParse<OrchestrationRuntimeStatus>(name, ignoreCase: true, out var parsed))
+            // Names only: Enum.TryParse takes any number too.
+            if (!Enum.TryParse<OrchestrationRuntimeStatus>(name, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || char.IsAsciiDigit(name[0]))
                 return Invalid("status", $"'{name}' is not one of {string.Join(", ", Enum.GetNames<OrchestrationRuntimeStatus>())}");
             statuses.Add(parsed);
         }
         if (top is < 1 or > 1000)
             return Invalid("top", "must be between 1 and 1000");
-        var query = new OrchestrationQuery { Statuses = statuses.Count > 0 ? statuses : null, PageSize = top, FetchInputsAndOutputs = true };
-        var jobs = new List<JobStatusResponse>();
-        string? next = null;
-        await foreach (var page in client.GetAllInstancesAsync(query).AsPages(continuationToken, top).WithCancellation(cancellationToken))
-        {
-            // Page sub-orchestrations sort after every job ('~'), so they only shorten the last pages.
-            jobs.AddRange(page.Values.Where(i => i.Name == ActivityNames.BatchJob).Select(i => JobStatusResponse.From(i, withInput: false)));
-            next = page.ContinuationToken;
-            break;
-        }
+        if (continuationToken is not null && !JobIndex.IsToken(continuationToken))
+            return Invalid("continuationToken", "is not a token this list gave");
+        var (jobs, next) = await listing.ListAsync(client, statuses, top, continuationToken, cancellationToken);
         return TypedResults.Ok(new JobListResponse(jobs, next));
     }
 

@@ -11,7 +11,7 @@ namespace Serverless.Activities.Jobs;
 /// check before scheduling (the source exists and can be listed, the model file is there), and
 /// schedules the orchestration under the job id, at most once per id.
 /// </summary>
-public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnections connections, LocalRoot localRoot, ModelsRoot modelsRoot)
+public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnections connections, LocalRoot localRoot, ModelsRoot modelsRoot, JobIndex index)
 {
     /// <summary>The outcome: errors by field (400), or the job id and whether it already existed.</summary>
     public sealed record Outcome(IReadOnlyDictionary<string, string> Errors, string? JobId, bool AlreadyExisted);
@@ -39,6 +39,8 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
         if (await SourceProbe.CheckAsync(spec.Source, connections, cancellationToken) is { } sourceProblem)
             return new Outcome(new Dictionary<string, string> { ["source"] = sourceProblem }, null, false);
 
+        // Indexed first: a job the list shows but that never started is skipped; one started but not listed is lost to the list.
+        await index.AddAsync(spec.JobId, DateTimeOffset.UtcNow, cancellationToken);
         await client.ScheduleNewOrchestrationInstanceAsync(ActivityNames.BatchJob, JobState.Start(spec),
             new StartOrchestrationOptions { InstanceId = spec.JobId }, cancellationToken);
         return new Outcome(errors, spec.JobId, AlreadyExisted: false);

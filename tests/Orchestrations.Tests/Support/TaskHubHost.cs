@@ -38,6 +38,7 @@ public sealed class TaskHubHost : IAsyncLifetime
     public JobManagement Management => app!.Services.GetRequiredService<JobManagement>();
     public AttemptLedger Attempts => app!.Services.GetRequiredService<AttemptLedger>();
     public JobResources Resources => app!.Services.GetRequiredService<JobResources>();
+    public IServiceProvider Services => app!.Services;
     public ClassifierCache Classifiers => app!.Services.GetRequiredService<ClassifierCache>();
 
     public async Task InitializeAsync()
