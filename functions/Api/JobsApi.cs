@@ -64,7 +64,7 @@ public static class JobsApi
     /// <summary>A refused submission's errors, in the shape of a validation problem.</summary>
     public static Dictionary<string, string[]> Errors(JobSubmission.Outcome outcome) => outcome.Errors.ToDictionary(e => e.Key, e => new[] { e.Value });
 
-    public static async Task<Results<Ok<JobStatusResponse>, Accepted<JobStatusResponse>, NotFound<ProblemDetails>>> GetAsync(
+    public static async Task<Results<Ok<JobStatusResponse>, Accepted<JobStatusResponse>, ProblemHttpResult>> GetAsync(
         string id, HttpRequest request, DurableTaskClient client, bool showInput = false, CancellationToken cancellationToken = default)
     {
         var metadata = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
@@ -94,29 +94,38 @@ public static class JobsApi
         return TypedResults.Ok(new JobListResponse(jobs, next));
     }
 
-    public static async Task<Results<Accepted, NotFound<ProblemDetails>, Conflict<ProblemDetails>>> TerminateAsync(
+    public static async Task<Results<Accepted, ProblemHttpResult>> TerminateAsync(
         string id, DurableTaskClient client, JobManagement management, string? reason = null, CancellationToken cancellationToken = default)
     {
         var metadata = await client.GetInstanceAsync(id, cancellationToken);
         if (metadata is null)
             return UnknownJob(id);
         if (metadata.IsCompleted)
-            return TypedResults.Conflict(new ProblemDetails { Title = "The job has already ended.", Detail = $"Job '{id}' is {metadata.RuntimeStatus}.", Status = 409 });
+            return Problem(StatusCodes.Status409Conflict, "The job has already ended.", $"Job '{id}' is {metadata.RuntimeStatus}.");
         await management.TerminateAsync(client, id, reason ?? "terminated by request", cancellationToken);
         return TypedResults.Accepted((string?)null);
     }
 
-    public static async Task<Results<Accepted, NotFound<ProblemDetails>>> RaiseEventAsync(
+    public static async Task<Results<Accepted, ProblemHttpResult, ValidationProblem>> RaiseEventAsync(
         string id, string eventName, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
     {
         if (await client.GetInstanceAsync(id, cancellationToken) is null)
             return UnknownJob(id);
-        var payload = request.ContentLength is > 0 ? await JsonSerializer.DeserializeAsync<JsonElement>(request.Body, RequestJson, cancellationToken) : (JsonElement?)null;
+        JsonElement? payload = null;
+        try
+        {
+            if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
+                payload = await JsonSerializer.DeserializeAsync<JsonElement>(request.Body, RequestJson, cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            return TypedResults.ValidationProblem(Error("body", $"an event's payload must be JSON: {e.Message}"), title: "The event is not valid.");
+        }
         await client.RaiseEventAsync(id, eventName, payload, cancellationToken);
         return TypedResults.Accepted((string?)null);
     }
 
-    public static async Task<Results<Ok<PurgeResponse>, NotFound<ProblemDetails>, Conflict<ProblemDetails>>> PurgeAsync(
+    public static async Task<Results<Ok<PurgeResponse>, ProblemHttpResult>> PurgeAsync(
         string id, DurableTaskClient client, JobManagement management, CancellationToken cancellationToken)
     {
         try
@@ -126,7 +135,7 @@ public static class JobsApi
         }
         catch (InvalidOperationException e)
         {
-            return TypedResults.Conflict(new ProblemDetails { Title = "The job is still running.", Detail = e.Message, Status = 409 });
+            return Problem(StatusCodes.Status409Conflict, "The job is still running.", e.Message);
         }
     }
 
@@ -141,8 +150,10 @@ public static class JobsApi
 
     private static Dictionary<string, string[]> Error(string field, string message) => new() { [field] = [message] };
 
-    private static NotFound<ProblemDetails> UnknownJob(string id) =>
-        TypedResults.NotFound(new ProblemDetails { Title = "No such job.", Detail = $"No job with id '{id}'.", Status = 404 });
+    private static ProblemHttpResult UnknownJob(string id) => Problem(StatusCodes.Status404NotFound, "No such job.", $"No job with id '{id}'.");
+
+    // TypedResults.Problem, not NotFound(problem): only it answers with application/problem+json.
+    private static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(statusCode: status, title: title, detail: detail);
 }
 
 /// <summary>Answer of a purge.</summary>
