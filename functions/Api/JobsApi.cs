@@ -72,7 +72,10 @@ public static class JobsApi
             return UnknownJob(id);
         var status = await LiveProgress.AddRunningPagesAsync(client, JobStatusResponse.From(metadata, showInput), cancellationToken);
         // Not IsRunning: in the Durable Task client that is Running only, and a Pending job has not ended either.
-        return metadata.IsCompleted ? TypedResults.Ok(status) : TypedResults.Accepted(Urls(request, id).StatusQueryGetUri, status);
+        if (metadata.IsCompleted)
+            return TypedResults.Ok(status);
+        request.HttpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Accepted(Urls(request, id).StatusQueryGetUri, status);
     }
 
     public static async Task<Results<Ok<JobListResponse>, ValidationProblem>> ListAsync(
@@ -101,7 +104,7 @@ public static class JobsApi
         if (metadata is null)
             return UnknownJob(id);
         if (metadata.IsCompleted)
-            return Problem(StatusCodes.Status409Conflict, "The job has already ended.", $"Job '{id}' is {metadata.RuntimeStatus}.");
+            return Ended(id, metadata.RuntimeStatus);
         await management.TerminateAsync(client, id, reason ?? "terminated by request", cancellationToken);
         return TypedResults.Accepted((string?)null);
     }
@@ -109,8 +112,11 @@ public static class JobsApi
     public static async Task<Results<Accepted, ProblemHttpResult, ValidationProblem>> RaiseEventAsync(
         string id, string eventName, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
     {
-        if (await client.GetInstanceAsync(id, cancellationToken) is null)
+        var instance = await client.GetInstanceAsync(id, cancellationToken);
+        if (instance is null)
             return UnknownJob(id);
+        if (instance.IsCompleted)
+            return Ended(id, instance.RuntimeStatus);
         JsonElement? payload = null;
         try
         {
@@ -139,16 +145,31 @@ public static class JobsApi
         }
     }
 
-    private static JobManagementUrls Urls(HttpRequest request, string id)
+    /// <summary>
+    /// Durable Functions' management URLs for a job, on the host the caller reached (behind an ingress,
+    /// its forwarded scheme and host). A caller that authenticated with <c>?code=</c> finds its key on
+    /// them too, so a poller that only follows Location needs nothing else.
+    /// </summary>
+    public static JobManagementUrls Urls(HttpRequest request, string id)
     {
         var status = $"{request.Scheme}://{request.Host}/api/jobs/{Uri.EscapeDataString(id)}";
-        return new JobManagementUrls(id, status, $"{status}/raiseEvent/{{eventName}}", $"{status}/terminate?reason={{text}}", status);
+        var code = request.Query.TryGetValue("code", out var key) && !string.IsNullOrEmpty(key) ? "code=" + Uri.EscapeDataString(key.ToString()) : null;
+        string With(string url, string? query = null) =>
+            string.Join("", url, query is null && code is null ? "" : "?", string.Join("&", new[] { query, code }.Where(q => q is not null)));
+        return new JobManagementUrls(id, With(status), With($"{status}/raiseEvent/{{eventName}}"), With($"{status}/terminate", "reason={text}"), With(status));
     }
+
+    /// <summary>Seconds a poller of a running job should wait before it asks again (Durable Functions sends the header too).</summary>
+    public const int RetryAfterSeconds = 2;
 
     private static ValidationProblem Invalid(string field, string message) =>
         TypedResults.ValidationProblem(Error(field, message), title: InvalidRequestTitle);
 
     private static Dictionary<string, string[]> Error(string field, string message) => new() { [field] = [message] };
+
+    /// <summary>410 Gone, as Durable Functions answers a terminate or an event for an instance that has ended.</summary>
+    private static ProblemHttpResult Ended(string id, OrchestrationRuntimeStatus status) =>
+        Problem(StatusCodes.Status410Gone, "The job has already ended.", $"Job '{id}' is {status}.");
 
     private static ProblemHttpResult UnknownJob(string id) => Problem(StatusCodes.Status404NotFound, "No such job.", $"No job with id '{id}'.");
 

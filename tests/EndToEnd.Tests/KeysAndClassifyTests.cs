@@ -182,7 +182,7 @@ public sealed partial class KeysAndClassifyTests(JobStack stack) : IAsyncLifetim
         foreach (var admin in new[] { endpoints[3], endpoints[4] })
             await ProblemAsync(await function.SendAsync(admin()), HttpStatusCode.Forbidden);
         var terminate = await master.SendAsync(endpoints[3]());
-        Assert.True(terminate.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.Conflict, $"terminate: {terminate.StatusCode}");
+        Assert.True(terminate.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.Gone, $"terminate: {terminate.StatusCode}");
         await function.WaitAsync(id, TimeSpan.FromMinutes(2), () => host.OutputTail);
         await ExpectAsync(master, endpoints[4](), HttpStatusCode.OK);
         await ExpectAsync(master, endpoints[2](), HttpStatusCode.NotFound);
@@ -258,6 +258,17 @@ public sealed partial class KeysAndClassifyTests(JobStack stack) : IAsyncLifetim
         Assert.DoesNotContain(wrongKey, log);
         Assert.Contains("HTTP GET /api/jobs?top=3&code=*** 200", log);
         Assert.Single(log.Split('\n'), line => line.Contains("keys-log-probe", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Without_configured_origins_no_cross_origin_call_is_allowed()
+    {
+        using var http = new HttpClient { BaseAddress = host!.BaseUrl };
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, "api/jobs");
+        preflight.Headers.Add("Origin", "https://app.example");
+        preflight.Headers.Add("Access-Control-Request-Method", "POST");
+        using var response = await http.SendAsync(preflight);
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
     }
 
     [Fact]

@@ -5,7 +5,7 @@ using Serverless.EndToEnd.Tests.Support;
 namespace Serverless.EndToEnd.Tests;
 
 /// <summary>
-/// A few hundred malformed requests to every route of the host, from a seeded generator (a failure
+/// A few hundred malformed requests (with headers such as x-ms-continuation-token) to every route of the host, from a seeded generator (a failure
 /// is repeatable): none may be answered with a 5xx, and every 4xx must carry problem details.
 /// </summary>
 [Collection(JobStackCollection.Name)]
@@ -23,6 +23,13 @@ public sealed class RequestFuzzTests(JobStack stack) : IAsyncLifetime
         ("POST", "api/jobs/{id}/raiseEvent/{name}"),
         ("POST", "api/classify"),
         ("POST", "api/drops/notify"),
+        ("GET", "runtime/webhooks/durabletask/instances"),
+        ("GET", "runtime/webhooks/durabletask/instances/{id}"),
+        ("POST", "runtime/webhooks/durabletask/instances/{id}/terminate"),
+        ("POST", "runtime/webhooks/durabletask/instances/{id}/raiseEvent/{name}"),
+        ("POST", "runtime/webhooks/durabletask/instances/{id}/suspend"),
+        ("POST", "runtime/webhooks/durabletask/instances/{id}/resume"),
+        ("DELETE", "runtime/webhooks/durabletask/instances/{id}"),
     ];
 
     private HostProcess? host;
@@ -37,12 +44,14 @@ public sealed class RequestFuzzTests(JobStack stack) : IAsyncLifetime
         var random = new Random(20261201);
         using var http = new HttpClient { BaseAddress = host!.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
         var failures = new List<string>();
-        for (var i = 0; i < 360; i++)
+        for (var i = 0; i < 480; i++)
         {
             var (method, template) = Routes[i % Routes.Length];
             using var request = new HttpRequestMessage(new HttpMethod(method), Fill(template, random) + Query(random, template));
             if (random.Next(4) > 0)
                 request.Headers.Add("x-functions-key", random.Next(10) == 0 ? "wrong-key" : JobStack.MasterKey);
+            if (random.Next(5) == 0)
+                request.Headers.TryAddWithoutValidation("x-ms-continuation-token", Pick(random, "garbage", "{}", Escape(RandomText(random, 1, 30))));
             if (method is "POST" or "PUT")
                 request.Content = Body(random, template);
             using var response = await http.SendAsync(request);
@@ -70,7 +79,7 @@ public sealed class RequestFuzzTests(JobStack stack) : IAsyncLifetime
             _ => RandomText(random, 1, 40),
         })).Replace("{name}", Escape(RandomText(random, 1, 30)));
 
-    private static string Query(Random random, string template) => random.Next(6) switch
+    private static string Query(Random random, string template) => random.Next(8) switch
     {
         0 => "",
         1 => "?top=" + Pick(random, "0", "-1", "99999999999", "abc", "1e3", "", "5"),
