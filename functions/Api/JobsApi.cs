@@ -81,14 +81,8 @@ public static class JobsApi
     public static async Task<Results<Ok<JobListResponse>, ValidationProblem>> ListAsync(
         DurableTaskClient client, JobListing listing, string? status = null, int top = 100, string? continuationToken = null, CancellationToken cancellationToken = default)
     {
-        var statuses = new List<OrchestrationRuntimeStatus>();
-        foreach (var name in (status ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            // Names only: Enum.TryParse takes any number too.
-            if (!Enum.TryParse<OrchestrationRuntimeStatus>(name, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || char.IsAsciiDigit(name[0]))
-                return Invalid("status", $"'{name}' is not one of {string.Join(", ", Enum.GetNames<OrchestrationRuntimeStatus>())}");
-            statuses.Add(parsed);
-        }
+        if (RuntimeStatuses.Parse(status, out var statusError) is not { } statuses)
+            return Invalid("status", statusError!);
         if (top is < 1 or > 1000)
             return Invalid("top", "must be between 1 and 1000");
         if (continuationToken is not null && !JobIndex.IsToken(continuationToken))

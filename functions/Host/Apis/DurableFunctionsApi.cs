@@ -40,7 +40,7 @@ public static class DurableFunctionsApi
         return instances;
     }
 
-    public static async Task<Results<Ok<DurableInstanceStatus>, Accepted<DurableInstanceStatus>, ProblemHttpResult>> GetAsync(
+    public static async Task<Results<Ok<JobStatusResponse>, Accepted<JobStatusResponse>, ProblemHttpResult>> GetAsync(
         string id, HttpRequest request, DurableTaskClient client, AzureStorageOrchestrationService service,
         bool? showInput = null, bool showHistory = false, CancellationToken cancellationToken = default)
     {
@@ -48,24 +48,19 @@ public static class DurableFunctionsApi
         if (metadata is null)
             return NotFound(id);
         var history = showHistory ? await HistoryAsync(service, id) : null;
-        var status = DurableInstanceStatus.From(JobStatusResponse.From(metadata, showInput ?? true), history);
+        var status = JobStatusResponse.From(metadata, showInput ?? true) with { HistoryEvents = history };
         if (metadata.IsCompleted)
             return TypedResults.Ok(status);
         request.HttpContext.Response.Headers.RetryAfter = JobsApi.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
         return TypedResults.Accepted(request.Path + request.QueryString, status);
     }
 
-    public static async Task<Results<Ok<List<DurableInstanceStatus>>, ProblemHttpResult>> ListAsync(
+    public static async Task<Results<Ok<List<JobStatusResponse>>, ProblemHttpResult>> ListAsync(
         HttpRequest request, DurableTaskClient client, string? runtimeStatus = null, DateTimeOffset? createdTimeFrom = null, DateTimeOffset? createdTimeTo = null,
         string? instanceIdPrefix = null, int top = 100, bool showInput = false, CancellationToken cancellationToken = default)
     {
-        var statuses = new List<OrchestrationRuntimeStatus>();
-        foreach (var name in (runtimeStatus ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (!Enum.TryParse<OrchestrationRuntimeStatus>(name, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || char.IsAsciiDigit(name[0]))
-                return Invalid("runtimeStatus", $"'{name}' is not one of {string.Join(", ", Enum.GetNames<OrchestrationRuntimeStatus>())}");
-            statuses.Add(parsed);
-        }
+        if (RuntimeStatuses.Parse(runtimeStatus, out var statusError) is not { } statuses)
+            return Invalid("runtimeStatus", statusError!);
         if (top is < 1 or > 1000)
             return Invalid("top", "must be between 1 and 1000");
         var query = new OrchestrationQuery
@@ -78,12 +73,12 @@ public static class DurableFunctionsApi
             FetchInputsAndOutputs = showInput,
         };
         var token = request.Headers[ContinuationHeader].FirstOrDefault() is { Length: > 0 } given ? given : null;
-        var list = new List<DurableInstanceStatus>();
+        var list = new List<JobStatusResponse>();
         try
         {
             await foreach (var page in client.GetAllInstancesAsync(query).AsPages(token, top).WithCancellation(cancellationToken))
             {
-                list.AddRange(page.Values.Select(i => DurableInstanceStatus.From(JobStatusResponse.From(i, showInput), null)));
+                list.AddRange(page.Values.Select(i => JobStatusResponse.From(i, showInput)));
                 if (page.ContinuationToken is { } next)
                     request.HttpContext.Response.Headers[ContinuationHeader] = next;
                 break;
@@ -165,22 +160,4 @@ public static class DurableFunctionsApi
     private static ProblemHttpResult Invalid(string field, string message) =>
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The request is not valid.", detail: $"{field} {message}",
             extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [message] } });
-}
-
-/// <summary>An instance's status as the Durable Functions HTTP API shows it; <c>historyEvents</c> when asked for.</summary>
-public sealed record DurableInstanceStatus(
-    string Name,
-    string InstanceId,
-    string RuntimeStatus,
-    JsonElement? Input,
-    JsonElement? CustomStatus,
-    JsonElement? Output,
-    DateTime CreatedTime,
-    DateTime LastUpdatedTime,
-    IReadOnlyList<JsonElement>? HistoryEvents)
-{
-    public static DurableInstanceStatus From(JobStatusResponse status, IReadOnlyList<JsonElement>? history) => new(
-        status.Name, status.InstanceId, status.RuntimeStatus, status.Input, status.CustomStatus,
-        status.Output ?? (status.FailureDetails is { } failure ? JsonSerializer.SerializeToElement(failure.ErrorMessage) : null),
-        status.CreatedTime, status.LastUpdatedTime, history);
 }
