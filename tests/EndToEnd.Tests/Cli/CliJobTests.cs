@@ -1,0 +1,120 @@
+using System.Text.Json;
+using Serverless.EndToEnd.Tests.Support;
+using Serverless.TestSupport;
+
+namespace Serverless.EndToEnd.Tests.Cli;
+
+/// <summary>
+/// The real `serverless` client commands against real hosts: exit codes of `status` and `submit --wait`
+/// for jobs that complete, fail or have not started, Ctrl+C while following a job, and errors (host
+/// answers, storage) as one line on stderr.
+/// </summary>
+[Collection(JobStackCollection.Name)]
+public sealed class CliJobTests(JobStack stack)
+{
+    [Fact]
+    public async Task A_completed_job_exits_0_and_its_results_come_from_storage_or_one_line_when_storage_fails()
+    {
+        var host = await stack.SharedHostAsync();
+        await stack.UploadSyntheticImagesAsync("cli/done/", 6, seed: 41);
+        var cli = CliEnv(host);
+
+        var (exitCode, stdout, stderr) = await Cli(["submit", $"s3://{JobStack.Bucket}/cli/done/", "--model", stack.DominantColor, "--out", $"s3://{JobStack.Bucket}/results/cli-done", "--wait"], cli);
+        Assert.True(exitCode == 0, stderr);
+        var id = SubmittedId(stderr);
+        Assert.Contains($"job {id}: Completed", stdout);
+
+        (exitCode, stdout, _) = await Cli(["status", id], cli);
+        Assert.Equal(0, exitCode);
+        (exitCode, stdout, _) = await Cli(["status", id, "-o", "json"], cli);
+        Assert.Equal(0, exitCode);
+        Assert.Equal("Completed", JsonSerializer.Deserialize<JsonElement>(stdout).GetProperty("runtimeStatus").GetString());
+
+        (exitCode, stdout, stderr) = await Cli(["results", id], cli);
+        Assert.True(exitCode == 0, stderr);
+        Assert.Empty(stderr);
+        Assert.Equal(6, stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+
+        // Storage that cannot be reached (after the retries) is one line naming the object.
+        var noStorage = new Dictionary<string, string>(cli) { ["AWS_ENDPOINT_URL_S3"] = $"http://127.0.0.1:{FreePort.Next()}" };
+        (exitCode, stdout, stderr) = await Cli(["results", id], noStorage);
+        Assert.Equal(1, exitCode);
+        Assert.Empty(stdout);
+        CliAssert.OneLine(stderr, $"storage: s3://{JobStack.Bucket}/results/cli-done/predictions.jsonl: storage unavailable");
+
+        // An error answer of the host is its status and problem details, on one line.
+        (exitCode, _, stderr) = await Cli(["submit", $"s3://{JobStack.Bucket}/cli/done/", "--model", "no-such-model.onnx"], cli);
+        Assert.Equal(1, exitCode);
+        CliAssert.OneLine(stderr, "400 Bad Request: The job request is not valid. model: ");
+    }
+
+    [Fact]
+    public async Task A_failed_job_exits_1()
+    {
+        var host = await stack.SharedHostAsync();
+        using var folder = new TempDir("cli-bad");
+        BadFiles.Write(folder.Path, Directory.GetFiles(RepoPaths.ImagenetSample200).Order(StringComparer.Ordinal).First());
+        await stack.UploadFolderAsync(folder.Path, $"s3://{JobStack.Bucket}/cli/bad/");
+        var cli = CliEnv(host);
+
+        var (exitCode, stdout, stderr) = await Cli(["submit", $"s3://{JobStack.Bucket}/cli/bad/", "--model", stack.DominantColor, "--max-failed", "1", "--out", $"s3://{JobStack.Bucket}/results/cli-bad", "--wait"], cli);
+        Assert.True(exitCode == 1, $"{exitCode}: {stdout}\n{stderr}");
+        var id = SubmittedId(stderr);
+        Assert.Contains($"job {id}: Failed", stdout);
+        Assert.Contains("error threshold exceeded", stdout);
+
+        (exitCode, stdout, _) = await Cli(["status", id], cli);
+        Assert.Equal(1, exitCode);
+        Assert.Contains("Failed", stdout);
+    }
+
+    [Fact]
+    public async Task A_job_not_started_exits_3_and_ctrl_c_stops_following_it_with_130()
+    {
+        // An API without workers: the job stays Pending for as long as the test needs.
+        await using var api = await HostProcess.StartAsync("api", stack.HostEnvironment("CliPending"));
+        var cli = CliEnv(api);
+        string[] submit = ["submit", $"s3://{JobStack.Bucket}/{JobStack.PhotosPrefix}", "--model", stack.DominantColor];
+        var (exitCode, stdout, stderr) = await Cli(submit, cli);
+        Assert.True(exitCode == 0, stderr);
+        var id = stdout.Trim();
+
+        (exitCode, stdout, _) = await Cli(["status", id], cli);
+        Assert.Equal(3, exitCode);
+        Assert.Contains($"job {id}: Pending", stdout);
+
+        using (var wait = HostProcess.StartCli(["status", id, "--wait"], cli))
+        {
+            await wait.WaitForStdErrAsync(l => l.StartsWith("pending:", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            wait.Interrupt();
+            Assert.Equal(130, await wait.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+            CliAssert.OneLine(wait.StdErr, $"job {id} keeps running", prefix: "interrupted: ", afterProgress: true);
+        }
+
+        using (var submitAndWait = HostProcess.StartCli([.. submit, "--wait"], cli))
+        {
+            var submitted = await submitAndWait.WaitForStdErrAsync(l => l.StartsWith("submitted job ", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+            submitAndWait.Interrupt();
+            Assert.Equal(130, await submitAndWait.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+            CliAssert.OneLine(submitAndWait.StdErr, $"job {submitted["submitted job ".Length..]} keeps running", prefix: "interrupted: ", afterProgress: true);
+        }
+    }
+
+    private static Dictionary<string, string> CliEnv(HostProcess host, string key = JobStack.MasterKey) => new()
+    {
+        ["SERVERLESS_URL"] = host.BaseUrl.ToString(),
+        ["SERVERLESS_KEY"] = key,
+    };
+
+    /// <summary>Runs the CLI with the stack's storage settings (for `results`) and <paramref name="environment"/>.</summary>
+    private Task<(int ExitCode, string StdOut, string StdErr)> Cli(string[] args, IReadOnlyDictionary<string, string> environment)
+    {
+        var merged = new Dictionary<string, string>(stack.StorageEnvironment);
+        foreach (var (name, value) in environment)
+            merged[name] = value;
+        return HostProcess.RunCliAsync(args, merged, TimeSpan.FromMinutes(3));
+    }
+
+    private static string SubmittedId(string stderr) =>
+        stderr.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("submitted job ", StringComparison.Ordinal))["submitted job ".Length..];
+}
