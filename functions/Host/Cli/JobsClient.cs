@@ -19,13 +19,13 @@ internal sealed class JobsClient(Uri baseUrl, string? key, TimeSpan timeout) : I
     public async Task<JsonElement> SubmitAsync(JobRequest request, CancellationToken ct) =>
         await SendAsync(HttpMethod.Post, "api/jobs", JsonContent.Create(request, options: Json), ct) ?? throw new JobsClientException("empty answer to the submission");
 
-    /// <summary>The job's status, or null when the host does not know the id.</summary>
-    public async Task<JsonElement?> GetAsync(string id, CancellationToken ct) =>
-        await SendAsync(HttpMethod.Get, $"api/jobs/{Uri.EscapeDataString(id)}", null, ct, allowNotFound: true);
+    /// <summary>The job's status (with its input when <paramref name="showInput"/>), or null when the host does not know the id.</summary>
+    public async Task<JsonElement?> GetAsync(string id, CancellationToken ct, bool showInput = false) =>
+        await SendAsync(HttpMethod.Get, $"api/jobs/{Uri.EscapeDataString(id)}{(showInput ? "?showInput=true" : "")}", null, ct, allowNotFound: true);
 
     /// <summary>The job's status; an unknown id is a <see cref="JobsClientException"/>.</summary>
-    public async Task<JsonElement> GetKnownAsync(string id, CancellationToken ct) =>
-        await GetAsync(id, ct) ?? throw new JobsClientException($"no job with id '{id}'");
+    public async Task<JsonElement> GetKnownAsync(string id, CancellationToken ct, bool showInput = false) =>
+        await GetAsync(id, ct, showInput) ?? throw new JobsClientException($"no job with id '{id}'");
 
     public async Task<JsonElement> ListAsync(string? status, CancellationToken ct) =>
         await SendAsync(HttpMethod.Get, "api/jobs" + (status is null ? "" : $"?status={Uri.EscapeDataString(status)}"), null, ct) ?? default;

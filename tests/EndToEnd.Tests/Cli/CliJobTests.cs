@@ -6,8 +6,8 @@ namespace Serverless.EndToEnd.Tests.Cli;
 
 /// <summary>
 /// The real `serverless` client commands against real hosts: exit codes of `status` and `submit --wait`
-/// for jobs that complete, fail or have not started, Ctrl+C while following a job, and errors (host
-/// answers, storage) as one line on stderr.
+/// for jobs that complete, fail or have not started, `results` of a failed job, Ctrl+C while following a
+/// job, and errors (host answers, storage) as one line on stderr.
 /// </summary>
 [Collection(JobStackCollection.Name)]
 public sealed class CliJobTests(JobStack stack)
@@ -49,11 +49,11 @@ public sealed class CliJobTests(JobStack stack)
     }
 
     [Fact]
-    public async Task A_failed_job_exits_1()
+    public async Task A_failed_job_exits_1_and_results_prints_what_it_wrote_with_one_warning()
     {
         var host = await stack.SharedHostAsync();
         using var folder = new TempDir("cli-bad");
-        BadFiles.Write(folder.Path, Directory.GetFiles(RepoPaths.ImagenetSample200).Order(StringComparer.Ordinal).First());
+        var bad = BadFiles.Write(folder.Path, Directory.GetFiles(RepoPaths.ImagenetSample200).Order(StringComparer.Ordinal).First());
         await stack.UploadFolderAsync(folder.Path, $"s3://{JobStack.Bucket}/cli/bad/");
         var cli = CliEnv(host);
 
@@ -66,6 +66,13 @@ public sealed class CliJobTests(JobStack stack)
         (exitCode, stdout, _) = await Cli(["status", id], cli);
         Assert.Equal(1, exitCode);
         Assert.Contains("Failed", stdout);
+
+        (exitCode, stdout, stderr) = await Cli(["results", id], cli);
+        Assert.True(exitCode == 0, stderr);
+        CliAssert.OneLine(stderr, $"job {id} is Failed (error threshold exceeded", prefix: "warning: ");
+        var rows = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonSerializer.Deserialize<JsonElement>(l)).ToList();
+        Assert.InRange(rows.Count, 2, bad.Count);
+        Assert.All(rows, r => Assert.Contains(r.GetProperty("errorCode").GetString(), bad.Values));
     }
 
     [Fact]
