@@ -44,5 +44,7 @@ public static class CommandLine
         StatusCommands.Status(),
         StatusCommands.Jobs(),
         ResultsCommand.Create(),
+        ManageCommands.Terminate(),
+        ManageCommands.Purge(),
     };
 }

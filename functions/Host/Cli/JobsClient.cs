@@ -30,8 +30,18 @@ internal sealed class JobsClient(Uri baseUrl, string? key, TimeSpan timeout) : I
     public async Task<JsonElement> ListAsync(string? status, CancellationToken ct) =>
         await SendAsync(HttpMethod.Get, "api/jobs" + (status is null ? "" : $"?status={Uri.EscapeDataString(status)}"), null, ct) ?? default;
 
-    public async Task TerminateAsync(string id, CancellationToken ct) =>
-        await SendAsync(HttpMethod.Post, $"api/jobs/{Uri.EscapeDataString(id)}/terminate", null, ct);
+    /// <summary>Asks the host to terminate the job (and its pages): 202, or 409 when it has already ended (master key).</summary>
+    public async Task TerminateAsync(string id, string? reason, CancellationToken ct) =>
+        await SendAsync(HttpMethod.Post, $"api/jobs/{Uri.EscapeDataString(id)}/terminate{(reason is null ? "" : $"?reason={Uri.EscapeDataString(reason)}")}", null, ct);
+
+    /// <summary>Deletes an ended job's history (and its pages'): the number of instances deleted (master key).</summary>
+    public async Task<int> PurgeAsync(string id, CancellationToken ct)
+    {
+        var answer = await SendAsync(HttpMethod.Delete, $"api/jobs/{Uri.EscapeDataString(id)}", null, ct);
+        return answer is { ValueKind: JsonValueKind.Object } body && body.TryGetProperty("instancesDeleted", out var deleted) && deleted.TryGetInt32(out var n)
+            ? n
+            : throw new JobsClientException($"the host's answer to the purge of '{id}' has no instancesDeleted");
+    }
 
     public void Dispose() => http.Dispose();
 

@@ -29,7 +29,7 @@ public sealed class CliErrorTests
     public async Task A_url_with_nothing_listening_is_one_line_and_exit_1()
     {
         var url = $"http://127.0.0.1:{FreePort.Next()}";
-        foreach (var command in new[] { new[] { "status", "job-1" }, ["jobs"], ["results", "job-1"] })
+        foreach (var command in new[] { new[] { "status", "job-1" }, ["jobs"], ["results", "job-1"], ["terminate", "job-1"], ["purge", "job-1"] })
         {
             var (exitCode, _, stderr) = await HostProcess.RunCliAsync([.. command, "--url", url]);
             Assert.Equal(1, exitCode);

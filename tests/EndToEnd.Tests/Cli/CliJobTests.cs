@@ -6,8 +6,8 @@ namespace Serverless.EndToEnd.Tests.Cli;
 
 /// <summary>
 /// The real `serverless` client commands against real hosts: exit codes of `status` and `submit --wait`
-/// for jobs that complete, fail or have not started, `results` of a failed job, Ctrl+C while following a
-/// job, and errors (host answers, storage) as one line on stderr.
+/// for jobs that complete, fail or are terminated, `results` of a failed job, `terminate` and `purge`,
+/// Ctrl+C while following a job, and errors (host answers, storage) as one line on stderr.
 /// </summary>
 [Collection(JobStackCollection.Name)]
 public sealed class CliJobTests(JobStack stack)
@@ -76,7 +76,48 @@ public sealed class CliJobTests(JobStack stack)
     }
 
     [Fact]
-    public async Task A_job_not_started_exits_3_and_ctrl_c_stops_following_it_with_130()
+    public async Task Terminate_then_purge_a_running_job_and_each_refusal_is_one_line()
+    {
+        var host = await stack.SharedHostAsync();
+        var cli = CliEnv(host);
+        // 200 photographs through MobileNetV2, one per batch: running far longer than the commands below take to reach it,
+        // with little left in flight to finish after the terminate (a batch that has started runs to its end).
+        var (exitCode, stdout, stderr) = await Cli(["submit", $"s3://{JobStack.Bucket}/{JobStack.PhotosPrefix}", "--model", stack.MobileNet, "--batch-size", "1", "--out", $"s3://{JobStack.Bucket}/results/cli-terminated"], cli);
+        Assert.True(exitCode == 0, stderr);
+        var id = stdout.Trim();
+
+        (exitCode, stdout, stderr) = await Cli(["terminate", id, "--reason", "wrong model", "--wait"], cli);
+        Assert.True(exitCode == 0, stderr);
+        Assert.Equal($"job {id} terminated", stdout.Trim());
+        (exitCode, stdout, _) = await Cli(["status", id], cli);
+        Assert.Equal(1, exitCode);
+        Assert.Contains($"job {id}: Terminated", stdout);
+
+        (exitCode, _, stderr) = await Cli(["terminate", id], cli);
+        Assert.Equal(1, exitCode);
+        CliAssert.OneLine(stderr, "409 Conflict: The job has already ended.");
+        (exitCode, stdout, stderr) = await Cli(["results", id], cli);
+        Assert.Equal(1, exitCode);
+        Assert.Empty(stdout);
+        CliAssert.OneLine(stderr, $"job {id} is Terminated and wrote no predictions");
+        // Terminate and purge need the master key: a function key is the host's 403, on one line.
+        (exitCode, _, stderr) = await Cli(["purge", id, "--key", JobStack.FunctionKey], cli);
+        Assert.Equal(1, exitCode);
+        CliAssert.OneLine(stderr, "403 Forbidden: ");
+
+        (exitCode, stdout, stderr) = await Cli(["purge", id], cli);
+        Assert.True(exitCode == 0, stderr);
+        Assert.Matches($@"^job {id} purged \([1-9][0-9]* instances deleted\)$", stdout.Trim());
+        (exitCode, _, stderr) = await Cli(["purge", id], cli);
+        Assert.Equal(1, exitCode);
+        CliAssert.OneLine(stderr, "404 Not Found: No such job.");
+        (exitCode, _, stderr) = await Cli(["status", id], cli);
+        Assert.Equal(1, exitCode);
+        CliAssert.OneLine(stderr, $"no job with id '{id}'");
+    }
+
+    [Fact]
+    public async Task A_job_not_started_exits_3_cannot_be_purged_and_ctrl_c_stops_following_it_with_130()
     {
         // An API without workers: the job stays Pending for as long as the test needs.
         await using var api = await HostProcess.StartAsync("api", stack.HostEnvironment("CliPending"));
@@ -89,6 +130,9 @@ public sealed class CliJobTests(JobStack stack)
         (exitCode, stdout, _) = await Cli(["status", id], cli);
         Assert.Equal(3, exitCode);
         Assert.Contains($"job {id}: Pending", stdout);
+        (exitCode, _, stderr) = await Cli(["purge", id], cli);
+        Assert.Equal(1, exitCode);
+        CliAssert.OneLine(stderr, "409 Conflict: The job is still running.");
 
         using (var wait = HostProcess.StartCli(["status", id, "--wait"], cli))
         {

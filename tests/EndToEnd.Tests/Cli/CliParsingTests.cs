@@ -37,6 +37,7 @@ public sealed class CliParsingTests
         // Nothing listens on port 1: were the command run, it would exit 1 (host unreachable).
         Assert.Equal(ExitCodes.Usage, await CommandLine.RunAsync(["status", "job-1", "-o", "yaml", "--url", "http://127.0.0.1:1"]));
         Assert.Equal(ExitCodes.Usage, await CommandLine.RunAsync(["status", "job-1", "--no-such-flag"]));
+        Assert.Equal(ExitCodes.Usage, await CommandLine.RunAsync(["terminate"]));
     }
 
     [Theory]
@@ -76,6 +77,17 @@ public sealed class CliParsingTests
         Assert.Equal(TimeSpan.FromSeconds(60), Parse(["jobs"]).GetValue<TimeSpan>("--request-timeout"));
         foreach (var bad in new[] { "soon", "1,5s", "5d", "s" })
             Assert.Contains("--request-timeout must be a duration", CliErrors.UsageLine(Parse(["jobs", "--request-timeout", bad])));
+    }
+
+    [Fact]
+    public void Terminate_and_purge_take_one_job_id()
+    {
+        Assert.Empty(Parse(["terminate", "job-1", "--reason", "wrong model", "--wait"]).Errors);
+        Assert.Empty(Parse(["purge", "job-1"]).Errors);
+        Assert.NotEmpty(Parse(["terminate"]).Errors);
+        Assert.NotEmpty(Parse(["purge", "job-1", "job-2"]).Errors);
+        // They print one confirmation line: no -o.
+        Assert.NotEmpty(Parse(["purge", "job-1", "-o", "json"]).Errors);
     }
 
     private static System.CommandLine.ParseResult Parse(string[] args) => CommandLine.Parse(args);
