@@ -22,8 +22,10 @@ public sealed class JobStack : IAsyncLifetime
     public const string FunctionKey = "e2e-function-key";
 
     private readonly TempDir temp = new();
+    private readonly SemaphoreSlim sharedHostStart = new(1, 1);
     private AzuriteProcess? azurite;
     private S3rverProcess? s3rver;
+    private HostProcess? sharedHost;
 
     public AzuriteProcess Azurite => azurite!;
     public S3rverProcess S3rver => s3rver!;
@@ -73,6 +75,23 @@ public sealed class JobStack : IAsyncLifetime
         ["batchInference__pageSize"] = "200",
     });
 
+    /// <summary>
+    /// One `serverless host` (role all, hub <c>Shared</c>, <see cref="HostEnvironment"/>) for tests that
+    /// need a working host and nothing of their own: started on first use, stopped with the stack.
+    /// </summary>
+    public async Task<HostProcess> SharedHostAsync()
+    {
+        await sharedHostStart.WaitAsync();
+        try
+        {
+            return sharedHost ??= await HostProcess.StartAsync("all", HostEnvironment("Shared"));
+        }
+        finally
+        {
+            sharedHostStart.Release();
+        }
+    }
+
     /// <summary>The attempt ledger of a hub, as its workers keep it.</summary>
     public AttemptLedger Attempts(string hubName, int maxAttempts = AttemptLedgerOptions.DefaultMaxAttempts) => new(new AttemptLedgerOptions
     {
@@ -117,11 +136,14 @@ public sealed class JobStack : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (sharedHost is not null)
+            await sharedHost.DisposeAsync();
         if (azurite is not null)
             await azurite.DisposeAsync();
         if (s3rver is not null)
             await s3rver.DisposeAsync();
         temp.Dispose();
+        sharedHostStart.Dispose();
     }
 }
 
