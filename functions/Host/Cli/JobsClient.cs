@@ -30,7 +30,7 @@ internal sealed class JobsClient(Uri baseUrl, string? key, TimeSpan timeout) : I
     public async Task<JsonElement> ListAsync(string? status, CancellationToken ct) =>
         await SendAsync(HttpMethod.Get, "api/jobs" + (status is null ? "" : $"?status={Uri.EscapeDataString(status)}"), null, ct) ?? default;
 
-    /// <summary>Asks the host to terminate the job (and its pages): 202, or 409 when it has already ended (master key).</summary>
+    /// <summary>Asks the host to terminate the job (and its pages): 202, or 410 when it has already ended (master key).</summary>
     public async Task TerminateAsync(string id, string? reason, CancellationToken ct) =>
         await SendAsync(HttpMethod.Post, $"api/jobs/{Uri.EscapeDataString(id)}/terminate{(reason is null ? "" : $"?reason={Uri.EscapeDataString(reason)}")}", null, ct);
 

@@ -95,7 +95,7 @@ public sealed class CliJobTests(JobStack stack)
 
         (exitCode, _, stderr) = await Cli(["terminate", id], cli);
         Assert.Equal(1, exitCode);
-        CliAssert.OneLine(stderr, "409 Conflict: The job has already ended.");
+        CliAssert.OneLine(stderr, "410 Gone: The job has already ended.");
         (exitCode, stdout, stderr) = await Cli(["results", id], cli);
         Assert.Equal(1, exitCode);
         Assert.Empty(stdout);
