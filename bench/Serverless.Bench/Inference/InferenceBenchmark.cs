@@ -40,9 +40,8 @@ internal static class InferenceBenchmark
             () => ClassifyFolderAsync(classifier, folder, n),
             () => Task.Run(() => Naive(model, files)),
             () => Task.Run(() => DecodeBreakdown.CodecOnly(model.Manifest, encoded)),
-            () => Task.Run(() => DecodeBreakdown.CodecAndResize(model.Manifest, encoded)),
         ];
-        string[] names = ["decode", "infer", "e2e", "naive", "codec", "codec_resize"];
+        string[] names = ["decode", "infer", "e2e", "naive", "codec"];
 
         // Warm up every path once, then interleave the phases round by round, so that the load of
         // other processes on this shared machine hits all of them alike; ratios are taken per round.
@@ -110,9 +109,8 @@ internal static class InferenceBenchmark
         }
 
         // The JPEG codec alone (reduced-scale decode, one thread): the rest of decode_ms_per_image is
-        // the resize, crop and tensor write.
+        // the resize of the crop window and the tensor write.
         Report.Value("decode_codec_ms_per_image", MsPerImage("codec"));
-        Report.Value("decode_codec_resize_ms_per_image", MsPerImage("codec_resize"));
         Report.Value("load_average", Sample.LoadAverage(), "0.0");
         return 0;
     }

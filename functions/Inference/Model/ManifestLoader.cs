@@ -66,6 +66,7 @@ public static class ManifestLoader
             Height = file.Height ?? cropSide ?? preset.Height,
             ResizeShorter = file.ResizeShorter ?? preset.ResizeShorter,
             Crop = crop ?? preset.Crop,
+            Interpolation = file.Interpolation ?? preset.Interpolation,
             Mean = file.Mean ?? preset.Mean,
             Std = file.Std ?? preset.Std,
             ColorOrder = file.ColorOrder ?? preset.ColorOrder,
