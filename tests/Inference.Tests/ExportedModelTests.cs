@@ -30,7 +30,7 @@ public sealed class ExportedModelTests : IDisposable
         var model = cache.GetOrLoad(Goldens.Path("small-cnn.onnx"));
 
         Assert.Null(model.Signature.FixedBatchSize);
-        Assert.Contains("made symbolic", model.Batching);
+        Assert.Contains("made symbolic", model.BatchingReason);
         Assert.Equal(("input.1", 1000), (model.Signature.InputName, model.Signature.ClassCount));
         Assert.Equal(("tench", "toilet tissue"), (model.Labels![0], model.Labels[999]));
         Assert.Equal("small-cnn.labels.txt (beside the model)", model.LabelsSource);
@@ -44,12 +44,28 @@ public sealed class ExportedModelTests : IDisposable
     }
 
     [Fact]
+    public void DescriptionSaysWhatWillBeUsedAndWhy()
+    {
+        var path = TinyGraphs.MeanColor(temp.Combine("described", "m.onnx"), 1, metadata: [new("interpolation", "bicubic")]);
+
+        var rows = ModelDescription.Of(cache.GetOrLoad(path)).Settings.ToDictionary(r => r.Name);
+
+        Assert.Equal(("image [?, 3, 32, 32]", "the model's only input"), (rows["input"].Value, rows["input"].Source));
+        Assert.Equal("dynamic", rows["batch"].Value);
+        Assert.Contains("made symbolic at load", rows["batch"].Source);
+        Assert.Equal(("32x32 (width x height)", "graph"), (rows["size"].Value, rows["size"].Source));
+        Assert.Equal(("shorter side to 37", "preset imagenet, scaled to the 32 crop"), (rows["resize"].Value, rows["resize"].Source));
+        Assert.Equal(("bicubic (PIL's, antialiased)", "metadata_props"), (rows["interpolation"].Value, rows["interpolation"].Source));
+        Assert.Equal(("none", "none (predictions carry class indices only)"), (rows["labels"].Value, rows["labels"].Source));
+    }
+
+    [Fact]
     public void ConstantReshapeOfTheBatchIsRewrittenToo()
     {
         var model = cache.GetOrLoad(TinyGraphs.ReshapeHead(temp.Combine("reshape", "m.onnx"), 1, 3));
 
         Assert.Null(model.Signature.FixedBatchSize);
-        Assert.Contains("made symbolic", model.Batching);
+        Assert.Contains("made symbolic", model.BatchingReason);
     }
 
     [Fact]
@@ -59,7 +75,7 @@ public sealed class ExportedModelTests : IDisposable
         var model = cache.GetOrLoad(TinyGraphs.ReshapeHead(temp.Combine("reshape-any", "m.onnx"), 1, -1));
 
         Assert.Equal(1, model.Signature.FixedBatchSize);
-        Assert.Contains("refuses the rewritten graph", model.Batching);
+        Assert.Contains("refuses the rewritten graph", model.BatchingReason);
         Assert.Equal(1, new BatchClassifier(model, 32).BatchSize);
         var line = Assert.Single(log);
         Assert.Contains("images run one at a time", line);
@@ -86,7 +102,7 @@ public sealed class ExportedModelTests : IDisposable
         var predictions = await classifier.ClassifyAsync(Colors(6), CancellationToken.None);
 
         Assert.Equal(4, classifier.BatchSize);
-        Assert.Contains("padded", model.Batching);
+        Assert.Contains("padded", model.BatchingReason);
         Assert.Equal(["red", "green", "blue", "red", "green", "blue"], predictions.Select(p => p.Top[0].Label));
     }
 

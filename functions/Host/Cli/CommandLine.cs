@@ -11,6 +11,7 @@ public static class CommandLine
         {
             ClassifyCommand.Create(),
             MakeModelCommand.Create(),
+            InspectModelCommand.Create(),
             MakeImagesCommand.Create(),
             HostCommand.Create(),
             SubmitCommand.Create(),

@@ -8,7 +8,7 @@ namespace Serverless.Inference;
 /// </summary>
 public sealed class LoadedModel : IDisposable
 {
-    internal LoadedModel(string modelPath, ResolvedManifest resolved, IReadOnlyList<string>? labels, string labelsSource, InferenceSession session, ModelSignature signature, string batching, InferenceOptions options)
+    internal LoadedModel(string modelPath, ResolvedManifest resolved, IReadOnlyList<string>? labels, string labelsSource, InferenceSession session, ModelSignature signature, string batching, string batchingReason, InferenceOptions options)
     {
         ModelPath = modelPath;
         Manifest = resolved.Manifest;
@@ -18,6 +18,7 @@ public sealed class LoadedModel : IDisposable
         Session = session;
         Signature = signature;
         Batching = batching;
+        BatchingReason = batchingReason;
         Options = options;
     }
 
@@ -42,8 +43,11 @@ public sealed class LoadedModel : IDisposable
     /// <summary>Input/output names and the dimensions the graph fixes.</summary>
     public ModelSignature Signature { get; }
 
-    /// <summary>How batches run (dynamic, made dynamic at load, or fixed), and why.</summary>
+    /// <summary>How batches run: "dynamic", "fixed at 4", "fixed at 1, one image at a time".</summary>
     public string Batching { get; }
+
+    /// <summary>Why: as exported, made symbolic at load, or why it could not be.</summary>
+    public string BatchingReason { get; }
 
     /// <summary>The options the model was loaded with (preprocessing limits included).</summary>
     public InferenceOptions Options { get; }

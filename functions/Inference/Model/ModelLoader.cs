@@ -31,7 +31,7 @@ internal static class ModelLoader
             }
 
             var batch = BatchFor(modelPath, ref session, ref signature, resolved, options, log);
-            return new LoadedModel(modelPath, resolved, labels, labelsSource, session, signature, batch, options);
+            return new LoadedModel(modelPath, resolved, labels, labelsSource, session, signature, batch.Mode, batch.Reason, options);
         }
         catch
         {
@@ -44,14 +44,14 @@ internal static class ModelLoader
     /// How batches run. A graph whose batch is fixed at 1 would run one image at a time: rewrite it
     /// with a symbolic batch and keep the rewrite only if a batch of 2 gives each image's own scores.
     /// </summary>
-    private static string BatchFor(string modelPath, ref InferenceSession session, ref ModelSignature signature, ResolvedManifest resolved, InferenceOptions options, Action<string> log)
+    private static (string Mode, string Reason) BatchFor(string modelPath, ref InferenceSession session, ref ModelSignature signature, ResolvedManifest resolved, InferenceOptions options, Action<string> log)
     {
         switch (signature.FixedBatchSize)
         {
             case null:
-                return "dynamic (as exported)";
+                return ("dynamic", "as exported");
             case > 1:
-                return $"fixed at {signature.FixedBatchSize} by the graph: every batch runs at that size, a short one padded";
+                return ($"fixed at {signature.FixedBatchSize}", "the graph fixes it above 1: every batch runs at that size, a short one padded");
         }
 
         var (rewritten, reason) = BatchDimension.MakeSymbolic(File.ReadAllBytes(modelPath));
@@ -76,7 +76,7 @@ internal static class ModelLoader
                 {
                     session.Dispose();
                     (session, signature) = (candidate, candidateSignature);
-                    return "dynamic: the graph fixed it at 1 (torch.onnx.export's default), made symbolic at load and checked with a batch of 2";
+                    return ("dynamic", "the graph fixed it at 1 (torch.onnx.export's default); made symbolic at load, checked with a batch of 2");
                 }
 
                 candidate.Dispose();
@@ -84,7 +84,7 @@ internal static class ModelLoader
         }
 
         log($"model {modelPath}: the graph fixes the batch at 1 and it cannot be made symbolic ({reason}); images run one at a time.");
-        return $"fixed at 1 by the graph, images run one at a time: it cannot be made symbolic ({reason})";
+        return ("fixed at 1, one image at a time", $"the graph fixes it and it cannot be made symbolic: {reason}");
     }
 
     private static InferenceSession CreateSession(string modelPath, InferenceOptions options, Func<SessionOptions, InferenceSession> create)
