@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Onnx;
 using Serverless.ModelZoo.Models;
-using Serverless.ModelZoo.Onnx;
 
 namespace Serverless.ModelZoo;
 
