@@ -21,7 +21,13 @@ host_pid="$work/pids/host.pid"
 
 stop_host() {
   if [ -f "$host_pid" ] && kill -0 "$(cat "$host_pid")" 2>/dev/null; then
-    kill "$(cat "$host_pid")" && echo "host stopped"
+    local pid; pid=$(cat "$host_pid")
+    # SIGTERM lets it finish or release its batches and give its leases back; that needs the
+    # stack, so wait for it (up to its shutdown timeout) before the stack goes.
+    kill "$pid"
+    for _ in $(seq 1 450); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    echo "host stopped"
   fi
   rm -f "$host_pid"
 }
@@ -41,12 +47,15 @@ echo "== installing and building (first run only)"
 
 echo "== starting Azurite and s3rver"
 "$here/stack.sh" start
-set -a; . "$work/stack.env"; set +a
+set -a; . "$("$here/stack.sh" env)"; set +a
 export SERVERLESS_URL="http://127.0.0.1:$port"
 # A key for this demo's host, passed to the CLI too (every endpoint but /healthz needs one).
+# The key goes to a file only the user can read; the output names the file, never the key
+# (terminal scrollback and CI logs keep what is printed).
 if [ ! -f "$work/demo.key" ]; then
-  head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$work/demo.key"
+  (umask 077 && head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$work/demo.key")
 fi
+chmod 600 "$work/demo.key"
 export SERVERLESS_MASTER_KEY=$(cat "$work/demo.key") SERVERLESS_KEY=$(cat "$work/demo.key")
 
 mkdir -p "$work/demo/models" "$work/pids" "$work/logs"
@@ -68,7 +77,12 @@ echo "== uploading $images to s3://$S3_BUCKET/$prefix"
 
 if ! curl -fsS "$SERVERLESS_URL/healthz" >/dev/null 2>&1; then
   echo "== starting the host on port $port (log: $work/logs/host.log)"
-  (cd "$root" && nohup dotnet "$root/artifacts/bin/Serverless.Host/release/serverless.dll" host --port "$port" >"$work/logs/host.log" 2>&1 & echo $! >"$host_pid")
+  # Its own session, its own output: nothing of this script's (stdin, stdout, a terminal) is left
+  # open in it, so `out=$(local/demo.sh)` or `local/demo.sh | tee log` returns when the script does.
+  # exec keeps the pid: the subshell becomes the host, so the pid file names the host itself.
+  (cd "$root" && exec setsid dotnet "$root/artifacts/bin/Serverless.Host/release/serverless.dll" host --port "$port" \
+    >"$work/logs/host.log" 2>&1 </dev/null) &
+  echo $! >"$host_pid"
   for _ in $(seq 1 300); do
     curl -fsS "$SERVERLESS_URL/healthz" >/dev/null 2>&1 && break
     kill -0 "$(cat "$host_pid")" 2>/dev/null || { echo "demo.sh: the host exited; its log:" >&2; tail -n 30 "$work/logs/host.log" >&2; exit 1; }
@@ -84,6 +98,7 @@ echo
 echo "== first predictions (all of them: ./serverless results $job)"
 "$root/serverless" results "$job" | head -n 3
 echo
-echo "The stack and the host are still running (API: $SERVERLESS_URL, key: SERVERLESS_KEY=$(cat "$work/demo.key"))."
-echo "Settings for other shells: set -a; . $work/stack.env; set +a"
+echo "The stack and the host are still running (API: $SERVERLESS_URL; its master key is in $work/demo.key:"
+echo "  export SERVERLESS_KEY=\$(cat $work/demo.key))."
+echo "Settings for other shells: set -a; . $("$here/stack.sh" env); set +a"
 echo "Stop everything with: local/demo.sh stop"

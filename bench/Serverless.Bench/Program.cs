@@ -14,7 +14,6 @@ try
     {
         "inference" => await InferenceBenchmark.RunAsync(options),
         "orchestration" => await OrchestrationBenchmark.RunAsync(options),
-        "orchestration-job" => await PagedJobBenchmark.RunAsync(options),
         "job" => await JobBenchmark.RunAsync(options),
         "drop" => await DropBenchmark.RunAsync(options),
         _ => Usage($"unknown benchmark '{args[0]}'"),

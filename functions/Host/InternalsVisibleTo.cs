@@ -2,3 +2,8 @@ using System.Runtime.CompilerServices;
 
 // The end-to-end project also unit-tests a few internal pieces of the host (the drop micro-batcher).
 [assembly: InternalsVisibleTo("Serverless.EndToEnd.Tests")]
+
+// The orchestration benchmark runs no-op activities on the self-host's own DTFx wiring and settings.
+[assembly: InternalsVisibleTo("Serverless.Bench")]
+// The orchestrator tests and the Functions app tests drive the self-host's worker and client in process.
+[assembly: InternalsVisibleTo("Serverless.Orchestrations.Tests")]

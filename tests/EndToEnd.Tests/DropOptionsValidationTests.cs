@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Serverless.Drops;
 using Serverless.Host.Drops;
 using Serverless.Host.Hosting;
 

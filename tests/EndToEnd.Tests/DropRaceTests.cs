@@ -1,3 +1,4 @@
+using Serverless.Drops;
 using Serverless.EndToEnd.Tests.Support;
 using Serverless.Host.Demo;
 using Serverless.Host.Drops;
@@ -42,13 +43,10 @@ public sealed class DropRaceTests(JobStack stack)
         Assert.Equal(1, older.Stored.Writes);
     }
 
-    [Theory]
-    [InlineData("table")]
-    [InlineData("memory")]
-    public async Task With_key_fences_the_newest_version_skips_the_etag_read_and_the_older_one_late_still_gives_the_key_back(string store)
+    [Fact]
+    public async Task With_key_fences_the_newest_version_skips_the_etag_read_and_the_older_one_late_still_gives_the_key_back()
     {
-        var race = await RaceAsync("DropRaceFenced" + store, $"s3://drops/race-fenced-{store}/", TimeSpan.FromMinutes(2), fenced: true,
-            inMemory: store == "memory");
+        var race = await RaceAsync("DropRaceFenced", "s3://drops/race-fenced/", TimeSpan.FromMinutes(2), fenced: true);
         Assert.NotNull(race.Older.KeyFence);
         Assert.NotNull(race.Newer.KeyFence);
 
@@ -164,9 +162,9 @@ public sealed class DropRaceTests(JobStack stack)
 
     /// <summary>Drops two versions of one key; worker a claims the first before the second is stored, worker b the second.</summary>
     /// <summary>With <paramref name="fenced"/>, the claims are made as the watcher makes them, each marked its key's latest.</summary>
-    private async Task<Race> RaceAsync(string hub, string source, TimeSpan claimTimeout, bool fenced = false, bool inMemory = false, int maxAttempts = 5)
+    private async Task<Race> RaceAsync(string hub, string source, TimeSpan claimTimeout, bool fenced = false, int maxAttempts = 5)
     {
-        IDropReceiptStore store = inMemory ? new InMemoryDropReceiptStore() : TableDropReceiptStore.Create(stack.Azurite.ConnectionString, hub);
+        IDropReceiptStore store = TableDropReceiptStore.Create(stack.Azurite.ConnectionString, hub);
         await store.InitializeAsync();
         var race = new Race(store, SourceUri.Parse(source), ResultStoreFactory.Create(source + "out/", stack.Connections),
             new CountingLister(VersionListerFactory.Create(SourceUri.Parse(source), stack.Connections)), new DropOptions { ClaimTimeout = claimTimeout, MaxAttempts = maxAttempts });

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
+using Serverless.Drops;
 using Serverless.EndToEnd.Tests.Support;
 using Serverless.Host.Demo;
 using Serverless.Host.Drops;

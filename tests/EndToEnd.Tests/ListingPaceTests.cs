@@ -1,3 +1,4 @@
+using Serverless.Drops;
 using Serverless.Host.Drops;
 
 namespace Serverless.EndToEnd.Tests;

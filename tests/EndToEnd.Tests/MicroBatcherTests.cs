@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Serverless.Drops;
 using Serverless.Host.Drops;
 
 namespace Serverless.EndToEnd.Tests;

@@ -6,8 +6,9 @@ using Serverless.TestSupport;
 namespace Serverless.EndToEnd.Tests;
 
 /// <summary>
-/// kill -9 of the only worker process in the middle of a job, then a fresh worker: the job
-/// completes and every image is in predictions.jsonl exactly once.
+/// kill -9 of the only worker process in the middle of a job, then a fresh worker, with the engine
+/// settings host.json ships: the batches the dead worker held start again within 60 s of the kill,
+/// the job completes, and every image is in predictions.jsonl exactly once.
 /// </summary>
 [Collection(JobStackCollection.Name)]
 public sealed class WorkerCrashTests(JobStack stack)
@@ -18,7 +19,9 @@ public sealed class WorkerCrashTests(JobStack stack)
     public async Task A_job_survives_its_worker_being_killed()
     {
         await stack.UploadSyntheticImagesAsync("crash/", Images, seed: 7);
-        var environment = stack.WorkerLossEnvironment("CrashJobs");
+        // The shipped visibility timeouts and leases, not the short ones of the other worker-loss tests.
+        var environment = stack.HostEnvironment("CrashJobs", new Dictionary<string, string> { ["batchInference__pageSize"] = "200" });
+        var attempts = stack.Attempts("CrashJobs");
         await using var api = await HostProcess.StartAsync("api", environment);
         var worker = await HostProcess.StartAsync("worker", environment);
         try
@@ -29,8 +32,26 @@ public sealed class WorkerCrashTests(JobStack stack)
 
             await WaitForProgressAsync(jobs, id, atLeast: Images / 5, () => worker.OutputTail);
             worker.Kill();
+            var killed = DateTime.UtcNow;
             await worker.DisposeAsync();
+            // What the dead worker held: attempts begun and never ended.
+            var held = new Dictionary<string, (int Starts, int Ends)>(await attempts.UnfinishedAsync(id, default));
+            Assert.NotEmpty(held);
             worker = await HostProcess.StartAsync("worker", environment);
+
+            // Each of them begins again (a new attempt is counted) within 60 s of the kill.
+            while (held.Count > 0)
+            {
+                foreach (var (part, (starts, _)) in held.ToArray())
+                {
+                    var now = await attempts.ReadAsync(id, part, default);
+                    if (now!.Value.Starts > starts)
+                        held.Remove(part);
+                }
+                Assert.True(DateTime.UtcNow - killed < TimeSpan.FromSeconds(60),
+                    $"not started again 60 s after the kill: {string.Join(", ", held.Keys)}\n{worker.OutputTail}");
+                await Task.Delay(250);
+            }
 
             var status = await jobs.WaitAsync(id, TimeSpan.FromMinutes(5), () => worker.OutputTail);
             Assert.Equal("Completed", status.GetProperty("runtimeStatus").GetString());
@@ -49,7 +70,7 @@ public sealed class WorkerCrashTests(JobStack stack)
         }
     }
 
-    private static async Task WaitForProgressAsync(JobsHttp jobs, string id, long atLeast, Func<string> diagnostics)
+    internal static async Task WaitForProgressAsync(JobsHttp jobs, string id, long atLeast, Func<string> diagnostics)
     {
         var deadline = DateTime.UtcNow.AddMinutes(3);
         while (DateTime.UtcNow < deadline)

@@ -1,29 +1,35 @@
 using System.Text;
+using Serverless.Drops;
+using Serverless.Host.Drops;
 using Serverless.Infra.Tests.Support;
-using Serverless.Orchestrations.Backends.AzureStorage;
 using Serverless.TestSupport;
 
 namespace Serverless.Infra.Tests;
 
 /// <summary>
-/// The queues KEDA watches are the queues the runtime uses: names computed by the runtime's
-/// own <see cref="TaskHubNames"/> from the host.json that the render ships to the pods.
+/// The queues KEDA watches are the queues the engine uses: DTFx creates a task hub on Azurite
+/// from the host.json that the render ships to the pods, and its queues are listed.
 /// </summary>
-public sealed class KedaQueueNameTests
+public sealed class KedaQueueNameTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
-    public static TheoryData<string> Roots => new(Kubectl.Overlays);
+    /// <summary>Drop notifications per pod: one micro-batch (a drop location's default batchSize).</summary>
+    private static readonly int DropsQueueLength = new DropLocationOptions().BatchSize;
 
-    [KubectlTheory]
+    public static TheoryData<string> Roots => new(Kubectl.SelfHostOverlays);
+
+    [Theory]
     [MemberData(nameof(Roots))]
-    public void Scaled_object_watches_the_work_item_queue_and_every_control_queue_of_the_shipped_host_json(string root)
+    public async Task Scaled_object_watches_the_work_item_queue_and_every_control_queue_of_the_shipped_host_json(string root)
     {
         var render = Kubectl.Render(root);
         var settings = HostJsonSettings.Parse(ShippedHostJson(render));
-        var names = new TaskHubNames(settings.HubName, settings.PartitionCount);
+        var (workItems, controls) = await DtfxQueues.CreateAsync(azurite.ConnectionString, settings);
         var triggers = Manifest.Items(render.Get("ScaledObject", "serverless-worker").Body["spec"]!["triggers"]).ToList();
 
-        var expected = new[] { (Queue: names.WorkItemQueue, Length: settings.MaxConcurrentActivityFunctions) }
-            .Concat(names.ControlQueues.Select(q => (Queue: q, Length: settings.MaxConcurrentOrchestratorFunctions)))
+        // The drop notification queue is the host's, not DTFx's: the name the host itself derives.
+        var expected = new[] { (Queue: workItems, Length: settings.MaxConcurrentActivityFunctions) }
+            .Concat(controls.Select(q => (Queue: q, Length: settings.MaxConcurrentOrchestratorFunctions)))
+            .Append((Queue: DropNotificationQueue.DefaultName(settings.HubName), Length: DropsQueueLength))
             .ToList();
         var actual = triggers.Select(t => (Queue: (string)t["metadata"]!["queueName"]!, Length: int.Parse((string)t["metadata"]!["queueLength"]!))).ToList();
 
@@ -36,10 +42,13 @@ public sealed class KedaQueueNameTests
             Assert.Equal("azure-queue", (string?)t["type"]);
             // KEDA reads every metadata value as a string; a YAML number would be rejected.
             Assert.Equal("0", (string?)t["metadata"]!["activationQueueLength"]);
+            // Explicit, and "all": a worker's dequeued (invisible) batches are work in progress;
+            // counting only visible ones would scale busy pods in.
+            Assert.Equal("all", (string?)t["metadata"]!["queueLengthStrategy"]);
         });
     }
 
-    [KubectlTheory]
+    [Theory]
     [MemberData(nameof(Roots))]
     public void Workers_scale_to_zero_and_the_api_stays_up(string root)
     {
@@ -75,7 +84,7 @@ public sealed class KedaQueueNameTests
         foreach (var (queue, length) in triggers)
         {
             yaml.Append($"    - type: azure-queue\n      name: {queue[(queue.IndexOf('-') + 1)..]}\n      metadata:\n")
-                .Append($"        queueName: {queue}\n        queueLength: \"{length}\"\n        activationQueueLength: \"0\"\n")
+                .Append($"        queueName: {queue}\n        queueLength: \"{length}\"\n        queueLengthStrategy: all\n        activationQueueLength: \"0\"\n")
                 .Append("      authenticationRef:\n        name: serverless-storage\n");
         }
 

@@ -6,6 +6,7 @@ using System.Text.Json;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Azure.Data.Tables;
+using Serverless.Drops;
 using Serverless.Host.Drops;
 using Serverless.TestSupport;
 

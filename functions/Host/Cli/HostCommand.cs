@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Options;
 using Serverless.Host.Hosting;
 
 namespace Serverless.Host.Cli;
@@ -6,6 +7,8 @@ namespace Serverless.Host.Cli;
 /// <summary>`serverless host`: runs the HTTP API and/or the workers, like `func start`.</summary>
 internal static class HostCommand
 {
+    public const string Name = "host";
+
     public static Command Create()
     {
         var role = new Option<HostRole>("--role") { Description = "What this process runs: all, api or worker.", DefaultValueFactory = _ => HostRole.All };
@@ -16,7 +19,7 @@ internal static class HostCommand
             DefaultValueFactory = _ => "127.0.0.1",
         };
         var hostJson = new Option<FileInfo?>("--host-json") { Description = "host.json to use (default: the working directory's, else the one shipped beside the executable)." };
-        var command = new Command("host", "Run the host: HTTP API and workers over the task hub.") { role, port, bind, hostJson };
+        var command = new Command(Name, "Run the host: HTTP API and workers over the task hub.") { role, port, bind, hostJson };
         command.SetAction(async (parse, ct) =>
         {
             try
@@ -28,6 +31,12 @@ internal static class HostCommand
             catch (InvalidOperationException e)
             {
                 Console.Error.WriteLine($"error: {e.Message}");
+                return 1;
+            }
+            catch (OptionsValidationException e)
+            {
+                foreach (var failure in e.Failures)
+                    Console.Error.WriteLine($"error: {failure}");
                 return 1;
             }
         });

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Serverless.Drops;
 
 namespace Serverless.Host.Drops;
 

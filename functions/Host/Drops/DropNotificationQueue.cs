@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Azure.Storage.Queues;
+using Serverless.Drops;
 
 namespace Serverless.Host.Drops;
 

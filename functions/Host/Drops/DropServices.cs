@@ -1,12 +1,13 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Serverless.Activities.Configuration;
+using Serverless.Drops;
 using Serverless.Host.Hosting;
-using Serverless.Orchestrations.Worker;
 
 namespace Serverless.Host.Drops;
 
-/// <summary>Registers blob-drop processing (host.json's <c>drops</c> section) in worker processes.</summary>
+/// <summary>Registers blob-drop processing (host.json's <c>drops</c> section): the watchers in worker processes, the scout in the api.</summary>
 internal static class DropServices
 {
     public static IServiceCollection AddBlobDrops(this IServiceCollection services, IConfiguration configuration, HostRole role)
@@ -14,19 +15,21 @@ internal static class DropServices
         services.AddOptions<DropOptions>().BindConfiguration(DropOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DropOptions>, DropOptionsValidator>();
         services.AddSingleton<DropSignals>();
-        var connection = configuration[HostConfiguration.StorageConnectionSetting];
+        var connection = TaskHubSettings.Connection(configuration);
         if (!string.IsNullOrWhiteSpace(connection))
         {
             services.AddSingleton(sp => DropNotificationQueue.Create(connection,
                 sp.GetRequiredService<IOptions<DropOptions>>().Value.NotificationQueue
-                ?? DropNotificationQueue.DefaultName(sp.GetRequiredService<IOptions<DurableTaskOptions>>().Value.HubName)));
+                ?? DropNotificationQueue.DefaultName(TaskHubSettings.HubName(configuration))));
         }
-        if (!role.RunsWorker())
-            return services;
-        services.AddSingleton<IDropReceiptStore>(sp => string.IsNullOrWhiteSpace(connection)
-            ? new InMemoryDropReceiptStore()
-            : TableDropReceiptStore.Create(connection, sp.GetRequiredService<IOptions<DurableTaskOptions>>().Value.HubName));
-        services.AddHostedService<DropWorker>();
+        // The host does not start without the task hub's storage, where the receipts live too.
+        services.AddSingleton<IDropReceiptStore>(_ => TableDropReceiptStore.Create(
+            connection ?? throw new InvalidOperationException($"{TaskHubSettings.ConnectionSetting} is not set"), TaskHubSettings.HubName(configuration)));
+        if (role.RunsWorker())
+            services.AddHostedService<DropWorker>();
+        else if (!string.IsNullOrWhiteSpace(connection))
+            // Workers may be scaled to zero: the api, always up, wakes them when drops wait (DropScout).
+            services.AddHostedService<DropScoutService>();
         return services;
     }
 }

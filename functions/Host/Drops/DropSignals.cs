@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Serverless.Drops;
 using Serverless.Storage;
 
 namespace Serverless.Host.Drops;

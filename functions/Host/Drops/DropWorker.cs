@@ -1,9 +1,10 @@
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Serverless.Host.Activities;
-using Serverless.Host.Apis;
-using Serverless.Orchestrations.Client;
+using Serverless.Activities.Jobs;
+using Serverless.Activities;
+using Serverless.Drops;
 
 namespace Serverless.Host.Drops;
 

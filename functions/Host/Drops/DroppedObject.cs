@@ -1,3 +1,4 @@
+using Serverless.Drops;
 using Serverless.Storage;
 
 namespace Serverless.Host.Drops;

@@ -1,3 +1,5 @@
+using Serverless.Drops;
+
 namespace Serverless.Host.Drops;
 
 /// <summary>

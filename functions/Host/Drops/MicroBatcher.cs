@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Serverless.Drops;
 
 namespace Serverless.Host.Drops;
 

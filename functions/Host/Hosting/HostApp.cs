@@ -1,7 +1,12 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Serverless.Activities.Configuration;
+using Serverless.Api;
 using Serverless.Host.Apis;
+using Serverless.Host.Logging;
 using Serverless.Host.Drops;
 using Serverless.Host.Security;
 
@@ -10,20 +15,31 @@ namespace Serverless.Host.Hosting;
 /// <summary>The host process: HTTP API and/or workers in one ASP.NET Core app (eShop's ~20-line Program).</summary>
 public static class HostApp
 {
-    public static WebApplication Build(HostRole role, string urls, string? hostJsonPath = null)
+    /// <param name="customization">
+    /// Settings layered over the host's configuration, and services registered after the host's own
+    /// (tests run the host in process with their settings; the tests' worker process swaps the job storage).
+    /// </param>
+    public static WebApplication Build(HostRole role, string urls, string? hostJsonPath = null, HostCustomization? customization = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = Directory.GetCurrentDirectory() });
         HostConfiguration.Add(builder.Configuration, hostJsonPath);
+        if (customization?.Settings is { } settings)
+            builder.Configuration.AddInMemoryCollection(settings);
         builder.WebHost.UseUrls(urls);
+        builder.Logging.WithoutKeyedRequestLines();
         var http = HttpSecurityOptions.From(builder.Configuration, InferenceOptionsFactory.Create(builder.Configuration));
         // Kestrel's own ceiling; each endpoint's limit is applied per request by the security middleware.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = http.LargestBodyBytes);
-        builder.Services.AddApplicationServices(builder.Configuration, role).AddHostSecurity(http);
+        builder.Services.AddApplicationServices(builder.Configuration, role).AddHostSecurity(http).AddHttpEdge(builder.Configuration);
+        customization?.Services?.Invoke(builder.Services);
 
         var app = builder.Build();
+        app.UseMiddleware<RequestLogMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseForwardedHeaders();
         app.UseRouting();
+        app.UseConfiguredCors(builder.Configuration);
         app.UseHostSecurity();
         app.MapGroup("").RequireAuthLevel(AuthLevel.Anonymous).MapHealthApi(role);
         if (role.RunsApi())
@@ -34,7 +50,17 @@ public static class HostApp
                 .MapJobsApi();
             app.MapClassifyApi().RequireAuthLevel(http.Classify).WithBodyLimit(http.ClassifyBodyBytes);
             app.MapDropsApi().RequireAuthLevel(AuthLevel.Function).WithBodyLimit(DropsApi.MaxBodyBytes);
+            // Reads with a function key; what changes an instance with the master key, as Durable Functions' system key.
+            app.MapDurableFunctionsApi().RequireAuthLevel(http.Jobs).WithBodyLimit(http.JobsBodyBytes)
+                .RequireMasterKeyFor(HttpMethods.Post, $"{DurableFunctionsApi.Prefix}/instances/{{id}}/terminate")
+                .RequireMasterKeyFor(HttpMethods.Post, $"{DurableFunctionsApi.Prefix}/instances/{{id}}/raiseEvent/{{eventName}}")
+                .RequireMasterKeyFor(HttpMethods.Post, $"{DurableFunctionsApi.Prefix}/instances/{{id}}/suspend")
+                .RequireMasterKeyFor(HttpMethods.Post, $"{DurableFunctionsApi.Prefix}/instances/{{id}}/resume")
+                .RequireMasterKeyFor(HttpMethods.Delete, $"{DurableFunctionsApi.Prefix}/instances/{{id}}");
         }
         return app;
     }
 }
+
+/// <summary>What a caller of <see cref="HostApp.Build"/> adds to the host: settings over its configuration, services after its own.</summary>
+public sealed record HostCustomization(IReadOnlyDictionary<string, string?>? Settings = null, Action<IServiceCollection>? Services = null);

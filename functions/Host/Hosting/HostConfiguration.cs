@@ -10,11 +10,9 @@ namespace Serverless.Host.Hosting;
 /// </summary>
 internal static class HostConfiguration
 {
-    /// <summary>The name of the setting with the task hub's storage connection string, as in Functions.</summary>
-    public const string StorageConnectionSetting = "AzureWebJobsStorage";
-
     public static void Add(IConfigurationManager configuration, string? hostJsonPath)
     {
+        configuration.AddInMemoryCollection(Logging.LoggingDefaults.Settings);
         var hostJson = hostJsonPath ?? FindFile("host.json");
         if (hostJson is not null)
             configuration.AddJsonFile(hostJson, optional: false, reloadOnChange: false);

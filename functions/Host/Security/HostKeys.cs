@@ -25,7 +25,7 @@ public sealed class HostKeys
         Origin = origin;
     }
 
-    /// <summary>Where the keys come from (configuration, a blob, generated in memory).</summary>
+    /// <summary>Where the keys come from (configuration, or the task hub's keys blob).</summary>
     public string Origin { get; }
 
     /// <summary>The names of the function keys.</summary>

@@ -8,13 +8,14 @@ using Serverless.Storage;
 namespace Serverless.Host.Security;
 
 /// <summary>
-/// The host keys kept in the task hub's storage the way Azure Functions keeps them:
-/// <c>azure-webjobs-secrets/{hub}/host.json</c>. The first process to start creates it
+/// The host keys kept in the task hub's storage in the shape Azure Functions keeps them, in a
+/// container of our own (<c>azure-webjobs-secrets</c> belongs to a Functions host that may share the
+/// storage account): <c>serverless-secrets/{hub}/host.json</c>. The first process to start creates it
 /// (create-if-absent, so two processes starting together agree on one set); later ones read it.
 /// </summary>
 internal sealed class SecretsBlob(string connectionString, string hubName)
 {
-    public const string ContainerName = "azure-webjobs-secrets";
+    public const string ContainerName = "serverless-secrets";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 

@@ -19,7 +19,8 @@ public sealed record JobOutput(
     long Failed,
     Dictionary<string, long> FailuresByReason,
     double ImagesPerSecond,
-    double ElapsedSeconds);
+    double ElapsedSeconds,
+    int Executions = 1);
 
 /// <summary>A running page's custom status: images done so far in that page.</summary>
 public sealed record PageProgress(long Done, long Failed);

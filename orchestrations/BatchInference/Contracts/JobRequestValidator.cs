@@ -54,7 +54,8 @@ public static partial class JobRequestValidator
             Format: format,
             Top: request.Top ?? defaults.Top,
             MaxFailedImages: request.MaxFailedImages,
-            MaxFailedPercent: request.MaxFailedPercent);
+            MaxFailedPercent: request.MaxFailedPercent,
+            PagesPerExecution: Math.Max(defaults.PagesPerExecution, 1));
         return errors;
     }
 

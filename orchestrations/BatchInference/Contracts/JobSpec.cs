@@ -15,4 +15,5 @@ public sealed record JobSpec(
     string Format,
     int Top,
     int? MaxFailedImages,
-    double? MaxFailedPercent);
+    double? MaxFailedPercent,
+    int PagesPerExecution = 200);

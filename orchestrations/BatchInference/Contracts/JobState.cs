@@ -15,5 +15,8 @@ public sealed record JobState
     public List<PageParts> Pages { get; init; } = [];
     public DateTime? StartedUtc { get; init; }
 
+    /// <summary>Executions of the job orchestrator so far (1 + its continue-as-new count).</summary>
+    public int Execution { get; init; } = 1;
+
     public static JobState Start(JobSpec spec) => new() { Spec = spec };
 }

@@ -1,5 +1,5 @@
+using Microsoft.DurableTask;
 using Serverless.BatchInference.Contracts;
-using Serverless.Orchestrations;
 
 namespace Serverless.BatchInference.Orchestrators;
 
@@ -7,19 +7,15 @@ namespace Serverless.BatchInference.Orchestrators;
 /// The batch-inference job: checks the model, lists the source page by page through an activity
 /// (orchestrators do no I/O), runs one ClassifyPage sub-orchestration per page with the next
 /// page listed while the current ones run, reports progress as custom status, and ends with
-/// WriteResults. Continues as new every <see cref="PagesPerExecution"/> pages so no history
+/// WriteResults. Continues as new every <see cref="JobSpec.PagesPerExecution"/> pages so no history
 /// grows with the size of the job.
 /// </summary>
 public sealed class BatchJobOrchestrator : TaskOrchestrator<JobState, JobOutput?>
 {
-    /// <summary>Pages per execution before ContinueAsNew (each page adds about six history events).</summary>
-    public const int PagesPerExecution = 200;
-
     /// <summary>Pages classified at once: two keep the workers busy across a page boundary.</summary>
     private const int PagesInFlight = 2;
 
-    private static readonly TaskOptions IoRetry = new(new RetryPolicy(4, TimeSpan.FromSeconds(1), 2.0, TimeSpan.FromSeconds(20)));
-
+    /// <inheritdoc/>
     public override async Task<JobOutput?> RunAsync(TaskOrchestrationContext context, JobState state)
     {
         var job = state.Spec;
@@ -27,11 +23,11 @@ public sealed class BatchJobOrchestrator : TaskOrchestrator<JobState, JobOutput?
         if (state.StartedUtc is null)
         {
             context.SetCustomStatus(Progress("starting", state, started, context.CurrentUtcDateTime));
-            await context.CallActivityAsync(ActivityNames.CheckModel, new CheckModelInput(job.Model, job.Preset), IoRetry);
+            await context.CallActivityAsync<string>(ActivityNames.CheckModel, new CheckModelInput(job.Model, job.Preset, job.BatchSize), BatchRetry.Io);
         }
 
         var run = new JobRun(state with { StartedUtc = started });
-        var inFlight = new Dictionary<Task<PageResult>, int>();
+        var inFlight = new List<Task<PageResult>>();
         Task<ListPageOutput>? listing = run.State.ListingDone ? null : ListAsync(context, job, run.State.NextToken);
         var pagesThisExecution = 0;
 
@@ -47,13 +43,13 @@ public sealed class BatchJobOrchestrator : TaskOrchestrator<JobState, JobOutput?
                 context.SetCustomStatus(Progress(page.Keys.Count > 0 ? "classifying" : "listing", run.State, started, context.CurrentUtcDateTime));
                 if (page.Keys.Count > 0)
                     inFlight.Add(context.CallSubOrchestratorAsync<PageResult>(ActivityNames.ClassifyPage,
-                        new PageInput(job, pageIndex, page.Keys), new SubOrchestrationOptions($"{context.InstanceId}:page:{pageIndex:D6}")), pageIndex);
-                if (!run.State.ListingDone && pagesThisExecution < PagesPerExecution)
+                        new PageInput(job, pageIndex, page.Keys), new SubOrchestrationOptions { InstanceId = PageIds.For(job.JobId, pageIndex) }));
+                if (!run.State.ListingDone && pagesThisExecution < job.PagesPerExecution)
                     listing = ListAsync(context, job, run.State.NextToken);
                 continue;
             }
 
-            var done = await Task.WhenAny(inFlight.Keys);
+            var done = await Task.WhenAny(inFlight);
             inFlight.Remove(done);
             run.AddPageResult(await done);
             context.SetCustomStatus(Progress("classifying", run.State, started, context.CurrentUtcDateTime));
@@ -66,21 +62,21 @@ public sealed class BatchJobOrchestrator : TaskOrchestrator<JobState, JobOutput?
 
         if (!run.State.ListingDone)
         {
-            context.ContinueAsNew(run.State);
+            context.ContinueAsNew(run.State with { Execution = run.State.Execution + 1 });
             return null;
         }
         context.SetCustomStatus(Progress("writing results", run.State, started, context.CurrentUtcDateTime));
-        var output = await WriteResultsAsync(context, run.State, started);
+        var output = await WriteResultsAsync(context, run.State, started) with { Executions = run.State.Execution };
         context.SetCustomStatus(Progress("completed", run.State, started, context.CurrentUtcDateTime));
         return output;
     }
 
     private static Task<ListPageOutput> ListAsync(TaskOrchestrationContext context, JobSpec job, string? token) =>
-        context.CallActivityAsync<ListPageOutput>(ActivityNames.ListSourcePage, new ListPageInput(job.Source, token, job.PageSize), IoRetry);
+        context.CallActivityAsync<ListPageOutput>(ActivityNames.ListSourcePage, new ListPageInput(job.Source, token, job.PageSize), BatchRetry.Io);
 
     private static Task<JobOutput> WriteResultsAsync(TaskOrchestrationContext context, JobState state, DateTime started) =>
         context.CallActivityAsync<JobOutput>(ActivityNames.WriteResults,
-            new WriteResultsInput(state.Spec, state.Pages, state.Counts, started, context.CurrentUtcDateTime), IoRetry);
+            new WriteResultsInput(state.Spec, state.Pages, state.Counts, started, context.CurrentUtcDateTime), BatchRetry.Io);
 
     internal static JobProgress Progress(string phase, JobState state, DateTime started, DateTime now)
     {

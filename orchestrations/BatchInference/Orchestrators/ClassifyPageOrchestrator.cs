@@ -1,5 +1,5 @@
+using Microsoft.DurableTask;
 using Serverless.BatchInference.Contracts;
-using Serverless.Orchestrations;
 
 namespace Serverless.BatchInference.Orchestrators;
 
@@ -12,12 +12,13 @@ namespace Serverless.BatchInference.Orchestrators;
 /// </summary>
 public sealed class ClassifyPageOrchestrator : TaskOrchestrator<PageInput, PageResult>
 {
-    internal static readonly TaskOptions BatchRetry = new(new RetryPolicy(3, TimeSpan.FromSeconds(2), 2.0, TimeSpan.FromSeconds(30))
-    {
-        // Poison means the batch took its worker down more than once: retrying it whole is pointless.
-        Handle = failure => failure.ErrorType != FailureDetails.PoisonMessageErrorType,
-    });
+    /// <summary>The reason code and message recorded for an image that took its worker down on every attempt.</summary>
+    public const string WorkerCrashedCode = "worker_crashed";
 
+    /// <inheritdoc cref="WorkerCrashedCode"/>
+    public const string WorkerCrashedMessage = "the worker process died while classifying this image, every time it was tried";
+
+    /// <inheritdoc/>
     public override async Task<PageResult> RunAsync(TaskOrchestrationContext context, PageInput input)
     {
         var job = input.Job;
@@ -50,10 +51,10 @@ public sealed class ClassifyPageOrchestrator : TaskOrchestrator<PageInput, PageR
         try
         {
             var part = PartNames.For(input.PageIndex, batch);
-            var counts = await context.CallActivityAsync<JobCounts>(ActivityNames.ClassifyBatch, new ClassifyBatchInput(job, part, keys), BatchRetry);
+            var counts = await context.CallActivityAsync<JobCounts>(ActivityNames.ClassifyBatch, new ClassifyBatchInput(job, part, keys), BatchRetry.Batch);
             return (counts, null);
         }
-        catch (TaskFailedException failed) when (failed.FailureDetails.ErrorType == FailureDetails.PoisonMessageErrorType)
+        catch (TaskFailedException failed) when (failed.FailureDetails.IsCausedBy<PoisonBatchException>())
         {
             var singles = await Task.WhenAll(keys.Select((key, item) => ClassifySingleAsync(context, input, batch, item, key)));
             return (singles.Aggregate(JobCounts.Empty, (sum, c) => sum.Add(c)), keys.Length);
@@ -66,13 +67,12 @@ public sealed class ClassifyPageOrchestrator : TaskOrchestrator<PageInput, PageR
         var part = PartNames.ForSplit(input.PageIndex, batch, item);
         try
         {
-            return await context.CallActivityAsync<JobCounts>(ActivityNames.ClassifyBatch, new ClassifyBatchInput(job, part, [key]), BatchRetry);
+            return await context.CallActivityAsync<JobCounts>(ActivityNames.ClassifyBatch, new ClassifyBatchInput(job, part, [key]), BatchRetry.Batch);
         }
-        catch (TaskFailedException failed) when (failed.FailureDetails.ErrorType == FailureDetails.PoisonMessageErrorType)
+        catch (TaskFailedException failed) when (failed.FailureDetails.IsCausedBy<PoisonBatchException>())
         {
-            var message = "the worker process died while classifying this image, every time it was tried";
             return await context.CallActivityAsync<JobCounts>(ActivityNames.RecordFailures,
-                new RecordFailuresInput(job, part, [key], "worker_crashed", message), BatchRetry);
+                new RecordFailuresInput(job, part, [key], WorkerCrashedCode, WorkerCrashedMessage), BatchRetry.Io);
         }
     }
 }

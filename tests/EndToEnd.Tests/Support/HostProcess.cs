@@ -26,19 +26,27 @@ public sealed class HostProcess : IAsyncDisposable
     public string OutputTail => string.Join('\n', output.TakeLast(80));
 
     /// <summary>The host's executable in this build (a sibling of the test project's output folder).</summary>
-    public static string ExecutablePath
-    {
-        get
-        {
-            var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            return Path.Combine(testBin.Parent!.Parent!.FullName, "Serverless.Host", testBin.Name, "serverless.dll");
-        }
-    }
+    public static string ExecutablePath => SiblingOutput("Serverless.Host", "serverless.dll");
 
-    public static async Task<HostProcess> StartAsync(string role, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken = default)
+    /// <summary>The tests' poison worker (tests/WorkerProcess): the host's worker role, killed by reading a marked image.</summary>
+    public static string PoisonWorkerPath => SiblingOutput("Serverless.WorkerProcess", "Serverless.WorkerProcess.dll");
+
+    public static Task<HostProcess> StartAsync(string role, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken = default)
     {
         var port = FreePort.Next();
-        var process = Start(["host", "--role", role, "--port", port.ToString()], environment);
+        return StartAsync(ExecutablePath, ["host", "--role", role, "--port", port.ToString()], port, environment, cancellationToken);
+    }
+
+    /// <summary>Starts the poison worker (<see cref="PoisonWorkerPath"/>); reading a key that contains <paramref name="marker"/> kills it.</summary>
+    public static Task<HostProcess> StartPoisonWorkerAsync(string marker, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken = default)
+    {
+        var port = FreePort.Next();
+        return StartAsync(PoisonWorkerPath, [port.ToString()], port, new Dictionary<string, string>(environment) { ["CRASH_MARKER"] = marker }, cancellationToken);
+    }
+
+    private static async Task<HostProcess> StartAsync(string dll, IReadOnlyList<string> args, int port, IReadOnlyDictionary<string, string> environment, CancellationToken cancellationToken)
+    {
+        var process = Start(dll, args, environment);
         var host = new HostProcess(process, port);
         process.OutputDataReceived += (_, e) => host.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => host.Keep(e.Data);
@@ -48,15 +56,28 @@ public sealed class HostProcess : IAsyncDisposable
         return host;
     }
 
-    /// <summary>Runs a one-shot CLI command of the same executable and returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string StdOut, string StdErr)> RunCliAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>Runs a one-shot CLI command of the same executable and returns its exit code and output; killed after <paramref name="timeout"/> (default 5 minutes).</summary>
+    public static async Task<(int ExitCode, string StdOut, string StdErr)> RunCliAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
     {
-        using var process = Start(args, environment ?? new Dictionary<string, string>());
+        using var process = Start(ExecutablePath, args, environment ?? new Dictionary<string, string>());
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(5));
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"serverless {string.Join(' ', args)} did not exit within {timeout ?? TimeSpan.FromMinutes(5)}:\n{await stdout}\n{await stderr}");
+        }
         return (process.ExitCode, await stdout, await stderr);
     }
+
+    /// <summary>Starts a CLI command of the same executable without waiting for it (to signal it, or read its output as it comes).</summary>
+    public static CliProcess StartCli(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment = null) =>
+        new(Start(ExecutablePath, args, environment ?? new Dictionary<string, string>()));
 
     /// <summary>kill -9: no graceful shutdown, no lease release, in-flight work lost.</summary>
     public void Kill()
@@ -66,6 +87,28 @@ public sealed class HostProcess : IAsyncDisposable
         process.WaitForExit(10_000);
     }
 
+    /// <summary>SIGTERM, what Kubernetes sends a pod it stops: the host drains and exits by itself.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", process.Id.ToString()]);
+        kill.WaitForExit();
+    }
+
+    /// <summary>Waits for the process to exit; returns its exit code, or null if it was still running at the timeout.</summary>
+    public async Task<int?> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+            return process.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         Kill();
@@ -73,7 +116,13 @@ public sealed class HostProcess : IAsyncDisposable
         await Task.CompletedTask;
     }
 
-    private static Process Start(IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment)
+    private static string SiblingOutput(string project, string dll)
+    {
+        var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        return Path.Combine(testBin.Parent!.Parent!.FullName, project, testBin.Name, dll);
+    }
+
+    private static Process Start(string dll, IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -82,7 +131,7 @@ public sealed class HostProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = RepoPaths.Root,
         };
-        psi.ArgumentList.Add(ExecutablePath);
+        psi.ArgumentList.Add(dll);
         foreach (var arg in args)
             psi.ArgumentList.Add(arg);
         psi.Environment["Logging__LogLevel__Default"] = "Warning";

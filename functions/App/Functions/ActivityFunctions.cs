@@ -1,0 +1,31 @@
+using Microsoft.Azure.Functions.Worker;
+using Serverless.Activities;
+using Serverless.BatchInference.Contracts;
+
+namespace Serverless.App.Functions;
+
+/// <summary>The job's activities as activity triggers, each handing its input to the shared activity class.</summary>
+public sealed class ActivityFunctions(
+    CheckModelActivity checkModel, ListSourcePageActivity listSourcePage, ClassifyBatchActivity classifyBatch,
+    RecordFailuresActivity recordFailures, WriteResultsActivity writeResults)
+{
+    [Function(ActivityNames.CheckModel)]
+    public Task<string> CheckModel([ActivityTrigger] CheckModelInput input, FunctionContext context) =>
+        checkModel.RunAsync(new FunctionActivityContext(ActivityNames.CheckModel, context), input);
+
+    [Function(ActivityNames.ListSourcePage)]
+    public Task<ListPageOutput> ListSourcePage([ActivityTrigger] ListPageInput input, FunctionContext context) =>
+        listSourcePage.RunAsync(new FunctionActivityContext(ActivityNames.ListSourcePage, context), input);
+
+    [Function(ActivityNames.ClassifyBatch)]
+    public Task<JobCounts> ClassifyBatch([ActivityTrigger] ClassifyBatchInput input, FunctionContext context) =>
+        classifyBatch.RunAsync(new FunctionActivityContext(ActivityNames.ClassifyBatch, context), input);
+
+    [Function(ActivityNames.RecordFailures)]
+    public Task<JobCounts> RecordFailures([ActivityTrigger] RecordFailuresInput input, FunctionContext context) =>
+        recordFailures.RunAsync(new FunctionActivityContext(ActivityNames.RecordFailures, context), input);
+
+    [Function(ActivityNames.WriteResults)]
+    public Task<JobOutput> WriteResults([ActivityTrigger] WriteResultsInput input, FunctionContext context) =>
+        writeResults.RunAsync(new FunctionActivityContext(ActivityNames.WriteResults, context), input);
+}

@@ -1,0 +1,16 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Configuration;
+using Serverless.Activities;
+using Serverless.Api;
+
+namespace Serverless.App.Functions;
+
+/// <summary><c>POST api/classify</c>: one image classified at once with the warm model cache, the self-host's contract.</summary>
+public sealed class ClassifyFunction(JobResources resources, IConfiguration configuration)
+{
+    [Function(nameof(Classify))]
+    public async Task<IResult> Classify(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "classify")] HttpRequest request, CancellationToken cancellationToken) =>
+        await ClassifyApi.ClassifyAsync(request, resources, configuration, cancellationToken);
+}

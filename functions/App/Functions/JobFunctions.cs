@@ -1,0 +1,61 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Http;
+using Microsoft.DurableTask.Client;
+using Serverless.Activities.Jobs;
+using Serverless.Api;
+
+namespace Serverless.App.Functions;
+
+/// <summary>
+/// <c>api/jobs</c>, as `serverless host` serves it, over the shared handlers. StartJob answers with
+/// the Functions runtime's own management URLs (<c>runtime/webhooks/durabletask/...</c>).
+/// </summary>
+public sealed class JobFunctions(JobSubmission submission, JobManagement management, JobListing listing)
+{
+    [Function(nameof(StartJob))]
+    public async Task<HttpResponseData> StartJob(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "jobs")] HttpRequestData request,
+        [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        var (body, errors) = await JobsApi.ReadRequestAsync(request.Body, cancellationToken);
+        if (body is not null)
+        {
+            var outcome = await submission.SubmitAsync(client, body, cancellationToken);
+            if (outcome.JobId is not null)
+                return await client.CreateCheckStatusResponseAsync(request, outcome.JobId, cancellationToken);
+            errors = JobsApi.Errors(outcome);
+        }
+        return await ProblemResponses.ValidationAsync(request, errors!, JobsApi.InvalidRequestTitle, cancellationToken);
+    }
+
+    [Function(nameof(GetJob))]
+    public async Task<IResult> GetJob(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "jobs/{id}")] HttpRequest request, string id,
+        [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
+        await JobsApi.GetAsync(id, request, client, ShowInput(request), cancellationToken);
+
+    [Function(nameof(ListJobs))]
+    public async Task<IResult> ListJobs(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "jobs")] HttpRequest request,
+        [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        var query = request.Query;
+        var top = query.ContainsKey("top") ? int.TryParse(query["top"], out var parsed) ? parsed : -1 : 100;
+        return await JobsApi.ListAsync(client, listing, query["status"], top, query["continuationToken"], cancellationToken);
+    }
+
+    [Function(nameof(TerminateJob))]
+    public async Task<IResult> TerminateJob(
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "jobs/{id}/terminate")] HttpRequest request, string id,
+        [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
+        await JobsApi.TerminateAsync(id, client, management, request.Query["reason"], cancellationToken);
+
+    [Function(nameof(PurgeJob))]
+    public async Task<IResult> PurgeJob(
+        [HttpTrigger(AuthorizationLevel.Admin, "delete", Route = "jobs/{id}")] HttpRequest request, string id,
+        [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
+        await JobsApi.PurgeAsync(id, client, management, cancellationToken);
+
+    private static bool ShowInput(HttpRequest request) => bool.TryParse(request.Query["showInput"], out var show) && show;
+}

@@ -1,4 +1,0 @@
-namespace Serverless.Host.Drops;
-
-/// <summary>One version of a listed object: its key and its ETag (unquoted).</summary>
-public readonly record struct ObjectVersion(string Key, string ETag);

@@ -1,0 +1,103 @@
+using Serverless.Activities.Attempts;
+using Serverless.BatchInference.Contracts;
+using Serverless.TestSupport;
+
+namespace Serverless.Orchestrations.Tests;
+
+/// <summary>The attempt ledger on Azurite: what counts as a crashed attempt, and when a batch is poison.</summary>
+public sealed class AttemptLedgerTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
+{
+    private AttemptLedger Ledger(int maxAttempts = 3) => new(new AttemptLedgerOptions
+    {
+        ConnectionString = azurite.ConnectionString,
+        TableName = AttemptLedgerOptions.TableNameFor("ledger" + Guid.NewGuid().ToString("N")[..8]),
+        MaxAttempts = maxAttempts,
+    });
+
+    [Fact]
+    public async Task Attempts_that_ended_are_not_crashes_and_the_third_crash_makes_the_batch_poison()
+    {
+        var ledger = Ledger(maxAttempts: 3);
+        const string part = "parts/part-000001-00002.jsonl";
+
+        var first = await ledger.BeginAsync("job", part, default);
+        await first.EndAsync();
+        var crashes = new List<int>();
+        for (var i = 0; i < 3; i++)
+            crashes.Add((await ledger.BeginAsync("job", part, default)).CrashesBefore); // begun, never ended: a dead worker
+
+        var poison = await Assert.ThrowsAsync<PoisonBatchException>(() => ledger.BeginAsync("job", part, default));
+
+        Assert.Equal(0, first.CrashesBefore);
+        Assert.Equal([0, 1, 2], crashes);
+        Assert.Contains("died during each of its last 3 attempts", poison.Message);
+        Assert.Equal((4, 1), await ledger.ReadAsync("job", part, default));
+        // Other parts and jobs are counted apart.
+        Assert.Equal(0, (await ledger.BeginAsync("job", "parts/other.jsonl", default)).CrashesBefore);
+        Assert.Equal(0, (await ledger.BeginAsync("other-job", part, default)).CrashesBefore);
+    }
+
+    [Fact]
+    public async Task Concurrent_attempts_of_one_batch_are_all_counted()
+    {
+        var ledger = Ledger(maxAttempts: 100);
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => ledger.BeginAsync("job", "parts/p.jsonl", default)));
+        await Task.WhenAll(attempts.Select(a => a.EndAsync()));
+
+        Assert.Equal((12, 12), await ledger.ReadAsync("job", "parts/p.jsonl", default));
+    }
+
+    [Fact]
+    public async Task Purging_a_job_deletes_its_rows()
+    {
+        var ledger = Ledger();
+        await ledger.BeginAsync("gone", "parts/a.jsonl", default);
+        await ledger.BeginAsync("gone", "parts/b.jsonl", default);
+        await ledger.BeginAsync("kept", "parts/a.jsonl", default);
+
+        await ledger.DeleteJobAsync("gone", default);
+
+        Assert.Null(await ledger.ReadAsync("gone", "parts/a.jsonl", default));
+        Assert.Null(await ledger.ReadAsync("gone", "parts/b.jsonl", default));
+        Assert.NotNull(await ledger.ReadAsync("kept", "parts/a.jsonl", default));
+    }
+
+    [Fact]
+    public void A_cap_below_two_is_refused()
+    {
+        // One crash may be a neighbour's: only a second one, run alone, is surely the batch's own.
+        Assert.Throws<ArgumentOutOfRangeException>(() => Ledger(maxAttempts: 1));
+    }
+}
+
+/// <summary>A suspect batch runs with no other batch beside it in the process.</summary>
+public sealed class SuspectIsolationTests
+{
+    [Fact]
+    public async Task A_suspect_waits_for_running_batches_and_holds_new_ones_back()
+    {
+        var isolation = new SuspectIsolation();
+        var normal = await isolation.EnterAsync(suspect: false, default);
+        var suspect = isolation.EnterAsync(suspect: true, default);
+        await Task.Delay(200);
+        Assert.False(suspect.IsCompleted);
+
+        normal.Dispose();
+        var alone = await suspect.WaitAsync(TimeSpan.FromSeconds(5));
+        var later = isolation.EnterAsync(suspect: false, default);
+        await Task.Delay(200);
+        Assert.False(later.IsCompleted);
+
+        alone.Dispose();
+        (await later.WaitAsync(TimeSpan.FromSeconds(5))).Dispose();
+    }
+
+    [Fact]
+    public async Task Normal_batches_run_side_by_side()
+    {
+        var isolation = new SuspectIsolation();
+        var entered = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => isolation.EnterAsync(suspect: false, default))).WaitAsync(TimeSpan.FromSeconds(5));
+        foreach (var turn in entered)
+            turn.Dispose();
+    }
+}

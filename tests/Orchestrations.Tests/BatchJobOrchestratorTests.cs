@@ -1,0 +1,117 @@
+using System.Text.Json;
+using Microsoft.DurableTask.Client;
+using Serverless.Activities.Jobs;
+using Serverless.BatchInference.Contracts;
+using Serverless.Orchestrations.Tests.Support;
+
+namespace Serverless.Orchestrations.Tests;
+
+/// <summary>The job orchestrator on DTFx over Azurite, with the real activities on local folders.</summary>
+[Collection(TaskHubCollection.Name)]
+public sealed class BatchJobOrchestratorTests(TaskHubHost hub)
+{
+    [Fact]
+    public async Task A_job_of_several_pages_continues_as_new_and_classifies_every_image_once()
+    {
+        // 21 images in pages of 8: three pages, two per execution, so two executions.
+        var source = hub.WriteImages("pages", 21, seed: 3);
+        var output = Path.Combine(hub.Root, "out-pages");
+        var id = await hub.SubmitAsync(new JobRequest { Source = source, Model = hub.Model, BatchSize = 3, Output = output });
+
+        var done = await hub.WaitAsync(id);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
+        var result = done.ReadOutputAs<JobOutput>()!;
+        Assert.Equal(21, result.Images);
+        Assert.Equal(0, result.Failed);
+        Assert.Equal(2, result.Executions);
+        var progress = JsonSerializer.Deserialize<JobProgress>(done.SerializedCustomStatus!, BatchJson.Options)!;
+        Assert.Equal(("completed", 21L, 21L), (progress.Phase, progress.Done, progress.Total!.Value));
+        var rows = await hub.ReadPredictionsAsync(output);
+        Assert.Equal(21, rows.Select(r => r.Key).Distinct().Count());
+        Assert.Equal(21, rows.Count);
+        // The colour is in the name: the dominant-color model must give every image that label.
+        Assert.All(rows, r => Assert.Equal(r.Key.Split('_')[1].Split('.')[0], r.Top[0].Label));
+    }
+
+    [Fact]
+    public async Task Progress_is_counted_in_images_while_the_job_runs()
+    {
+        var source = hub.WriteImages("progress", 64, seed: 5);
+        var id = await hub.SubmitAsync(new JobRequest { Source = source, Model = hub.Model, BatchSize = 1, Output = Path.Combine(hub.Root, "out-progress") });
+
+        var seen = new List<long>();
+        OrchestrationMetadata? status;
+        do
+        {
+            status = await hub.Client.GetInstanceAsync(id, getInputsAndOutputs: true);
+            if (status is { RuntimeStatus: OrchestrationRuntimeStatus.Running })
+            {
+                // What GET /api/jobs/{id} shows: the job's finished pages plus its running pages' finished batches.
+                var shown = await LiveProgress.AddRunningPagesAsync(hub.Client, JobStatusResponse.From(status, withInput: false), CancellationToken.None);
+                if (shown.CustomStatus is { ValueKind: JsonValueKind.Object } custom)
+                    seen.Add(custom.GetProperty("done").GetInt64());
+            }
+            await Task.Delay(50);
+        }
+        while (status is not { IsCompleted: true });
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, status.RuntimeStatus);
+        Assert.Contains(seen, done => done is > 0 and < 64);
+        // Inside one page of 8 (the first), before any page has finished.
+        Assert.Contains(seen, done => done is > 0 and < TaskHubHost.PageSize);
+    }
+
+    [Fact]
+    public async Task An_exceeded_error_threshold_fails_the_job_with_its_reason_and_keeps_the_predictions_so_far()
+    {
+        var source = hub.WriteImages("threshold", 6, seed: 9);
+        for (var i = 0; i < 5; i++)
+            await File.WriteAllBytesAsync(Path.Combine(source, $"broken_{i}.jpg"), [0xFF, 0xD8, 0xFF, 0x00, 0x01, 0x02]);
+        var output = Path.Combine(hub.Root, "out-threshold");
+        var id = await hub.SubmitAsync(new JobRequest { Source = source, Model = hub.Model, BatchSize = 4, Output = output, MaxFailedImages = 2 });
+
+        var done = await hub.WaitAsync(id);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, done.RuntimeStatus);
+        Assert.True(done.FailureDetails is not null, $"output: {done.SerializedOutput}");
+        Assert.Contains("error threshold exceeded: 5 images failed, more than the 2 allowed", done.FailureDetails!.ErrorMessage);
+        var rows = await hub.ReadPredictionsAsync(output);
+        Assert.Equal(11, rows.Count);
+        Assert.Equal(5, rows.Count(r => r.ErrorCode is not null));
+    }
+
+    [Fact]
+    public async Task A_job_id_given_twice_runs_one_job()
+    {
+        var source = hub.WriteImages("idempotent", 4, seed: 13);
+        var request = new JobRequest { Id = "same-id-" + Guid.NewGuid().ToString("N")[..6], Source = source, Model = hub.Model, Output = Path.Combine(hub.Root, "out-idem") };
+
+        var first = await hub.Submission.SubmitAsync(hub.Client, request, CancellationToken.None);
+        var second = await hub.Submission.SubmitAsync(hub.Client, request with { BatchSize = 1 }, CancellationToken.None);
+        var done = await hub.WaitAsync(request.Id);
+
+        Assert.False(first.AlreadyExisted);
+        Assert.True(second.AlreadyExisted);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
+        // The first request's batch size ran (the default, one batch), not the second's.
+        Assert.Equal(request.Id, done.ReadInputAs<JobState>()!.Spec.JobId);
+        Assert.Equal(32, done.ReadInputAs<JobState>()!.Spec.BatchSize);
+    }
+
+    [Fact]
+    public async Task A_batch_too_large_for_memory_fails_the_job_at_once_saying_so()
+    {
+        var source = hub.WriteImages("huge-batch", 2, seed: 43);
+        var started = DateTime.UtcNow;
+        var id = await hub.SubmitAsync(new JobRequest { Source = source, Model = hub.Model, BatchSize = 1024, Output = Path.Combine(hub.Root, "out-huge") });
+
+        var done = await hub.WaitAsync(id);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, done.RuntimeStatus);
+        Assert.Contains("batchSize 1024 needs a 588 MiB input tensor", done.FailureDetails!.ErrorMessage);
+        Assert.Contains("batchInference:maxBatchTensorBytes", done.FailureDetails.ErrorMessage);
+        // Not retried: the check fails the same way every time (retries would take 1 + 2 + 4 s more).
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(6), $"took {DateTime.UtcNow - started}");
+    }
+}

@@ -1,0 +1,69 @@
+using Microsoft.DurableTask.Client;
+using Serverless.BatchInference.Contracts;
+using Serverless.BatchInference.Orchestrators;
+using Serverless.Orchestrations.Tests.Support;
+
+namespace Serverless.Orchestrations.Tests;
+
+/// <summary>
+/// A batch whose attempts keep killing their worker: the ledger's crashed attempts are made here
+/// the way a dying worker makes them (begun, never ended), and the real engine runs the job.
+/// </summary>
+[Collection(TaskHubCollection.Name)]
+public sealed class PoisonSplitTests(TaskHubHost hub)
+{
+    [Fact]
+    public async Task A_poison_batch_is_split_and_its_images_are_classified_one_by_one()
+    {
+        var (id, source, output) = Prepare("split");
+        await CrashAsync(id, PartNames.For(0, 0), times: 3);
+
+        var done = await hub.WaitAsync(await hub.SubmitAsync(new JobRequest { Id = id, Source = source, Model = hub.Model, BatchSize = 4, Output = output }));
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
+        var rows = await hub.ReadPredictionsAsync(output);
+        Assert.Equal(8, rows.Count);
+        Assert.All(rows, r => Assert.Equal(r.Key.Split('_')[1].Split('.')[0], r.Top[0].Label));
+        // Batch 0 was written as four single-image parts, batch 1 whole.
+        Assert.All(Enumerable.Range(0, 4), item => Assert.True(File.Exists(Path.Combine(output, PartNames.ForSplit(0, 0, item)))));
+        Assert.False(File.Exists(Path.Combine(output, PartNames.For(0, 0))));
+        Assert.True(File.Exists(Path.Combine(output, PartNames.For(0, 1))));
+        // The poison batch never ran again: its row still holds the three crashed attempts only.
+        Assert.Equal((3, 0), await hub.Attempts.ReadAsync(id, PartNames.For(0, 0), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_image_that_crashed_every_attempt_is_worker_crashed_and_its_batch_mates_are_classified()
+    {
+        var (id, source, output) = Prepare("crashed");
+        await CrashAsync(id, PartNames.For(0, 0), times: 3);
+        await CrashAsync(id, PartNames.ForSplit(0, 0, 2), times: 3);
+
+        var done = await hub.WaitAsync(await hub.SubmitAsync(new JobRequest { Id = id, Source = source, Model = hub.Model, BatchSize = 4, Output = output }));
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
+        var result = done.ReadOutputAs<JobOutput>()!;
+        Assert.Equal((8L, 1L), (result.Images, result.Failed));
+        Assert.Equal(1, result.FailuresByReason[ClassifyPageOrchestrator.WorkerCrashedCode]);
+        var rows = await hub.ReadPredictionsAsync(output);
+        var crashed = Assert.Single(rows, r => r.ErrorCode is not null);
+        Assert.Equal(ClassifyPageOrchestrator.WorkerCrashedCode, crashed.ErrorCode);
+        Assert.Equal(ClassifyPageOrchestrator.WorkerCrashedMessage, crashed.ErrorMessage);
+        // Files are listed in name order: the third image of the first batch is the one.
+        Assert.Equal(rows.Select(r => r.Key).Order(StringComparer.Ordinal).ElementAt(2), crashed.Key);
+        Assert.All(rows.Where(r => r.ErrorCode is null), r => Assert.Equal(r.Key.Split('_')[1].Split('.')[0], r.Top[0].Label));
+    }
+
+    private (string Id, string Source, string Output) Prepare(string name)
+    {
+        var id = $"{name}-{Guid.NewGuid().ToString("N")[..8]}";
+        return (id, hub.WriteImages(id, 8, seed: 21), Path.Combine(hub.Root, "out-" + id));
+    }
+
+    /// <summary>Attempts begun and never ended: what a worker that dies in the batch leaves in the ledger.</summary>
+    private async Task CrashAsync(string jobId, string part, int times)
+    {
+        for (var i = 0; i < times; i++)
+            await hub.Attempts.BeginAsync(jobId, part, CancellationToken.None);
+    }
+}

@@ -1,0 +1,111 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Serverless.Activities;
+using Serverless.Activities.Attempts;
+using Serverless.Activities.Jobs;
+using Serverless.BatchInference.Contracts;
+using Serverless.Host.Demo;
+using Serverless.Host.Hosting;
+using Serverless.ModelZoo;
+using Serverless.Storage;
+using Serverless.Storage.Results;
+using Serverless.TestSupport;
+
+namespace Serverless.Orchestrations.Tests.Support;
+
+/// <summary>
+/// One Azurite and one in-process `serverless host` (role all: the real DTFx worker, its client
+/// and the job submission) on a hub of their own, shared by the tests of a collection. Jobs read
+/// local folders under <see cref="Root"/> and are classified by the dominant-color model. Pages
+/// are small (<see cref="PageSize"/>) and the job continues as new every <see cref="PagesPerExecution"/> pages.
+/// </summary>
+public sealed class TaskHubHost : IAsyncLifetime
+{
+    public const int PageSize = 8;
+    public const int PagesPerExecution = 2;
+
+    private readonly TempDir temp = new("orchestrations");
+    private AzuriteProcess? azurite;
+    private WebApplication? app;
+
+    public string Root => temp.Path;
+    public string Model => Path.Combine(Root, "models", "dominant-color.onnx");
+    public string HubName { get; } = "orch" + Guid.NewGuid().ToString("N")[..8];
+    public AzuriteProcess Azurite => azurite!;
+    public DurableTaskClient Client => app!.Services.GetRequiredService<DurableTaskClient>();
+    public JobSubmission Submission => app!.Services.GetRequiredService<JobSubmission>();
+    public JobManagement Management => app!.Services.GetRequiredService<JobManagement>();
+    public AttemptLedger Attempts => app!.Services.GetRequiredService<AttemptLedger>();
+    public JobResources Resources => app!.Services.GetRequiredService<JobResources>();
+    public IServiceProvider Services => app!.Services;
+    public ClassifierCache Classifiers => app!.Services.GetRequiredService<ClassifierCache>();
+
+    public async Task InitializeAsync()
+    {
+        ModelZooWriter.Write("dominant-color", Model);
+        azurite = await AzuriteProcess.StartAsync(Path.Combine(Root, "azurite"));
+        app = HostApp.Build(HostRole.All, $"http://127.0.0.1:{FreePort.Next()}", customization: new HostCustomization(new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = azurite.ConnectionString,
+            ["SERVERLESS_MASTER_KEY"] = "orchestration-tests",
+            ["jobs:localRoot"] = Root,
+            ["models:root"] = Root,
+            ["extensions:durableTask:hubName"] = HubName,
+            ["extensions:durableTask:storageProvider:partitionCount"] = "1",
+            ["extensions:durableTask:storageProvider:maxQueuePollingInterval"] = "00:00:00.200",
+            ["batchInference:pageSize"] = PageSize.ToString(),
+            ["batchInference:pagesPerExecution"] = PagesPerExecution.ToString(),
+            ["Logging:LogLevel:Default"] = "Warning",
+        }));
+        await app.StartAsync();
+    }
+
+    /// <summary>Writes <paramref name="count"/> synthetic images (colour in the name) into a new folder under the root.</summary>
+    public string WriteImages(string name, int count, int seed)
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(Root, name)).FullName;
+        SyntheticImages.Write(folder, count, seed, minSize: 32, maxSize: 48);
+        return folder;
+    }
+
+    /// <summary>Submits a job through the same submission the HTTP API uses; returns its id.</summary>
+    public async Task<string> SubmitAsync(JobRequest request)
+    {
+        var outcome = await Submission.SubmitAsync(Client, request, CancellationToken.None);
+        Assert.True(outcome.JobId is not null, string.Join("; ", outcome.Errors.Select(e => $"{e.Key}: {e.Value}")));
+        return outcome.JobId!;
+    }
+
+    /// <summary>Waits until the job has ended (not only Running: Pending has not ended either).</summary>
+    public async Task<OrchestrationMetadata> WaitAsync(string id, TimeSpan? timeout = null)
+    {
+        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(2));
+        return await Client.WaitForInstanceCompletionAsync(id, getInputsAndOutputs: true, cancel.Token);
+    }
+
+    /// <summary>The merged predictions of a job's output folder.</summary>
+    public async Task<IReadOnlyList<PredictionRow>> ReadPredictionsAsync(string output)
+    {
+        var text = await File.ReadAllTextAsync(Path.Combine(output, ResultWriter.PredictionsName(PredictionFormat.Jsonl)));
+        return text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(PredictionJson.Parse).ToList();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (app is not null)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+        if (azurite is not null)
+            await azurite.DisposeAsync();
+        temp.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class TaskHubCollection : ICollectionFixture<TaskHubHost>
+{
+    public const string Name = "task hub";
+}
