@@ -4,8 +4,8 @@ using Serverless.ModelZoo.Onnx;
 namespace Serverless.ModelZoo;
 
 /// <summary>
-/// Entry point of the model zoo: builds a named model and writes <c>&lt;stem&gt;.onnx</c> with
-/// <c>&lt;stem&gt;.manifest.json</c> and <c>&lt;stem&gt;.labels.txt</c> beside it.
+/// Entry point of the model zoo: builds a named model and writes <c>&lt;stem&gt;.onnx</c>, its manifest
+/// in its metadata_props, and <c>&lt;stem&gt;.manifest.json</c> and <c>&lt;stem&gt;.labels.txt</c> beside it.
 /// </summary>
 public static class ModelZooWriter
 {
@@ -45,6 +45,7 @@ public static class ModelZooWriter
         ArgumentException.ThrowIfNullOrEmpty(outPath);
         options ??= new ModelZooOptions();
         var model = Build(name, options);
+        ManifestFile.Embed(model);
         OnnxModelFile.Save(model.Model, outPath);
 
         string? manifestPath = null;

@@ -22,6 +22,10 @@ public sealed class ManifestTests : IDisposable
         Assert.Equal([103.939f, 116.779f, 123.68f], caffe.Mean);
         Assert.Equal([1f, 1f, 1f], caffe.Std);
 
+        var tf = ManifestPresets.Get("tf");
+        Assert.Equal((TensorLayout.NHWC, 1f / 255f), (tf.Layout, tf.Scale));
+        Assert.Equal((-1f, 1f), ((0 * tf.Scale - tf.Mean[0]) / tf.Std[0], (255 * tf.Scale - tf.Mean[0]) / tf.Std[0]));
+
         var vit = ManifestPresets.Get("vit");
         Assert.Equal((null, false, 224, 224), (vit.ResizeShorter, vit.Crop, vit.Width, vit.Height));
         Assert.Equal([0.5f, 0.5f, 0.5f], vit.Mean);
@@ -80,6 +84,11 @@ public sealed class ManifestTests : IDisposable
         Assert.Equal(["cat", "dog"], LabelFile.Read(plain));
         Assert.Equal(1000, LabelFile.Read(RepoPaths.ImagenetClassesTsv).Count);
         Assert.Equal("tench", LabelFile.Read(RepoPaths.ImagenetClassesTsv)[0]);
+
+        // synset_words.txt: the WordNet id goes, the names stay.
+        var synsets = temp.Combine("synsets.txt");
+        File.WriteAllText(synsets, "n01440764 tench, Tinca tinca\nn01443537\tgoldfish\nnot a synset n1\n");
+        Assert.Equal(["tench, Tinca tinca", "goldfish", "not a synset n1"], LabelFile.Read(synsets));
     }
 
     [Fact]

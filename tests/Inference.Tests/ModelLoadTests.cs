@@ -25,7 +25,7 @@ public sealed class ModelLoadTests(ModelFilesFixture models)
         using var cache = new ModelCache();
         var e = Assert.Throws<ModelLoadException>(() => cache.GetOrLoad(models.Get(ModelZooWriter.TestVariantNames[0])));
         Assert.Contains("[?, 3, 100, 100]", e.Message);
-        Assert.Contains("224x224", e.Message);
+        Assert.Contains("width 100, but dominant-color-wrong-size.manifest.json says 224", e.Message);
     }
 
     [Fact]
@@ -33,8 +33,8 @@ public sealed class ModelLoadTests(ModelFilesFixture models)
     {
         using var cache = new ModelCache();
         var e = Assert.Throws<ModelLoadException>(() => cache.GetOrLoad(models.Get(ModelZooWriter.TestVariantNames[1])));
-        Assert.Contains("NHWC", e.Message);
-        Assert.Contains("manifest says NCHW", e.Message);
+        Assert.Contains("which is NHWC", e.Message);
+        Assert.Contains("dominant-color-nhwc.manifest.json says NCHW", e.Message);
     }
 
     [Fact]

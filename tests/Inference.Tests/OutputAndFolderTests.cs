@@ -35,6 +35,7 @@ public sealed class OutputAndFolderTests(ModelFilesFixture models) : IDisposable
         Save(temp.Combine("sub", "deeper", "green.webp"), SKColors.Lime, SKEncodedImageFormat.Webp);
         File.WriteAllText(temp.Combine("sub", "notes.txt"), "not an image, not listed");
         File.WriteAllText(temp.Combine("sub", "fake.jpg"), "listed, fails");
+        File.WriteAllBytes(temp.Combine("sub", "phone.HEIC"), [0, 0, 0, 24, .. "ftypheic"u8, .. new byte[64]]);
 
         using var cache = new ModelCache();
         using var classifier = new BatchClassifier(cache.GetOrLoad(models.DominantColor), batchSize: 2);
@@ -42,10 +43,12 @@ public sealed class OutputAndFolderTests(ModelFilesFixture models) : IDisposable
         var count = await PredictionJsonLines.WriteAsync(writer, LocalFolderClassifier.ClassifyAsync(classifier, temp.Path), CancellationToken.None);
 
         var lines = PredictionJsonLines.ReadAll(new StringReader(writer.ToString())).ToList();
-        Assert.Equal(4, count);
-        Assert.Equal(["red.png", "sub/blue.JPG", "sub/deeper/green.webp", "sub/fake.jpg"], lines.Select(p => p.Key));
+        Assert.Equal(5, count);
+        Assert.Equal(["red.png", "sub/blue.JPG", "sub/deeper/green.webp", "sub/fake.jpg", "sub/phone.HEIC"], lines.Select(p => p.Key));
         Assert.Equal(["red", "blue", "green"], lines.Take(3).Select(p => p.Top[0].Label));
         Assert.Equal(PredictionErrorCodes.UnsupportedFormat, lines[3].Error?.Code);
+        Assert.Equal(PredictionErrorCodes.UnsupportedFormat, lines[4].Error?.Code);
+        Assert.Contains("HEIF", lines[4].Error!.Message);
     }
 
     [Fact]

@@ -9,9 +9,13 @@ namespace Serverless.Inference;
 /// </summary>
 public static class LocalFolderClassifier
 {
-    /// <summary>File extensions taken as images (case-insensitive).</summary>
+    /// <summary>
+    /// File extensions taken as images (case-insensitive): what the decoder reads, and the photo
+    /// formats it does not (TIFF, HEIC, AVIF), so that those get an unsupported_format row each
+    /// instead of vanishing from the results.
+    /// </summary>
     public static IReadOnlySet<string> ImageExtensions { get; } =
-        new HashSet<string>([".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif"], StringComparer.OrdinalIgnoreCase);
+        new HashSet<string>([".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".heic", ".heif", ".avif"], StringComparer.OrdinalIgnoreCase);
 
     /// <summary>The image files under <paramref name="root"/>, sorted by relative key.</summary>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>

@@ -3,29 +3,13 @@ using SkiaSharp;
 namespace Serverless.Inference;
 
 /// <summary>
-/// Encoded image bytes to one image's slot of the input tensor: limits, decode (reduced scale when
-/// the codec allows, never below what the resize needs), resize, EXIF orientation, center crop,
-/// channel order, normalization. Transparent pixels are composited on <see cref="InferenceOptions.AlphaBackground"/>.
+/// Encoded image bytes to one image's slot of the input tensor, as torchvision's evaluation
+/// transform on PIL computes it: limits, decode (JPEG at a reduced DCT scale when the resize allows),
+/// PIL's antialiased resize of just the center-crop window, EXIF orientation, channel order,
+/// normalization. Transparent pixels are composited on <see cref="InferenceOptions.AlphaBackground"/>.
 /// </summary>
 public static unsafe class ImagePreprocessor
 {
-    /// <summary>Bilinear on the decoded pixels: every source pixel still contributes when the shrink is at least 1/2.</summary>
-    public static SKSamplingOptions Bilinear { get; } = new(SKFilterMode.Linear, SKMipmapMode.None);
-
-    /// <summary>Bilinear between linearly blended mipmap levels: area-like for shrinks below 1/2, where plain bilinear would alias.</summary>
-    public static SKSamplingOptions MipmapBilinear { get; } = new(SKFilterMode.Linear, SKMipmapMode.Linear);
-
-    /// <summary>
-    /// The resampling of a resize by <paramref name="scale"/> (resized / decoded size, the smaller
-    /// of the two axes): <see cref="Bilinear"/> from 1/2 up, else <see cref="MipmapBilinear"/>. After a
-    /// reduced-scale JPEG decode the remaining shrink is above 1/2, so mipmaps (a whole-image
-    /// half-size copy) are only built for codecs that decode at full size.
-    /// </summary>
-    public static SKSamplingOptions SamplingFor(double scale) => scale >= 0.5 ? Bilinear : MipmapBilinear;
-
-    // JPEG decodes at n/8 scales; other codecs answer their full size (WebP any size).
-    private static readonly float[] DecodeScales = [1 / 8f, 2 / 8f, 3 / 8f, 4 / 8f, 5 / 8f, 6 / 8f, 7 / 8f];
-
     /// <summary>Preprocesses <paramref name="encoded"/> into <paramref name="destination"/> (3 x width x height floats).</summary>
     /// <returns>The size the image was decoded at (stored orientation) and its EXIF origin.</returns>
     /// <exception cref="ImageRejectedException">The image cannot be used; see its code.</exception>
@@ -51,11 +35,11 @@ public static unsafe class ImagePreprocessor
             // Wrap, not copy: the span stays pinned for as long as the codec lives.
             using var data = SKData.Create((IntPtr)bytes, encoded.Length, null);
             using var codec = SKCodec.Create(data) ?? throw Unreadable(encoded);
-            return DecodeInto(codec, manifest, options, destination);
+            return DecodeInto(codec, encoded, manifest, options, destination);
         }
     }
 
-    private static DecodeInfo DecodeInto(SKCodec codec, ModelManifest manifest, InferenceOptions options, Span<float> destination)
+    private static DecodeInfo DecodeInto(SKCodec codec, ReadOnlySpan<byte> encoded, ModelManifest manifest, InferenceOptions options, Span<float> destination)
     {
         var info = codec.Info;
         if (info.Width <= 0 || info.Height <= 0)
@@ -63,130 +47,82 @@ public static unsafe class ImagePreprocessor
             throw new ImageRejectedException(PredictionErrorCodes.CorruptImage, $"the header declares a {info.Width}x{info.Height} image.");
         }
 
-        if ((long)info.Width * info.Height > options.MaxDecodedPixels)
-        {
-            throw new ImageRejectedException(PredictionErrorCodes.TooLarge, $"{info.Width}x{info.Height} pixels exceed the limit of {options.MaxDecodedPixels} pixels.");
-        }
-
+        // torchvision's geometry is that of the whole image as displayed, whatever scale it decodes at.
         var origin = codec.EncodedOrigin;
         var swap = TensorWriter.SwapsAxes(origin);
-        var decoded = ChooseDecodeSize(codec, manifest, swap);
-        var decodeScratch = NativeScratch.For(0);
-        var resizeScratch = NativeScratch.For(1);
+        var plan = swap ? ResizePlan.For(info.Height, info.Width, manifest) : ResizePlan.For(info.Width, info.Height, manifest);
+        if ((long)plan.Width * plan.Height > options.MaxDecodedPixels)
+        {
+            // A 1x5000 strip resized to a 256 shorter side would be 256x1280000 before the crop.
+            throw new ImageRejectedException(PredictionErrorCodes.TooLarge, $"the {info.Width}x{info.Height} image would resize to {plan.Width}x{plan.Height} pixels (extreme aspect ratio).");
+        }
+
+        var resized = swap ? new SKSizeI(plan.Height, plan.Width) : new SKSizeI(plan.Width, plan.Height);
+        var decode = DecodeSize.Choose(codec, resized);
+        CheckPixelLimit(info.Size, decode, codec.EncodedFormat, encoded, options);
+
+        var decodeScratch = NativeScratch.For(NativeScratch.Decode);
+        var windowScratch = NativeScratch.For(NativeScratch.Window);
         try
         {
-            var decodeInfo = new SKImageInfo(decoded.Width, decoded.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
+            var decodeInfo = new SKImageInfo(decode.Size.Width, decode.Size.Height, SKColorType.Rgba8888, SKAlphaType.Premul);
             var pixels = decodeScratch.Get(decodeInfo.BytesSize64);
             var result = codec.GetPixels(decodeInfo, pixels);
-            if (result == SKCodecResult.InvalidScale && decoded != info.Size)
+            if (result == SKCodecResult.InvalidScale && decode.Eighths != 8)
             {
-                decoded = info.Size;
-                decodeInfo = decodeInfo.WithSize(decoded);
+                decode = new DecodeSize(info.Size, 8);
+                decodeInfo = decodeInfo.WithSize(info.Size);
                 pixels = decodeScratch.Get(decodeInfo.BytesSize64);
                 result = codec.GetPixels(decodeInfo, pixels);
             }
 
             CheckResult(result);
 
-            // Plan in displayed orientation; resize in stored orientation; orient while writing.
-            var plan = swap ? ResizePlan.For(decoded.Height, decoded.Width, manifest) : ResizePlan.For(decoded.Width, decoded.Height, manifest);
-            if ((long)plan.Width * plan.Height > options.MaxDecodedPixels)
+            var (extentWidth, extentHeight) = decode.Extent(info.Size);
+            var rowBytes = decodeInfo.RowBytes;
+            if (resized == decode.Size && extentWidth == resized.Width && extentHeight == resized.Height)
             {
-                // A 1x5000 strip resized to a 256 shorter side would be 256x1280000 before the crop.
-                throw new ImageRejectedException(PredictionErrorCodes.TooLarge, $"the {info.Width}x{info.Height} image would resize to {plan.Width}x{plan.Height} pixels (extreme aspect ratio).");
-            }
-
-            var stored = swap ? new SKSizeI(plan.Height, plan.Width) : new SKSizeI(plan.Width, plan.Height);
-            using var source = new SKPixmap(decodeInfo, pixels, decodeInfo.RowBytes);
-            if (stored == decoded)
-            {
-                TensorWriter.Write((byte*)pixels, source.RowBytes, decoded.Width, decoded.Height, origin, plan.CropX, plan.CropY, manifest, options.AlphaBackground, destination);
+                TensorWriter.Write((byte*)pixels, rowBytes, resized.Width, resized.Height, origin, plan.CropX, plan.CropY, manifest, options.AlphaBackground, destination);
             }
             else
             {
-                // Resample only the pixels the center crop keeps (a quarter fewer or more on a 256 -> 224 crop).
-                var crop = StoredCrop(plan, manifest, origin, stored);
-                var cropInfo = decodeInfo.WithSize(crop.Width, crop.Height);
-                var cropPixels = resizeScratch.Get(cropInfo.BytesSize64);
-                ResizeRegion(source, stored, crop, cropInfo, cropPixels);
-                TensorWriter.Write((byte*)cropPixels, cropInfo.RowBytes, crop.Width, crop.Height, origin, 0, 0, manifest, options.AlphaBackground, destination);
+                // Resample only the pixels the center crop keeps: PIL's resize of the whole image, cut to the window.
+                var crop = StoredWindow.Of(plan, manifest, origin, resized);
+                var window = (byte*)windowScratch.Get(crop.Width * 4L * crop.Height);
+                Resampler.Resize(
+                    (byte*)pixels, rowBytes, decode.Size.Width, decode.Size.Height, extentWidth, extentHeight,
+                    (resized.Width, resized.Height), (crop.Left, crop.Top, crop.Width, crop.Height), manifest.Interpolation, swap, window, NativeScratch.For(NativeScratch.Resample));
+                TensorWriter.Write(window, crop.Width * 4, crop.Width, crop.Height, origin, 0, 0, manifest, options.AlphaBackground, destination);
             }
 
-            return new DecodeInfo(info.Width, info.Height, decoded.Width, decoded.Height, origin);
+            return new DecodeInfo(info.Width, info.Height, decode.Size.Width, decode.Size.Height, origin);
         }
         finally
         {
             decodeScratch.Release();
-            resizeScratch.Release();
+            windowScratch.Release();
+            NativeScratch.For(NativeScratch.Resample).Release();
         }
     }
 
     /// <summary>
-    /// Writes the <paramref name="crop"/> window of <paramref name="source"/> resized to
-    /// <paramref name="resized"/>: the same image shader, clamp edges and scale matrix as
-    /// <see cref="SKPixmap.ScalePixels(SKPixmap, SKSamplingOptions)"/> on the whole image, shifted
-    /// so that only the window is rendered.
+    /// The pixel limit bounds memory, so it applies to what is decoded: a 108-megapixel phone JPEG
+    /// decoded at 1/8 passes. A JPEG that libjpeg buffers whole (progressive) costs memory for its
+    /// declared size at any scale, so for it the declared size counts too.
     /// </summary>
-    private static void ResizeRegion(SKPixmap source, SKSizeI resized, SKRectI crop, SKImageInfo cropInfo, IntPtr cropPixels)
+    private static void CheckPixelLimit(SKSizeI declared, DecodeSize decode, SKEncodedImageFormat format, ReadOnlySpan<byte> encoded, InferenceOptions options)
     {
-        float sx = (float)resized.Width / source.Width, sy = (float)resized.Height / source.Height;
-        var sampling = SamplingFor(Math.Min((double)resized.Width / source.Width, (double)resized.Height / source.Height));
-        using var image = SKImage.FromPixels(source) ?? throw Failed();
-        using var shader = image.ToShader(SKShaderTileMode.Clamp, SKShaderTileMode.Clamp, sampling, SKMatrix.CreateScaleTranslation(sx, sy, -crop.Left, -crop.Top)) ?? throw Failed();
-        using var surface = SKSurface.Create(cropInfo, cropPixels, cropInfo.RowBytes) ?? throw Failed();
-        using var paint = new SKPaint { Shader = shader, BlendMode = SKBlendMode.Src };
-        surface.Canvas.DrawPaint(paint);
-        surface.Flush();
-
-        static ImageRejectedException Failed() => new(PredictionErrorCodes.DecodeFailed, "resizing the image failed.");
-    }
-
-    /// <summary>The center crop (displayed coordinates of the plan) as a rectangle of the stored, resized image.</summary>
-    internal static SKRectI StoredCrop(ResizePlan plan, ModelManifest manifest, SKEncodedOrigin origin, SKSizeI stored)
-    {
-        var (x0, y0) = ToStored(plan.CropX, plan.CropY, origin, stored);
-        var (x1, y1) = ToStored(plan.CropX + manifest.Width - 1, plan.CropY + manifest.Height - 1, origin, stored);
-        return new SKRectI(Math.Min(x0, x1), Math.Min(y0, y1), Math.Max(x0, x1) + 1, Math.Max(y0, y1) + 1);
-    }
-
-    /// <summary>The stored pixel shown at displayed (u, v); the inverse of the EXIF orientation.</summary>
-    private static (int X, int Y) ToStored(int u, int v, SKEncodedOrigin origin, SKSizeI stored)
-    {
-        int w = stored.Width, h = stored.Height;
-        return origin switch
+        var limit = options.MaxDecodedPixels;
+        if ((long)decode.Size.Width * decode.Size.Height > limit)
         {
-            SKEncodedOrigin.TopRight => (w - 1 - u, v),
-            SKEncodedOrigin.BottomRight => (w - 1 - u, h - 1 - v),
-            SKEncodedOrigin.BottomLeft => (u, h - 1 - v),
-            SKEncodedOrigin.LeftTop => (v, u),
-            SKEncodedOrigin.RightTop => (v, h - 1 - u),
-            SKEncodedOrigin.RightBottom => (w - 1 - v, h - 1 - u),
-            SKEncodedOrigin.LeftBottom => (w - 1 - v, u),
-            _ => (u, v),
-        };
-    }
-
-    /// <summary>The smallest codec-supported size that still covers the resize target in both axes.</summary>
-    private static SKSizeI ChooseDecodeSize(SKCodec codec, ModelManifest manifest, bool swap)
-    {
-        var full = codec.Info.Size;
-        var target = swap ? ResizePlan.For(full.Height, full.Width, manifest) : ResizePlan.For(full.Width, full.Height, manifest);
-        var (needW, needH) = swap ? (target.Height, target.Width) : (target.Width, target.Height);
-        foreach (var scale in DecodeScales)
-        {
-            var size = codec.GetScaledDimensions(scale);
-            if (size == full)
-            {
-                break;
-            }
-
-            if (size.Width >= needW && size.Height >= needH)
-            {
-                return size;
-            }
+            var scaled = decode.Eighths == 8 ? "" : $" (decoded at {decode.Eighths}/8: {decode.Size.Width}x{decode.Size.Height})";
+            throw new ImageRejectedException(PredictionErrorCodes.TooLarge, $"{declared.Width}x{declared.Height} pixels{scaled} exceed the limit of {limit} pixels.");
         }
 
-        return full;
+        if (format == SKEncodedImageFormat.Jpeg && (long)declared.Width * declared.Height > limit && JpegFrame.BuffersWholeImage(encoded))
+        {
+            throw new ImageRejectedException(PredictionErrorCodes.TooLarge, $"{declared.Width}x{declared.Height} pixels exceed the limit of {limit} pixels (a progressive JPEG is held whole while it decodes, at any scale).");
+        }
     }
 
     private static void CheckResult(SKCodecResult result)
@@ -206,7 +142,12 @@ public static unsafe class ImagePreprocessor
         }
     }
 
-    private static ImageRejectedException Unreadable(ReadOnlySpan<byte> encoded) => FormatSniffer.Sniff(encoded) is { } format
-        ? new ImageRejectedException(PredictionErrorCodes.CorruptImage, $"the file looks like {format} but its header cannot be read.")
-        : new ImageRejectedException(PredictionErrorCodes.UnsupportedFormat, "the bytes are not an image format the decoder knows (JPEG, PNG, WebP, BMP, GIF, ICO, WBMP).");
+    private const string Readable = "JPEG, PNG, WebP, BMP, GIF, ICO, WBMP";
+
+    private static ImageRejectedException Unreadable(ReadOnlySpan<byte> encoded) => FormatSniffer.Sniff(encoded) switch
+    {
+        { Decodable: true } format => new(PredictionErrorCodes.CorruptImage, $"the file looks like {format.Name} but its header cannot be read."),
+        { } format => new(PredictionErrorCodes.UnsupportedFormat, $"{format.Name} is not a format the decoder reads ({Readable})."),
+        null => new(PredictionErrorCodes.UnsupportedFormat, $"the bytes are not an image format the decoder knows ({Readable})."),
+    };
 }

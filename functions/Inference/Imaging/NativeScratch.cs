@@ -8,6 +8,15 @@ namespace Serverless.Inference;
 /// </summary>
 internal sealed unsafe class NativeScratch
 {
+    /// <summary>Slot of the decoded pixels.</summary>
+    public const int Decode = 0;
+
+    /// <summary>Slot of the resized crop window.</summary>
+    public const int Window = 1;
+
+    /// <summary>Slot of the resize's intermediate rows.</summary>
+    public const int Resample = 2;
+
     private const long RetainLimit = 32L * 1024 * 1024;
 
     [ThreadStatic]
@@ -16,10 +25,10 @@ internal sealed unsafe class NativeScratch
     private void* pointer;
     private nuint size;
 
-    /// <summary>The scratch buffer <paramref name="slot"/> (0: decode, 1: resize) of the calling thread.</summary>
+    /// <summary>The scratch buffer <paramref name="slot"/> (<see cref="Decode"/>, <see cref="Window"/>, <see cref="Resample"/>) of the calling thread.</summary>
     public static NativeScratch For(int slot)
     {
-        perThread ??= new NativeScratch?[2];
+        perThread ??= new NativeScratch?[3];
         return perThread[slot] ??= new NativeScratch();
     }
 

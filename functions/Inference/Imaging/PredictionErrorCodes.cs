@@ -20,4 +20,7 @@ public static class PredictionErrorCodes
 
     /// <summary>An unexpected failure while decoding or preprocessing this one image.</summary>
     public const string DecodeFailed = "decode_failed";
+
+    /// <summary>The model failed on the image's batch, or answered with an output of the wrong shape for it (every image of that batch).</summary>
+    public const string InferenceFailed = "inference_failed";
 }

@@ -1,7 +1,13 @@
+using System.Text.RegularExpressions;
+
 namespace Serverless.Inference;
 
-/// <summary>Reads a labels file: one label per line; a tab-separated line keeps its last field.</summary>
-public static class LabelFile
+/// <summary>
+/// Reads a labels file: one label per line. A tab-separated line keeps its last field (the dataset's
+/// "index, wnid, name" TSV); a line that starts with a WordNet synset id ("n01440764 tench", the
+/// synset_words.txt of Caffe and many exports) keeps the name after it.
+/// </summary>
+public static partial class LabelFile
 {
     /// <summary>Reads the labels, ignoring trailing blank lines.</summary>
     public static IReadOnlyList<string> Read(string path)
@@ -12,7 +18,20 @@ public static class LabelFile
             lines.RemoveAt(lines.Count - 1);
         }
 
-        // "index<TAB>wnid<TAB>name" (the dataset's classes TSV) is accepted as-is.
-        return lines.Select(l => l.Contains('\t') ? l[(l.LastIndexOf('\t') + 1)..].Trim() : l.Trim()).ToArray();
+        return lines.Select(Label).ToArray();
     }
+
+    private static string Label(string line)
+    {
+        if (line.Contains('\t'))
+        {
+            return line[(line.LastIndexOf('\t') + 1)..].Trim();
+        }
+
+        var synset = Synset().Match(line);
+        return synset.Success ? synset.Groups[1].Value.Trim() : line.Trim();
+    }
+
+    [GeneratedRegex(@"^\s*n\d{8}\s+(\S.*)$")]
+    private static partial Regex Synset();
 }

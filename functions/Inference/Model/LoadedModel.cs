@@ -4,34 +4,50 @@ namespace Serverless.Inference;
 
 /// <summary>
 /// A model loaded once per process: its session (safe for concurrent <c>Run</c>), manifest,
-/// labels and signature. Owned by the <see cref="ModelCache"/> that loaded it.
+/// labels and signature, and where each setting came from. Owned by the <see cref="ModelCache"/> that loaded it.
 /// </summary>
 public sealed class LoadedModel : IDisposable
 {
-    internal LoadedModel(string modelPath, ModelManifest manifest, IReadOnlyList<string>? labels, InferenceSession session, ModelSignature signature, InferenceOptions options)
+    internal LoadedModel(string modelPath, ResolvedManifest resolved, IReadOnlyList<string>? labels, string labelsSource, InferenceSession session, ModelSignature signature, string batching, string batchingReason, InferenceOptions options)
     {
         ModelPath = modelPath;
-        Manifest = manifest;
+        Manifest = resolved.Manifest;
+        Sources = resolved.Sources;
         Labels = labels;
+        LabelsSource = labelsSource;
         Session = session;
         Signature = signature;
+        Batching = batching;
+        BatchingReason = batchingReason;
         Options = options;
     }
 
     /// <summary>Full path of the .onnx file.</summary>
     public string ModelPath { get; }
 
-    /// <summary>The resolved manifest (preset plus the manifest file's fields).</summary>
+    /// <summary>The resolved manifest (preset, graph and manifest layers).</summary>
     public ModelManifest Manifest { get; }
 
-    /// <summary>One label per class, or null when the manifest names no labels file.</summary>
+    /// <summary>Per manifest field (as named in the JSON), where its value came from.</summary>
+    public IReadOnlyDictionary<string, string> Sources { get; }
+
+    /// <summary>One label per class, or null when none were found.</summary>
     public IReadOnlyList<string>? Labels { get; }
+
+    /// <summary>Where the labels came from.</summary>
+    public string LabelsSource { get; }
 
     /// <summary>The ONNX Runtime session, shared by every caller.</summary>
     public InferenceSession Session { get; }
 
     /// <summary>Input/output names and the dimensions the graph fixes.</summary>
     public ModelSignature Signature { get; }
+
+    /// <summary>How batches run: "dynamic", "fixed at 4", "fixed at 1, one image at a time".</summary>
+    public string Batching { get; }
+
+    /// <summary>Why: as exported, made symbolic at load, or why it could not be.</summary>
+    public string BatchingReason { get; }
 
     /// <summary>The options the model was loaded with (preprocessing limits included).</summary>
     public InferenceOptions Options { get; }

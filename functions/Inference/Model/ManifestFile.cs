@@ -17,6 +17,7 @@ internal sealed class ManifestFile
     public int? Height { get; set; }
     public int? ResizeShorter { get; set; }
     public JsonElement? Crop { get; set; }
+    public Interpolation? Interpolation { get; set; }
     public float[]? Mean { get; set; }
     public float[]? Std { get; set; }
     public ColorOrder? ColorOrder { get; set; }

@@ -7,7 +7,7 @@ public static class ManifestPresets
     public const string Default = "imagenet";
 
     /// <summary>Names of the known presets.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["imagenet", "caffe", "vit"];
+    public static IReadOnlyList<string> Names { get; } = ["imagenet", "caffe", "tf", "vit"];
 
     /// <summary>Returns the named preset.</summary>
     /// <exception cref="ArgumentException">Unknown preset.</exception>
@@ -39,6 +39,22 @@ public static class ManifestPresets
             Std = [1f, 1f, 1f],
             ColorOrder = ColorOrder.BGR,
             Scale = 1f,
+        },
+
+        // Keras applications in "tf" mode (MobileNet, Inception, Xception, EfficientNetV2 exports via
+        // tf2onnx): RGB scaled to [-1, 1], channels last, torchvision's resize and crop.
+        "tf" => new ModelManifest
+        {
+            Preset = "tf",
+            Layout = TensorLayout.NHWC,
+            Width = 224,
+            Height = 224,
+            ResizeShorter = 256,
+            Crop = true,
+            Mean = [0.5f, 0.5f, 0.5f],
+            Std = [0.5f, 0.5f, 0.5f],
+            ColorOrder = ColorOrder.RGB,
+            Scale = 1f / 255f,
         },
 
         // ViT (Hugging Face image processor): straight resize to 224x224, mean/std 0.5.

@@ -18,6 +18,12 @@ public sealed class ModelCache : IDisposable
     /// <summary>How many models this cache has loaded (successfully) so far.</summary>
     public int LoadCount => Volatile.Read(ref loadCount);
 
+    /// <summary>
+    /// Where load-time decisions worth an operator's attention go (a fixed batch that could not be
+    /// made symbolic): one line each, on stderr unless replaced.
+    /// </summary>
+    public Action<string> Log { get; set; } = line => Console.Error.WriteLine("inference: " + line);
+
     /// <summary>Raised once per successful load, on the loading thread.</summary>
     public event Action<LoadedModel>? ModelLoaded;
 
@@ -61,7 +67,7 @@ public sealed class ModelCache : IDisposable
 
     private LoadedModel Load(Key key)
     {
-        var model = ModelLoader.Load(key.Path, key.Options, key.Preset);
+        var model = ModelLoader.Load(key.Path, key.Options, key.Preset, Log);
         Interlocked.Increment(ref loadCount);
         ModelLoaded?.Invoke(model);
         return model;

@@ -39,6 +39,9 @@ public sealed record ModelManifest
     /// </summary>
     public bool Crop { get; init; }
 
+    /// <summary>The resize filter (PIL's, antialiased); bilinear is torchvision's default.</summary>
+    public Interpolation Interpolation { get; init; } = Interpolation.Bilinear;
+
     /// <summary>Per-channel mean, tensor channel order, after <see cref="Scale"/>.</summary>
     public required float[] Mean { get; init; }
 

@@ -1,3 +1,4 @@
+using Onnx;
 using Serverless.ModelZoo.Onnx;
 
 namespace Serverless.ModelZoo.Models;

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Google.Protobuf;
+using Onnx;
 
 namespace Serverless.ModelZoo.Onnx;
 

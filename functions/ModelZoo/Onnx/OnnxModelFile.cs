@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using Onnx;
 
 namespace Serverless.ModelZoo.Onnx;
 

@@ -1,3 +1,5 @@
+using Onnx;
+
 namespace Serverless.ModelZoo.Onnx;
 
 /// <summary>One dimension of a graph input or output: a fixed size or a named symbol such as "N".</summary>

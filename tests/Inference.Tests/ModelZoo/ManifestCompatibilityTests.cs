@@ -30,4 +30,20 @@ public sealed class ManifestCompatibilityTests : IDisposable
         Assert.Equal(probabilities, manifest.OutputIsProbabilities);
         Assert.Equal(Path.GetFileName(output.LabelsPath), manifest.Labels);
     }
+
+    [Fact]
+    public void TheModelFileAloneCarriesItsManifest()
+    {
+        // Copied without its manifest (the labels file still beside it), the model resolves the same
+        // from its own metadata_props.
+        var output = ModelZooWriter.Write("dominant-color", temp.Combine("carried.onnx"));
+        File.Delete(output.ManifestPath!);
+        using var cache = new ModelCache();
+
+        var model = cache.GetOrLoad(output.ModelPath);
+
+        Assert.Equal(("input", "probabilities", true), (model.Manifest.InputName, model.Manifest.OutputName, model.Manifest.OutputIsProbabilities));
+        Assert.Equal(("metadata_props", "metadata_props"), (model.Sources["outputName"], model.Sources["outputIsProbabilities"]));
+        Assert.Equal("carried.labels.txt (beside the model)", model.LabelsSource);
+    }
 }

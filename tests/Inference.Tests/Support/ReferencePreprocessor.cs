@@ -4,22 +4,17 @@ namespace Serverless.Inference.Tests.Support;
 
 /// <summary>
 /// An independent reference for the preprocessing, in the plainest code: decode the whole image
-/// (or at a given size), orient it pixel by pixel from the EXIF value, resize the whole image with
-/// SKBitmap.Resize, then crop, reorder and normalize in loops, torchvision's rules written out again.
-/// The documented resampling: bilinear when the resize keeps at least half of the pixels per axis,
-/// bilinear between blended mipmap levels below that.
+/// (or at a given reduced JPEG scale), orient it pixel by pixel from the EXIF value, resize the whole
+/// image with PIL's antialiased filters written out in double precision (<see cref="PilResize"/>),
+/// then crop, reorder and normalize in loops: torchvision's rules written out again.
 /// </summary>
 internal static class ReferencePreprocessor
 {
-    public static SKSamplingOptions SamplingFor(int fromW, int fromH, int toW, int toH) =>
-        Math.Min(toW / (double)fromW, toH / (double)fromH) >= 0.5
-            ? new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.None)
-            : new SKSamplingOptions(SKFilterMode.Linear, SKMipmapMode.Linear);
-
     public static float[] Compute(byte[] encoded, ModelManifest m, SKSizeI? decodeSize = null, bool whiteBackground = false)
     {
         using var codec = SKCodec.Create(new MemoryStream(encoded)) ?? throw new InvalidOperationException("reference cannot decode");
-        var size = decodeSize ?? codec.Info.Size;
+        var full = codec.Info.Size;
+        var size = decodeSize ?? full;
         using var stored = new SKBitmap(new SKImageInfo(size.Width, size.Height, SKColorType.Rgba8888, SKAlphaType.Premul));
         var result = codec.GetPixels(stored.Info, stored.GetPixels());
         if (result != SKCodecResult.Success)
@@ -27,8 +22,12 @@ internal static class ReferencePreprocessor
             throw new InvalidOperationException($"reference decode: {result}");
         }
 
+        // libjpeg's n/8 scale rounds sizes up: the image covers full * n / 8 of the decoded pixels.
+        var n = size == full ? 8 : Enumerable.Range(1, 7).Single(k => (full.Width * k + 7) / 8 == size.Width && (full.Height * k + 7) / 8 == size.Height);
+        var swap = (int)codec.EncodedOrigin >= 5;
+        var extent = (W: full.Width * n / 8f, H: full.Height * n / 8f);
         using var oriented = codec.EncodedOrigin == SKEncodedOrigin.TopLeft ? stored.Copy() : Orient(stored, (int)codec.EncodedOrigin);
-        return FromOriented(oriented, m, whiteBackground);
+        return FromOriented(oriented, m, whiteBackground, swap ? new SKSizeI(full.Height, full.Width) : full, swap ? (extent.H, extent.W) : extent);
     }
 
     /// <summary>Rotates/flips the stored pixels into display orientation (EXIF 1..8), forward mapping.</summary>
@@ -62,9 +61,14 @@ internal static class ReferencePreprocessor
         return dst;
     }
 
-    public static float[] FromOriented(SKBitmap oriented, ModelManifest m, bool whiteBackground = false)
+    /// <summary>
+    /// Resize (planned on <paramref name="fullSize"/>, the image as displayed at full scale), crop and
+    /// normalize the oriented pixels, which cover <paramref name="extent"/> of themselves.
+    /// </summary>
+    public static float[] FromOriented(SKBitmap oriented, ModelManifest m, bool whiteBackground = false, SKSizeI? fullSize = null, (float W, float H)? extent = null)
     {
-        int w = oriented.Width, h = oriented.Height, rw, rh;
+        var (w, h) = fullSize is { } f ? (f.Width, f.Height) : (oriented.Width, oriented.Height);
+        int rw, rh;
         if (!m.Crop)
         {
             (rw, rh) = (m.Width, m.Height);
@@ -82,22 +86,24 @@ internal static class ReferencePreprocessor
 
         rw = Math.Max(rw, m.Width);
         rh = Math.Max(rh, m.Height);
-        using var resized = (rw, rh) == (w, h) ? oriented.Copy() : oriented.Resize(new SKImageInfo(rw, rh, SKColorType.Rgba8888, SKAlphaType.Premul), SamplingFor(w, h, rw, rh));
+        var box = extent ?? (oriented.Width, oriented.Height);
+        var resized = (rw, rh) == (oriented.Width, oriented.Height) && box == (rw, rh)
+            ? oriented.GetPixelSpan().ToArray()
+            : PilResize.Resize(oriented, box.W, box.H, rw, rh, m.Interpolation);
         var left = (int)Math.Round((rw - m.Width) / 2.0, MidpointRounding.ToEven);
         var top = (int)Math.Round((rh - m.Height) / 2.0, MidpointRounding.ToEven);
 
         // Premultiplied colour is the colour composited on black; on white add the uncovered part.
-        var raw = resized.GetPixelSpan();
         var tensor = new float[3 * m.Width * m.Height];
         for (var y = 0; y < m.Height; y++)
         {
             for (var x = 0; x < m.Width; x++)
             {
-                var p = (((y + top) * resized.RowBytes) + ((x + left) * 4));
-                var a = raw[p + 3];
+                var p = (((y + top) * rw) + x + left) * 4;
+                var a = resized[p + 3];
                 for (var c = 0; c < 3; c++)
                 {
-                    double value = whiteBackground ? raw[p + c] + 255 - a : raw[p + c];
+                    double value = whiteBackground ? resized[p + c] + 255 - a : resized[p + c];
                     var channel = m.ColorOrder == ColorOrder.RGB ? c : 2 - c;
                     var normalized = (float)(((value * m.Scale) - m.Mean[channel]) / m.Std[channel]);
                     var index = m.Layout == TensorLayout.NCHW
