@@ -1,3 +1,4 @@
+using Serverless.Storage.Results;
 using System.Diagnostics;
 using Serverless.EndToEnd.Tests.Support;
 using Serverless.ModelZoo;
@@ -91,7 +92,10 @@ public sealed class CliErrorTests
         Assert.Equal(1, exitCode);
         Assert.Contains($"images={badFiles.Count} failed={badFiles.Count}", stdout);
         CliAssert.OneLine(stderr, $"every image failed ({badFiles.Count} of {badFiles.Count})", afterProgress: true);
-        Assert.Equal(badFiles.Count, File.ReadAllLines(temp.Combine("bad.jsonl")).Length);
+        // The rows of a job's predictions.jsonl: every bad file with its reason code.
+        var rows = File.ReadAllLines(temp.Combine("bad.jsonl")).Select(PredictionJson.Parse).ToList();
+        Assert.Equal(badFiles.Count, rows.Count);
+        Assert.All(rows, r => Assert.Equal(badFiles[r.Key], r.ErrorCode));
 
         File.Copy(photo, Path.Combine(bad, Path.GetFileName(photo)));
         (exitCode, stdout, stderr) = await HostProcess.RunCliAsync(["classify", bad, "--model", model, "--out", temp.Combine("mixed.jsonl")]);
