@@ -21,6 +21,9 @@ public sealed class LoadedModel : IDisposable
     /// <summary>Full path of the .onnx file.</summary>
     public string ModelPath { get; }
 
+    /// <summary>The .onnx file's name, without its folder (what metrics label a model with).</summary>
+    public string FileName => Path.GetFileName(ModelPath);
+
     /// <summary>The resolved manifest (preset plus the manifest file's fields).</summary>
     public ModelManifest Manifest { get; }
 

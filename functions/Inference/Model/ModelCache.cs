@@ -18,6 +18,9 @@ public sealed class ModelCache : IDisposable
     /// <summary>How many models this cache has loaded (successfully) so far.</summary>
     public int LoadCount => Volatile.Read(ref loadCount);
 
+    /// <summary>Models loaded and kept warm now.</summary>
+    public int Count => models.Count(p => p.Value.IsValueCreated);
+
     /// <summary>Raised once per successful load, on the loading thread.</summary>
     public event Action<LoadedModel>? ModelLoaded;
 
@@ -63,6 +66,7 @@ public sealed class ModelCache : IDisposable
     {
         var model = ModelLoader.Load(key.Path, key.Options, key.Preset);
         Interlocked.Increment(ref loadCount);
+        InferenceMetrics.RecordLoad(Path.GetFileName(key.Path));
         ModelLoaded?.Invoke(model);
         return model;
     }
