@@ -11,7 +11,7 @@ namespace Serverless.Activities.Jobs;
 /// check before scheduling (the source exists and can be listed, the model file is there), and
 /// schedules the orchestration under the job id, at most once per id.
 /// </summary>
-public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnections connections, LocalRoot localRoot)
+public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnections connections, LocalRoot localRoot, JobLocations locations)
 {
     /// <summary>The outcome: errors by field (400), or the job id and whether it already existed.</summary>
     public sealed record Outcome(IReadOnlyDictionary<string, string> Errors, string? JobId, bool AlreadyExisted);
@@ -23,14 +23,10 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
             JobRequestValidator.Validate(request, defaults.Value, NewJobId, DefaultOutput, out var spec), StringComparer.Ordinal);
         if (spec is not null)
         {
-            if (!SourceUri.TryParse(spec.Source, out var source, out var sourceError))
+            if (locations.Check(spec.Source).Error is { } sourceError)
                 errors["source"] = sourceError;
-            else if (OutsideRoot(source) is { } sourceOutside)
-                errors["source"] = sourceOutside;
-            if (!SourceUri.TryParse(spec.Output, out var output, out var outputError))
+            if (locations.Check(spec.Output).Error is { } outputError)
                 errors["output"] = outputError;
-            else if (OutsideRoot(output) is { } outputOutside)
-                errors["output"] = outputOutside;
             if (!File.Exists(spec.Model))
                 errors["model"] = $"model file not found: {spec.Model}";
         }
@@ -46,12 +42,6 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
             new StartOrchestrationOptions { InstanceId = spec.JobId }, cancellationToken);
         return new Outcome(errors, spec.JobId, AlreadyExisted: false);
     }
-
-    /// <summary>A local location must stay inside the configured root; cloud locations are not paths on this host.</summary>
-    private string? OutsideRoot(SourceUri location) =>
-        location.Kind == StorageKind.Local && !localRoot.Contains(location.LocalPath)
-            ? $"local path '{location.Original}' is outside the allowed root ({LocalRoot.Setting})"
-            : null;
 
     private static string NewJobId() => $"job-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
 

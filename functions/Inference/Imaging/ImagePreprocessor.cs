@@ -206,7 +206,7 @@ public static unsafe class ImagePreprocessor
         }
     }
 
-    private static ImageRejectedException Unreadable(ReadOnlySpan<byte> encoded) => FormatSniffer.Sniff(encoded) is { } format
+    internal static ImageRejectedException Unreadable(ReadOnlySpan<byte> encoded) => FormatSniffer.Sniff(encoded) is { } format
         ? new ImageRejectedException(PredictionErrorCodes.CorruptImage, $"the file looks like {format} but its header cannot be read.")
         : new ImageRejectedException(PredictionErrorCodes.UnsupportedFormat, "the bytes are not an image format the decoder knows (JPEG, PNG, WebP, BMP, GIF, ICO, WBMP).");
 }
