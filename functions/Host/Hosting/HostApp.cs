@@ -8,6 +8,7 @@ using Serverless.Api;
 using Serverless.Host.Apis;
 using Serverless.Host.Drops;
 using Serverless.Host.Security;
+using Serverless.Host.Telemetry;
 
 namespace Serverless.Host.Hosting;
 
@@ -37,6 +38,7 @@ public static class HostApp
         app.UseRouting();
         app.UseHostSecurity();
         app.MapGroup("").RequireAuthLevel(AuthLevel.Anonymous).MapHealthApi(role);
+        app.MapMetrics();
         if (role.RunsApi())
         {
             app.MapGroup("").RequireAuthLevel(http.Jobs).WithBodyLimit(http.JobsBodyBytes)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,6 +11,7 @@ using Serverless.ModelZoo;
 using Serverless.Storage;
 using Serverless.Storage.Results;
 using Serverless.TestSupport;
+using OpenTelemetry.Trace;
 
 namespace Serverless.Orchestrations.Tests.Support;
 
@@ -37,6 +39,9 @@ public sealed class TaskHubHost : IAsyncLifetime
     public JobManagement Management => app!.Services.GetRequiredService<JobManagement>();
     public AttemptLedger Attempts => app!.Services.GetRequiredService<AttemptLedger>();
 
+    /// <summary>Every span the host's tracing pipeline exported (its in-memory exporter, after the host's own processors).</summary>
+    public SpanLog Spans { get; } = new();
+
     public async Task InitializeAsync()
     {
         ModelZooWriter.Write("dominant-color", Model);
@@ -52,7 +57,7 @@ public sealed class TaskHubHost : IAsyncLifetime
             ["batchInference:pageSize"] = PageSize.ToString(),
             ["batchInference:pagesPerExecution"] = PagesPerExecution.ToString(),
             ["Logging:LogLevel:Default"] = "Warning",
-        }));
+        }, services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans))));
         await app.StartAsync();
     }
 
