@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Serverless.Activities.Configuration;
 using Serverless.Api;
 using Serverless.Host.Apis;
+using Serverless.Host.Dashboard;
 using Serverless.Host.Drops;
 using Serverless.Host.Security;
 using Serverless.Host.Telemetry;
@@ -47,6 +48,7 @@ public static class HostApp
                 .MapJobsApi();
             app.MapClassifyApi().RequireAuthLevel(http.Classify).WithBodyLimit(http.ClassifyBodyBytes);
             app.MapDropsApi().RequireAuthLevel(AuthLevel.Function).WithBodyLimit(DropsApi.MaxBodyBytes);
+            app.MapDashboard();
         }
         return app;
     }
