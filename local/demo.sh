@@ -96,5 +96,6 @@ echo "== first predictions (all of them: ./serverless results $job)"
 "$root/serverless" results "$job" | head -n 3
 echo
 echo "The stack and the host are still running (API: $SERVERLESS_URL, key: SERVERLESS_KEY=$(cat "$work/demo.key"))."
+echo "Dashboard: $SERVERLESS_URL/dashboard (it asks for the key); metrics: $SERVERLESS_URL/metrics (with the key)."
 echo "Settings for other shells: set -a; . $("$here/stack.sh" env); set +a"
 echo "Stop everything with: local/demo.sh stop"

@@ -36,6 +36,7 @@ public sealed class DemoScriptTests
             Assert.Contains(": Completed", text);
             Assert.Contains("images: 300", text);
             Assert.Contains("== first predictions", text);
+            Assert.Contains("/dashboard (it asks for the key)", text);
             Assert.Equal(3, text.Split('\n').Count(line => line.StartsWith("{\"key\":\"synthetic/", StringComparison.Ordinal)));
 
             await StopAsync(environment);
