@@ -10,7 +10,8 @@ namespace Serverless.Activities.Jobs;
 /// for those created in a growing window (an hour, a day, a week, a month, then all) until the
 /// window holds the page asked for; rows are read without their inputs, and only the page's jobs
 /// are read again with them (source and model). Pages sort after every job ('~'), so a scan ends
-/// at the first one.
+/// at the first one. The order is the instance's created time, that of its current execution: a
+/// long job that continued as new sorts as of then; its start shown is the job's own.
 /// </summary>
 public sealed class JobDirectory(TimeProvider clock)
 {
@@ -58,13 +59,14 @@ public sealed class JobDirectory(TimeProvider clock)
         var spec = status.Input is { ValueKind: JsonValueKind.Object } input && input.TryGetProperty("spec", out var s) ? s.Deserialize<JobSpec>(Json) : null;
         var ended = status.RuntimeStatus is nameof(OrchestrationRuntimeStatus.Completed) or nameof(OrchestrationRuntimeStatus.Failed) or nameof(OrchestrationRuntimeStatus.Terminated);
         var until = ended ? new DateTimeOffset(status.LastUpdatedTime, TimeSpan.Zero) : now;
+        var started = progress?.StartedAt ?? status.CreatedTime;
         return new DashboardJob(status.InstanceId, status.RuntimeStatus, spec?.Source, spec?.Model, progress?.Phase,
             progress?.Done ?? 0, progress?.Failed ?? 0, progress?.Total, progress?.ImagesPerSecond ?? 0, ended ? null : progress?.EtaSeconds,
-            status.CreatedTime, status.LastUpdatedTime, Math.Round(Math.Max(0, (until - new DateTimeOffset(status.CreatedTime, TimeSpan.Zero)).TotalSeconds), 1));
+            started, status.LastUpdatedTime, Math.Round(Math.Max(0, (until - new DateTimeOffset(started, TimeSpan.Zero)).TotalSeconds), 1));
     }
 }
 
-/// <summary>One job of the dashboard's list.</summary>
+/// <summary>One job of the dashboard's list (<see cref="CreatedTime"/>: when the job started).</summary>
 public sealed record DashboardJob(
     string Id, string State, string? Source, string? Model, string? Phase,
     long Done, long Failed, long? Total, double ImagesPerSecond, double? EtaSeconds,

@@ -4,6 +4,8 @@ namespace Serverless.BatchInference.Contracts;
 /// The job's custom status while it runs: progress counted in images against a known total, and
 /// what the dashboard shows of it (failures by reason, the top classes, progress over time).
 /// Bounded whatever the size of the job: Durable Functions keeps custom status under about 16 KB.
+/// <see cref="StartedAt"/> is when the job started: the instance's created time is that of its
+/// current execution, which continue-as-new moves.
 /// </summary>
 public sealed record JobProgress(
     string Phase,
@@ -15,7 +17,8 @@ public sealed record JobProgress(
     double? EtaSeconds,
     IReadOnlyDictionary<string, long>? FailuresByReason = null,
     IReadOnlyDictionary<string, long>? TopClasses = null,
-    IReadOnlyList<ProgressSample>? Samples = null)
+    IReadOnlyList<ProgressSample>? Samples = null,
+    DateTime? StartedAt = null)
 {
     /// <summary>Classes kept in <see cref="TopClasses"/>.</summary>
     public const int TopClassCount = 20;

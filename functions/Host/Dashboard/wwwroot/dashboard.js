@@ -340,7 +340,8 @@
       terminate.hidden = ended;
       purge.hidden = !ended;
       fillTrack(track, done, failed, total, ended);
-      const elapsed = ((ended ? new Date(status.lastUpdatedTime) : new Date()) - new Date(status.createdTime)) / 1000;
+      // From the job's start: createdTime is its current execution's, which continue-as-new moves.
+      const elapsed = ((ended ? new Date(status.lastUpdatedTime) : new Date()) - new Date(p.startedAt || status.createdTime)) / 1000;
       const percent = total ? Math.floor(100 * done / Math.max(total, 1)) : null;
       progressLine.replaceChildren(
         el("span", {}, el("strong", {}, n(done)), ` of ${total === null ? "? (still listing)" : n(total)} images`, percent === null ? "" : ` · ${percent}%`,
@@ -366,7 +367,7 @@
       const output = status.output && typeof status.output === "object" ? status.output : null;
       details.replaceChildren(
         ...row("Source", spec.source), ...row("Model", spec.model), ...row("Output", spec.output),
-        ...row("Batch size", spec.batchSize), ...row("Created", when(status.createdTime)), ...row("Updated", when(status.lastUpdatedTime)),
+        ...row("Batch size", spec.batchSize), ...row("Started", when(p.startedAt || status.createdTime)), ...row("Updated", when(status.lastUpdatedTime)),
         ...(output ? row("Results", `${output.predictions}, ${output.summary} and report.html beside it`) : []),
         ...(status.failureDetails ? row("Failure", `${status.failureDetails.errorType}: ${status.failureDetails.errorMessage}`) : []));
     }
