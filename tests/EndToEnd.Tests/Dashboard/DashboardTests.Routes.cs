@@ -99,6 +99,33 @@ public sealed partial class DashboardTests
         }
     }
 
+    [Fact]
+    public async Task Every_listed_route_answers_odd_input_with_problem_details_and_never_a_500()
+    {
+        var run = await RunAsync();
+        using var jobs = new JobsHttp(run.Host.BaseUrl, JobStack.FunctionKey);
+        string[] odd = ["", "0", "-1", "99999999999999999999", "1e3", " ", "'", "\"", "%00", "../..", "..%2F..", "a/b", "~x:page:1", "\u00e9\u6f22", new string('z', 2000), "<script>", "null", "true"];
+        var answered = 0;
+        foreach (var route in Serverless.Host.Dashboard.DashboardRoutes.All)
+        {
+            foreach (var value in odd)
+            {
+                var escaped = Uri.EscapeDataString(value);
+                var path = route.Pattern.Replace("{id}", value.Length == 0 ? "x" : escaped).Replace("{file}", value.Length == 0 ? "x" : escaped);
+                foreach (var query in new[] { "", $"?state={escaped}", $"?page={escaped}&pageSize={escaped}", $"?key={escaped}&size={escaped}", $"?key={Uri.EscapeDataString(run.Keys[0])}&size={escaped}" })
+                {
+                    using var response = await jobs.GetAsync(path + query);
+                    var text = await response.Content.ReadAsStringAsync();
+                    Assert.True((int)response.StatusCode < 500, $"{route.Pattern} as {path}{query}: {(int)response.StatusCode} {text}");
+                    if ((int)response.StatusCode >= 400)
+                        Assert.True(response.Content.Headers.ContentType?.MediaType == "application/problem+json", $"{path}{query}: {(int)response.StatusCode} {response.Content.Headers.ContentType}");
+                    answered++;
+                }
+            }
+        }
+        Assert.Equal(Serverless.Host.Dashboard.DashboardRoutes.All.Count * odd.Length * 5, answered);
+    }
+
     private static async Task<System.Text.Json.JsonElement> ListAsync(JobsHttp jobs, string path)
     {
         using var response = await jobs.GetAsync(path);
