@@ -31,16 +31,7 @@ public static unsafe class ImagePreprocessor
     /// <exception cref="ImageRejectedException">The image cannot be used; see its code.</exception>
     public static DecodeInfo Preprocess(ReadOnlySpan<byte> encoded, ModelManifest manifest, InferenceOptions options, Span<float> destination)
     {
-        if (encoded.IsEmpty)
-        {
-            throw new ImageRejectedException(PredictionErrorCodes.EmptyFile, "the file is empty.");
-        }
-
-        if (encoded.Length > options.MaxEncodedBytes)
-        {
-            throw new ImageRejectedException(PredictionErrorCodes.TooLarge, $"{encoded.Length} bytes exceed the limit of {options.MaxEncodedBytes}.");
-        }
-
+        CheckEncoded(encoded, options);
         if (destination.Length < 3 * manifest.Width * manifest.Height)
         {
             throw new ArgumentException("The destination is smaller than one image.", nameof(destination));
@@ -55,7 +46,22 @@ public static unsafe class ImagePreprocessor
         }
     }
 
-    private static DecodeInfo DecodeInto(SKCodec codec, ModelManifest manifest, InferenceOptions options, Span<float> destination)
+    /// <summary>The limits on the encoded bytes: not empty, not over <see cref="InferenceOptions.MaxEncodedBytes"/>.</summary>
+    internal static void CheckEncoded(ReadOnlySpan<byte> encoded, InferenceOptions options)
+    {
+        if (encoded.IsEmpty)
+        {
+            throw new ImageRejectedException(PredictionErrorCodes.EmptyFile, "the file is empty.");
+        }
+
+        if (encoded.Length > options.MaxEncodedBytes)
+        {
+            throw new ImageRejectedException(PredictionErrorCodes.TooLarge, $"{encoded.Length} bytes exceed the limit of {options.MaxEncodedBytes}.");
+        }
+    }
+
+    /// <summary>The limits on the header, checked before any pixel memory is allocated (decompression bombs).</summary>
+    internal static void CheckHeader(SKCodec codec, InferenceOptions options)
     {
         var info = codec.Info;
         if (info.Width <= 0 || info.Height <= 0)
@@ -67,6 +73,12 @@ public static unsafe class ImagePreprocessor
         {
             throw new ImageRejectedException(PredictionErrorCodes.TooLarge, $"{info.Width}x{info.Height} pixels exceed the limit of {options.MaxDecodedPixels} pixels.");
         }
+    }
+
+    private static DecodeInfo DecodeInto(SKCodec codec, ModelManifest manifest, InferenceOptions options, Span<float> destination)
+    {
+        CheckHeader(codec, options);
+        var info = codec.Info;
 
         var origin = codec.EncodedOrigin;
         var swap = TensorWriter.SwapsAxes(origin);
@@ -189,7 +201,8 @@ public static unsafe class ImagePreprocessor
         return full;
     }
 
-    private static void CheckResult(SKCodecResult result)
+    /// <summary>A decode's result as the reason code it fails the image with (nothing on success).</summary>
+    internal static void CheckResult(SKCodecResult result)
     {
         switch (result)
         {

@@ -21,19 +21,13 @@ public static unsafe class Thumbnailer
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(size, MaxSize);
-        if (encoded.IsEmpty)
-            throw new ImageRejectedException(PredictionErrorCodes.EmptyFile, "the file is empty.");
-        if (encoded.Length > limits.MaxEncodedBytes)
-            throw new ImageRejectedException(PredictionErrorCodes.TooLarge, $"{encoded.Length} bytes exceed the limit of {limits.MaxEncodedBytes}.");
+        ImagePreprocessor.CheckEncoded(encoded, limits);
         fixed (byte* bytes = encoded)
         {
             using var data = SKData.Create((IntPtr)bytes, encoded.Length, null);
             using var codec = SKCodec.Create(data) ?? throw ImagePreprocessor.Unreadable(encoded);
+            ImagePreprocessor.CheckHeader(codec, limits);
             var info = codec.Info;
-            if (info.Width <= 0 || info.Height <= 0)
-                throw new ImageRejectedException(PredictionErrorCodes.CorruptImage, $"the header declares a {info.Width}x{info.Height} image.");
-            if ((long)info.Width * info.Height > limits.MaxDecodedPixels)
-                throw new ImageRejectedException(PredictionErrorCodes.TooLarge, $"{info.Width}x{info.Height} pixels exceed the limit of {limits.MaxDecodedPixels} pixels.");
 
             var fit = Math.Min(1.0, (double)size / Math.Max(info.Width, info.Height));
             var stored = new SKSizeI(Math.Max(1, (int)Math.Round(info.Width * fit)), Math.Max(1, (int)Math.Round(info.Height * fit)));
@@ -78,12 +72,16 @@ public static unsafe class Thumbnailer
             bitmap = new SKBitmap(info);
             result = codec.GetPixels(info, bitmap.GetPixels());
         }
-        if (result == SKCodecResult.Success)
+        try
+        {
+            ImagePreprocessor.CheckResult(result);
             return bitmap;
-        bitmap.Dispose();
-        throw result == SKCodecResult.IncompleteInput
-            ? new ImageRejectedException(PredictionErrorCodes.CorruptImage, "the image data ends early (truncated file).")
-            : new ImageRejectedException(PredictionErrorCodes.CorruptImage, $"decoding failed ({result}).");
+        }
+        catch
+        {
+            bitmap.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Maps the stored pixels (scaled to <paramref name="stored"/>) to the displayed orientation (EXIF origin).</summary>
