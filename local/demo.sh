@@ -50,9 +50,12 @@ echo "== starting Azurite and s3rver"
 set -a; . "$("$here/stack.sh" env)"; set +a
 export SERVERLESS_URL="http://127.0.0.1:$port"
 # A key for this demo's host, passed to the CLI too (every endpoint but /healthz needs one).
+# The key goes to a file only the user can read; the output names the file, never the key
+# (terminal scrollback and CI logs keep what is printed).
 if [ ! -f "$work/demo.key" ]; then
-  head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$work/demo.key"
+  (umask 077 && head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$work/demo.key")
 fi
+chmod 600 "$work/demo.key"
 export SERVERLESS_MASTER_KEY=$(cat "$work/demo.key") SERVERLESS_KEY=$(cat "$work/demo.key")
 
 mkdir -p "$work/demo/models" "$work/pids" "$work/logs"
@@ -95,7 +98,8 @@ echo
 echo "== first predictions (all of them: ./serverless results $job)"
 "$root/serverless" results "$job" | head -n 3
 echo
-echo "The stack and the host are still running (API: $SERVERLESS_URL, key: SERVERLESS_KEY=$(cat "$work/demo.key"))."
+echo "The stack and the host are still running (API: $SERVERLESS_URL; its master key is in $work/demo.key:"
+echo "  export SERVERLESS_KEY=\$(cat $work/demo.key))."
 echo "Dashboard: $SERVERLESS_URL/dashboard (it asks for the key); metrics: $SERVERLESS_URL/metrics (with the key)."
 echo "Settings for other shells: set -a; . $("$here/stack.sh" env); set +a"
 echo "Stop everything with: local/demo.sh stop"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the local stack's npm packages (azurite, s3rver) exactly as pinned in
-# local/package.json + package-lock.json. Runs `npm ci` only when node_modules is missing
-# or the lock file changed since the last install (a stamp holds the lock's hash), so it is
-# cheap to call before every test run. Concurrent callers are serialized with flock.
+# local/package.json + package-lock.json, and kubectl for the infra tests (install-kubectl.sh).
+# Runs `npm ci` only when node_modules is missing or the lock file changed since the last
+# install (a stamp holds the lock's hash), so it is cheap to call before every test run. Concurrent callers are serialized with flock.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 lock="$here/package-lock.json"
@@ -18,6 +18,9 @@ up_to_date() {
   [ -x "$here/node_modules/.bin/azurite" ] && [ -x "$here/node_modules/.bin/s3rver" ] \
     && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$(sha256sum "$lock" | cut -d' ' -f1)" ]
 }
+
+# kubectl (kustomize) for the infra tests: they fail, not skip, without it.
+"$here/install-kubectl.sh"
 
 up_to_date && exit 0
 

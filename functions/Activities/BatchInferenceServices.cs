@@ -22,24 +22,29 @@ public static class BatchInferenceServices
         services.AddSingleton(_ => InferenceOptionsFactory.Create(configuration));
         services.AddSingleton<IJobStorage, JobStorage>();
         services.AddSingleton<JobResources>();
+        services.AddSingleton(_ => new ClassifierCache(configuration.GetValue<int?>("inference:maxClassifiers") ?? 8));
+        services.AddSingleton<ModelsRoot>();
         services.AddSingleton<ActivityShutdown>();
         services.AddSingleton<SuspectIsolation>();
         services.AddSingleton(_ => new AttemptLedger(new AttemptLedgerOptions
         {
-            ConnectionString = TaskHubSettings.Connection(configuration)
-                ?? throw new InvalidOperationException($"{TaskHubSettings.ConnectionSetting} is not set: the task hub needs Azure Storage (UseDevelopmentStorage=true for Azurite)"),
+            ConnectionString = Connection(configuration),
             TableName = AttemptLedgerOptions.TableNameFor(TaskHubSettings.HubName(configuration)),
             MaxAttempts = TaskHubSettings.MaxDequeueCount(configuration),
         }));
         services.AddSingleton<LocalRoot>();
-        services.AddSingleton<JobLocations>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<JobDirectory>();
         services.AddSingleton<JobImages>();
         services.AddSingleton<JobSubmission>();
         services.AddSingleton<JobManagement>();
+        services.AddSingleton(_ => new JobIndex(Connection(configuration), TaskHubSettings.HubName(configuration)));
+        services.AddSingleton<JobListing>();
         foreach (var (_, type) in BatchActivities.All)
             services.AddTransient(type);
         return services;
     }
+
+    private static string Connection(IConfiguration configuration) => TaskHubSettings.Connection(configuration)
+        ?? throw new InvalidOperationException($"{TaskHubSettings.ConnectionSetting} is not set: the task hub needs Azure Storage (UseDevelopmentStorage=true for Azurite)");
 }

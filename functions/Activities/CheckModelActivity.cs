@@ -1,15 +1,35 @@
 using Microsoft.DurableTask;
+using Microsoft.Extensions.Options;
 using Serverless.BatchInference.Contracts;
+using Serverless.Inference;
 
 namespace Serverless.Activities;
 
-/// <summary>Loads the job's model once before any batch runs, so a missing or mismatched model fails the job at once with its reason.</summary>
-public sealed class CheckModelActivity(JobResources resources) : TaskActivity<CheckModelInput, string>
+/// <summary>
+/// Loads the job's model once before any batch runs, so a missing or mismatched model, or a batch
+/// too large for memory, fails the job at once with its reason.
+/// </summary>
+public sealed class CheckModelActivity(JobResources resources, IOptions<JobDefaults> defaults) : TaskActivity<CheckModelInput, string>
 {
     /// <inheritdoc/>
     public override Task<string> RunAsync(TaskActivityContext context, CheckModelInput input)
     {
-        var model = resources.Model(input.Model, input.Preset);
-        return Task.FromResult($"{model.Manifest.Width}x{model.Manifest.Height} {model.Manifest.Layout}, {model.Labels?.Count ?? 0} labels");
+        LoadedModel model;
+        try
+        {
+            model = resources.Model(input.Model, input.Preset);
+        }
+        catch (Exception e) when (e is ModelLoadException or ArgumentException)
+        {
+            throw new JobConfigurationException(e.Message, e);
+        }
+        var manifest = model.Manifest;
+        var tensorBytes = (long)input.BatchSize * 3 * manifest.Width * manifest.Height * sizeof(float);
+        var limit = defaults.Value.MaxBatchTensorBytes;
+        if (tensorBytes > limit)
+            throw new JobConfigurationException(
+                $"batchSize {input.BatchSize} needs a {tensorBytes / (1024 * 1024)} MiB input tensor for this {manifest.Width}x{manifest.Height} model, " +
+                $"more than the {limit / (1024 * 1024)} MiB allowed (batchInference:maxBatchTensorBytes); use a batch of at most {limit / (tensorBytes / input.BatchSize)}");
+        return Task.FromResult($"{manifest.Width}x{manifest.Height} {manifest.Layout}, {model.Labels?.Count ?? 0} labels");
     }
 }

@@ -46,11 +46,10 @@ public sealed class ClassifyBatchActivity(
         var clock = Stopwatch.StartNew();
         var job = input.Job;
         var source = resources.Source(job.Source);
-        var classifier = resources.Classifier(job.Model, job.Preset, job.BatchSize, job.Top);
-        var images = input.Keys
-            .Select(key => new ImageInput(key, async token => (ReadOnlyMemory<byte>)await source.ReadAllBytesAsync(key, token).ConfigureAwait(false)))
-            .ToArray();
-        var predictions = await classifier.ClassifyAsync(images, ct).ConfigureAwait(false);
+        using var lease = resources.Classifier(job.Model, job.Preset, job.BatchSize, job.Top);
+        var maxBytes = lease.Classifier.Model.Options.MaxEncodedBytes;
+        var images = input.Keys.Select(key => ImageReads.From(source, key, maxBytes)).ToArray();
+        var predictions = await lease.Classifier.ClassifyAsync(images, ct).ConfigureAwait(false);
         var rows = predictions.Select(PredictionRows.From).ToArray();
         await new ResultWriter(resources.Results(job.Output)).WritePartAsync(input.PartName, rows, ct).ConfigureAwait(false);
         var counts = PredictionRows.Count(rows, clock.Elapsed.TotalSeconds);

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Serverless.Activities;
+using Serverless.Activities.Jobs;
 using Serverless.Inference;
 
 namespace Serverless.Api;
@@ -12,7 +13,7 @@ namespace Serverless.Api;
 /// <summary>
 /// <c>POST /api/classify</c>: one image in the body (raw bytes, or multipart/form-data with a
 /// <c>file</c> field), classified at once with the warm model cache. Parameters in the query or
-/// the form: <c>model</c> (a path; default <c>classify:defaultModel</c>), <c>top</c> (default 5),
+/// the form: <c>model</c> (a name in the models root; default <c>classify:defaultModel</c>), <c>top</c> (default 5),
 /// <c>preset</c>. A bad image is a 400 whose <c>code</c> is the inference reason code.
 /// </summary>
 public static class ClassifyApi
@@ -44,8 +45,11 @@ public static class ClassifyApi
         var model = Parameter("model") ?? configuration[DefaultModelSetting];
         if (string.IsNullOrWhiteSpace(model))
             return Invalid("model", $"no model given and {DefaultModelSetting} is not set");
-        if (!File.Exists(model))
-            return Invalid("model", $"model file not found: {model}");
+        // Inside the models root, and there: refused with the same answer whether or not such a file exists elsewhere.
+        if (resources.ModelsRoot.Resolve(model, out var modelPath) is { } outside)
+            return Invalid("model", outside);
+        if (!File.Exists(modelPath))
+            return Invalid("model", $"there is no model '{model}' in the models root ({ModelsRoot.Setting})");
         var preset = Parameter("preset");
         try
         {
@@ -61,15 +65,15 @@ public static class ClassifyApi
         if (bytes is null)
             return Invalid("file", "a multipart request needs the image in a 'file' field");
         // One classifier per model and top-k, shared by concurrent requests (thread-safe, pooled tensors).
-        var classifier = resources.Classifier(model, preset, batchSize: 1, top);
-        var predictions = await classifier.ClassifyAsync([new ImageInput(key, bytes)], cancellationToken);
+        using var lease = resources.Classifier(model, preset, batchSize: 1, top);
+        var predictions = await lease.Classifier.ClassifyAsync([new ImageInput(key, bytes)], cancellationToken);
         var prediction = predictions[0];
         if (prediction.Error is { } error)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The image cannot be classified.",
                 detail: error.Message, extensions: new Dictionary<string, object?> { ["code"] = error.Code, ["key"] = key });
         }
-        return TypedResults.Ok(new ClassifyResponse(key, prediction.Top, Path.GetFullPath(model)));
+        return TypedResults.Ok(new ClassifyResponse(key, prediction.Top, model));
     }
 
     private static async Task<(string Key, byte[]? Bytes)> ReadImageAsync(HttpRequest request, IFormCollection? form, CancellationToken cancellationToken)

@@ -64,7 +64,7 @@ public static class JobsApi
     /// <summary>A refused submission's errors, in the shape of a validation problem.</summary>
     public static Dictionary<string, string[]> Errors(JobSubmission.Outcome outcome) => outcome.Errors.ToDictionary(e => e.Key, e => new[] { e.Value });
 
-    public static async Task<Results<Ok<JobStatusResponse>, Accepted<JobStatusResponse>, NotFound<ProblemDetails>>> GetAsync(
+    public static async Task<Results<Ok<JobStatusResponse>, Accepted<JobStatusResponse>, ProblemHttpResult>> GetAsync(
         string id, HttpRequest request, DurableTaskClient client, bool showInput = false, CancellationToken cancellationToken = default)
     {
         var metadata = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
@@ -72,57 +72,60 @@ public static class JobsApi
             return UnknownJob(id);
         var status = await LiveProgress.AddRunningPagesAsync(client, JobStatusResponse.From(metadata, showInput), cancellationToken);
         // Not IsRunning: in the Durable Task client that is Running only, and a Pending job has not ended either.
-        return metadata.IsCompleted ? TypedResults.Ok(status) : TypedResults.Accepted(Urls(request, id).StatusQueryGetUri, status);
+        if (metadata.IsCompleted)
+            return TypedResults.Ok(status);
+        request.HttpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Accepted(Urls(request, id).StatusQueryGetUri, status);
     }
 
     public static async Task<Results<Ok<JobListResponse>, ValidationProblem>> ListAsync(
-        DurableTaskClient client, string? status = null, int top = 100, string? continuationToken = null, CancellationToken cancellationToken = default)
+        DurableTaskClient client, JobListing listing, string? status = null, int top = 100, string? continuationToken = null, CancellationToken cancellationToken = default)
     {
-        var statuses = new List<OrchestrationRuntimeStatus>();
-        foreach (var name in (status ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (!Enum.TryParse<OrchestrationRuntimeStatus>(name, ignoreCase: true, out var parsed))
-                return Invalid("status", $"'{name}' is not one of {string.Join(", ", Enum.GetNames<OrchestrationRuntimeStatus>())}");
-            statuses.Add(parsed);
-        }
+        if (RuntimeStatuses.Parse(status, out var statusError) is not { } statuses)
+            return Invalid("status", statusError!);
         if (top is < 1 or > 1000)
             return Invalid("top", "must be between 1 and 1000");
-        var query = new OrchestrationQuery { Statuses = statuses.Count > 0 ? statuses : null, PageSize = top, FetchInputsAndOutputs = true };
-        var jobs = new List<JobStatusResponse>();
-        string? next = null;
-        await foreach (var page in client.GetAllInstancesAsync(query).AsPages(continuationToken, top).WithCancellation(cancellationToken))
-        {
-            // Page sub-orchestrations sort after every job ('~'), so they only shorten the last pages.
-            jobs.AddRange(page.Values.Where(i => i.Name == ActivityNames.BatchJob).Select(i => JobStatusResponse.From(i, withInput: false)));
-            next = page.ContinuationToken;
-            break;
-        }
+        if (continuationToken is not null && !JobIndex.IsToken(continuationToken))
+            return Invalid("continuationToken", "is not a token this list gave");
+        var (jobs, next) = await listing.ListAsync(client, statuses, top, continuationToken, cancellationToken);
         return TypedResults.Ok(new JobListResponse(jobs, next));
     }
 
-    public static async Task<Results<Accepted, NotFound<ProblemDetails>, Conflict<ProblemDetails>>> TerminateAsync(
+    public static async Task<Results<Accepted, ProblemHttpResult>> TerminateAsync(
         string id, DurableTaskClient client, JobManagement management, string? reason = null, CancellationToken cancellationToken = default)
     {
         var metadata = await client.GetInstanceAsync(id, cancellationToken);
         if (metadata is null)
             return UnknownJob(id);
         if (metadata.IsCompleted)
-            return TypedResults.Conflict(new ProblemDetails { Title = "The job has already ended.", Detail = $"Job '{id}' is {metadata.RuntimeStatus}.", Status = 409 });
+            return Ended(id, metadata.RuntimeStatus);
         await management.TerminateAsync(client, id, reason ?? "terminated by request", cancellationToken);
         return TypedResults.Accepted((string?)null);
     }
 
-    public static async Task<Results<Accepted, NotFound<ProblemDetails>>> RaiseEventAsync(
+    public static async Task<Results<Accepted, ProblemHttpResult, ValidationProblem>> RaiseEventAsync(
         string id, string eventName, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
     {
-        if (await client.GetInstanceAsync(id, cancellationToken) is null)
+        var instance = await client.GetInstanceAsync(id, cancellationToken);
+        if (instance is null)
             return UnknownJob(id);
-        var payload = request.ContentLength is > 0 ? await JsonSerializer.DeserializeAsync<JsonElement>(request.Body, RequestJson, cancellationToken) : (JsonElement?)null;
+        if (instance.IsCompleted)
+            return Ended(id, instance.RuntimeStatus);
+        JsonElement? payload = null;
+        try
+        {
+            if (request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0)
+                payload = await JsonSerializer.DeserializeAsync<JsonElement>(request.Body, RequestJson, cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            return TypedResults.ValidationProblem(Error("body", $"an event's payload must be JSON: {e.Message}"), title: "The event is not valid.");
+        }
         await client.RaiseEventAsync(id, eventName, payload, cancellationToken);
         return TypedResults.Accepted((string?)null);
     }
 
-    public static async Task<Results<Ok<PurgeResponse>, NotFound<ProblemDetails>, Conflict<ProblemDetails>>> PurgeAsync(
+    public static async Task<Results<Ok<PurgeResponse>, ProblemHttpResult>> PurgeAsync(
         string id, DurableTaskClient client, JobManagement management, CancellationToken cancellationToken)
     {
         try
@@ -132,23 +135,40 @@ public static class JobsApi
         }
         catch (InvalidOperationException e)
         {
-            return TypedResults.Conflict(new ProblemDetails { Title = "The job is still running.", Detail = e.Message, Status = 409 });
+            return Problem(StatusCodes.Status409Conflict, "The job is still running.", e.Message);
         }
     }
 
-    private static JobManagementUrls Urls(HttpRequest request, string id)
+    /// <summary>
+    /// Durable Functions' management URLs for a job, on the host the caller reached (behind an ingress,
+    /// its forwarded scheme and host). A caller that authenticated with <c>?code=</c> finds its key on
+    /// them too, so a poller that only follows Location needs nothing else.
+    /// </summary>
+    public static JobManagementUrls Urls(HttpRequest request, string id)
     {
         var status = $"{request.Scheme}://{request.Host}/api/jobs/{Uri.EscapeDataString(id)}";
-        return new JobManagementUrls(id, status, $"{status}/raiseEvent/{{eventName}}", $"{status}/terminate?reason={{text}}", status);
+        var code = request.Query.TryGetValue("code", out var key) && !string.IsNullOrEmpty(key) ? "code=" + Uri.EscapeDataString(key.ToString()) : null;
+        string With(string url, string? query = null) =>
+            string.Join("", url, query is null && code is null ? "" : "?", string.Join("&", new[] { query, code }.Where(q => q is not null)));
+        return new JobManagementUrls(id, With(status), With($"{status}/raiseEvent/{{eventName}}"), With($"{status}/terminate", "reason={text}"), With(status));
     }
+
+    /// <summary>Seconds a poller of a running job should wait before it asks again (Durable Functions sends the header too).</summary>
+    public const int RetryAfterSeconds = 2;
 
     private static ValidationProblem Invalid(string field, string message) =>
         TypedResults.ValidationProblem(Error(field, message), title: InvalidRequestTitle);
 
     private static Dictionary<string, string[]> Error(string field, string message) => new() { [field] = [message] };
 
-    private static NotFound<ProblemDetails> UnknownJob(string id) =>
-        TypedResults.NotFound(new ProblemDetails { Title = "No such job.", Detail = $"No job with id '{id}'.", Status = 404 });
+    /// <summary>410 Gone, as Durable Functions answers a terminate or an event for an instance that has ended.</summary>
+    private static ProblemHttpResult Ended(string id, OrchestrationRuntimeStatus status) =>
+        Problem(StatusCodes.Status410Gone, "The job has already ended.", $"Job '{id}' is {status}.");
+
+    private static ProblemHttpResult UnknownJob(string id) => Problem(StatusCodes.Status404NotFound, "No such job.", $"No job with id '{id}'.");
+
+    // TypedResults.Problem, not NotFound(problem): only it answers with application/problem+json.
+    private static ProblemHttpResult Problem(int status, string title, string detail) => TypedResults.Problem(statusCode: status, title: title, detail: detail);
 }
 
 /// <summary>Answer of a purge.</summary>

@@ -62,12 +62,13 @@ public sealed class DropBatchProcessor
         }
 
         var pending = unsettled.ToArray();
-        var bytes = new byte[pending.Length][];
+        var inputs = new ImageInput?[pending.Length];
+        var maxBytes = resources.MaxEncodedBytes;
         await Parallel.ForAsync(0, pending.Length, io, async (i, token) =>
         {
             try
             {
-                var read = await source.ReadAllBytesAsync(pending[i].Key, token).ConfigureAwait(false);
+                var read = await source.ReadAllBytesAsync(pending[i].Key, maxBytes, token).ConfigureAwait(false);
                 var proven = checks.IsListedVersion(pending[i], read);
                 if (!proven && await checks.IsSupersededAsync(pending[i], read, token).ConfigureAwait(false))
                 {
@@ -75,10 +76,17 @@ public sealed class DropBatchProcessor
                     DropMetrics.Record("skipped");
                     return;
                 }
-                bytes[i] = read;
+                inputs[i] = new ImageInput(pending[i].Key, read);
                 // A key fence speaks for this version only when the bytes are known to be it.
                 if (!proven)
                     pending[i] = pending[i] with { KeyFence = null };
+            }
+            catch (StorageException ex) when (ex.Kind == StorageErrorKind.TooLarge)
+            {
+                // An answer, like a corrupt image: the result says too_large. Its bytes were not read, so no fence.
+                var rejection = ImageReads.TooLarge(ex);
+                inputs[i] = new ImageInput(pending[i].Key, _ => throw rejection);
+                pending[i] = pending[i] with { KeyFence = null };
             }
             catch (StorageException ex) when (ex.Kind == StorageErrorKind.ObjectNotFound)
             {
@@ -92,15 +100,15 @@ public sealed class DropBatchProcessor
             }
         }).ConfigureAwait(false);
 
-        var readable = Enumerable.Range(0, pending.Length).Where(i => bytes[i] is not null).Select(i => pending[i]).ToArray();
+        var readable = Enumerable.Range(0, pending.Length).Where(i => inputs[i] is not null).Select(i => pending[i]).ToArray();
         if (readable.Length == 0)
             return Task.CompletedTask;
         IReadOnlyList<Prediction> predictions;
         try
         {
-            var classifier = resources.Classifier(location.Model, location.Preset, location.BatchSize, location.Top);
-            predictions = await classifier.ClassifyAsync(
-                Enumerable.Range(0, pending.Length).Where(i => bytes[i] is not null).Select(i => new ImageInput(pending[i].Key, bytes[i])).ToArray(), ct).ConfigureAwait(false);
+            using var lease = resources.Classifier(location.Model, location.Preset, location.BatchSize, location.Top);
+            predictions = await lease.Classifier.ClassifyAsync(
+                inputs.OfType<ImageInput>().ToArray(), ct).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -19,6 +19,9 @@ public sealed class JobFileStarter(string location, DropClaims claims, JobResour
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { AllowTrailingCommas = true, WriteIndented = true };
     private readonly SourceUri uri = SourceUri.Parse(location);
 
+    /// <summary>A job file is a job request: the same 1 MiB as the body of POST /api/jobs.</summary>
+    public const long MaxJobFileBytes = 1024 * 1024;
+
     /// <summary>Starts the job; the receipt marked running, or null when the file was rejected, the attempt failed, or the claim was lost.</summary>
     public async Task<DropReceipt?> StartAsync(DurableTaskClient client, DropReceipt receipt)
     {
@@ -27,8 +30,13 @@ public sealed class JobFileStarter(string location, DropClaims claims, JobResour
         JobRequest? request;
         try
         {
-            var bytes = await resources.Source(location).ReadAllBytesAsync(receipt.Key, ct).ConfigureAwait(false);
+            var bytes = await resources.Source(location).ReadAllBytesAsync(receipt.Key, MaxJobFileBytes, ct).ConfigureAwait(false);
             request = JsonSerializer.Deserialize<JobRequest>(bytes, Json);
+        }
+        catch (StorageException ex) when (ex.Kind == StorageErrorKind.TooLarge)
+        {
+            await RejectAsync(receipt, jobId, new Dictionary<string, string> { ["body"] = $"the job file is larger than {MaxJobFileBytes} bytes, the limit of a job description" }).ConfigureAwait(false);
+            return null;
         }
         catch (JsonException ex)
         {

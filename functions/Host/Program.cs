@@ -1,1 +1,1 @@
-return Serverless.Host.Cli.CommandLine.Run(args);
+return await Serverless.Host.Cli.CommandLine.RunAsync(args);

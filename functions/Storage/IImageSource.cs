@@ -17,8 +17,12 @@ public interface IImageSource
     /// </summary>
     IAsyncEnumerable<SourcePage> ListPagesAsync(string? continuationToken, int pageSize, CancellationToken cancellationToken = default);
 
-    /// <summary>Reads a whole object; retried as a whole on transient errors.</summary>
-    Task<byte[]> ReadAllBytesAsync(string key, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Reads a whole object of at most <paramref name="maxBytes"/>; retried as a whole on transient
+    /// errors. A larger one is a <see cref="StorageErrorKind.TooLarge"/> failure, told by its stated
+    /// length before any of it is read, or at the limit when no length is stated: never read whole.
+    /// </summary>
+    Task<byte[]> ReadAllBytesAsync(string key, long maxBytes, CancellationToken cancellationToken = default);
 
     /// <summary>Opens an object for reading (opening is retried, reading the stream is not).</summary>
     Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken = default);

@@ -55,6 +55,13 @@ public sealed record SourceUri
         }
 
         text = text.Trim();
+        // Path.GetFullPath would throw on it; a key or path never needs one.
+        if (text.Contains('\0'))
+        {
+            error = "A storage location may not contain a NUL character.";
+            return false;
+        }
+
         var schemeEnd = text.IndexOf("://", StringComparison.Ordinal);
         if (schemeEnd < 0)
         {
@@ -126,6 +133,14 @@ public sealed record SourceUri
         if (prefix.Contains("//", StringComparison.Ordinal))
         {
             error = $"'{text}': the prefix has an empty path segment.";
+            return false;
+        }
+
+        // Object stores keep "a/../b" as a literal key, but a result written under it can land
+        // elsewhere once copied to disk or served: no '.' or '..' segments.
+        if (prefix.Split('/').Any(segment => segment is "." or ".."))
+        {
+            error = $"'{text}': the prefix may not have '.' or '..' segments.";
             return false;
         }
 

@@ -15,6 +15,9 @@ public enum StorageErrorKind
     /// <summary>The request itself is invalid (bad key, bad settings).</summary>
     InvalidRequest,
 
+    /// <summary>The object is larger than the reader allows; nothing past the limit was read.</summary>
+    TooLarge,
+
     /// <summary>The service could not be reached or failed (after retries).</summary>
     Unavailable,
 

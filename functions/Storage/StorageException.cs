@@ -31,6 +31,7 @@ public sealed class StorageException : Exception
         StorageErrorKind.AccessDenied => "access_denied",
         StorageErrorKind.InvalidRequest => "invalid_request",
         StorageErrorKind.Unavailable => "storage_unavailable",
+        StorageErrorKind.TooLarge => "too_large",
         _ => "storage_error",
     };
 }

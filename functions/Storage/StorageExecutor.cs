@@ -92,6 +92,7 @@ internal sealed class StorageExecutor
             StorageErrorKind.AccessDenied => $"{location}: access denied (unknown or insufficient credentials).",
             StorageErrorKind.InvalidRequest => $"{location}: invalid request.",
             StorageErrorKind.Unavailable => $"{location}: storage unavailable.",
+            StorageErrorKind.TooLarge => $"{location}: too large:",
             _ => $"{location}: storage error.",
         };
         return new StorageException(kind, location, $"{message} {Innermost(ex).Message}", ex);
@@ -107,6 +108,11 @@ internal sealed class StorageExecutor
         if (ex is StorageException storage)
         {
             return storage.Kind;
+        }
+
+        if (ex is TooLargeException)
+        {
+            return StorageErrorKind.TooLarge;
         }
 
         if (classifyService(ex) is { } kind)

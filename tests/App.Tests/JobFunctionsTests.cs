@@ -76,7 +76,7 @@ public sealed class JobFunctionsTests(AppHub hub)
         var (purge, _, purged) = await IResults.RunAsync(await functions.PurgeJob(IResults.Request("DELETE", $"/api/jobs/{id}"), id, hub.Client, default));
         var (after, _, _) = await IResults.RunAsync(await functions.GetJob(IResults.Request("GET", $"/api/jobs/{id}"), id, hub.Client, default));
 
-        Assert.Equal(409, terminate);
+        Assert.Equal(410, terminate);
         Assert.Equal(200, purge);
         Assert.True(purged.GetProperty("instancesDeleted").GetInt32() >= 2);
         Assert.Equal(404, after);

@@ -38,6 +38,13 @@ public sealed class DemoScriptTests
             Assert.Contains("== first predictions", text);
             Assert.Contains("/dashboard (it asks for the key)", text);
             Assert.Equal(3, text.Split('\n').Count(line => line.StartsWith("{\"key\":\"synthetic/", StringComparison.Ordinal)));
+            // The key is in a file only its owner reads, named in the output; the key itself never printed.
+            var keyFile = Path.Combine(RepoPaths.Work, "demo.key");
+            var key = (await File.ReadAllTextAsync(keyFile)).Trim();
+            if (!OperatingSystem.IsWindows())
+                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
+            Assert.Contains(keyFile, text);
+            Assert.DoesNotContain(key, text + await errors);
 
             await StopAsync(environment);
             // `stop` stopped the host itself, not only a shell around it: nothing answers on its port.

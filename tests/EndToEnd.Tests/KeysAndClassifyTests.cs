@@ -182,7 +182,7 @@ public sealed partial class KeysAndClassifyTests(JobStack stack) : IAsyncLifetim
         foreach (var admin in new[] { endpoints[3], endpoints[4] })
             await ProblemAsync(await function.SendAsync(admin()), HttpStatusCode.Forbidden);
         var terminate = await master.SendAsync(endpoints[3]());
-        Assert.True(terminate.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.Conflict, $"terminate: {terminate.StatusCode}");
+        Assert.True(terminate.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.Gone, $"terminate: {terminate.StatusCode}");
         await function.WaitAsync(id, TimeSpan.FromMinutes(2), () => host.OutputTail);
         await ExpectAsync(master, endpoints[4](), HttpStatusCode.OK);
         await ExpectAsync(master, endpoints[2](), HttpStatusCode.NotFound);
@@ -236,6 +236,39 @@ public sealed partial class KeysAndClassifyTests(JobStack stack) : IAsyncLifetim
             Assert.Contains("serverless-secrets/keysfromblob/host.json", process.OutputTail);
             Assert.DoesNotContain(masterKey, process.OutputTail);
         }
+    }
+
+    [Fact]
+    public async Task A_key_sent_as_code_never_reaches_the_log_and_a_request_is_one_line()
+    {
+        // ASP.NET Core's own default level, not the quieter one the other tests run with.
+        var environment = stack.HostEnvironment("KeysLog", new Dictionary<string, string> { ["Logging__LogLevel__Default"] = "Information" });
+        await using var host = await HostProcess.StartAsync("all", environment);
+        using var anonymous = new JobsHttp(host.BaseUrl, key: null);
+        const string wrongKey = "not-the-key-but-secret-too";
+
+        await ExpectAsync(anonymous, new HttpRequestMessage(HttpMethod.Get, $"api/jobs?top=3&code={JobStack.MasterKey}"), HttpStatusCode.OK);
+        await ExpectAsync(anonymous, new HttpRequestMessage(HttpMethod.Get, $"api/jobs/keys-log-probe?code={JobStack.FunctionKey}"), HttpStatusCode.NotFound);
+        await ProblemAsync(await anonymous.GetAsync($"api/jobs?code={wrongKey}"), HttpStatusCode.Unauthorized);
+        await Task.Delay(500);
+
+        var log = host.OutputTail;
+        Assert.DoesNotContain(JobStack.MasterKey, log);
+        Assert.DoesNotContain(JobStack.FunctionKey, log);
+        Assert.DoesNotContain(wrongKey, log);
+        Assert.Contains("HTTP GET /api/jobs?top=3&code=*** 200", log);
+        Assert.Single(log.Split('\n'), line => line.Contains("keys-log-probe", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Without_configured_origins_no_cross_origin_call_is_allowed()
+    {
+        using var http = new HttpClient { BaseAddress = host!.BaseUrl };
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, "api/jobs");
+        preflight.Headers.Add("Origin", "https://app.example");
+        preflight.Headers.Add("Access-Control-Request-Method", "POST");
+        using var response = await http.SendAsync(preflight);
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
     }
 
     [Fact]

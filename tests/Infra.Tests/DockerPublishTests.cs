@@ -83,11 +83,8 @@ public sealed class DockerPublishTests(PublishedHostFixture published) : IClassF
         var dockerfile = Dockerfile.Load();
         var dll = Path.Combine(published.OutputPath, dockerfile.Stages[^1].Last("ENTRYPOINT")!.ExecForm()[1]);
         var commandLines = new List<IReadOnlyList<string>> { dockerfile.Stages[^1].Last("CMD")!.ExecForm() };
-        if (Kubectl.Path is not null)
-        {
-            commandLines.AddRange(Kubectl.Render("base").OfKind("Deployment")
-                .Select(d => d.Containers.Single()["args"]!.AsArray().Select(a => (string)a!).ToList()));
-        }
+        commandLines.AddRange(Kubectl.Render("base").OfKind("Deployment")
+            .Select(d => d.Containers.Single()["args"]!.AsArray().Select(a => (string)a!).ToList()));
 
         foreach (var commandLine in commandLines)
         {

@@ -1,6 +1,6 @@
 using System.Text;
-using Azure.Storage.Queues;
-using DurableTask.AzureStorage;
+using Serverless.Drops;
+using Serverless.Host.Drops;
 using Serverless.Infra.Tests.Support;
 using Serverless.TestSupport;
 
@@ -12,19 +12,24 @@ namespace Serverless.Infra.Tests;
 /// </summary>
 public sealed class KedaQueueNameTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
-    public static TheoryData<string> Roots => new(Kubectl.Overlays);
+    /// <summary>Drop notifications per pod: one micro-batch (a drop location's default batchSize).</summary>
+    private static readonly int DropsQueueLength = new DropLocationOptions().BatchSize;
 
-    [KubectlTheory]
+    public static TheoryData<string> Roots => new(Kubectl.SelfHostOverlays);
+
+    [Theory]
     [MemberData(nameof(Roots))]
     public async Task Scaled_object_watches_the_work_item_queue_and_every_control_queue_of_the_shipped_host_json(string root)
     {
         var render = Kubectl.Render(root);
         var settings = HostJsonSettings.Parse(ShippedHostJson(render));
-        var (workItems, controls) = await QueuesDtfxCreatesAsync(settings);
+        var (workItems, controls) = await DtfxQueues.CreateAsync(azurite.ConnectionString, settings);
         var triggers = Manifest.Items(render.Get("ScaledObject", "serverless-worker").Body["spec"]!["triggers"]).ToList();
 
+        // The drop notification queue is the host's, not DTFx's: the name the host itself derives.
         var expected = new[] { (Queue: workItems, Length: settings.MaxConcurrentActivityFunctions) }
             .Concat(controls.Select(q => (Queue: q, Length: settings.MaxConcurrentOrchestratorFunctions)))
+            .Append((Queue: DropNotificationQueue.DefaultName(settings.HubName), Length: DropsQueueLength))
             .ToList();
         var actual = triggers.Select(t => (Queue: (string)t["metadata"]!["queueName"]!, Length: int.Parse((string)t["metadata"]!["queueLength"]!))).ToList();
 
@@ -37,10 +42,13 @@ public sealed class KedaQueueNameTests(AzuriteFixture azurite) : IClassFixture<A
             Assert.Equal("azure-queue", (string?)t["type"]);
             // KEDA reads every metadata value as a string; a YAML number would be rejected.
             Assert.Equal("0", (string?)t["metadata"]!["activationQueueLength"]);
+            // Explicit, and "all": a worker's dequeued (invisible) batches are work in progress;
+            // counting only visible ones would scale busy pods in.
+            Assert.Equal("all", (string?)t["metadata"]!["queueLengthStrategy"]);
         });
     }
 
-    [KubectlTheory]
+    [Theory]
     [MemberData(nameof(Roots))]
     public void Workers_scale_to_zero_and_the_api_stays_up(string root)
     {
@@ -64,26 +72,6 @@ public sealed class KedaQueueNameTests(AzuriteFixture azurite) : IClassFixture<A
         Assert.True(original == copy, "infra/k8s/base/host.json differs from host.json: run infra/k8s/sync.sh");
     }
 
-    /// <summary>Creates the hub with DTFx (partition count and name from host.json) and reads back its queues.</summary>
-    private async Task<(string WorkItems, IReadOnlyList<string> Controls)> QueuesDtfxCreatesAsync(HostJsonSettings settings)
-    {
-        var service = new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
-        {
-            TaskHubName = settings.HubName,
-            PartitionCount = settings.PartitionCount,
-            StorageAccountClientProvider = new StorageAccountClientProvider(azurite.ConnectionString),
-        });
-        await service.CreateIfNotExistsAsync();
-        var hubPrefix = settings.HubName.ToLowerInvariant() + "-";
-        var queues = new List<string>();
-        await foreach (var queue in new QueueServiceClient(azurite.ConnectionString).GetQueuesAsync(prefix: hubPrefix))
-            queues.Add(queue.Name);
-        var workItems = Assert.Single(queues, q => q.EndsWith("-workitems", StringComparison.Ordinal));
-        var controls = queues.Where(q => q.Contains("-control-", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
-        Assert.Equal(settings.PartitionCount, controls.Count);
-        return (workItems, controls);
-    }
-
     private static string ShippedHostJson(RenderedSet render)
     {
         var configMap = render.OfKind("ConfigMap").Single(c => KustomizeRenderTests.StripHash(c.Name) == "serverless-host-config");
@@ -96,7 +84,7 @@ public sealed class KedaQueueNameTests(AzuriteFixture azurite) : IClassFixture<A
         foreach (var (queue, length) in triggers)
         {
             yaml.Append($"    - type: azure-queue\n      name: {queue[(queue.IndexOf('-') + 1)..]}\n      metadata:\n")
-                .Append($"        queueName: {queue}\n        queueLength: \"{length}\"\n        activationQueueLength: \"0\"\n")
+                .Append($"        queueName: {queue}\n        queueLength: \"{length}\"\n        queueLengthStrategy: all\n        activationQueueLength: \"0\"\n")
                 .Append("      authenticationRef:\n        name: serverless-storage\n");
         }
 

@@ -17,34 +17,54 @@ public sealed class KustomizeRenderTests
         ["Job"] = "batch/v1",
         ["ScaledObject"] = "keda.sh/v1alpha1",
         ["TriggerAuthentication"] = "keda.sh/v1alpha1",
+        ["ServiceAccount"] = "v1",
+        ["PersistentVolumeClaim"] = "v1",
+        ["PodDisruptionBudget"] = "policy/v1",
+        ["NetworkPolicy"] = "networking.k8s.io/v1",
     };
+
+    private static readonly string[] App =
+    [
+        "ConfigMap/serverless-host-config", "Deployment/serverless-api", "Deployment/serverless-worker", "Service/serverless-api",
+        "ServiceAccount/serverless-api", "ServiceAccount/serverless-worker",
+        "PodDisruptionBudget/serverless-api", "PodDisruptionBudget/serverless-worker",
+    ];
 
     public static TheoryData<string, string[]> ExpectedObjects => new()
     {
-        {
-            "base",
-            ["ConfigMap/serverless-host-config", "Deployment/serverless-api", "Deployment/serverless-worker", "Service/serverless-api"]
-        },
+        { "base", App },
         {
             "overlays/onprem",
             [
-                "Namespace/serverless", "ConfigMap/serverless-host-config", "Secret/serverless-storage", "Secret/serverless-keys",
-                "Deployment/serverless-api", "Service/serverless-api", "Deployment/serverless-worker",
+                .. App, "Namespace/serverless", "Secret/serverless-storage", "Secret/serverless-keys",
                 "ScaledObject/serverless-worker", "TriggerAuthentication/serverless-storage",
                 "StatefulSet/azurite", "Service/azurite", "StatefulSet/minio", "Service/minio", "Job/minio-buckets",
+                "ServiceAccount/azurite", "ServiceAccount/minio", "ServiceAccount/minio-buckets",
+                "NetworkPolicy/azurite", "NetworkPolicy/minio",
             ]
         },
         {
             "overlays/azure",
             [
-                "Namespace/serverless", "ConfigMap/serverless-host-config", "Secret/serverless-storage", "Secret/serverless-keys",
-                "Deployment/serverless-api", "Service/serverless-api", "Deployment/serverless-worker",
+                .. App, "Namespace/serverless", "Secret/serverless-storage", "Secret/serverless-keys",
                 "ScaledObject/serverless-worker", "TriggerAuthentication/serverless-storage",
+                "PersistentVolumeClaim/serverless-models",
+            ]
+        },
+        {
+            "overlays/functions-host",
+            [
+                "Namespace/serverless-functions", "ConfigMap/functions-settings", "Secret/functions-storage", "Secret/functions-keys",
+                "Deployment/functions-http", "Service/functions-http", "Deployment/functions-worker",
+                "ServiceAccount/functions-http", "ServiceAccount/functions-worker",
+                "PodDisruptionBudget/functions-http", "PodDisruptionBudget/functions-worker",
+                "ScaledObject/functions-worker", "TriggerAuthentication/functions-storage",
+                "PersistentVolumeClaim/serverless-models",
             ]
         },
     };
 
-    [KubectlTheory]
+    [Theory]
     [MemberData(nameof(ExpectedObjects))]
     public void Renders_exactly_the_objects_of_its_environment_with_known_api_versions(string root, string[] expected)
     {
@@ -56,7 +76,7 @@ public sealed class KustomizeRenderTests
         Assert.All(render.All, m => Assert.Equal(ApiVersions[m.Kind], m.ApiVersion));
     }
 
-    [KubectlTheory]
+    [Theory]
     [InlineData("overlays/onprem")]
     [InlineData("overlays/azure")]
     public void Overlays_put_every_namespaced_object_in_the_serverless_namespace(string root)
@@ -66,13 +86,26 @@ public sealed class KustomizeRenderTests
         Assert.All(render.All.Where(m => m.Kind != "Namespace"), m => Assert.Equal("serverless", m.Namespace));
     }
 
-    [KubectlFact]
+    [Fact]
     public void The_azure_overlay_runs_no_storage_of_its_own()
     {
         var render = Kubectl.Render("overlays/azure");
 
         Assert.Empty(render.OfKind("StatefulSet"));
         Assert.Equal(["serverless-api"], render.OfKind("Service").Select(s => s.Name));
+    }
+
+    [Fact]
+    public void Renders_with_the_kubectl_install_kubectl_sh_pins()
+    {
+        // The tests fail, never skip, without it: CI must render what a user applies.
+        Assert.True(File.Exists(Kubectl.Path), $"kubectl is not at {Kubectl.Path}: run local/install.sh");
+        var version = ProcessRunner.Run(Kubectl.Path, ["version", "--client"], RepoPaths.Root, TimeSpan.FromSeconds(30));
+        var pinned = System.Text.RegularExpressions.Regex.Match(
+            File.ReadAllText(Path.Combine(RepoPaths.Local, "install-kubectl.sh")), "^version=(v[0-9.]+)$", System.Text.RegularExpressions.RegexOptions.Multiline).Groups[1].Value;
+
+        Assert.Contains($"Client Version: {pinned}", version.StandardOutput);
+        Assert.Contains("Kustomize Version: v5.", version.StandardOutput);
     }
 
     [Fact]

@@ -10,7 +10,7 @@ public sealed class ManifestReferenceTests
 {
     public static TheoryData<string> Roots => new(Kubectl.Overlays);
 
-    [KubectlTheory]
+    [Theory]
     [MemberData(nameof(Roots))]
     public void Secrets_and_config_maps_used_by_pods_exist_with_the_keys_used(string root)
     {
@@ -56,13 +56,20 @@ public sealed class ManifestReferenceTests
             {
                 Require(render, problems, $"{workload.Id} volume {volume["name"]}", "Secret", (string?)volume["secret"]?["secretName"], key: null);
                 Require(render, problems, $"{workload.Id} volume {volume["name"]}", "ConfigMap", (string?)volume["configMap"]?["name"], key: null);
+                Require(render, problems, $"{workload.Id} volume {volume["name"]}", "PersistentVolumeClaim", (string?)volume["persistentVolumeClaim"]?["claimName"], key: null);
+            }
+
+            // A ServiceAccount named by a pod exists in the render (the pod would not be created otherwise).
+            if ((string?)workload.PodSpec!["serviceAccountName"] is { } account)
+            {
+                Require(render, problems, workload.Id, "ServiceAccount", account, key: null);
             }
         }
 
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
-    [KubectlTheory]
+    [Theory]
     [MemberData(nameof(Roots))]
     public void Keda_objects_reach_an_existing_deployment_and_secret(string root)
     {
@@ -90,7 +97,7 @@ public sealed class ManifestReferenceTests
         }
     }
 
-    [KubectlTheory]
+    [Theory]
     [MemberData(nameof(Roots))]
     public void Every_service_selects_the_pods_of_a_workload_and_stateful_sets_name_a_service(string root)
     {
@@ -120,7 +127,7 @@ public sealed class ManifestReferenceTests
         }
     }
 
-    [KubectlTheory]
+    [Theory]
     [MemberData(nameof(Roots))]
     public void Deployment_selectors_match_their_own_pod_labels(string root)
     {

@@ -4,13 +4,15 @@ namespace Serverless.Infra.Tests;
 
 /// <summary>
 /// Every container runs unprivileged on a read-only root file system with resource limits;
-/// the app's containers carry health probes, their roles and a shutdown long enough for a batch.
+/// the app's containers carry health probes and their roles (the shutdown budget: <see cref="ShutdownBudgetTests"/>).
 /// </summary>
 public sealed class PodSecurityTests
 {
     public static TheoryData<string> Roots => new(["base", .. Kubectl.Overlays]);
 
-    [KubectlTheory]
+    public static TheoryData<string> Overlays => new(Kubectl.Overlays);
+
+    [Theory]
     [MemberData(nameof(Roots))]
     public void Every_container_is_non_root_read_only_unprivileged_and_limited(string root)
     {
@@ -41,8 +43,10 @@ public sealed class PodSecurityTests
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
-    [KubectlTheory]
-    [MemberData(nameof(Roots))]
+    public static TheoryData<string> SelfHostRoots => new(["base", .. Kubectl.SelfHostOverlays]);
+
+    [Theory]
+    [MemberData(nameof(SelfHostRoots))]
     public void App_containers_run_their_role_with_healthz_probes_and_a_writable_tmp(string root)
     {
         var render = Kubectl.Render(root);
@@ -72,21 +76,70 @@ public sealed class PodSecurityTests
         }
     }
 
-    [KubectlTheory]
-    [MemberData(nameof(Roots))]
-    public void Workers_get_time_to_finish_a_batch_and_the_host_stops_within_it(string root)
-    {
-        var worker = Kubectl.Render(root).Get("Deployment", "serverless-worker");
-        var grace = (int?)worker.PodSpec!["terminationGracePeriodSeconds"] ?? 30;
-        var env = Manifest.Items(worker.Containers.Single()["env"]).ToDictionary(e => (string)e["name"]!, e => (string?)e["value"]);
+    /// <summary>The volume types the restricted Pod Security level admits.</summary>
+    private static readonly string[] RestrictedVolumeTypes =
+        ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"];
 
-        Assert.InRange(grace, 60, 600);
-        // The .NET host's own stop timeout must end before the kubelet's SIGKILL.
-        Assert.True(env.TryGetValue("DOTNET_SHUTDOWNTIMEOUTSECONDS", out var hostTimeout), "no DOTNET_SHUTDOWNTIMEOUTSECONDS on the worker");
-        Assert.InRange(int.Parse(hostTimeout!), 30, grace - 5);
+    [Theory]
+    [MemberData(nameof(Roots))]
+    public void Every_pod_passes_the_restricted_pod_security_level(string root)
+    {
+        var problems = new List<string>();
+        foreach (var workload in Kubectl.Render(root).Workloads)
+        {
+            var pod = workload.PodSpec!;
+            var podSeccomp = (string?)pod["securityContext"]?["seccompProfile"]?["type"];
+            foreach (var container in workload.Containers)
+            {
+                var where = $"{workload.Id} container {container["name"]}";
+                var seccomp = (string?)container["securityContext"]?["seccompProfile"]?["type"] ?? podSeccomp;
+                Check(problems, seccomp is "RuntimeDefault" or "Localhost", $"{where}: seccompProfile is {seccomp ?? "unset"}");
+                var dropped = container["securityContext"]?["capabilities"]?["drop"]?.AsArray().Select(c => (string?)c) ?? [];
+                Check(problems, dropped.Contains("ALL"), $"{where}: does not drop ALL capabilities");
+                Check(problems, container["securityContext"]?["capabilities"]?["add"] is null, $"{where}: adds capabilities");
+            }
+
+            foreach (var volume in Manifest.Items(pod["volumes"]))
+            {
+                var type = volume.Select(p => p.Key).Single(k => k != "name");
+                Check(problems, RestrictedVolumeTypes.Contains(type), $"{workload.Id} volume {volume["name"]}: {type} is not allowed at the restricted level");
+            }
+
+            Check(problems, pod["hostNetwork"] is null && pod["hostPID"] is null && pod["hostIPC"] is null, $"{workload.Id}: uses a host namespace");
+        }
+
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
-    [KubectlFact]
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public void Overlay_namespaces_enforce_the_restricted_level(string root)
+    {
+        var labels = Manifest.StringMap(Assert.Single(Kubectl.Render(root).OfKind("Namespace")).Body["metadata"]!["labels"]);
+
+        foreach (var mode in new[] { "enforce", "audit", "warn" })
+        {
+            Assert.Equal("restricted", labels.GetValueOrDefault($"pod-security.kubernetes.io/{mode}"));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Roots))]
+    public void Every_workload_runs_as_a_service_account_of_its_own_without_an_api_token(string root)
+    {
+        var render = Kubectl.Render(root);
+        var accounts = render.Workloads.Select(w => (Workload: w, Account: (string?)w.PodSpec!["serviceAccountName"])).ToList();
+
+        Assert.All(accounts, a => Assert.False(a.Account is null or "default", $"{a.Workload.Id} runs as the namespace's default service account"));
+        Assert.Equal(accounts.Count, accounts.Select(a => a.Account).Distinct().Count());
+        Assert.All(accounts, a =>
+        {
+            Assert.True((bool?)a.Workload.PodSpec!["automountServiceAccountToken"] == false, $"{a.Workload.Id} mounts an API token");
+            Assert.True((bool?)render.Get("ServiceAccount", a.Account!).Body["automountServiceAccountToken"] == false, $"ServiceAccount/{a.Account} hands out API tokens");
+        });
+    }
+
+    [Fact]
     public void App_pods_run_as_the_images_user()
     {
         var render = Kubectl.Render("base");

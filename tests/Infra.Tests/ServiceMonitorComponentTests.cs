@@ -11,7 +11,7 @@ namespace Serverless.Infra.Tests;
 /// </summary>
 public sealed class ServiceMonitorComponentTests
 {
-    [KubectlFact]
+    [Fact]
     public void Prometheus_scrapes_the_api_and_worker_pods_with_the_function_key_the_pods_accept()
     {
         var render = RenderWithComponent();
@@ -60,7 +60,7 @@ public sealed class ServiceMonitorComponentTests
                   - SERVERLESS_MASTER_KEY=master
                   - SERVERLESS_FUNCTION_KEY=function
             """);
-        var result = ProcessRunner.Run(Kubectl.Path!, ["kustomize", folder.Path], RepoPaths.Root, TimeSpan.FromMinutes(1));
+        var result = ProcessRunner.Run(Kubectl.Path, ["kustomize", folder.Path], RepoPaths.Root, TimeSpan.FromMinutes(1));
         Assert.True(result.ExitCode == 0, result.Describe());
         return RenderedSet.Parse(result.StandardOutput);
     }

@@ -9,7 +9,7 @@ namespace Serverless.Infra.Tests;
 /// </summary>
 public sealed class StorageEndpointTests
 {
-    [KubectlFact]
+    [Fact]
     public void Onprem_connection_string_names_explicit_endpoints_of_the_in_cluster_azurite()
     {
         var render = Kubectl.Render("overlays/onprem");
@@ -23,7 +23,7 @@ public sealed class StorageEndpointTests
         }
     }
 
-    [KubectlFact]
+    [Fact]
     public void Onprem_s3_endpoint_is_the_in_cluster_minio_and_its_login_is_the_apps()
     {
         var render = Kubectl.Render("overlays/onprem");
@@ -37,7 +37,7 @@ public sealed class StorageEndpointTests
         Assert.Equal(secret.Name, (string?)env["MINIO_ROOT_USER"]?["name"]);
     }
 
-    [KubectlFact]
+    [Fact]
     public void Azure_connection_string_is_a_storage_account_not_an_emulator()
     {
         var settings = ConnectionString(Kubectl.Render("overlays/azure"));

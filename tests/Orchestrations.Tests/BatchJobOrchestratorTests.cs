@@ -122,4 +122,20 @@ public sealed class BatchJobOrchestratorTests(TaskHubHost hub)
         Assert.Equal(request.Id, done.ReadInputAs<JobState>()!.Spec.JobId);
         Assert.Equal(32, done.ReadInputAs<JobState>()!.Spec.BatchSize);
     }
+
+    [Fact]
+    public async Task A_batch_too_large_for_memory_fails_the_job_at_once_saying_so()
+    {
+        var source = hub.WriteImages("huge-batch", 2, seed: 43);
+        var started = DateTime.UtcNow;
+        var id = await hub.SubmitAsync(new JobRequest { Source = source, Model = hub.Model, BatchSize = 1024, Output = Path.Combine(hub.Root, "out-huge") });
+
+        var done = await hub.WaitAsync(id);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, done.RuntimeStatus);
+        Assert.Contains("batchSize 1024 needs a 588 MiB input tensor", done.FailureDetails!.ErrorMessage);
+        Assert.Contains("batchInference:maxBatchTensorBytes", done.FailureDetails.ErrorMessage);
+        // Not retried: the check fails the same way every time (retries would take 1 + 2 + 4 s more).
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(6), $"took {DateTime.UtcNow - started}");
+    }
 }

@@ -21,10 +21,10 @@ internal sealed class CrashingImageSource(IImageSource inner, string marker) : I
     public IAsyncEnumerable<SourcePage> ListPagesAsync(string? continuationToken, int pageSize, CancellationToken cancellationToken = default) =>
         inner.ListPagesAsync(continuationToken, pageSize, cancellationToken);
 
-    public Task<byte[]> ReadAllBytesAsync(string key, CancellationToken cancellationToken = default)
+    public Task<byte[]> ReadAllBytesAsync(string key, long maxBytes, CancellationToken cancellationToken = default)
     {
         CrashOn(key);
-        return inner.ReadAllBytesAsync(key, cancellationToken);
+        return inner.ReadAllBytesAsync(key, maxBytes, cancellationToken);
     }
 
     public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken = default)

@@ -140,7 +140,18 @@ internal static class JobBenchmark
         double HostCpu() => workerHosts.Append(host).Sum(h => CpuTime.OfProcess(h.Pid));
         double EmulatorCpu() => CpuTime.OfProcess(azurite.Pid) + CpuTime.OfProcess(s3rver.Pid);
         var (hostCpuBefore, emulatorCpuBefore) = (HostCpu(), EmulatorCpu());
+        // With separate worker processes, what each holds of the work-item queue (what KEDA's queueLength is set from).
+        using var stopSampling = new CancellationTokenSource();
+        var sampler = workers > 0
+            ? WorkItemSampler.Start(azurite.ConnectionString, environment["extensions__durableTask__hubName"], workers, stopSampling.Token)
+            : null;
         var (wall, output) = await BenchJob.RunAsync(http, host, new { source = $"s3://{Bucket}/{Prefix}", model, batchSize }, expected);
+        await stopSampling.CancelAsync();
+        if (sampler is not null)
+        {
+            await sampler.Running;
+            sampler.Report();
+        }
         var (hostCpu, emulatorCpu) = (HostCpu() - hostCpuBefore, EmulatorCpu() - emulatorCpuBefore);
         Report.Log($"job: {wall:0.00}s wall, {hostCpu:0.0}s host CPU, {emulatorCpu:0.0}s Azurite + s3rver CPU, output {output}");
         return (wall, output.GetProperty("imagesPerSecond").GetDouble(), hostCpu, emulatorCpu);

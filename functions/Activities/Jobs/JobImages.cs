@@ -12,11 +12,11 @@ namespace Serverless.Activities.Jobs;
 /// The images a job's dashboard page shows: its sample rows (<see cref="ResultSamples"/>, from the
 /// job's output) and thumbnails of them, read from the job's source with the host's credentials.
 /// A thumbnail is only made of a key among the job's sample rows, and the job's locations pass the
-/// same checks as a submission (<see cref="JobLocations"/>), so the endpoint cannot be used to read
+/// same root check as the job's own reads (<see cref="JobResources.Source"/>), so the endpoint cannot be used to read
 /// anything the job itself did not read. Samples are kept for a few seconds per job, since a page
 /// asks for a few dozen thumbnails at once.
 /// </summary>
-public sealed class JobImages(JobResources resources, JobLocations locations, InferenceOptions inference, TimeProvider clock)
+public sealed class JobImages(JobResources resources, InferenceOptions inference, TimeProvider clock)
 {
     private static readonly TimeSpan Keep = TimeSpan.FromSeconds(10);
     private readonly ConcurrentDictionary<string, (DateTimeOffset At, Task<Lookup> Lookup)> recent = new(StringComparer.Ordinal);
@@ -39,12 +39,19 @@ public sealed class JobImages(JobResources resources, JobLocations locations, In
             return new Outcome<byte[]>(null, lookup.Problem, lookup.Detail);
         if (!lookup.Samples.Contains(key))
             return new Outcome<byte[]>(null, JobImagesProblem.NotListed, $"'{key}' is not among the sample images of job '{jobId}'.");
-        if (locations.Check(lookup.Spec!.Source).Error is { } sourceError)
-            return new Outcome<byte[]>(null, JobImagesProblem.LocationRefused, sourceError);
+        IImageSource source;
+        try
+        {
+            source = resources.Source(lookup.Spec!.Source);
+        }
+        catch (ArgumentException e)
+        {
+            return new Outcome<byte[]>(null, JobImagesProblem.LocationRefused, e.Message);
+        }
         byte[] bytes;
         try
         {
-            bytes = await resources.Source(lookup.Spec.Source).ReadAllBytesAsync(key, cancellationToken).ConfigureAwait(false);
+            bytes = await source.ReadAllBytesAsync(key, resources.MaxEncodedBytes, cancellationToken).ConfigureAwait(false);
         }
         catch (StorageException e) when (e.Kind == StorageErrorKind.ObjectNotFound)
         {
@@ -95,11 +102,18 @@ public sealed class JobImages(JobResources resources, JobLocations locations, In
         }
         if (spec is null)
             return Lookup.Failed(JobImagesProblem.UnknownJob, $"Job '{jobId}' has no readable input.");
-        if (locations.Check(spec.Output).Error is { } outputError)
-            return Lookup.Failed(JobImagesProblem.LocationRefused, outputError);
+        IResultStore results;
         try
         {
-            var samples = await new ResultWriter(resources.Results(spec.Output)).ReadSamplesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            results = resources.Results(spec.Output);
+        }
+        catch (ArgumentException e)
+        {
+            return Lookup.Failed(JobImagesProblem.LocationRefused, e.Message);
+        }
+        try
+        {
+            var samples = await new ResultWriter(results).ReadSamplesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             return new Lookup(spec, samples, JobImagesProblem.None, null);
         }
         catch (Exception e) when (e is StorageException or FormatException)

@@ -9,7 +9,7 @@ namespace Serverless.Activities.Jobs;
 /// terminate and purge leave behind: a terminated parent does not stop its children, and a purge
 /// deletes one instance. Pages are found by their id prefix (<see cref="PageIds"/>).
 /// </summary>
-public sealed class JobManagement(AttemptLedger attempts)
+public sealed class JobManagement(AttemptLedger attempts, JobIndex index)
 {
     /// <summary>Terminates the job and its running pages.</summary>
     public async Task TerminateAsync(DurableTaskClient client, string jobId, string reason, CancellationToken cancellationToken)
@@ -53,7 +53,10 @@ public sealed class JobManagement(AttemptLedger attempts)
                     lastTerminated = page.Updated;
             }
             if (round == 0)
+            {
                 await attempts.DeleteJobAsync(jobId, cancellationToken).ConfigureAwait(false);
+                await index.RemoveAsync(jobId, cancellationToken).ConfigureAwait(false);
+            }
             if (jobThere)
                 deleted += (await client.PurgeInstanceAsync(jobId, cancellation: cancellationToken).ConfigureAwait(false)).PurgedInstanceCount;
             // Only a terminate leaves batches running that report late; pages that completed have none.

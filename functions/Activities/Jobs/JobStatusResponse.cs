@@ -1,9 +1,10 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.DurableTask.Client;
 
 namespace Serverless.Activities.Jobs;
 
-/// <summary>A job's status in the shape of the Durable Functions HTTP API.</summary>
+/// <summary>A job's status in the shape of the Durable Functions HTTP API (<c>historyEvents</c> only when asked for).</summary>
 public sealed record JobStatusResponse(
     string Name,
     string InstanceId,
@@ -13,7 +14,8 @@ public sealed record JobStatusResponse(
     JsonElement? Output,
     DateTime CreatedTime,
     DateTime LastUpdatedTime,
-    JobFailure? FailureDetails)
+    JobFailure? FailureDetails,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<JsonElement>? HistoryEvents = null)
 {
     public static JobStatusResponse From(OrchestrationMetadata metadata, bool withInput) => new(
         metadata.Name,

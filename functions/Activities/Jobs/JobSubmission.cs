@@ -11,7 +11,7 @@ namespace Serverless.Activities.Jobs;
 /// check before scheduling (the source exists and can be listed, the model file is there), and
 /// schedules the orchestration under the job id, at most once per id.
 /// </summary>
-public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnections connections, LocalRoot localRoot, JobLocations locations)
+public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnections connections, LocalRoot localRoot, ModelsRoot modelsRoot, JobIndex index)
 {
     /// <summary>The outcome: errors by field (400), or the job id and whether it already existed.</summary>
     public sealed record Outcome(IReadOnlyDictionary<string, string> Errors, string? JobId, bool AlreadyExisted);
@@ -23,12 +23,13 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
             JobRequestValidator.Validate(request, defaults.Value, NewJobId, DefaultOutput, out var spec), StringComparer.Ordinal);
         if (spec is not null)
         {
-            if (locations.Check(spec.Source).Error is { } sourceError)
-                errors["source"] = sourceError;
-            if (locations.Check(spec.Output).Error is { } outputError)
-                errors["output"] = outputError;
-            if (!File.Exists(spec.Model))
-                errors["model"] = $"model file not found: {spec.Model}";
+            // Stored resolved: a worker checks these paths again, and must not read them against its own working directory.
+            spec = spec with
+            {
+                Source = Location(spec.Source, "source", errors),
+                Output = Location(spec.Output, "output", errors),
+                Model = Model(spec.Model, errors),
+            };
         }
         if (errors.Count > 0 || spec is null)
             return new Outcome(errors, null, false);
@@ -38,9 +39,35 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
         if (await SourceProbe.CheckAsync(spec.Source, connections, cancellationToken) is { } sourceProblem)
             return new Outcome(new Dictionary<string, string> { ["source"] = sourceProblem }, null, false);
 
+        // Indexed first: a job the list shows but that never started is skipped; one started but not listed is lost to the list.
+        await index.AddAsync(spec.JobId, DateTimeOffset.UtcNow, cancellationToken);
         await client.ScheduleNewOrchestrationInstanceAsync(ActivityNames.BatchJob, JobState.Start(spec),
             new StartOrchestrationOptions { InstanceId = spec.JobId }, cancellationToken);
         return new Outcome(errors, spec.JobId, AlreadyExisted: false);
+    }
+
+    /// <summary>A location as it will be stored: a local path made absolute against the local root, which it must stay inside.</summary>
+    private string Location(string text, string field, Dictionary<string, string> errors)
+    {
+        if (!SourceUri.TryParse(text, out var location, out var error))
+            errors[field] = error;
+        else if (location.Kind != StorageKind.Local)
+            return text;
+        else if (localRoot.Place(text) is not { } resolved)
+            errors[field] = $"local path '{location.Original}' is outside the allowed root ({LocalRoot.Setting})";
+        else
+            return resolved;
+        return text;
+    }
+
+    /// <summary>The model as stored: its full path inside the models root; where it is not there, an error that says no more than that.</summary>
+    private string Model(string name, Dictionary<string, string> errors)
+    {
+        if (modelsRoot.Resolve(name, out var fullPath) is { } error)
+            errors["model"] = error;
+        else if (!File.Exists(fullPath))
+            errors["model"] = $"there is no model '{name}' in the models root ({ModelsRoot.Setting})";
+        return fullPath.Length > 0 ? fullPath : name;
     }
 
     private static string NewJobId() => $"job-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..8]}";

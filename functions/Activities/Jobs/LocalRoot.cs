@@ -12,13 +12,24 @@ public sealed class LocalRoot
     public const string Setting = "jobs:localRoot";
 
     public LocalRoot(IConfiguration configuration)
+        : this(string.IsNullOrWhiteSpace(configuration[Setting]) ? Directory.GetCurrentDirectory() : configuration[Setting]!)
     {
-        var configured = configuration[Setting];
-        Path = Resolve(System.IO.Path.GetFullPath(string.IsNullOrWhiteSpace(configured) ? Directory.GetCurrentDirectory() : configured));
     }
+
+    /// <summary>A root at <paramref name="path"/> (the models root uses the same checks).</summary>
+    public LocalRoot(string path) => Path = Resolve(System.IO.Path.GetFullPath(path));
 
     /// <summary>The root's full path.</summary>
     public string Path { get; }
+
+    /// <summary>A local path made absolute against the root (a relative one is relative to it), or null when it lies outside.</summary>
+    public string? Place(string path)
+    {
+        if (path.Contains('\0'))
+            return null;
+        var full = System.IO.Path.GetFullPath(System.IO.Path.Combine(Path, path));
+        return Contains(full) ? full : null;
+    }
 
     /// <summary>True when <paramref name="fullPath"/> is the root or inside it.</summary>
     public bool Contains(string fullPath)

@@ -11,7 +11,7 @@ namespace Serverless.App.Functions;
 /// <c>api/jobs</c>, as `serverless host` serves it, over the shared handlers. StartJob answers with
 /// the Functions runtime's own management URLs (<c>runtime/webhooks/durabletask/...</c>).
 /// </summary>
-public sealed class JobFunctions(JobSubmission submission, JobManagement management)
+public sealed class JobFunctions(JobSubmission submission, JobManagement management, JobListing listing)
 {
     [Function(nameof(StartJob))]
     public async Task<HttpResponseData> StartJob(
@@ -41,8 +41,8 @@ public sealed class JobFunctions(JobSubmission submission, JobManagement managem
         [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
     {
         var query = request.Query;
-        var top = int.TryParse(query["top"], out var parsed) ? parsed : 100;
-        return await JobsApi.ListAsync(client, query["status"], top, query["continuationToken"], cancellationToken);
+        var top = query.ContainsKey("top") ? int.TryParse(query["top"], out var parsed) ? parsed : -1 : 100;
+        return await JobsApi.ListAsync(client, listing, query["status"], top, query["continuationToken"], cancellationToken);
     }
 
     [Function(nameof(TerminateJob))]

@@ -23,25 +23,20 @@ internal static class ClassifyCommand
         {
             var root = parse.GetValue(folder)!;
             if (!root.Exists)
-                return Fail($"folder not found: {root.FullName}");
-            LoadedModel loaded;
-            try
-            {
-                loaded = ModelCache.Shared.GetOrLoad(parse.GetValue(model)!.FullName, InferenceOptions.Default, parse.GetValue(preset));
-            }
-            catch (ModelLoadException e)
-            {
-                return Fail(e.Message);
-            }
+                throw new CliException($"folder not found: {root.FullName}");
+            var loaded = ModelCache.Shared.GetOrLoad(parse.GetValue(model)!.FullName, InferenceOptions.Default, parse.GetValue(preset));
             var outFile = parse.GetValue(output)!;
             return await RunAsync(root.FullName, loaded, parse.GetValue(batchSize), parse.GetValue(top), outFile.FullName, ct);
         });
         return command;
     }
 
+    /// <returns>0 when at least one image was classified; an empty folder, or one where every image failed, is an error.</returns>
     private static async Task<int> RunAsync(string root, LoadedModel model, int batchSize, int top, string outPath, CancellationToken ct)
     {
         var total = LocalFolderClassifier.EnumerateImageFiles(root).Count;
+        if (total == 0)
+            throw new CliException($"no images under {root} (searched recursively for {string.Join(", ", LocalFolderClassifier.ImageExtensions.Order())})");
         using var classifier = new BatchClassifier(model, batchSize, top);
         Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
         var clock = Stopwatch.StartNew();
@@ -62,12 +57,8 @@ internal static class ClassifyCommand
         });
         var seconds = clock.Elapsed.TotalSeconds;
         Console.WriteLine($"images={done} failed={failed} seconds={seconds:F2} images_per_s={done / Math.Max(seconds, 1e-3):F1} out={outPath}");
-        return 0;
-    }
-
-    private static int Fail(string message)
-    {
-        Console.Error.WriteLine($"error: {message}");
-        return 1;
+        if (failed == done)
+            throw new CliException($"every image failed ({failed} of {done}): their reasons are in {outPath}");
+        return ExitCodes.Success;
     }
 }

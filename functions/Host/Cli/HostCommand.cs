@@ -7,6 +7,8 @@ namespace Serverless.Host.Cli;
 /// <summary>`serverless host`: runs the HTTP API and/or the workers, like `func start`.</summary>
 internal static class HostCommand
 {
+    public const string Name = "host";
+
     public static Command Create()
     {
         var role = new Option<HostRole>("--role") { Description = "What this process runs: all, api or worker.", DefaultValueFactory = _ => HostRole.All };
@@ -17,7 +19,7 @@ internal static class HostCommand
             DefaultValueFactory = _ => "127.0.0.1",
         };
         var hostJson = new Option<FileInfo?>("--host-json") { Description = "host.json to use (default: the working directory's, else the one shipped beside the executable)." };
-        var command = new Command("host", "Run the host: HTTP API and workers over the task hub.") { role, port, bind, hostJson };
+        var command = new Command(Name, "Run the host: HTTP API and workers over the task hub.") { role, port, bind, hostJson };
         command.SetAction(async (parse, ct) =>
         {
             try

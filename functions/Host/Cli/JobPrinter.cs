@@ -5,7 +5,7 @@ namespace Serverless.Host.Cli;
 /// <summary>Prints job statuses as a table (people) or JSON (scripts); results on stdout, diagnostics on stderr.</summary>
 internal static class JobPrinter
 {
-    /// <returns>The exit code: 0 only when the job completed.</returns>
+    /// <returns>The exit code of the job's state (<see cref="ExitCodes.ForJob"/>): 0 only when it completed.</returns>
     public static int PrintOutcome(JsonElement status, bool json)
     {
         var runtime = status.GetProperty("runtimeStatus").GetString();
@@ -22,7 +22,7 @@ internal static class JobPrinter
             if (status.TryGetProperty("failureDetails", out var failure) && failure.ValueKind == JsonValueKind.Object)
                 Console.WriteLine($"  error: {failure.GetProperty("errorMessage").GetString()}");
         }
-        return runtime == "Completed" ? 0 : 1;
+        return ExitCodes.ForJob(runtime);
     }
 
     public static void PrintTable(JsonElement list)

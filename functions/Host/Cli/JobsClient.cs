@@ -5,25 +5,43 @@ using Serverless.BatchInference.Contracts;
 
 namespace Serverless.Host.Cli;
 
-/// <summary>The CLI's HTTP client for <c>/api/jobs</c>. Non-success answers become <see cref="JobsClientException"/> with the server's problem text.</summary>
-internal sealed class JobsClient(Uri baseUrl, string? key) : IDisposable
+/// <summary>
+/// The CLI's HTTP client for <c>/api/jobs</c>. A host that cannot be reached, does not answer in
+/// time, or answers an error becomes a <see cref="JobsClientException"/> with one line to show
+/// (for an error answer: its status and the problem's title and detail).
+/// </summary>
+internal sealed class JobsClient(Uri baseUrl, string? key, TimeSpan timeout) : IDisposable
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    private readonly HttpClient http = CreateHttp(baseUrl, key);
+    private readonly HttpClient http = CreateHttp(baseUrl, key, timeout);
 
     public async Task<JsonElement> SubmitAsync(JobRequest request, CancellationToken ct) =>
         await SendAsync(HttpMethod.Post, "api/jobs", JsonContent.Create(request, options: Json), ct) ?? throw new JobsClientException("empty answer to the submission");
 
-    /// <summary>The job's status, or null when the host does not know the id.</summary>
-    public async Task<JsonElement?> GetAsync(string id, CancellationToken ct) =>
-        await SendAsync(HttpMethod.Get, $"api/jobs/{Uri.EscapeDataString(id)}", null, ct, allowNotFound: true);
+    /// <summary>The job's status (with its input when <paramref name="showInput"/>), or null when the host does not know the id.</summary>
+    public async Task<JsonElement?> GetAsync(string id, CancellationToken ct, bool showInput = false) =>
+        await SendAsync(HttpMethod.Get, $"api/jobs/{Uri.EscapeDataString(id)}{(showInput ? "?showInput=true" : "")}", null, ct, allowNotFound: true);
+
+    /// <summary>The job's status; an unknown id is a <see cref="JobsClientException"/>.</summary>
+    public async Task<JsonElement> GetKnownAsync(string id, CancellationToken ct, bool showInput = false) =>
+        await GetAsync(id, ct, showInput) ?? throw new JobsClientException($"no job with id '{id}'");
 
     public async Task<JsonElement> ListAsync(string? status, CancellationToken ct) =>
         await SendAsync(HttpMethod.Get, "api/jobs" + (status is null ? "" : $"?status={Uri.EscapeDataString(status)}"), null, ct) ?? default;
 
-    public async Task TerminateAsync(string id, CancellationToken ct) =>
-        await SendAsync(HttpMethod.Post, $"api/jobs/{Uri.EscapeDataString(id)}/terminate", null, ct);
+    /// <summary>Asks the host to terminate the job (and its pages): 202, or 409 when it has already ended (master key).</summary>
+    public async Task TerminateAsync(string id, string? reason, CancellationToken ct) =>
+        await SendAsync(HttpMethod.Post, $"api/jobs/{Uri.EscapeDataString(id)}/terminate{(reason is null ? "" : $"?reason={Uri.EscapeDataString(reason)}")}", null, ct);
+
+    /// <summary>Deletes an ended job's history (and its pages'): the number of instances deleted (master key).</summary>
+    public async Task<int> PurgeAsync(string id, CancellationToken ct)
+    {
+        var answer = await SendAsync(HttpMethod.Delete, $"api/jobs/{Uri.EscapeDataString(id)}", null, ct);
+        return answer is { ValueKind: JsonValueKind.Object } body && body.TryGetProperty("instancesDeleted", out var deleted) && deleted.TryGetInt32(out var n)
+            ? n
+            : throw new JobsClientException($"the host's answer to the purge of '{id}' has no instancesDeleted");
+    }
 
     public void Dispose() => http.Dispose();
 
@@ -37,7 +55,13 @@ internal sealed class JobsClient(Uri baseUrl, string? key) : IDisposable
         }
         catch (HttpRequestException e)
         {
-            throw new JobsClientException($"cannot reach the host at {baseUrl}: {e.Message} (is `serverless host` running? set --url or SERVERLESS_URL)");
+            var cause = e.InnerException is { } inner && !e.Message.Contains(inner.Message, StringComparison.Ordinal) ? $"{e.Message} {inner.Message}" : e.Message;
+            throw new JobsClientException($"cannot reach the host at {baseUrl}: {cause} (is `serverless host` running? set --url or SERVERLESS_URL)");
+        }
+        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // HttpClient.Timeout, not Ctrl+C.
+            throw new JobsClientException($"no answer from the host at {baseUrl} within {http.Timeout.TotalSeconds:0.###} s ({method} {path}; --request-timeout to wait longer)");
         }
         using (response)
         {
@@ -46,7 +70,16 @@ internal sealed class JobsClient(Uri baseUrl, string? key) : IDisposable
             var text = await response.Content.ReadAsStringAsync(ct);
             if (!response.IsSuccessStatusCode)
                 throw new JobsClientException($"{(int)response.StatusCode} {response.ReasonPhrase}: {ProblemText(text)}");
-            return text.Length == 0 ? null : JsonSerializer.Deserialize<JsonElement>(text);
+            if (text.Length == 0)
+                return null;
+            try
+            {
+                return JsonSerializer.Deserialize<JsonElement>(text);
+            }
+            catch (JsonException)
+            {
+                throw new JobsClientException($"the answer of {baseUrl} to {method} {path} is not JSON ({(int)response.StatusCode}, {response.Content.Headers.ContentType}): is --url a serverless host?");
+            }
         }
     }
 
@@ -63,20 +96,21 @@ internal sealed class JobsClient(Uri baseUrl, string? key) : IDisposable
                 parts.AddRange(errors.EnumerateObject().Select(e => $"{e.Name}: {string.Join("; ", e.Value.EnumerateArray().Select(v => v.GetString()))}"));
             return string.Join(" ", parts.Where(p => p.Length > 0));
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            return body;
+            // Not a problem-details object (a proxy's HTML page, a JSON array): its first characters.
+            return body.Length > 200 ? body[..200] + "..." : body;
         }
     }
 
-    private static HttpClient CreateHttp(Uri baseUrl, string? key)
+    private static HttpClient CreateHttp(Uri baseUrl, string? key, TimeSpan timeout)
     {
-        var http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(60) };
+        var http = new HttpClient { BaseAddress = baseUrl, Timeout = timeout };
         if (!string.IsNullOrEmpty(key))
             http.DefaultRequestHeaders.Add("x-functions-key", key);
         return http;
     }
 }
 
-/// <summary>An error answer of the host, with the text to show the user.</summary>
-internal sealed class JobsClientException(string message) : Exception(message);
+/// <summary>An error answer of the host, or no answer, with the text to show the user.</summary>
+internal sealed class JobsClientException(string message) : CliException(message);

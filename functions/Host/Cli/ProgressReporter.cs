@@ -9,7 +9,7 @@ namespace Serverless.Host.Cli;
 /// </summary>
 internal sealed class ProgressReporter
 {
-    private readonly Stopwatch sinceLastLine = Stopwatch.StartNew();
+    private readonly Stopwatch sinceLastLine = new();
     private readonly bool interactive = !Console.IsErrorRedirected && AnsiConsole.Profile.Capabilities.Interactive;
 
     /// <summary>Runs <paramref name="work"/>, which reports (done, failed, total, images/s, eta) through the callback.</summary>
@@ -41,7 +41,8 @@ internal sealed class ProgressReporter
 
     private void WriteLine(ProgressSnapshot snapshot)
     {
-        if (!snapshot.Final && sinceLastLine.Elapsed < TimeSpan.FromSeconds(2))
+        // The first line at once, then one every 2 s, and the last.
+        if (!snapshot.Final && sinceLastLine.IsRunning && sinceLastLine.Elapsed < TimeSpan.FromSeconds(2))
             return;
         sinceLastLine.Restart();
         var total = snapshot.Total is { } t ? $"/{t}" : "";

@@ -18,10 +18,10 @@ internal static class SubmitCommand
         var format = new Option<string?>("--format") { Description = "jsonl (default) or csv." };
         var id = new Option<string?>("--id") { Description = "Job id; submitting the same id again does not start a second job." };
         var maxFailed = new Option<int?>("--max-failed") { Description = "Stop the job once more than this many images failed." };
-        var wait = new Option<bool>("--wait") { Description = "Follow the job with a progress bar until it ends." };
+        var wait = new Option<bool>("--wait") { Description = "Follow the job with a progress bar until it ends; exit 0 only if it completed." };
         var command = new Command("submit", "Submit a batch classification job.") { source, model, preset, batchSize, output, format, id, maxFailed, wait };
         client.AddTo(command);
-        command.SetAction(async (parse, ct) => await CliErrors.RunAsync(async () =>
+        command.SetAction(async (parse, ct) =>
         {
             using var jobs = client.CreateClient(parse);
             var answer = await jobs.SubmitAsync(new JobRequest
@@ -39,11 +39,11 @@ internal static class SubmitCommand
             Console.Error.WriteLine($"submitted job {jobId}");
             if (!parse.GetValue(wait))
             {
-                Console.WriteLine(parse.GetValue(client.Output) == "json" ? JsonSerializer.Serialize(answer, JobsClient.Json) : jobId);
-                return 0;
+                Console.WriteLine(client.Json(parse) ? JsonSerializer.Serialize(answer, JobsClient.Json) : jobId);
+                return ExitCodes.Success;
             }
-            return await JobWatcher.WaitAsync(jobs, jobId, parse.GetValue(client.Output) == "json", ct);
-        }));
+            return await JobWatcher.WaitAsync(jobs, jobId, client.Json(parse), ct);
+        });
         return command;
     }
 }

@@ -75,7 +75,8 @@ internal sealed class DropLocationWatcher
         {
             try
             {
-                var classifier = resources.Classifier(location.Model, location.Preset, location.BatchSize, location.Top);
+                using var lease = resources.Classifier(location.Model, location.Preset, location.BatchSize, location.Top);
+                var classifier = lease.Classifier;
                 var image = Demo.SyntheticImages.Encode(SkiaSharp.SKColors.Gray, 64, 64, new Random(1), png: true);
                 await classifier.ClassifyAsync(Enumerable.Range(0, classifier.BatchSize).Select(i => new ImageInput($"warm-up-{i}", image)).ToArray(), stoppingToken)
                     .ConfigureAwait(false);

@@ -36,26 +36,27 @@ public static class DropNotificationParser
         }
         if (root.ValueKind != JsonValueKind.Object)
             return objects;
-        if (root.TryGetProperty("Records", out var records) && records.ValueKind == JsonValueKind.Array)
+        // Every field is read through Child/Text: a field of another JSON type than expected is not an object, not a crash.
+        if (Child(root, "Records") is { ValueKind: JsonValueKind.Array } records)
         {
             foreach (var record in records.EnumerateArray())
             {
-                if (record.TryGetProperty("s3", out var s3)
-                    && s3.TryGetProperty("bucket", out var bucket) && bucket.TryGetProperty("name", out var name)
-                    && s3.TryGetProperty("object", out var obj) && obj.TryGetProperty("key", out var key))
-                    objects.Add(new DroppedObject(StorageKind.S3, name.GetString() ?? "", Uri.UnescapeDataString((key.GetString() ?? "").Replace('+', ' '))));
+                var s3 = Child(record, "s3");
+                if (Text(Child(s3, "bucket"), "name") is { } name && Text(Child(s3, "object"), "key") is { } key)
+                    objects.Add(new DroppedObject(StorageKind.S3, name, Unescape(key)));
             }
         }
-        else if (root.TryGetProperty("objects", out var own) && own.ValueKind == JsonValueKind.Array)
+        else if (Child(root, "objects") is { ValueKind: JsonValueKind.Array } own)
         {
             foreach (var item in own.EnumerateArray())
             {
-                if (Enum.TryParse<StorageKind>(item.GetProperty("kind").GetString(), out var kind))
-                    objects.Add(new DroppedObject(kind, item.GetProperty("container").GetString() ?? "", item.GetProperty("key").GetString() ?? ""));
+                if (Enum.TryParse<StorageKind>(Text(item, "kind"), out var kind) && Enum.IsDefined(kind)
+                    && Text(item, "container") is { } container && Text(item, "key") is { } key)
+                    objects.Add(new DroppedObject(kind, container, key));
             }
         }
         else if (EventType(root) is { } type && type.EndsWith("BlobCreated", StringComparison.Ordinal)
-            && root.TryGetProperty("subject", out var subject) && FromSubject(subject.GetString()) is { } blob)
+            && FromSubject(Text(root, "subject")) is { } blob)
         {
             objects.Add(blob);
         }
@@ -66,15 +67,30 @@ public static class DropNotificationParser
     public static string? ValidationCode(JsonElement root)
     {
         var first = root.ValueKind == JsonValueKind.Array ? root.EnumerateArray().FirstOrDefault() : root;
-        return first.ValueKind == JsonValueKind.Object
-            && EventType(first) == "Microsoft.EventGrid.SubscriptionValidationEvent"
-            && first.TryGetProperty("data", out var data) && data.TryGetProperty("validationCode", out var code)
-            ? code.GetString()
-            : null;
+        return EventType(first) == "Microsoft.EventGrid.SubscriptionValidationEvent" ? Text(Child(first, "data"), "validationCode") : null;
     }
 
-    private static string? EventType(JsonElement e) =>
-        e.TryGetProperty("eventType", out var t) ? t.GetString() : e.TryGetProperty("type", out var c) ? c.GetString() : null;
+    private static string? EventType(JsonElement e) => Text(e, "eventType") ?? Text(e, "type");
+
+    /// <summary>A property of an object, or an undefined element when <paramref name="e"/> is no object or lacks it.</summary>
+    private static JsonElement Child(JsonElement e, string name) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var child) ? child : default;
+
+    /// <summary>A string property, or null when it is missing or of another type.</summary>
+    private static string? Text(JsonElement e, string name) => Child(e, name) is { ValueKind: JsonValueKind.String } text ? text.GetString() : null;
+
+    /// <summary>S3 notifications URL-encode keys, with '+' for spaces; a malformed escape is kept as it came.</summary>
+    private static string Unescape(string key)
+    {
+        try
+        {
+            return Uri.UnescapeDataString(key.Replace('+', ' '));
+        }
+        catch (UriFormatException)
+        {
+            return key;
+        }
+    }
 
     private static DroppedObject? FromSubject(string? subject)
     {

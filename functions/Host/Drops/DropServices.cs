@@ -7,7 +7,7 @@ using Serverless.Host.Hosting;
 
 namespace Serverless.Host.Drops;
 
-/// <summary>Registers blob-drop processing (host.json's <c>drops</c> section) in worker processes.</summary>
+/// <summary>Registers blob-drop processing (host.json's <c>drops</c> section): the watchers in worker processes, the scout in the api.</summary>
 internal static class DropServices
 {
     public static IServiceCollection AddBlobDrops(this IServiceCollection services, IConfiguration configuration, HostRole role)
@@ -22,12 +22,14 @@ internal static class DropServices
                 sp.GetRequiredService<IOptions<DropOptions>>().Value.NotificationQueue
                 ?? DropNotificationQueue.DefaultName(TaskHubSettings.HubName(configuration))));
         }
-        if (!role.RunsWorker())
-            return services;
         // The host does not start without the task hub's storage, where the receipts live too.
         services.AddSingleton<IDropReceiptStore>(_ => TableDropReceiptStore.Create(
             connection ?? throw new InvalidOperationException($"{TaskHubSettings.ConnectionSetting} is not set"), TaskHubSettings.HubName(configuration)));
-        services.AddHostedService<DropWorker>();
+        if (role.RunsWorker())
+            services.AddHostedService<DropWorker>();
+        else if (!string.IsNullOrWhiteSpace(connection))
+            // Workers may be scaled to zero: the api, always up, wakes them when drops wait (DropScout).
+            services.AddHostedService<DropScoutService>();
         return services;
     }
 }

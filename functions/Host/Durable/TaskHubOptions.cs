@@ -31,6 +31,13 @@ public sealed class TaskHubOptions
     /// </summary>
     public TimeSpan ShutdownDrainTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// What a worker's stop takes after the drain: handing released activities back (up to 5 s) and
+    /// stopping the engine (up to ~8 s). The host's stop deadline is the drain plus this; the
+    /// manifests' grace period is checked against the same sum (tests/Infra.Tests).
+    /// </summary>
+    public static TimeSpan StopAfterDrain { get; } = TimeSpan.FromSeconds(15);
+
     /// <summary>The Azure Storage provider's settings.</summary>
     public TaskHubStorageOptions StorageProvider { get; set; } = new();
 }

@@ -33,7 +33,7 @@ internal static class TaskHubServices
             services.AddHostedService<TaskHubWorkerService>();
             // The host's own stop deadline (30 s by default) must leave the drain and the engine's stop room to finish.
             services.AddOptions<HostOptions>().Configure<IOptions<TaskHubOptions>>((host, hub) =>
-                host.ShutdownTimeout = hub.Value.ShutdownDrainTimeout + TimeSpan.FromSeconds(15));
+                host.ShutdownTimeout = hub.Value.ShutdownDrainTimeout + TaskHubOptions.StopAfterDrain);
         }
         return services;
     }

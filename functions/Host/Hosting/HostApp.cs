@@ -7,6 +7,7 @@ using Serverless.Activities.Configuration;
 using Serverless.Api;
 using Serverless.Host.Apis;
 using Serverless.Host.Dashboard;
+using Serverless.Host.Logging;
 using Serverless.Host.Drops;
 using Serverless.Host.Security;
 using Serverless.Host.Telemetry;
@@ -27,16 +28,20 @@ public static class HostApp
         if (customization?.Settings is { } settings)
             builder.Configuration.AddInMemoryCollection(settings);
         builder.WebHost.UseUrls(urls);
+        builder.Logging.WithoutKeyedRequestLines();
         var http = HttpSecurityOptions.From(builder.Configuration, InferenceOptionsFactory.Create(builder.Configuration));
         // Kestrel's own ceiling; each endpoint's limit is applied per request by the security middleware.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = http.LargestBodyBytes);
-        builder.Services.AddApplicationServices(builder.Configuration, role).AddHostSecurity(http);
+        builder.Services.AddApplicationServices(builder.Configuration, role).AddHostSecurity(http).AddHttpEdge(builder.Configuration);
         customization?.Services?.Invoke(builder.Services);
 
         var app = builder.Build();
+        app.UseMiddleware<RequestLogMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseForwardedHeaders();
         app.UseRouting();
+        app.UseConfiguredCors(builder.Configuration);
         app.UseHostSecurity();
         app.MapGroup("").RequireAuthLevel(AuthLevel.Anonymous).MapHealthApi(role);
         app.MapMetrics();
@@ -48,6 +53,13 @@ public static class HostApp
                 .MapJobsApi();
             app.MapClassifyApi().RequireAuthLevel(http.Classify).WithBodyLimit(http.ClassifyBodyBytes);
             app.MapDropsApi().RequireAuthLevel(AuthLevel.Function).WithBodyLimit(DropsApi.MaxBodyBytes);
+            // Reads with a function key; what changes an instance with the master key, as Durable Functions' system key.
+            app.MapDurableFunctionsApi().RequireAuthLevel(http.Jobs).WithBodyLimit(http.JobsBodyBytes)
+                .RequireMasterKeyFor(HttpMethods.Post, $"{DurableFunctionsApi.Prefix}/instances/{{id}}/terminate")
+                .RequireMasterKeyFor(HttpMethods.Post, $"{DurableFunctionsApi.Prefix}/instances/{{id}}/raiseEvent/{{eventName}}")
+                .RequireMasterKeyFor(HttpMethods.Post, $"{DurableFunctionsApi.Prefix}/instances/{{id}}/suspend")
+                .RequireMasterKeyFor(HttpMethods.Post, $"{DurableFunctionsApi.Prefix}/instances/{{id}}/resume")
+                .RequireMasterKeyFor(HttpMethods.Delete, $"{DurableFunctionsApi.Prefix}/instances/{{id}}");
             app.MapDashboard();
         }
         return app;

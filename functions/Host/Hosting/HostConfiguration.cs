@@ -12,6 +12,7 @@ internal static class HostConfiguration
 {
     public static void Add(IConfigurationManager configuration, string? hostJsonPath)
     {
+        configuration.AddInMemoryCollection(Logging.LoggingDefaults.Settings);
         var hostJson = hostJsonPath ?? FindFile("host.json");
         if (hostJson is not null)
             configuration.AddJsonFile(hostJson, optional: false, reloadOnChange: false);

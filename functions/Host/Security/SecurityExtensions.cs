@@ -13,9 +13,8 @@ public static class SecurityExtensions
     {
         services.AddSingleton(options);
         services.AddSingleton<HostKeyProvider>();
-        // A body cut off at its limit while being read is the client's fault: 413, not 500.
-        services.Configure<ExceptionHandlerOptions>(o =>
-            o.StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError);
+        // A body cut off at its limit is the client's (413); storage out of reach is a 503.
+        services.Configure<ExceptionHandlerOptions>(o => o.StatusCodeSelector = Hosting.OutageStatus.For);
         return services;
     }
 

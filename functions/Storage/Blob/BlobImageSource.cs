@@ -39,11 +39,13 @@ internal sealed class BlobImageSource(SourceUri location, BlobContainerClient co
         while (token is not null);
     }
 
-    public Task<byte[]> ReadAllBytesAsync(string key, CancellationToken cancellationToken = default) =>
+    public Task<byte[]> ReadAllBytesAsync(string key, long maxBytes, CancellationToken cancellationToken = default) =>
         executor.RunAsync(Describe(key), async ct =>
         {
-            var response = await container.GetBlobClient(key).DownloadContentAsync(ct).ConfigureAwait(false);
-            return response.Value.Content.ToArray();
+            // Streamed, so the stated length is known before the body is read, and the read stops at the limit.
+            var response = await container.GetBlobClient(key).DownloadStreamingAsync(cancellationToken: ct).ConfigureAwait(false);
+            await using var body = response.Value.Content;
+            return await StreamBytes.ReadAllAsync(body, response.Value.Details.ContentLength, maxBytes, ct).ConfigureAwait(false);
         }, cancellationToken);
 
     public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken = default) =>

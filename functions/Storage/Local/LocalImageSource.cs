@@ -40,8 +40,12 @@ internal sealed class LocalImageSource(SourceUri location, StorageExecutor execu
         }
     }
 
-    public Task<byte[]> ReadAllBytesAsync(string key, CancellationToken cancellationToken = default) =>
-        executor.RunAsync(Describe(key), ct => File.ReadAllBytesAsync(LocalErrors.FullPath(Location, key), ct), cancellationToken);
+    public Task<byte[]> ReadAllBytesAsync(string key, long maxBytes, CancellationToken cancellationToken = default) =>
+        executor.RunAsync(Describe(key), async ct =>
+        {
+            await using var file = new FileStream(LocalErrors.FullPath(Location, key), FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+            return await StreamBytes.ReadAllAsync(file, file.Length, maxBytes, ct).ConfigureAwait(false);
+        }, cancellationToken);
 
     public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken = default) =>
         executor.RunAsync(Describe(key), _ => Task.FromResult<Stream>(new FileStream(

@@ -45,11 +45,11 @@ internal sealed class S3ImageSource(SourceUri location, IAmazonS3 client, Storag
         while (token is not null);
     }
 
-    public Task<byte[]> ReadAllBytesAsync(string key, CancellationToken cancellationToken = default) =>
+    public Task<byte[]> ReadAllBytesAsync(string key, long maxBytes, CancellationToken cancellationToken = default) =>
         executor.RunAsync(Describe(key), async ct =>
         {
             using var response = await client.GetObjectAsync(Location.Container, key, ct).ConfigureAwait(false);
-            return await S3ObjectBody.ReadAllAsync(response, ct).ConfigureAwait(false);
+            return await S3ObjectBody.ReadAllAsync(response, maxBytes, ct).ConfigureAwait(false);
         }, cancellationToken);
 
     public Task<Stream> OpenReadAsync(string key, CancellationToken cancellationToken = default) =>

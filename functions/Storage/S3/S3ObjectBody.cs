@@ -12,11 +12,11 @@ namespace Serverless.Storage.S3;
 /// </summary>
 internal static class S3ObjectBody
 {
-    public static async Task<byte[]> ReadAllAsync(GetObjectResponse response, CancellationToken cancellationToken)
+    public static async Task<byte[]> ReadAllAsync(GetObjectResponse response, long maxBytes, CancellationToken cancellationToken)
     {
         // The SDK's MD5 stream wraps the HTTP body; read the body itself and hash once at the end.
         var body = response.ResponseStream is WrapperStream wrapper ? wrapper.GetNonWrapperBaseStream() : response.ResponseStream;
-        var bytes = await StreamBytes.ReadAllAsync(body, response.ContentLength, cancellationToken).ConfigureAwait(false);
+        var bytes = await StreamBytes.ReadAllAsync(body, response.ContentLength, maxBytes, cancellationToken).ConfigureAwait(false);
         if (BodyMd5(response) is { } expected && !MD5.HashData(bytes).AsSpan().SequenceEqual(expected))
         {
             // Transient (IOException): a damaged transfer, or an object replaced while it was read; a retry reads it again.

@@ -37,7 +37,8 @@ internal sealed class S3ResultStore(SourceUri location, IAmazonS3 client, Storag
         return executor.RunAsync(Describe(key), async ct =>
         {
             using var response = await client.GetObjectAsync(Location.Container, key, ct).ConfigureAwait(false);
-            return await S3ObjectBody.ReadAllAsync(response, ct).ConfigureAwait(false);
+            // Results are files this system wrote (parts, summaries): no read limit.
+            return await S3ObjectBody.ReadAllAsync(response, long.MaxValue, ct).ConfigureAwait(false);
         }, cancellationToken);
     }
 

@@ -23,5 +23,5 @@ public sealed record WriteResultsInput(JobSpec Job, IReadOnlyList<PageParts> Pag
 /// <summary>Input of the RecordFailures activity: images that could not be classified at all.</summary>
 public sealed record RecordFailuresInput(JobSpec Job, string PartName, IReadOnlyList<string> Keys, string Code, string Message);
 
-/// <summary>Input of the CheckModel activity, run once before any batch.</summary>
-public sealed record CheckModelInput(string Model, string? Preset);
+/// <summary>Input of the CheckModel activity, run once before any batch: the model, and the batch size its tensors must fit.</summary>
+public sealed record CheckModelInput(string Model, string? Preset, int BatchSize = 1);

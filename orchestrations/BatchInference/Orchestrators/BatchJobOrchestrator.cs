@@ -23,7 +23,7 @@ public sealed class BatchJobOrchestrator : TaskOrchestrator<JobState, JobOutput?
         if (state.StartedUtc is null)
         {
             context.SetCustomStatus(Progress("starting", state, started, context.CurrentUtcDateTime));
-            await context.CallActivityAsync<string>(ActivityNames.CheckModel, new CheckModelInput(job.Model, job.Preset), BatchRetry.Io);
+            await context.CallActivityAsync<string>(ActivityNames.CheckModel, new CheckModelInput(job.Model, job.Preset, job.BatchSize), BatchRetry.Io);
         }
 
         var run = new JobRun(state with { StartedUtc = started });

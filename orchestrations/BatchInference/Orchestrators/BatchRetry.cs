@@ -6,9 +6,12 @@ namespace Serverless.BatchInference.Orchestrators;
 /// <summary>The retry policies of the job's activities.</summary>
 internal static class BatchRetry
 {
-    /// <summary>Listing, model check and merge: storage I/O that may fail for a moment.</summary>
+    /// <summary>Listing, model check and merge: storage I/O that may fail for a moment (a job that cannot run is not retried).</summary>
     public static readonly TaskOptions Io = TaskOptions.FromRetryPolicy(
-        new RetryPolicy(4, TimeSpan.FromSeconds(1), 2.0, TimeSpan.FromSeconds(20)));
+        new RetryPolicy(4, TimeSpan.FromSeconds(1), 2.0, TimeSpan.FromSeconds(20))
+        {
+            HandleFailure = failure => !failure.IsCausedBy<JobConfigurationException>(),
+        });
 
     /// <summary>
     /// A batch is retried on a failure, but not when it is poison: it took its worker down on

@@ -40,6 +40,7 @@ public sealed class AppHub : IAsyncLifetime
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["SERVERLESS_MASTER_KEY"] = "app-tests",
             ["jobs:localRoot"] = Root,
+            ["models:root"] = Root,
             ["extensions:durableTask:hubName"] = HubName,
             ["extensions:durableTask:storageProvider:partitionCount"] = "1",
             ["extensions:durableTask:storageProvider:maxQueuePollingInterval"] = "00:00:00.200",

@@ -56,15 +56,28 @@ public sealed class HostProcess : IAsyncDisposable
         return host;
     }
 
-    /// <summary>Runs a one-shot CLI command of the same executable and returns its exit code and output.</summary>
-    public static async Task<(int ExitCode, string StdOut, string StdErr)> RunCliAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>Runs a one-shot CLI command of the same executable and returns its exit code and output; killed after <paramref name="timeout"/> (default 5 minutes).</summary>
+    public static async Task<(int ExitCode, string StdOut, string StdErr)> RunCliAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
     {
         using var process = Start(ExecutablePath, args, environment ?? new Dictionary<string, string>());
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(5));
+        try
+        {
+            await process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"serverless {string.Join(' ', args)} did not exit within {timeout ?? TimeSpan.FromMinutes(5)}:\n{await stdout}\n{await stderr}");
+        }
         return (process.ExitCode, await stdout, await stderr);
     }
+
+    /// <summary>Starts a CLI command of the same executable without waiting for it (to signal it, or read its output as it comes).</summary>
+    public static CliProcess StartCli(IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? environment = null) =>
+        new(Start(ExecutablePath, args, environment ?? new Dictionary<string, string>()));
 
     /// <summary>kill -9: no graceful shutdown, no lease release, in-flight work lost.</summary>
     public void Kill()

@@ -22,8 +22,10 @@ public sealed class JobStack : IAsyncLifetime
     public const string FunctionKey = "e2e-function-key";
 
     private readonly TempDir temp = new();
+    private readonly SemaphoreSlim sharedHostStart = new(1, 1);
     private AzuriteProcess? azurite;
     private S3rverProcess? s3rver;
+    private HostProcess? sharedHost;
 
     public AzuriteProcess Azurite => azurite!;
     public S3rverProcess S3rver => s3rver!;
@@ -48,6 +50,8 @@ public sealed class JobStack : IAsyncLifetime
             ["extensions__durableTask__hubName"] = hubName,
             ["extensions__durableTask__storageProvider__maxQueuePollingInterval"] = "00:00:01",
             ["SERVERLESS_MASTER_KEY"] = MasterKey,
+            // The generated models live in the stack's folder.
+            ["models__root"] = Folder,
             ["keys__functions__e2e"] = FunctionKey,
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string>())
@@ -70,6 +74,23 @@ public sealed class JobStack : IAsyncLifetime
         ["extensions__durableTask__storageProvider__leaseAcquireInterval"] = "00:00:02",
         ["batchInference__pageSize"] = "200",
     });
+
+    /// <summary>
+    /// One `serverless host` (role all, hub <c>Shared</c>, <see cref="HostEnvironment"/>) for tests that
+    /// need a working host and nothing of their own: started on first use, stopped with the stack.
+    /// </summary>
+    public async Task<HostProcess> SharedHostAsync()
+    {
+        await sharedHostStart.WaitAsync();
+        try
+        {
+            return sharedHost ??= await HostProcess.StartAsync("all", HostEnvironment("Shared"));
+        }
+        finally
+        {
+            sharedHostStart.Release();
+        }
+    }
 
     /// <summary>The attempt ledger of a hub, as its workers keep it.</summary>
     public AttemptLedger Attempts(string hubName, int maxAttempts = AttemptLedgerOptions.DefaultMaxAttempts) => new(new AttemptLedgerOptions
@@ -115,11 +136,14 @@ public sealed class JobStack : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        if (sharedHost is not null)
+            await sharedHost.DisposeAsync();
         if (azurite is not null)
             await azurite.DisposeAsync();
         if (s3rver is not null)
             await s3rver.DisposeAsync();
         temp.Dispose();
+        sharedHostStart.Dispose();
     }
 }
 

@@ -45,6 +45,11 @@ public sealed partial class Dockerfile
 
     public static Dockerfile Load() => Parse(File.ReadAllText(FilePath));
 
+    /// <summary>infra/functions.Dockerfile: the Functions app on the Functions host image.</summary>
+    public static string FunctionsFilePath => Path.Combine(RepoPaths.Root, "infra", "functions.Dockerfile");
+
+    public static Dockerfile LoadFunctions() => Parse(File.ReadAllText(FunctionsFilePath));
+
     public static Dockerfile Parse(string text)
     {
         var instructions = JoinContinuations(text)

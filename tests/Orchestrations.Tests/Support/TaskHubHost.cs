@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Serverless.Activities;
 using Serverless.Activities.Attempts;
 using Serverless.Activities.Jobs;
 using Serverless.BatchInference.Contracts;
@@ -38,6 +39,9 @@ public sealed class TaskHubHost : IAsyncLifetime
     public JobSubmission Submission => app!.Services.GetRequiredService<JobSubmission>();
     public JobManagement Management => app!.Services.GetRequiredService<JobManagement>();
     public AttemptLedger Attempts => app!.Services.GetRequiredService<AttemptLedger>();
+    public JobResources Resources => app!.Services.GetRequiredService<JobResources>();
+    public IServiceProvider Services => app!.Services;
+    public ClassifierCache Classifiers => app!.Services.GetRequiredService<ClassifierCache>();
 
     /// <summary>Every span the host's tracing pipeline exported (its in-memory exporter, after the host's own processors).</summary>
     public SpanLog Spans { get; } = new();
@@ -51,6 +55,7 @@ public sealed class TaskHubHost : IAsyncLifetime
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["SERVERLESS_MASTER_KEY"] = "orchestration-tests",
             ["jobs:localRoot"] = Root,
+            ["models:root"] = Root,
             ["extensions:durableTask:hubName"] = HubName,
             ["extensions:durableTask:storageProvider:partitionCount"] = "1",
             ["extensions:durableTask:storageProvider:maxQueuePollingInterval"] = "00:00:00.200",

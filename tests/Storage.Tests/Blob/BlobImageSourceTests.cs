@@ -34,6 +34,19 @@ public sealed class BlobImageSourceTests(AzuriteFixture azurite) : IClassFixture
     }
 
     [Fact]
+    public async Task A_blob_over_the_read_limit_is_too_large_told_by_its_length()
+    {
+        var container = await Emulators.NewContainerAsync(azurite);
+        await container.UploadBlobAsync("a/big.png", BinaryData.FromBytes(Bytes.Random(300_000, seed: 13)));
+        var source = ImageSourceFactory.Create($"azblob://{container.Name}/a", Emulators.Connections(azurite));
+
+        var error = await Assert.ThrowsAsync<StorageException>(() => source.ReadAllBytesAsync("a/big.png", 299_999));
+
+        Assert.Equal(StorageErrorKind.TooLarge, error.Kind);
+        Assert.Contains("300000 bytes, more than the 299999 allowed", error.Message);
+    }
+
+    [Fact]
     public async Task Reads_the_exact_bytes_that_were_stored()
     {
         var container = await Emulators.NewContainerAsync(azurite);
@@ -41,7 +54,7 @@ public sealed class BlobImageSourceTests(AzuriteFixture azurite) : IClassFixture
         await container.UploadBlobAsync("a/random.png", BinaryData.FromBytes(random));
         var source = ImageSourceFactory.Create($"azblob://{container.Name}/a", Emulators.Connections(azurite));
 
-        Assert.Equal(Bytes.Sha256(random), Bytes.Sha256(await source.ReadAllBytesAsync("a/random.png")));
+        Assert.Equal(Bytes.Sha256(random), Bytes.Sha256(await source.ReadAllBytesAsync("a/random.png", Bytes.Limit)));
         Assert.Equal(Bytes.Sha256(random), Bytes.Sha256(await Bytes.ReadAllAsync(await source.OpenReadAsync("a/random.png"))));
     }
 
@@ -55,7 +68,7 @@ public sealed class BlobImageSourceTests(AzuriteFixture azurite) : IClassFixture
 
         var container = await Emulators.NewContainerAsync(azurite);
         var existing = ImageSourceFactory.Create($"azblob://{container.Name}", Emulators.Connections(azurite));
-        var read = await Assert.ThrowsAsync<StorageException>(() => existing.ReadAllBytesAsync("missing.jpg"));
+        var read = await Assert.ThrowsAsync<StorageException>(() => existing.ReadAllBytesAsync("missing.jpg", Bytes.Limit));
         Assert.Equal(StorageErrorKind.ObjectNotFound, read.Kind);
     }
 

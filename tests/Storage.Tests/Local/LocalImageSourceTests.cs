@@ -66,7 +66,7 @@ public sealed class LocalImageSourceTests
         Assert.Equal(200, keys.Count);
         var first = keys[0];
         var expected = await File.ReadAllBytesAsync(Path.Combine(RepoPaths.ImagenetSample200, first));
-        Assert.Equal(Bytes.Sha256(expected), Bytes.Sha256(await source.ReadAllBytesAsync(first)));
+        Assert.Equal(Bytes.Sha256(expected), Bytes.Sha256(await source.ReadAllBytesAsync(first, Bytes.Limit)));
     }
 
     [Fact]
@@ -88,7 +88,20 @@ public sealed class LocalImageSourceTests
     {
         using var dir = new TempDir("local-keys");
         var source = ImageSourceFactory.Create(dir.Path, new StorageConnections());
-        Assert.Equal(StorageErrorKind.ObjectNotFound, (await Assert.ThrowsAsync<StorageException>(() => source.ReadAllBytesAsync("nope.jpg"))).Kind);
-        Assert.Equal(StorageErrorKind.InvalidRequest, (await Assert.ThrowsAsync<StorageException>(() => source.ReadAllBytesAsync("../etc/passwd"))).Kind);
+        Assert.Equal(StorageErrorKind.ObjectNotFound, (await Assert.ThrowsAsync<StorageException>(() => source.ReadAllBytesAsync("nope.jpg", Bytes.Limit))).Kind);
+        Assert.Equal(StorageErrorKind.InvalidRequest, (await Assert.ThrowsAsync<StorageException>(() => source.ReadAllBytesAsync("../etc/passwd", Bytes.Limit))).Kind);
+    }
+
+    [Fact]
+    public async Task A_file_over_the_read_limit_is_too_large_told_by_its_length()
+    {
+        using var dir = new TempDir("local-big");
+        await File.WriteAllBytesAsync(dir.Combine("big.jpg"), Bytes.Random(50_000, seed: 3));
+        var source = ImageSourceFactory.Create(dir.Path, new StorageConnections());
+
+        var error = await Assert.ThrowsAsync<StorageException>(() => source.ReadAllBytesAsync("big.jpg", 49_999));
+
+        Assert.Equal(StorageErrorKind.TooLarge, error.Kind);
+        Assert.Contains("50000 bytes, more than the 49999 allowed", error.Message);
     }
 }

@@ -90,6 +90,20 @@ public sealed class S3ImageSourceTests(S3rverFixture s3rver) : IClassFixture<S3r
     }
 
     [Fact]
+    public async Task An_object_over_the_read_limit_is_too_large_told_by_its_length()
+    {
+        var bucket = await Emulators.NewBucketAsync(raw);
+        await Emulators.PutAsync(raw, bucket, "img/big.jpg", Bytes.Random(300_000, seed: 5));
+        var source = ImageSourceFactory.Create($"s3://{bucket}/img", Emulators.Connections(s3rver));
+
+        var error = await Assert.ThrowsAsync<StorageException>(() => source.ReadAllBytesAsync("img/big.jpg", 100_000));
+
+        Assert.Equal(StorageErrorKind.TooLarge, error.Kind);
+        Assert.Contains("300000 bytes, more than the 100000 allowed", error.Message);
+        Assert.Equal(300_000, (await source.ReadAllBytesAsync("img/big.jpg", 300_000)).Length);
+    }
+
+    [Fact]
     public async Task Reads_the_exact_bytes_that_were_stored()
     {
         var bucket = await Emulators.NewBucketAsync(raw);
@@ -99,8 +113,8 @@ public sealed class S3ImageSourceTests(S3rverFixture s3rver) : IClassFixture<S3r
         await Emulators.PutAsync(raw, bucket, "img/photo.jpg", photo);
         var source = ImageSourceFactory.Create($"s3://{bucket}/img", Emulators.Connections(s3rver));
 
-        Assert.Equal(Bytes.Sha256(random), Bytes.Sha256(await source.ReadAllBytesAsync("img/random.jpg")));
-        Assert.Equal(Bytes.Sha256(photo), Bytes.Sha256(await source.ReadAllBytesAsync("img/photo.jpg")));
+        Assert.Equal(Bytes.Sha256(random), Bytes.Sha256(await source.ReadAllBytesAsync("img/random.jpg", Bytes.Limit)));
+        Assert.Equal(Bytes.Sha256(photo), Bytes.Sha256(await source.ReadAllBytesAsync("img/photo.jpg", Bytes.Limit)));
         Assert.Equal(Bytes.Sha256(photo), Bytes.Sha256(await Bytes.ReadAllAsync(await source.OpenReadAsync("img/photo.jpg"))));
     }
 
@@ -119,13 +133,13 @@ public sealed class S3ImageSourceTests(S3rverFixture s3rver) : IClassFixture<S3r
         var retry = new RetrySettings { MaxRetries = 2, BaseDelay = TimeSpan.FromMilliseconds(10), OnRetry = (_, n, _) => retries.Add(n) };
         var source = ImageSourceFactory.Create($"s3://{bucket}/img", Emulators.Connections(s3rver, retry));
 
-        var ex = await Assert.ThrowsAsync<StorageException>(() => source.ReadAllBytesAsync("img/photo.jpg"));
+        var ex = await Assert.ThrowsAsync<StorageException>(() => source.ReadAllBytesAsync("img/photo.jpg", Bytes.Limit));
         Assert.Contains("ETag", ex.Message);
         Assert.Equal([1, 2], retries);
 
         // Stored intact again, the same source reads it.
         await File.WriteAllBytesAsync(stored, photo);
-        Assert.Equal(Bytes.Sha256(photo), Bytes.Sha256(await source.ReadAllBytesAsync("img/photo.jpg")));
+        Assert.Equal(Bytes.Sha256(photo), Bytes.Sha256(await source.ReadAllBytesAsync("img/photo.jpg", Bytes.Limit)));
     }
 
     [Fact]
@@ -139,7 +153,7 @@ public sealed class S3ImageSourceTests(S3rverFixture s3rver) : IClassFixture<S3r
 
         var bucket = await Emulators.NewBucketAsync(raw);
         var existing = ImageSourceFactory.Create($"s3://{bucket}", Emulators.Connections(s3rver));
-        var read = await Assert.ThrowsAsync<StorageException>(() => existing.ReadAllBytesAsync("missing.jpg"));
+        var read = await Assert.ThrowsAsync<StorageException>(() => existing.ReadAllBytesAsync("missing.jpg", Bytes.Limit));
         Assert.Equal(StorageErrorKind.ObjectNotFound, read.Kind);
         Assert.Equal("object_not_found", read.Code);
     }

@@ -4,6 +4,9 @@ namespace Serverless.Storage.Tests.Support;
 
 internal static class Bytes
 {
+    /// <summary>A read limit no test object comes near.</summary>
+    public const long Limit = 64 * 1024 * 1024;
+
     public static byte[] Random(int length, int seed)
     {
         var bytes = new byte[length];
