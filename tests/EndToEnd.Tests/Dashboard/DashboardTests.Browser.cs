@@ -131,6 +131,28 @@ public sealed partial class DashboardTests
         await page.Context.CloseAsync();
     }
 
+    [Fact]
+    public async Task The_list_refreshes_itself_as_jobs_come_and_go()
+    {
+        var run = await RunAsync();
+        var page = await run.NewPageAsync();
+        await SignInAsync(page, JobStack.FunctionKey);
+        await page.Locator($"#jobs tr[data-job-id='{run.JobId}']").WaitForAsync();
+
+        // A job submitted and purged behind the page's back appears, then disappears, with no reload.
+        using var jobs = new JobsHttp(run.Host.BaseUrl);
+        var id = await jobs.SubmitAsync(new { id = "dashboard-refresh", source = $"s3://{JobStack.Bucket}/dashboard-one/", model = run.Stack.MobileNet, output = $"s3://{JobStack.Bucket}/results/dashboard-refresh" });
+        var row = page.Locator($"#jobs tr[data-job-id='{id}']");
+        await row.WaitForAsync(new LocatorWaitForOptions { Timeout = 15_000 });
+        await jobs.WaitAsync(id, TimeSpan.FromMinutes(2), () => run.Host.OutputTail);
+        await Assertions.Expect(row.Locator(".badge")).ToHaveTextAsync("Completed", new LocatorAssertionsToHaveTextOptions { Timeout = 15_000 });
+        using (var purged = await jobs.DeleteAsync($"api/jobs/{id}"))
+            Assert.Equal(System.Net.HttpStatusCode.OK, purged.StatusCode);
+        await row.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Detached, Timeout = 15_000 });
+        Assert.Equal(0, await page.Locator("#banner:visible").CountAsync());
+        await page.Context.CloseAsync();
+    }
+
     private static async Task SignInAsync(IPage page, string key)
     {
         await page.GotoAsync("dashboard");
