@@ -4,7 +4,8 @@ using Serverless.Inference;
 namespace Serverless.Bench;
 
 /// <summary>
-/// bench/run.sh inference --int8: each zoo model and its INT8 version (quantized on the photos on
+/// bench/run.sh inference --int8: each zoo model, its head imprinted from the photos
+/// (<see cref="BenchModels.EnsureImprinted"/>), and its INT8 version (quantized on the photos on
 /// first use, as `make-model --int8` does) in one run, interleaved round by round: end to end
 /// (classify path, decode included) and inference only, top-1 agreement on the photos, and the
 /// achieved G(FL)OPS as a fraction of the peaks ONNX Runtime itself reaches here (bench/run.sh peak).
@@ -32,7 +33,7 @@ internal static class Int8Comparison
         var n = encoded.Length;
         foreach (var name in models)
         {
-            var (fp32Path, gflopPerImage) = BenchModels.Ensure(name);
+            var (fp32Path, gflopPerImage) = BenchModels.EnsureImprinted(name);
             var int8Path = SweepBenchmark.Int8Model(fp32Path, folder);
 
             var fp32 = ModelCache.Shared.GetOrLoad(fp32Path);

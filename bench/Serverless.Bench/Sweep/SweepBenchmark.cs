@@ -32,7 +32,7 @@ internal static class SweepBenchmark
         var points = new List<SweepPoint>();
         foreach (var name in models)
         {
-            var (fp32Path, _) = BenchModels.Ensure(name);
+            var (fp32Path, _) = BenchModels.EnsureImprinted(name);
             foreach (var precision in precisions)
             {
                 var path = precision == "int8" ? Int8Model(fp32Path, folder) : fp32Path;

@@ -95,6 +95,18 @@ public sealed class QuantizationTests(SmallCnnQuantizationFixture fixture, ITest
     }
 
     [Fact]
+    public void PercentileCalibrationNarrowsTheActivationRanges()
+    {
+        var path = fixture.Temp("percentile/small-cnn.int8.onnx");
+        ModelQuantizer.Quantize(fixture.FloatModel, fixture.CalibrationFolder, path, new QuantizeOptions { Method = CalibrationMethod.Percentile, Percentile = 99.9 });
+        var minMax = ActivationScales(fixture.QuantizedModel);
+        var percentile = ActivationScales(path);
+        Assert.Equal(minMax.Keys.Order(), percentile.Keys.Order());
+        Assert.All(minMax, kv => Assert.True(percentile[kv.Key] <= kv.Value * 1.001f, $"{kv.Key}: {percentile[kv.Key]} > {kv.Value}"));
+        Assert.Contains(minMax, kv => percentile[kv.Key] < kv.Value * 0.9f);
+    }
+
+    [Fact]
     public void QuantizingAQuantizedModelIsAClearError()
     {
         var error = Assert.Throws<QuantizationException>(() =>
@@ -121,6 +133,13 @@ public sealed class QuantizationTests(SmallCnnQuantizationFixture fixture, ITest
             ModelQuantizer.Quantize(fixture.FloatModel, empty, fixture.Temp("empty.int8.onnx")));
         Assert.Contains("has no images", error.Message);
         Assert.False(File.Exists(fixture.Temp("empty.int8.onnx")));
+    }
+
+    private static Dictionary<string, float> ActivationScales(string path)
+    {
+        var graph = ModelProto.Parser.ParseFrom(File.ReadAllBytes(path)).Graph;
+        var initializers = graph.Initializer.ToDictionary(t => t.Name);
+        return graph.Node.Where(n => n.OpType == "QuantizeLinear").ToDictionary(n => n.Input[0], n => QuantizedModelReader.Floats(initializers[n.Input[1]])[0]);
     }
 
     private static async Task<int[]> ClassifyAsync(LoadedModel model, IReadOnlyList<ImageInput> inputs)

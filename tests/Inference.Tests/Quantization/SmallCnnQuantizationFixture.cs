@@ -5,7 +5,7 @@ using Serverless.TestSupport;
 namespace Serverless.Inference.Tests.Quantization;
 
 /// <summary>
-/// The exported small CNN of tests/fidelity with an imprinted head (<see cref="ImprintedHead"/>),
+/// The exported small CNN of tests/fidelity with an imprinted head (<see cref="HeadImprinter"/>),
 /// quantized once for the tests of this class, calibrated on every fourth sample photo (50).
 /// </summary>
 public sealed class SmallCnnQuantizationFixture : IDisposable
@@ -25,8 +25,7 @@ public sealed class SmallCnnQuantizationFixture : IDisposable
         Photos = photos;
         FloatModel = temp.Combine("model", "small-cnn.onnx");
         Directory.CreateDirectory(Path.GetDirectoryName(FloatModel)!);
-        ImprintedHead.Write(Goldens.Path("small-cnn.onnx"), photos.Select(p => Path.Combine(RepoPaths.ImagenetSample200, p)).ToArray(), FloatModel);
-        File.Copy(Goldens.Path("small-cnn.labels.txt"), temp.Combine("model", "small-cnn.labels.txt"));
+        HeadImprinter.Write(Goldens.Path("small-cnn.onnx"), photos.Select(p => Path.Combine(RepoPaths.ImagenetSample200, p)).ToArray(), FloatModel);
         QuantizedModel = temp.Combine("int8", "small-cnn.int8.onnx");
         Result = ModelQuantizer.Quantize(FloatModel, CalibrationFolder, QuantizedModel);
     }
