@@ -25,6 +25,10 @@ internal static class Int8Comparison
         var peaks = PeakBenchmark.Measure(peakSize, seconds: 1);
         var fp32Peak = peaks.Where(p => p.Key.StartsWith("fp32_", StringComparison.Ordinal)).Max(p => p.Value);
         var int8Peak = peaks.Where(p => p.Key.StartsWith("int8_", StringComparison.Ordinal)).Max(p => p.Value);
+        var cpu = CpuLimits.Detect();
+        Report.Value("cpu_isa", cpu.Isa);
+        Report.Value("fp32_limit_gflops", cpu.Fp32Gflops, "0.0");
+        Report.Value("int8_limit_gops", cpu.Int8AmxGops ?? cpu.Int8VnniGops ?? cpu.Int8NoVnniGops, "0.0");
         Report.Value("fp32_peak_gflops", fp32Peak, "0.0");
         Report.Value("int8_peak_gops", int8Peak, "0.0");
         Report.Value("int8_peak_kernel", peaks.Where(p => p.Key.StartsWith("int8_", StringComparison.Ordinal)).MaxBy(p => p.Value).Key);

@@ -7,20 +7,12 @@ namespace Serverless.Bench;
 
 /// <summary>
 /// bench/run.sh peak: what ONNX Runtime reaches on this CPU with one large operator, fp32 and
-/// int8, against the instruction limits. Above the AVX512-VNNI limit, the int8 kernel can only
-/// be AMX (perf is unavailable here and ORT's profiler names operators, not instructions).
+/// int8, against the instruction limits of <see cref="CpuLimits"/>. Above the VNNI limit the int8
+/// kernel can only be AMX, above the vpmaddubsw limit only VNNI (perf is unavailable here and
+/// ORT's profiler names operators, not instructions).
 /// </summary>
 internal static class PeakBenchmark
 {
-    /// <summary>2 cores x 2.1 GHz x 2 AVX-512 FMA x 16 lanes x 2 flops.</summary>
-    public const double Fp32LimitGflops = 268.8;
-
-    /// <summary>2 cores x 2.1 GHz x 2 vpdpbusd per cycle x 64 u8*s8 products x 2 ops.</summary>
-    public const double VnniLimitGops = 1075.2;
-
-    /// <summary>2 cores x 2.1 GHz x 1024 int8 multiply-accumulates per cycle of AMX's TMUL x 2 ops.</summary>
-    public const double AmxLimitGops = 8601.6;
-
     public static Task<int> RunAsync(BenchArgs args)
     {
         var size = args.Int("size", 2048);
@@ -32,15 +24,39 @@ internal static class PeakBenchmark
             Report.Value(key, value, "0.0");
         }
 
-        Report.Value("fp32_limit_gflops", Fp32LimitGflops, "0.0");
-        Report.Value("vnni_limit_gops", VnniLimitGops, "0.0");
-        Report.Value("amx_limit_gops", AmxLimitGops, "0.0");
+        var cpu = CpuLimits.Detect();
+        Report.Value("cpu", cpu.Model);
+        Report.Value("cpu_isa", cpu.Isa);
+        Report.Value("cpu_ghz", cpu.Ghz, "0.00");
+        Report.Value("fp32_limit_gflops", cpu.Fp32Gflops, "0.0");
+        Report.Value("int8_no_vnni_limit_gops", cpu.Int8NoVnniGops, "0.0");
+        if (cpu.Int8VnniGops is { } vnni)
+        {
+            Report.Value("int8_vnni_limit_gops", vnni, "0.0");
+        }
+
+        if (cpu.Int8AmxGops is { } amx)
+        {
+            Report.Value("int8_amx_limit_gops", amx, "0.0");
+        }
+
         var best = peaks.Where(p => p.Key.StartsWith("int8_", StringComparison.Ordinal)).MaxBy(p => p.Value);
         Report.Value("int8_fastest", best.Key);
-        Report.Value("int8_kernel", best.Value > VnniLimitGops ? "amx" : "vnni_or_less");
+        Report.Value("int8_kernel", Kernel(cpu, best.Value));
+        Report.Value("fp32_peak_fraction_of_limit", peaks.Where(p => p.Key.StartsWith("fp32_", StringComparison.Ordinal)).Max(p => p.Value) / cpu.Fp32Gflops, "0.000");
+        Report.Value("int8_peak_fraction_of_limit", best.Value / (cpu.Int8AmxGops ?? cpu.Int8VnniGops ?? cpu.Int8NoVnniGops), "0.000");
         Report.Value("load_average", Sample.LoadAverage(), "0.0");
         return Task.FromResult(0);
     }
+
+    /// <summary>
+    /// Which int8 path the rate proves: above the VNNI limit only AMX can do it; above the
+    /// no-VNNI limit, VNNI; else nothing faster than vpmaddubsw is shown to run.
+    /// </summary>
+    private static string Kernel(CpuLimits cpu, double gops) =>
+        cpu.Int8VnniGops is { } vnni && gops > vnni ? "amx (above the VNNI limit)"
+        : gops > cpu.Int8NoVnniGops ? "vnni (above the vpmaddubsw limit)"
+        : $"no faster than vpmaddubsw (cpu has: {(cpu.Amx ? "amx " : "")}{(cpu.Vnni ? "vnni " : "")}{(cpu.Avx512 ? "avx512" : "avx2")})";
 
     /// <summary>GFLOPS / GOPS of each kernel, keyed fp32_matmul_gflops, int8_matmulinteger_u8s8_gops, ...</summary>
     public static Dictionary<string, double> Measure(int size, int seconds)
