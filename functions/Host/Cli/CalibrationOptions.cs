@@ -10,7 +10,8 @@ internal sealed class CalibrationOptions
     private readonly Option<double> percentile = new("--percentile") { Description = "Quantile kept by --method percentile, in percent.", DefaultValueFactory = _ => new QuantizeOptions().Percentile };
     private readonly Option<int> images = new("--calibration-images") { Description = "Calibration images used at most (the first of the folder).", DefaultValueFactory = _ => new QuantizeOptions().MaxImages };
     private readonly Option<string[]> exclude = new("--exclude-node") { Description = "A Conv/Gemm/MatMul node name to leave in float (repeatable).", AllowMultipleArgumentsPerToken = false };
-    private readonly Option<bool> quantizeFirst = new("--quantize-first-conv") { Description = "Quantize the convolution that reads the image too (left in float by default: see README)." };
+    private readonly Option<bool> keepFirst = new("--keep-first-conv-float") { Description = "Leave the convolution that reads the image in float." };
+    private readonly Option<bool> fullRange = new("--full-range-weights") { Description = "Weights in [-127, 127] instead of 7 bits: only for CPUs with VNNI or AMX (without them ONNX Runtime's u8 x s8 kernel saturates)." };
     private readonly Option<string?> preset = new("--preset") { Description = "Preprocessing preset of the calibration images, as for classify: imagenet, caffe, tf, vit." };
 
     public static CalibrationOptions Create()
@@ -36,7 +37,8 @@ internal sealed class CalibrationOptions
         command.Options.Add(percentile);
         command.Options.Add(images);
         command.Options.Add(exclude);
-        command.Options.Add(quantizeFirst);
+        command.Options.Add(keepFirst);
+        command.Options.Add(fullRange);
         command.Options.Add(preset);
     }
 
@@ -46,7 +48,8 @@ internal sealed class CalibrationOptions
         Percentile = parse.GetValue(percentile),
         MaxImages = parse.GetValue(images),
         ExcludedNodes = (parse.GetValue(exclude) ?? []).ToHashSet(StringComparer.Ordinal),
-        KeepFirstConvFloat = !parse.GetValue(quantizeFirst),
+        KeepFirstConvFloat = parse.GetValue(keepFirst),
+        ReduceRange = !parse.GetValue(fullRange),
         Preset = parse.GetValue(preset),
     };
 }

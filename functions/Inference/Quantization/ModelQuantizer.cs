@@ -71,7 +71,7 @@ public static class ModelQuantizer
         using var loaded = ModelLoader.Load(Path.GetFullPath(modelPath), options.Inference, options.Preset, log);
         log($"calibrating {plan.Calibrated.Count} activation tensors on {images.Count} images ({Describe(options)})");
         var (ranges, used) = ActivationCalibrator.Calibrate(source, loaded, plan.Calibrated, images, options);
-        var saturated = QdqRewriter.Rewrite(plan, ranges);
+        var saturated = QdqRewriter.Rewrite(plan, ranges, options.ReduceRange);
 
         var model = plan.Model;
         foreach (var (key, value) in Metadata(modelPath, options, used))
@@ -137,7 +137,7 @@ public static class ModelQuantizer
     private static IEnumerable<(string, string)> Metadata(string modelPath, QuantizeOptions options, int images)
     {
         yield return (MetadataKey, "qdq int8");
-        yield return ("quantization.weights", "int8 symmetric per output channel");
+        yield return ("quantization.weights", options.ReduceRange ? "int8 symmetric per output channel, 7-bit range [-64, 64]" : "int8 symmetric per output channel");
         yield return ("quantization.activations", $"uint8 asymmetric per tensor, {Describe(options)}");
         yield return ("quantization.calibrationImages", images.ToString(CultureInfo.InvariantCulture));
         yield return ("quantization.source", Path.GetFileName(modelPath));

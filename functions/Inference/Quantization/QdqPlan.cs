@@ -103,7 +103,7 @@ internal sealed class QdqPlan
         if (plan.ComputeNodes.Count == 0)
         {
             throw graph.Node.Any(n => Compute.Contains(n.OpType) && n.Input.Count >= 2 && IsConstantWeight(n, initializers))
-                ? new QuantizationException("every Conv, Gemm and MatMul of the model is left in float (the first convolution, or the excluded nodes): there is nothing to quantize.")
+                ? new QuantizationException("every Conv, Gemm and MatMul of the model is left in float (the first convolution kept in float, or excluded nodes): there is nothing to quantize.")
                 : new QuantizationException("the model has no Conv, Gemm or MatMul with constant weights: there is nothing to quantize.");
         }
 

@@ -14,7 +14,7 @@ internal static class QdqRewriter
     public const string DequantizedSuffix = "_dequantized";
 
     /// <summary>Rewrites <paramref name="plan"/>'s model in place; returns how many biases had to saturate.</summary>
-    public static int Rewrite(QdqPlan plan, IReadOnlyDictionary<string, (float Min, float Max)> ranges)
+    public static int Rewrite(QdqPlan plan, IReadOnlyDictionary<string, (float Min, float Max)> ranges, bool reduceRange)
     {
         var graph = plan.Model.Graph;
         plan.RemoveFoldedActivations();
@@ -40,7 +40,7 @@ internal static class QdqRewriter
         foreach (var node in plan.ComputeNodes)
         {
             var inputScale = parameters.TryGetValue(node.Input[0], out var p) ? p.Value : (float?)null;
-            saturated += QuantizeWeights(node, initializers[node.Input[1]], inputScale, initializers, weightNodes, graph);
+            saturated += QuantizeWeights(node, initializers[node.Input[1]], inputScale, initializers, weightNodes, graph, reduceRange ? 64 : 127);
         }
 
         // Consumers read the dequantized value; the Q reads the original.
@@ -76,7 +76,7 @@ internal static class QdqRewriter
         return saturated;
     }
 
-    private static int QuantizeWeights(NodeProto node, TensorProto weight, float? inputScale, Dictionary<string, TensorProto> initializers, List<NodeProto> weightNodes, GraphProto graph)
+    private static int QuantizeWeights(NodeProto node, TensorProto weight, float? inputScale, Dictionary<string, TensorProto> initializers, List<NodeProto> weightNodes, GraphProto graph, int limit)
     {
         var axis = node.OpType switch
         {
@@ -84,7 +84,7 @@ internal static class QdqRewriter
             "Gemm" => OnnxAttributes.Int(node, "transB", 0) == 1 ? 0 : 1,
             _ => 1, // MatMul: B is [K, N], one scale per output column
         };
-        var (values, scales) = QuantMath.WeightPerChannel(TensorData.Floats(weight), weight.Dims, axis);
+        var (values, scales) = QuantMath.WeightPerChannel(TensorData.Floats(weight), weight.Dims, axis, limit);
         var prefix = node.Name.Length > 0 ? $"{node.Name}.{weight.Name}" : weight.Name;
         graph.Initializer.Add(TensorData.Make(prefix + QuantizedSuffix, DataType.Int8, values, weight.Dims));
         graph.Initializer.Add(TensorData.Make(prefix + "_scale", DataType.Float, scales, [scales.Length]));

@@ -27,9 +27,10 @@ internal static class QuantMath
 
     /// <summary>
     /// Symmetric int8 per channel along <paramref name="axis"/> of a weight of shape
-    /// <paramref name="dims"/>: scale = max|w| / 127, zero point 0, values in [-127, 127].
+    /// <paramref name="dims"/>: scale = max|w| / <paramref name="limit"/>, zero point 0, values in
+    /// [-limit, limit] (127, or 64 for 7-bit weights).
     /// </summary>
-    public static (sbyte[] Values, float[] Scales) WeightPerChannel(float[] weights, IReadOnlyList<long> dims, int axis)
+    public static (sbyte[] Values, float[] Scales) WeightPerChannel(float[] weights, IReadOnlyList<long> dims, int axis, int limit = 127)
     {
         var channels = (int)dims[axis];
         long inner = 1;
@@ -47,14 +48,14 @@ internal static class QuantMath
 
         for (var c = 0; c < channels; c++)
         {
-            scales[c] = scales[c] > 0f ? scales[c] / 127f : 1f;
+            scales[c] = scales[c] > 0f ? scales[c] / limit : 1f;
         }
 
         var values = new sbyte[weights.Length];
         for (var i = 0; i < weights.Length; i++)
         {
             var c = (int)(i / inner % channels);
-            values[i] = (sbyte)Math.Clamp(MathF.Round(weights[i] / scales[c], MidpointRounding.ToEven), -127f, 127f);
+            values[i] = (sbyte)Math.Clamp(MathF.Round(weights[i] / scales[c], MidpointRounding.ToEven), -limit, limit);
         }
 
         return (values, scales);
