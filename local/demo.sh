@@ -100,5 +100,6 @@ echo "== first predictions (all of them: ./serverless results $job)"
 echo
 echo "The stack and the host are still running (API: $SERVERLESS_URL; its master key is in $work/demo.key:"
 echo "  export SERVERLESS_KEY=\$(cat $work/demo.key))."
+echo "Dashboard: $SERVERLESS_URL/dashboard (it asks for the key); metrics: $SERVERLESS_URL/metrics (with the key)."
 echo "Settings for other shells: set -a; . $("$here/stack.sh" env); set +a"
 echo "Stop everything with: local/demo.sh stop"

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The test command of the README (and of CI): installs what the tests need (npm packages
-# azurite and s3rver), builds, and runs every xunit test project in the solution.
+# azurite and s3rver; Debian's chromium for the dashboard's browser tests), builds, and runs
+# every xunit test project in the solution.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/local/install.sh"
+"$root/local/install-browser.sh"
 cd "$root"
 log=$(mktemp -t serverless-test.XXXXXX)
 trap 'rm -f "$log"' EXIT

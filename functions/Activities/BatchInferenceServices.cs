@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Serverless.Activities.Attempts;
 using Serverless.Activities.Configuration;
 using Serverless.Activities.Jobs;
@@ -32,6 +33,9 @@ public static class BatchInferenceServices
             MaxAttempts = TaskHubSettings.MaxDequeueCount(configuration),
         }));
         services.AddSingleton<LocalRoot>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<JobDirectory>();
+        services.AddSingleton<JobImages>();
         services.AddSingleton<JobSubmission>();
         services.AddSingleton<JobManagement>();
         services.AddSingleton(_ => new JobIndex(Connection(configuration), TaskHubSettings.HubName(configuration)));

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 using Serverless.Activities.Attempts;
+using Serverless.Activities.Telemetry;
 using Serverless.BatchInference.Contracts;
 using Serverless.Inference;
 using Serverless.Storage.Results;
@@ -52,6 +53,9 @@ public sealed class ClassifyBatchActivity(
         var rows = predictions.Select(PredictionRows.From).ToArray();
         await new ResultWriter(resources.Results(job.Output)).WritePartAsync(input.PartName, rows, ct).ConfigureAwait(false);
         var counts = PredictionRows.Count(rows, clock.Elapsed.TotalSeconds);
+        JobMetrics.Record(counts, job.Model, clock.Elapsed.TotalSeconds);
+        // The span this runs in is the engine's (DTFx's activity span under serverless host).
+        JobTracing.TagBatch(Activity.Current, input, counts);
         logger.LogInformation("Classified batch {Part} of job {JobId}: {Images} images, {Failed} failed, {Milliseconds:F0} ms",
             input.PartName, job.JobId, counts.Images, counts.Failed, clock.Elapsed.TotalMilliseconds);
         return counts;

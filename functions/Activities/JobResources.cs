@@ -37,11 +37,6 @@ public sealed class JobResources(IJobStorage storage, InferenceOptions inference
         {
             return ModelCache.Shared.GetOrLoad(path, inferenceOptions, preset);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // A manifest or labels file that exists but cannot be read: the model's error, not the server's.
-            throw new ModelLoadException(name, modelsRoot.Relative($"its manifest or labels cannot be read: {e.Message}"), e);
-        }
         catch (ModelLoadException e) when (e.ModelPath != name)
         {
             // The same reason, naming the model as the caller did, not by its path on this host.

@@ -1,4 +1,5 @@
 using Microsoft.DurableTask;
+using Serverless.Activities.Telemetry;
 using Serverless.BatchInference.Contracts;
 using Serverless.Storage.Results;
 
@@ -12,6 +13,8 @@ public sealed class RecordFailuresActivity(JobResources resources, ActivityShutd
     {
         var rows = input.Keys.Select(key => PredictionRow.Failure(key, input.Code, input.Message)).ToArray();
         await new ResultWriter(resources.Results(input.Job.Output)).WritePartAsync(input.PartName, rows, shutdown.Token).ConfigureAwait(false);
-        return PredictionRows.Count(rows, 0);
+        var counts = PredictionRows.Count(rows, 0);
+        JobMetrics.Record(counts, input.Job.Model, seconds: null);
+        return counts;
     }
 }

@@ -1,10 +1,11 @@
 using Microsoft.DurableTask;
+using Serverless.Activities.Reports;
 using Serverless.BatchInference.Contracts;
 using Serverless.Storage.Results;
 
 namespace Serverless.Activities;
 
-/// <summary>Merges the parts into predictions.jsonl (or .csv) and summary.json, and returns the job's output.</summary>
+/// <summary>Merges the parts into predictions.jsonl (or .csv), summary.json, samples.json and report.html, and returns the job's output.</summary>
 public sealed class WriteResultsActivity(JobResources resources, ActivityShutdown shutdown) : TaskActivity<WriteResultsInput, JobOutput>
 {
     /// <inheritdoc/>
@@ -22,6 +23,8 @@ public sealed class WriteResultsActivity(JobResources resources, ActivityShutdow
             FinishedAt = new DateTimeOffset(input.FinishedUtc, TimeSpan.Zero),
             TimingsSeconds = new Dictionary<string, double> { ["activities"] = Math.Round(input.Counts.ActivitySeconds, 3) },
         }, shutdown.Token).ConfigureAwait(false);
+        var samples = await writer.ReadSamplesAsync(cancellationToken: shutdown.Token).ConfigureAwait(false);
+        await writer.Store.WriteAsync(JobReport.FileName, JobReport.Render(summary, input.Samples ?? [], samples), shutdown.Token).ConfigureAwait(false);
         var output = job.Output.TrimEnd('/');
         return new JobOutput(job.JobId, $"{output}/{summary.Predictions}", $"{output}/{ResultWriter.SummaryName}",
             summary.Total, summary.Failed, summary.FailuresByReason.ToDictionary(p => p.Key, p => p.Value),

@@ -53,7 +53,10 @@ public sealed class DropBatchProcessor
         foreach (var receipt in batch)
         {
             if (receipt.PreviousClaimId is not null && await checks.PreviousWriteLandedAsync(receipt).ConfigureAwait(false))
+            {
                 Settle(await writer.CompleteLandedAsync(receipt, ct).ConfigureAwait(false), receipt);
+                DropMetrics.Record("skipped");
+            }
             else
                 unsettled.Add(receipt);
         }
@@ -70,6 +73,7 @@ public sealed class DropBatchProcessor
                 if (!proven && await checks.IsSupersededAsync(pending[i], read, token).ConfigureAwait(false))
                 {
                     Settle(await claims.CompleteAsync(pending[i], ReceiptStatus.SupersededReason, ct).ConfigureAwait(false), pending[i]);
+                    DropMetrics.Record("skipped");
                     return;
                 }
                 inputs[i] = new ImageInput(pending[i].Key, read);
@@ -88,6 +92,7 @@ public sealed class DropBatchProcessor
             {
                 // Deleted (or replaced) since it was listed: nothing to classify for this version.
                 Settle(await claims.CompleteAsync(pending[i], "object no longer exists", ct).ConfigureAwait(false), pending[i]);
+                DropMetrics.Record("skipped");
             }
             catch (Exception ex)
             {
@@ -145,6 +150,8 @@ public sealed class DropBatchProcessor
             }
             if (outcome.Stored is null)
                 logger.LogWarning("Lost the claim on {Key} ({ETag}); another worker has it", outcome.Receipt.Key, outcome.Receipt.ObjectETag);
+            else
+                DropMetrics.Record(results.Any(r => r.Item2.Key == outcome.Receipt.Key && r.Item2.ETag == outcome.Receipt.ObjectETag && r.Item2.ErrorCode is not null) ? "failed" : "classified");
             Settle(outcome.Stored, outcome.Receipt);
         }
         logger.LogInformation("Drop batch of {Count} from {Location} in {Milliseconds:F0} ms", batchCount, location.Source, (DateTime.UtcNow - started).TotalMilliseconds);
@@ -158,9 +165,11 @@ public sealed class DropBatchProcessor
         if (receipt.Status == ReceiptStatus.Claimed && await checks.IsReplacedAsync(receipt, CancellationToken.None).ConfigureAwait(false))
         {
             Settle(await claims.CompleteAsync(receipt, ReceiptStatus.ReplacedReason, CancellationToken.None).ConfigureAwait(false), receipt);
+            DropMetrics.Record("skipped");
             return;
         }
         var stored = await claims.FailAsync(receipt, reason, CancellationToken.None).ConfigureAwait(false);
+        DropMetrics.Record(stored?.Status == ReceiptStatus.Poison ? "poison" : "retry");
         if (stored?.Status == ReceiptStatus.Poison)
         {
             settlement.Settle(receipt.Object);

@@ -36,6 +36,7 @@ public sealed class DemoScriptTests
             Assert.Contains(": Completed", text);
             Assert.Contains("images: 300", text);
             Assert.Contains("== first predictions", text);
+            Assert.Contains("/dashboard (it asks for the key)", text);
             Assert.Equal(3, text.Split('\n').Count(line => line.StartsWith("{\"key\":\"synthetic/", StringComparison.Ordinal)));
             // The key is in a file only its owner reads, named in the output; the key itself never printed.
             var keyFile = Path.Combine(RepoPaths.Work, "demo.key");

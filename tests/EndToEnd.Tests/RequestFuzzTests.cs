@@ -11,7 +11,7 @@ namespace Serverless.EndToEnd.Tests;
 [Collection(JobStackCollection.Name)]
 public sealed class RequestFuzzTests(JobStack stack) : IAsyncLifetime
 {
-    /// <summary>Every route: method and path, with {id} and {name} filled by the generator.</summary>
+    /// <summary>Every route: method and path, with {id}, {name} and {file} filled by the generator; the dashboard's and /metrics from their own list.</summary>
     public static readonly (string Method, string Path)[] Routes =
     [
         ("GET", "healthz"),
@@ -30,6 +30,7 @@ public sealed class RequestFuzzTests(JobStack stack) : IAsyncLifetime
         ("POST", "runtime/webhooks/durabletask/instances/{id}/suspend"),
         ("POST", "runtime/webhooks/durabletask/instances/{id}/resume"),
         ("DELETE", "runtime/webhooks/durabletask/instances/{id}"),
+        .. Serverless.Host.Dashboard.DashboardRoutes.All.Select(r => (r.Method, r.Pattern)),
     ];
 
     private HostProcess? host;
@@ -44,7 +45,7 @@ public sealed class RequestFuzzTests(JobStack stack) : IAsyncLifetime
         var random = new Random(20261201);
         using var http = new HttpClient { BaseAddress = host!.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
         var failures = new List<string>();
-        for (var i = 0; i < 480; i++)
+        for (var i = 0; i < 20 * Routes.Length; i++)
         {
             var (method, template) = Routes[i % Routes.Length];
             using var request = new HttpRequestMessage(new HttpMethod(method), Fill(template, random) + Query(random, template));
@@ -77,7 +78,8 @@ public sealed class RequestFuzzTests(JobStack stack) : IAsyncLifetime
             5 => "é中文",
             6 => "%00",
             _ => RandomText(random, 1, 40),
-        })).Replace("{name}", Escape(RandomText(random, 1, 30)));
+        })).Replace("{name}", Escape(RandomText(random, 1, 30)))
+        .Replace("{file}", Escape(Pick(random, "app.js", "..", "../index.html", "%00", "a/b", new string('f', 300), RandomText(random, 1, 30))));
 
     private static string Query(Random random, string template) => random.Next(8) switch
     {
@@ -85,6 +87,8 @@ public sealed class RequestFuzzTests(JobStack stack) : IAsyncLifetime
         1 => "?top=" + Pick(random, "0", "-1", "99999999999", "abc", "1e3", "", "5"),
         2 => "?status=" + Escape(Pick(random, "Running", "7", "running,completed", "Bogus", ",,", "Running,")),
         3 => "?continuationToken=" + Escape(Pick(random, "!!!", "dA", RandomText(random, 1, 60), "t-000")),
+        4 when template.Contains("dashboard") => "?state=" + Escape(Pick(random, "Running", "bogus", "")) + "&page=" + Pick(random, "-1", "x", "99999999999")
+            + "&pageSize=" + Pick(random, "0", "1e3", "100000") + "&key=" + Escape(Pick(random, "../../etc/passwd", "\0", RandomText(random, 1, 40))) + "&size=" + Pick(random, "-5", "0", "99999", "big"),
         4 => "?model=" + Escape(Pick(random, "/etc/passwd", "../../x.onnx", "\0", "models/none.onnx", new string('m', 500))) + "&top=" + Pick(random, "3", "x", "0"),
         _ => "?showInput=" + Pick(random, "true", "maybe", "") + "&reason=" + Escape(RandomText(random, 0, 20)),
     };

@@ -65,6 +65,37 @@ public sealed class ModelLoadTests(ModelFilesFixture models)
         Assert.Contains("Unknown preset", Assert.Throws<ModelLoadException>(() => cache.GetOrLoad(models.DominantColor, null, "resnet-ish")).Message);
     }
 
+    [Theory]
+    [InlineData("/proc/self/mem")]
+    [InlineData("../../../../etc/passwd")]
+    [InlineData("../no-such-file.txt")]
+    public void A_labels_file_outside_the_models_folder_is_refused_without_saying_whether_it_exists(string named)
+    {
+        var path = models.CopyOf("dominant-color", "labels-outside-" + Math.Abs(named.GetHashCode()));
+        var manifestPath = ModelZooWriter.ManifestPathFor(path);
+        var manifest = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(manifestPath))!;
+        manifest["labels"] = named;
+        File.WriteAllText(manifestPath, manifest.ToJsonString());
+        using var cache = new ModelCache();
+
+        var e = Assert.Throws<ModelLoadException>(() => cache.GetOrLoad(path));
+        Assert.Contains($"the labels file '{named}' named by", e.Message);
+        Assert.EndsWith("is not inside the model's folder.", e.Message);
+    }
+
+    [Fact]
+    public void A_labels_file_too_large_to_be_labels_is_a_load_error_not_a_read_of_it()
+    {
+        var path = models.CopyOf("dominant-color", "huge-labels");
+        using (var labels = File.OpenWrite(ModelZooWriter.LabelsPathFor(path)))
+            labels.SetLength(LabelFile.MaxBytes + 1);
+        using var cache = new ModelCache();
+
+        var e = Assert.Throws<ModelLoadException>(() => cache.GetOrLoad(path));
+        Assert.Contains("its manifest or labels cannot be read", e.Message);
+        Assert.Contains("larger than 16 MiB", e.Message);
+    }
+
     [Fact]
     public void ReadsNamesAndClassesFromTheGraph()
     {

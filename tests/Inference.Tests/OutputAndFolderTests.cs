@@ -4,27 +4,13 @@ using SkiaSharp;
 
 namespace Serverless.Inference.Tests;
 
-/// <summary>JSON Lines shape and the local-folder helper the classify command uses.</summary>
+/// <summary>The local-folder helper the classify command uses.</summary>
 [Collection(ModelsCollection.Name)]
 public sealed class OutputAndFolderTests(ModelFilesFixture models) : IDisposable
 {
     private readonly TempDir temp = new("inference-folder");
 
     public void Dispose() => temp.Dispose();
-
-    [Fact]
-    public void JsonLinesHaveTheDocumentedShape()
-    {
-        var ok = new Prediction("a/b.jpg", [new TopClass(3, "red", 0.75f)], null);
-        var failed = Prediction.Failed("c.jpg", PredictionErrorCodes.CorruptImage, "truncated");
-
-        Assert.Equal("""{"key":"a/b.jpg","top":[{"index":3,"label":"red","score":0.75}],"error":null}""", PredictionJsonLines.Serialize(ok));
-        Assert.Equal("""{"key":"c.jpg","top":[],"error":{"code":"corrupt_image","message":"truncated"}}""", PredictionJsonLines.Serialize(failed));
-
-        var back = PredictionJsonLines.ReadAll(new StringReader(System.Text.Encoding.UTF8.GetString(PredictionJsonLines.ToUtf8([ok, failed])))).ToList();
-        Assert.Equal(ok.Top, back[0].Top);
-        Assert.Equal(failed.Error, back[1].Error);
-    }
 
     [Fact]
     public async Task FolderIsClassifiedRecursivelyWithRelativeKeys()
@@ -39,11 +25,11 @@ public sealed class OutputAndFolderTests(ModelFilesFixture models) : IDisposable
 
         using var cache = new ModelCache();
         using var classifier = new BatchClassifier(cache.GetOrLoad(models.DominantColor), batchSize: 2);
-        var writer = new StringWriter();
-        var count = await PredictionJsonLines.WriteAsync(writer, LocalFolderClassifier.ClassifyAsync(classifier, temp.Path), CancellationToken.None);
+        var lines = new List<Prediction>();
+        await foreach (var prediction in LocalFolderClassifier.ClassifyAsync(classifier, temp.Path, CancellationToken.None))
+            lines.Add(prediction);
 
-        var lines = PredictionJsonLines.ReadAll(new StringReader(writer.ToString())).ToList();
-        Assert.Equal(5, count);
+        Assert.Equal(5, lines.Count);
         Assert.Equal(["red.png", "sub/blue.JPG", "sub/deeper/green.webp", "sub/fake.jpg", "sub/phone.HEIC"], lines.Select(p => p.Key));
         Assert.Equal(["red", "blue", "green"], lines.Take(3).Select(p => p.Top[0].Label));
         Assert.Equal(PredictionErrorCodes.UnsupportedFormat, lines[3].Error?.Code);

@@ -35,6 +35,30 @@ public sealed class BatchJobOrchestratorTests(TaskHubHost hub)
     }
 
     [Fact]
+    public async Task The_custom_status_keeps_the_jobs_start_samples_failures_and_classes_across_continue_as_new()
+    {
+        // 19 images and 2 broken ones in pages of 8: three pages over two executions.
+        var source = hub.WriteImages("status", 19, seed: 23);
+        for (var i = 0; i < 2; i++)
+            await File.WriteAllBytesAsync(Path.Combine(source, $"zz_broken_{i}.jpg"), "not an image"u8.ToArray());
+        var id = await hub.SubmitAsync(new JobRequest { Source = source, Model = hub.Model, BatchSize = 4, Output = Path.Combine(hub.Root, "out-status") });
+
+        var done = await hub.WaitAsync(id);
+
+        var progress = JsonSerializer.Deserialize<JobProgress>(done.SerializedCustomStatus!, BatchJson.Options)!;
+        // The instance's created time is the second execution's; the job started before it.
+        Assert.True(progress.StartedAt < done.CreatedAt.UtcDateTime, $"started {progress.StartedAt:O}, created {done.CreatedAt:O}");
+        Assert.Equal(new ProgressSample(0, 0, 0), progress.Samples![0]);
+        // A sample per finished page (two pages finished in one turn share one), rising to the total.
+        Assert.InRange(progress.Samples.Count, 3, 4);
+        Assert.True(progress.Samples.Zip(progress.Samples.Skip(1)).All(p => p.Second.Done > p.First.Done && p.Second.Seconds > p.First.Seconds));
+        Assert.Equal((21L, 2L), (progress.Samples[^1].Done, progress.Samples[^1].Failed));
+        Assert.Equal(new Dictionary<string, long> { ["unsupported_format"] = 2 }, progress.FailuresByReason);
+        Assert.Equal(19, progress.TopClasses!.Values.Sum());
+        Assert.True(progress.TopClasses.Values.Zip(progress.TopClasses.Values.Skip(1)).All(p => p.First >= p.Second), "classes not most frequent first");
+    }
+
+    [Fact]
     public async Task Progress_is_counted_in_images_while_the_job_runs()
     {
         var source = hub.WriteImages("progress", 64, seed: 5);

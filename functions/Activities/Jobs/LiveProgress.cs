@@ -42,7 +42,8 @@ public static class LiveProgress
         if (done == 0)
             return status;
 
-        var seconds = Math.Max((DateTime.UtcNow - status.CreatedTime).TotalSeconds, 1e-3);
+        // From the job's start: the created time is its current execution's, which continue-as-new moves.
+        var seconds = Math.Max((DateTime.UtcNow - (job.StartedAt ?? status.CreatedTime)).TotalSeconds, 1e-3);
         var total = job.Done + done;
         var rate = total / seconds;
         double? eta = job.Total is { } t && rate > 0 ? Math.Round((t - total) / rate, 1) : null;

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Serverless.Activities;
 using Serverless.Inference;
+using Serverless.Storage.Results;
 
 namespace Serverless.Host.Cli;
 
@@ -46,7 +48,8 @@ internal static class ClassifyCommand
             await using var writer = new StreamWriter(outPath);
             await foreach (var prediction in LocalFolderClassifier.ClassifyAsync(classifier, root, ct))
             {
-                await writer.WriteLineAsync(PredictionJsonLines.Serialize(prediction).AsMemory(), ct);
+                // The rows of a job's predictions.jsonl, so a folder classified here reads like a job's results.
+                await writer.WriteLineAsync(PredictionJson.Serialize(PredictionRows.From(prediction)).AsMemory(), ct);
                 done++;
                 if (!prediction.Succeeded)
                     failed++;

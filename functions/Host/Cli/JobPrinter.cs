@@ -25,10 +25,10 @@ internal static class JobPrinter
         return ExitCodes.ForJob(runtime);
     }
 
-    public static void PrintTable(JsonElement list)
+    public static void PrintTable(IEnumerable<JsonElement> jobs)
     {
         Console.WriteLine($"{"ID",-40} {"STATUS",-11} {"DONE",8} {"FAILED",7} {"CREATED",-20}");
-        foreach (var job in list.GetProperty("jobs").EnumerateArray())
+        foreach (var job in jobs)
         {
             var custom = job.TryGetProperty("customStatus", out var c) && c.ValueKind == JsonValueKind.Object ? c : default;
             string Count(string name) => custom.ValueKind == JsonValueKind.Object && custom.TryGetProperty(name, out var v) ? v.ToString() : "-";

@@ -27,8 +27,28 @@ internal sealed class JobsClient(Uri baseUrl, string? key, TimeSpan timeout) : I
     public async Task<JsonElement> GetKnownAsync(string id, CancellationToken ct, bool showInput = false) =>
         await GetAsync(id, ct, showInput) ?? throw new JobsClientException($"no job with id '{id}'");
 
-    public async Task<JsonElement> ListAsync(string? status, CancellationToken ct) =>
-        await SendAsync(HttpMethod.Get, "api/jobs" + (status is null ? "" : $"?status={Uri.EscapeDataString(status)}"), null, ct) ?? default;
+    /// <summary>
+    /// Up to <paramref name="limit"/> jobs, newest first, following the host's continuation tokens
+    /// page by page; the token is the one to go on from when more jobs remain, else null.
+    /// </summary>
+    public async Task<(List<JsonElement> Jobs, string? ContinuationToken)> ListAsync(string? status, int limit, CancellationToken ct)
+    {
+        var jobs = new List<JsonElement>();
+        string? token = null;
+        do
+        {
+            var query = $"?top={Math.Min(limit - jobs.Count, 1000)}" + (status is null ? "" : $"&status={Uri.EscapeDataString(status)}")
+                + (token is null ? "" : $"&continuationToken={Uri.EscapeDataString(token)}");
+            var page = await SendAsync(HttpMethod.Get, "api/jobs" + query, null, ct);
+            if (page is not { ValueKind: JsonValueKind.Object } body || !body.TryGetProperty("jobs", out var items) || items.ValueKind != JsonValueKind.Array)
+                throw new JobsClientException("the host's answer to the job list has no jobs array");
+            jobs.AddRange(items.EnumerateArray());
+            token = body.TryGetProperty("continuationToken", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null;
+        }
+        while (token is not null && jobs.Count < limit);
+        // A host gives at most top per page; one that gives more is cut at the limit all the same.
+        return (jobs.Count > limit ? jobs[..limit] : jobs, token);
+    }
 
     /// <summary>Asks the host to terminate the job (and its pages): 202, or 410 when it has already ended (master key).</summary>
     public async Task TerminateAsync(string id, string? reason, CancellationToken ct) =>

@@ -33,16 +33,20 @@ internal static class StatusCommands
     {
         var client = new ClientOptions();
         var status = new Option<string?>("--status") { Description = "Only jobs in these states (comma separated): Running, Completed, Failed, ..." };
-        var command = new Command("jobs", "List jobs.") { status };
+        var top = new Option<int>("--top") { Description = "Show at most this many jobs, newest first (the host's pages are followed).", DefaultValueFactory = _ => 100 };
+        top.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--top must be at least 1"); });
+        var command = new Command("jobs", "List jobs, newest first.") { status, top };
         client.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             using var jobs = client.CreateClient(parse);
-            var list = await jobs.ListAsync(parse.GetValue(status), ct);
+            var (list, more) = await jobs.ListAsync(parse.GetValue(status), parse.GetValue(top), ct);
             if (client.Json(parse))
-                Console.WriteLine(JsonSerializer.Serialize(list, JobsClient.Json));
+                Console.WriteLine(JsonSerializer.Serialize(new { jobs = list, continuationToken = more }, JobsClient.Json));
             else
                 JobPrinter.PrintTable(list);
+            if (more is not null && !client.Json(parse))
+                Console.Error.WriteLine($"(more jobs than --top {parse.GetValue(top)}: raise it to see them)");
             return ExitCodes.Success;
         });
         return command;

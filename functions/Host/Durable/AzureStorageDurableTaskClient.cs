@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Globalization;
 using DurableTask.AzureStorage;
 using DurableTask.Core;
 using DurableTask.Core.History;
+using DurableTask.Core.Tracing;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Core = DurableTask.Core;
@@ -14,7 +16,9 @@ namespace Serverless.Host.Durable;
 /// has no OrchestrationServiceClientShim package). Payloads are serialized here with the hub's
 /// <see cref="DataConverter"/> and handed to DTFx as strings, so what the shims read is the JSON we
 /// wrote (DTFx's own <c>TaskHubClient</c> would serialize with Newtonsoft). Scheduling an id that
-/// exists, in any state, does nothing: a job id given by the caller runs once.
+/// exists, in any state, does nothing: a job id given by the caller runs once. A new instance
+/// carries the trace context of the caller's span, or asks DTFx to start a trace of its own, as
+/// <c>TaskHubClient</c> does: DTFx makes no orchestration or activity spans without one.
 /// </summary>
 public sealed class AzureStorageDurableTaskClient(AzureStorageOrchestrationService service, DataConverter converter) : DurableTaskClient("serverless")
 {
@@ -41,6 +45,11 @@ public sealed class AzureStorageDurableTaskClient(AzureStorageOrchestrationServi
                 [OrchestrationTags.RequestTime] = DateTimeOffset.UtcNow.ToString(CultureInfo.InvariantCulture),
             },
         };
+        // A caller's span that is not recorded would make DTFx's spans children of a dropped trace.
+        if (Activity.Current is { Recorded: true, Id: { } parent } current)
+            started.ParentTraceContext = new DistributedTraceContext(parent, current.TraceStateString);
+        else
+            started.Tags[OrchestrationTags.CreateTraceForNewOrchestration] = "true";
         var dedupe = options?.DedupeStatuses is { Count: > 0 } statuses
             ? statuses.Select(s => Enum.Parse<Core.OrchestrationStatus>(s, ignoreCase: true)).ToArray()
             : EveryStatus;

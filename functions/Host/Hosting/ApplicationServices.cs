@@ -4,6 +4,7 @@ using Serverless.Activities;
 using Serverless.Host.Drops;
 using Serverless.Host.Durable;
 using Serverless.Host.Security;
+using Serverless.Host.Telemetry;
 
 namespace Serverless.Host.Hosting;
 
@@ -16,6 +17,7 @@ internal static class ApplicationServices
         services.AddBatchInference(configuration);
         services.AddTaskHub(configuration, role);
         services.AddBlobDrops(configuration, role);
+        services.AddHostTelemetry(configuration, role);
         if (role.RunsApi())
             services.AddHostedService<HostKeysStartup>();
         return services;

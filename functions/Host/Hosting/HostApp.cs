@@ -6,9 +6,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Serverless.Activities.Configuration;
 using Serverless.Api;
 using Serverless.Host.Apis;
+using Serverless.Host.Dashboard;
 using Serverless.Host.Logging;
 using Serverless.Host.Drops;
 using Serverless.Host.Security;
+using Serverless.Host.Telemetry;
 
 namespace Serverless.Host.Hosting;
 
@@ -42,6 +44,7 @@ public static class HostApp
         app.UseConfiguredCors(builder.Configuration);
         app.UseHostSecurity();
         app.MapGroup("").RequireAuthLevel(AuthLevel.Anonymous).MapHealthApi(role);
+        app.MapMetrics();
         if (role.RunsApi())
         {
             app.MapGroup("").RequireAuthLevel(http.Jobs).WithBodyLimit(http.JobsBodyBytes)
@@ -57,6 +60,7 @@ public static class HostApp
                 .RequireMasterKeyFor(HttpMethods.Post, $"{DurableFunctionsApi.Prefix}/instances/{{id}}/suspend")
                 .RequireMasterKeyFor(HttpMethods.Post, $"{DurableFunctionsApi.Prefix}/instances/{{id}}/resume")
                 .RequireMasterKeyFor(HttpMethods.Delete, $"{DurableFunctionsApi.Prefix}/instances/{{id}}");
+            app.MapDashboard();
         }
         return app;
     }

@@ -7,12 +7,15 @@ namespace Serverless.Host.Security;
 /// Checks the key of every request against the endpoint's <see cref="AuthLevelMetadata"/> (the
 /// strictest one; <see cref="AuthLevel.Function"/> where an endpoint says nothing, and for unknown
 /// paths). The key comes from the <c>x-functions-key</c> header or the <c>code</c> query parameter,
-/// as in Azure Functions. No key or a wrong key is 401; a function key on an admin endpoint is 403.
+/// as in Azure Functions, or from <c>Authorization: Bearer</c> (what a Prometheus scrape's
+/// <c>authorization</c> setting sends). No key or a wrong key is 401; a function key on an admin
+/// endpoint is 403.
 /// </summary>
 public sealed class KeyAuthorizationMiddleware(RequestDelegate next, HostKeyProvider keys)
 {
     public const string HeaderName = "x-functions-key";
     public const string QueryName = "code";
+    private const string BearerPrefix = "Bearer ";
 
     public async Task InvokeAsync(HttpContext context)
     {
@@ -28,7 +31,7 @@ public sealed class KeyAuthorizationMiddleware(RequestDelegate next, HostKeyProv
         if (scope == KeyScope.None)
         {
             await Problem(context, StatusCodes.Status401Unauthorized, "A valid key is required.",
-                $"Send a function key in the {HeaderName} header or the '{QueryName}' query parameter.");
+                $"Send a function key in the {HeaderName} header, as 'Authorization: Bearer <key>', or in the '{QueryName}' query parameter.");
             return;
         }
         if (required == AuthLevel.Admin && scope != KeyScope.Master)
@@ -50,6 +53,8 @@ public sealed class KeyAuthorizationMiddleware(RequestDelegate next, HostKeyProv
     {
         if (request.Headers.TryGetValue(HeaderName, out StringValues header) && !StringValues.IsNullOrEmpty(header))
             return header.ToString();
+        if (request.Headers.Authorization.ToString() is { } authorization && authorization.Length > BearerPrefix.Length && authorization.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))
+            return authorization[BearerPrefix.Length..].Trim();
         return request.Query.TryGetValue(QueryName, out var code) ? code.ToString() : null;
     }
 

@@ -18,6 +18,7 @@ internal sealed class BatchPreparer(LoadedModel model)
 
         await Task.WhenAll(reads).ConfigureAwait(false);
 
+        var decode = System.Diagnostics.Stopwatch.StartNew();
         var parallel = new ParallelOptions
         {
             MaxDegreeOfParallelism = model.Options.EffectiveDecodeParallelism,
@@ -31,6 +32,7 @@ internal sealed class BatchPreparer(LoadedModel model)
                 bytes[i] = default;
             }
         });
+        InferenceMetrics.RecordDecode(decode.Elapsed, model.FileName);
 
         return new PreparedBatch(tensor, inputs, errors);
     }

@@ -40,9 +40,11 @@ internal sealed class BatchRunner(LoadedModel model, int topK)
         using var registration = cancellationToken.Register(() => runOptions.Terminate = true);
         var (input, rows) = batch.Tensor.ValueFor(n);
         IDisposableReadOnlyCollection<OrtValue> outputs;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             outputs = model.Session.Run(runOptions, inputNames, [input], outputNames);
+            InferenceMetrics.RecordRun(clock.Elapsed, model.FileName);
         }
         catch (OnnxRuntimeException) when (cancellationToken.IsCancellationRequested)
         {

@@ -15,16 +15,7 @@ public static unsafe class ImagePreprocessor
     /// <exception cref="ImageRejectedException">The image cannot be used; see its code.</exception>
     public static DecodeInfo Preprocess(ReadOnlySpan<byte> encoded, ModelManifest manifest, InferenceOptions options, Span<float> destination)
     {
-        if (encoded.IsEmpty)
-        {
-            throw new ImageRejectedException(PredictionErrorCodes.EmptyFile, "the file is empty.");
-        }
-
-        if (encoded.Length > options.MaxEncodedBytes)
-        {
-            throw new ImageRejectedException(PredictionErrorCodes.TooLarge, $"{encoded.Length} bytes exceed the limit of {options.MaxEncodedBytes}.");
-        }
-
+        CheckEncoded(encoded, options);
         if (destination.Length < 3 * manifest.Width * manifest.Height)
         {
             throw new ArgumentException("The destination is smaller than one image.", nameof(destination));
@@ -39,13 +30,33 @@ public static unsafe class ImagePreprocessor
         }
     }
 
+    /// <summary>The limits on the encoded bytes: not empty, not over <see cref="InferenceOptions.MaxEncodedBytes"/>.</summary>
+    internal static void CheckEncoded(ReadOnlySpan<byte> encoded, InferenceOptions options)
+    {
+        if (encoded.IsEmpty)
+        {
+            throw new ImageRejectedException(PredictionErrorCodes.EmptyFile, "the file is empty.");
+        }
+
+        if (encoded.Length > options.MaxEncodedBytes)
+        {
+            throw new ImageRejectedException(PredictionErrorCodes.TooLarge, $"{encoded.Length} bytes exceed the limit of {options.MaxEncodedBytes}.");
+        }
+    }
+
+    /// <summary>A header that declares no pixels is a corrupt image.</summary>
+    internal static void CheckHeader(SKCodec codec)
+    {
+        if (codec.Info.Width <= 0 || codec.Info.Height <= 0)
+        {
+            throw new ImageRejectedException(PredictionErrorCodes.CorruptImage, $"the header declares a {codec.Info.Width}x{codec.Info.Height} image.");
+        }
+    }
+
     private static DecodeInfo DecodeInto(SKCodec codec, ReadOnlySpan<byte> encoded, ModelManifest manifest, InferenceOptions options, Span<float> destination)
     {
+        CheckHeader(codec);
         var info = codec.Info;
-        if (info.Width <= 0 || info.Height <= 0)
-        {
-            throw new ImageRejectedException(PredictionErrorCodes.CorruptImage, $"the header declares a {info.Width}x{info.Height} image.");
-        }
 
         // torchvision's geometry is that of the whole image as displayed, whatever scale it decodes at.
         var origin = codec.EncodedOrigin;
@@ -110,7 +121,7 @@ public static unsafe class ImagePreprocessor
     /// decoded at 1/8 passes. A JPEG that libjpeg buffers whole (progressive) costs memory for its
     /// declared size at any scale, so for it the declared size counts too.
     /// </summary>
-    private static void CheckPixelLimit(SKSizeI declared, DecodeSize decode, SKEncodedImageFormat format, ReadOnlySpan<byte> encoded, InferenceOptions options)
+    internal static void CheckPixelLimit(SKSizeI declared, DecodeSize decode, SKEncodedImageFormat format, ReadOnlySpan<byte> encoded, InferenceOptions options)
     {
         var limit = options.MaxDecodedPixels;
         if ((long)decode.Size.Width * decode.Size.Height > limit)
@@ -125,7 +136,8 @@ public static unsafe class ImagePreprocessor
         }
     }
 
-    private static void CheckResult(SKCodecResult result)
+    /// <summary>A decode's result as the reason code it fails the image with (nothing on success).</summary>
+    internal static void CheckResult(SKCodecResult result)
     {
         switch (result)
         {
@@ -144,7 +156,7 @@ public static unsafe class ImagePreprocessor
 
     private const string Readable = "JPEG, PNG, WebP, BMP, GIF, ICO, WBMP";
 
-    private static ImageRejectedException Unreadable(ReadOnlySpan<byte> encoded) => FormatSniffer.Sniff(encoded) switch
+    internal static ImageRejectedException Unreadable(ReadOnlySpan<byte> encoded) => FormatSniffer.Sniff(encoded) switch
     {
         { Decodable: true } format => new(PredictionErrorCodes.CorruptImage, $"the file looks like {format.Name} but its header cannot be read."),
         { } format => new(PredictionErrorCodes.UnsupportedFormat, $"{format.Name} is not a format the decoder reads ({Readable})."),

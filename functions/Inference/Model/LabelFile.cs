@@ -9,9 +9,18 @@ namespace Serverless.Inference;
 /// </summary>
 public static partial class LabelFile
 {
+    /// <summary>The largest labels file read: 21k ImageNet classes take about 0.5 MB.</summary>
+    public const long MaxBytes = 16 << 20;
+
     /// <summary>Reads the labels, ignoring trailing blank lines.</summary>
+    /// <exception cref="InvalidDataException">The file is larger than <see cref="MaxBytes"/>.</exception>
     public static IReadOnlyList<string> Read(string path)
     {
+        if (new FileInfo(path).Length > MaxBytes)
+        {
+            throw new InvalidDataException($"the labels file '{Path.GetFileName(path)}' is larger than {MaxBytes >> 20} MiB.");
+        }
+
         var lines = File.ReadAllLines(path).ToList();
         while (lines.Count > 0 && string.IsNullOrWhiteSpace(lines[^1]))
         {

@@ -17,10 +17,17 @@ internal static class LabelSource
         var folder = Path.GetDirectoryName(Path.GetFullPath(modelPath))!;
         if (manifest.Labels is { } named)
         {
-            var path = Path.Combine(folder, named);
+            // Named relative to the model's folder and kept inside it: a manifest is input too, and
+            // "/proc/self/mem" or "../../secrets" must not be read (nor its existence told).
+            var path = Path.GetFullPath(Path.Combine(folder, named));
+            if (!path.StartsWith(Path.TrimEndingDirectorySeparator(folder) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            {
+                throw new ModelLoadException(modelPath, $"the labels file '{named}' named by {namedBy} is not inside the model's folder.");
+            }
+
             if (!File.Exists(path))
             {
-                throw new ModelLoadException(modelPath, $"the labels file '{path}' named by {namedBy} does not exist.");
+                throw new ModelLoadException(modelPath, $"the labels file '{named}' named by {namedBy} does not exist.");
             }
 
             return (LabelFile.Read(path), $"{named} (named by {namedBy})");

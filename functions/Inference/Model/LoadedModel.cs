@@ -25,6 +25,9 @@ public sealed class LoadedModel : IDisposable
     /// <summary>Full path of the .onnx file.</summary>
     public string ModelPath { get; }
 
+    /// <summary>The .onnx file's name, without its folder (what metrics label a model with).</summary>
+    public string FileName => Path.GetFileName(ModelPath);
+
     /// <summary>The resolved manifest (preset, graph and manifest layers).</summary>
     public ModelManifest Manifest { get; }
 

@@ -24,6 +24,9 @@ public sealed class ModelCache : IDisposable
     /// </summary>
     public Action<string> Log { get; set; } = line => Console.Error.WriteLine("inference: " + line);
 
+    /// <summary>Models loaded and kept warm now.</summary>
+    public int Count => models.Count(p => p.Value.IsValueCreated);
+
     /// <summary>Raised once per successful load, on the loading thread.</summary>
     public event Action<LoadedModel>? ModelLoaded;
 
@@ -69,6 +72,7 @@ public sealed class ModelCache : IDisposable
     {
         var model = ModelLoader.Load(key.Path, key.Options, key.Preset, Log);
         Interlocked.Increment(ref loadCount);
+        InferenceMetrics.RecordLoad(Path.GetFileName(key.Path));
         ModelLoaded?.Invoke(model);
         return model;
     }

@@ -33,6 +33,12 @@ internal static class ModelLoader
             var batch = BatchFor(modelPath, ref session, ref signature, resolved, options, log);
             return new LoadedModel(modelPath, resolved, labels, labelsSource, session, signature, batch.Mode, batch.Reason, options);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            // A manifest or labels file that exists but cannot be read: the model's error, not the server's.
+            session.Dispose();
+            throw new ModelLoadException(modelPath, $"its manifest or labels cannot be read: {e.Message}", e);
+        }
         catch
         {
             session.Dispose();

@@ -19,6 +19,9 @@ public sealed class ResultWriter
     /// <summary>Name of the summary file.</summary>
     public const string SummaryName = "summary.json";
 
+    /// <summary>Name of the file of sample rows (<see cref="ResultSamples"/>).</summary>
+    public const string SamplesName = ResultSamples.FileName;
+
     private static readonly JsonSerializerOptions SummaryOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     /// <summary>Creates a writer over <paramref name="store"/>.</summary>
@@ -68,8 +71,8 @@ public sealed class ResultWriter
 
     /// <summary>
     /// Merges every part under <c>parts/</c> into the predictions file and writes
-    /// <c>summary.json</c>. Streams: memory holds one part at a time plus 8 bytes per key
-    /// (to drop a key merged twice). Safe to rerun: both outputs are overwritten.
+    /// <c>summary.json</c> and <c>samples.json</c>. Streams: memory holds one part at a time plus
+    /// 8 bytes per key (to drop a key merged twice). Safe to rerun: the outputs are overwritten.
     /// </summary>
     public async Task<JobSummary> MergeAsync(PredictionFormat format, SummaryInput input, CancellationToken cancellationToken = default)
     {
@@ -113,6 +116,7 @@ public sealed class ResultWriter
         }, cancellationToken).ConfigureAwait(false);
 
         var summary = BuildSummary(format, input, parts.Count, stats!, clock.Elapsed);
+        await Store.WriteAsync(SamplesName, stats!.Samples.ToSamples().ToJson(), cancellationToken).ConfigureAwait(false);
         await Store.WriteAsync(SummaryName, JsonSerializer.SerializeToUtf8Bytes(summary, SummaryOptions), cancellationToken).ConfigureAwait(false);
         return summary;
     }
@@ -123,6 +127,29 @@ public sealed class ResultWriter
         var bytes = await Store.ReadAsync(SummaryName, cancellationToken).ConfigureAwait(false);
         return JsonSerializer.Deserialize<JobSummary>(bytes, SummaryOptions)
             ?? throw new FormatException($"{SummaryName} is empty.");
+    }
+
+    /// <summary>
+    /// The job's sample rows: <c>samples.json</c> once the job is merged; before that, a sample of
+    /// its first <paramref name="maxParts"/> parts, so a running job shows some too.
+    /// </summary>
+    public async Task<ResultSamples> ReadSamplesAsync(int maxParts = 4, CancellationToken cancellationToken = default)
+    {
+        if (await Store.ExistsAsync(SamplesName, cancellationToken).ConfigureAwait(false))
+            return ResultSamples.Parse(await Store.ReadAsync(SamplesName, cancellationToken).ConfigureAwait(false));
+        var sampler = new ResultSampler();
+        var read = 0;
+        await foreach (var name in Store.ListAsync(PartsFolder, cancellationToken).ConfigureAwait(false))
+        {
+            if (!IsPartName(name))
+                continue;
+            var text = Encoding.UTF8.GetString(await Store.ReadAsync(name, cancellationToken).ConfigureAwait(false));
+            foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                sampler.Add(PredictionJson.Parse(line));
+            if (++read == maxParts)
+                break;
+        }
+        return sampler.ToSamples();
     }
 
     /// <summary>The part names present, in batch order.</summary>
@@ -193,6 +220,8 @@ public sealed class ResultWriter
 
         public Dictionary<string, long> Classes { get; } = new(StringComparer.Ordinal);
 
+        public ResultSampler Samples { get; } = new();
+
         /// <summary>Counts the row; false when its key was merged before (the row is dropped).</summary>
         public bool Add(PredictionRow row)
         {
@@ -203,6 +232,7 @@ public sealed class ResultWriter
             }
 
             Total++;
+            Samples.Add(row);
             if (row.ErrorCode is { } code)
             {
                 Failed++;

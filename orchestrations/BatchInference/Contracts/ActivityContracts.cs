@@ -15,9 +15,10 @@ public sealed record ClassifyBatchInput(JobSpec Job, string PartName, IReadOnlyL
 /// <summary>
 /// Input of the WriteResults activity: merge the parts into the final outputs. Parts are named
 /// by (page, batch) through <see cref="PartNames"/>, so only the number of batches of each page
-/// travels, never a list of a million names.
+/// travels, never a list of a million names. <see cref="Samples"/>: the job's progress over time, for its report.
 /// </summary>
-public sealed record WriteResultsInput(JobSpec Job, IReadOnlyList<PageParts> Pages, JobCounts Counts, DateTime StartedUtc, DateTime FinishedUtc);
+public sealed record WriteResultsInput(JobSpec Job, IReadOnlyList<PageParts> Pages, JobCounts Counts, DateTime StartedUtc, DateTime FinishedUtc,
+    IReadOnlyList<ProgressSample>? Samples = null);
 
 /// <summary>Input of the RecordFailures activity: images that could not be classified at all.</summary>
 public sealed record RecordFailuresInput(JobSpec Job, string PartName, IReadOnlyList<string> Keys, string Code, string Message);

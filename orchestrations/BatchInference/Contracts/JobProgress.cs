@@ -1,6 +1,12 @@
 namespace Serverless.BatchInference.Contracts;
 
-/// <summary>The job's custom status while it runs: progress counted in images against a known total.</summary>
+/// <summary>
+/// The job's custom status while it runs: progress counted in images against a known total, and
+/// what the dashboard shows of it (failures by reason, the top classes, progress over time).
+/// Bounded whatever the size of the job: Durable Functions keeps custom status under about 16 KB.
+/// <see cref="StartedAt"/> is when the job started: the instance's created time is that of its
+/// current execution, which continue-as-new moves.
+/// </summary>
 public sealed record JobProgress(
     string Phase,
     long Done,
@@ -8,7 +14,32 @@ public sealed record JobProgress(
     long? Total,
     long Listed,
     double ImagesPerSecond,
-    double? EtaSeconds);
+    double? EtaSeconds,
+    IReadOnlyDictionary<string, long>? FailuresByReason = null,
+    IReadOnlyDictionary<string, long>? TopClasses = null,
+    IReadOnlyList<ProgressSample>? Samples = null,
+    DateTime? StartedAt = null)
+{
+    /// <summary>Classes kept in <see cref="TopClasses"/>.</summary>
+    public const int TopClassCount = 20;
+
+    /// <summary>Longest label kept in <see cref="TopClasses"/> (labels come from the model's labels file).</summary>
+    public const int MaxLabelLength = 80;
+
+    /// <summary>The <see cref="TopClassCount"/> most frequent classes, most frequent first, labels cut to <see cref="MaxLabelLength"/>.</summary>
+    public static Dictionary<string, long> Top(IReadOnlyDictionary<string, long> histogram)
+    {
+        var top = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (label, count) in histogram.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal))
+        {
+            var shown = label.Length <= MaxLabelLength ? label : label[..(MaxLabelLength - 1)] + "\u2026";
+            top[shown] = top.GetValueOrDefault(shown) + count;
+            if (top.Count == TopClassCount)
+                break;
+        }
+        return top;
+    }
+}
 
 /// <summary>The job's output when it completes.</summary>
 public sealed record JobOutput(

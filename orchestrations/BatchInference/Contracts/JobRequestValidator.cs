@@ -59,6 +59,9 @@ public static partial class JobRequestValidator
         return errors;
     }
 
+    /// <summary>Whether <paramref name="id"/> could be a job's id (1-100 letters, digits, '-', '_', '.').</summary>
+    public static bool IsJobId(string? id) => id is not null && JobIdPattern().IsMatch(id);
+
     [GeneratedRegex("^[A-Za-z0-9._-]{1,100}$")]
     private static partial Regex JobIdPattern();
 }

@@ -15,6 +15,9 @@ public sealed record JobState
     public List<PageParts> Pages { get; init; } = [];
     public DateTime? StartedUtc { get; init; }
 
+    /// <summary>Images done over time, bounded (<see cref="ProgressSamples"/>): the dashboard's and the report's images/s chart.</summary>
+    public List<ProgressSample> Samples { get; init; } = [];
+
     /// <summary>Executions of the job orchestrator so far (1 + its continue-as-new count).</summary>
     public int Execution { get; init; } = 1;
 

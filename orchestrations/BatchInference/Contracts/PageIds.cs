@@ -15,6 +15,20 @@ public static class PageIds
     /// <summary>The prefix shared by every page of <paramref name="jobId"/> and by nothing else.</summary>
     public static string PrefixOf(string jobId) => $"{Marker}{jobId}:page:";
 
+    /// <summary>The job and page index a page's instance id names; false for any other id.</summary>
+    public static bool TryParse(string instanceId, out string jobId, out int pageIndex)
+    {
+        const string separator = ":page:";
+        var at = instanceId.LastIndexOf(separator, StringComparison.Ordinal);
+        if (IsPage(instanceId) && at > 1 && int.TryParse(instanceId.AsSpan(at + separator.Length), System.Globalization.NumberStyles.None, null, out pageIndex))
+        {
+            jobId = instanceId[1..at];
+            return true;
+        }
+        (jobId, pageIndex) = ("", -1);
+        return false;
+    }
+
     /// <summary>Whether an instance id is a page's (not a job's).</summary>
     public static bool IsPage(string instanceId) => instanceId.Length > 0 && instanceId[0] == Marker;
 }

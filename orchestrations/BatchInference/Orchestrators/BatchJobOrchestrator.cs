@@ -27,6 +27,8 @@ public sealed class BatchJobOrchestrator : TaskOrchestrator<JobState, JobOutput?
         }
 
         var run = new JobRun(state with { StartedUtc = started });
+        if (state.StartedUtc is null)
+            run.AddSample(0);
         var inFlight = new List<Task<PageResult>>();
         Task<ListPageOutput>? listing = run.State.ListingDone ? null : ListAsync(context, job, run.State.NextToken);
         var pagesThisExecution = 0;
@@ -52,6 +54,7 @@ public sealed class BatchJobOrchestrator : TaskOrchestrator<JobState, JobOutput?
             var done = await Task.WhenAny(inFlight);
             inFlight.Remove(done);
             run.AddPageResult(await done);
+            run.AddSample((context.CurrentUtcDateTime - started).TotalSeconds);
             context.SetCustomStatus(Progress("classifying", run.State, started, context.CurrentUtcDateTime));
             if (ErrorThreshold.ExceededBy(job, run.State.Counts) is { } reason)
             {
@@ -76,7 +79,7 @@ public sealed class BatchJobOrchestrator : TaskOrchestrator<JobState, JobOutput?
 
     private static Task<JobOutput> WriteResultsAsync(TaskOrchestrationContext context, JobState state, DateTime started) =>
         context.CallActivityAsync<JobOutput>(ActivityNames.WriteResults,
-            new WriteResultsInput(state.Spec, state.Pages, state.Counts, started, context.CurrentUtcDateTime), BatchRetry.Io);
+            new WriteResultsInput(state.Spec, state.Pages, state.Counts, started, context.CurrentUtcDateTime, state.Samples), BatchRetry.Io);
 
     internal static JobProgress Progress(string phase, JobState state, DateTime started, DateTime now)
     {
@@ -85,6 +88,8 @@ public sealed class BatchJobOrchestrator : TaskOrchestrator<JobState, JobOutput?
         var rate = done / seconds;
         long? total = state.ListingDone ? state.Listed : null;
         double? eta = total is { } t && rate > 0 ? (t - done) / rate : null;
-        return new JobProgress(phase, done, state.Counts.Failed, total, state.Listed, Math.Round(rate, 2), eta is null ? null : Math.Round(eta.Value, 1));
+        return new JobProgress(phase, done, state.Counts.Failed, total, state.Listed, Math.Round(rate, 2), eta is null ? null : Math.Round(eta.Value, 1),
+            state.Counts.FailuresByReason.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).ToDictionary(p => p.Key, p => p.Value),
+            JobProgress.Top(state.Counts.ClassHistogram), state.Samples, DateTime.SpecifyKind(started, DateTimeKind.Utc));
     }
 }

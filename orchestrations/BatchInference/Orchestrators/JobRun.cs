@@ -29,4 +29,8 @@ internal sealed class JobRun(JobState state)
         pages[result.PageIndex] = result.Parts;
         State = State with { Pages = pages, Counts = State.Counts.Add(result.Counts) };
     }
+
+    /// <summary>Records the images done so far, <paramref name="seconds"/> after the job started.</summary>
+    public void AddSample(double seconds) =>
+        State = State with { Samples = ProgressSamples.Add(State.Samples, new ProgressSample(Math.Round(seconds, 1), State.Counts.Images, State.Counts.Failed)) };
 }

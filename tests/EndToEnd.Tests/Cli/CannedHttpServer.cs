@@ -6,7 +6,8 @@ namespace Serverless.EndToEnd.Tests.Cli;
 
 /// <summary>
 /// A loopback TCP server that is not a serverless host: it accepts connections and either never
-/// answers (a hung host, a black hole behind a load balancer) or answers one canned HTTP response.
+/// answers (a hung host, a black hole behind a load balancer) or answers one canned HTTP response,
+/// or the response a function gives for each request line (pages of a list).
 /// </summary>
 public sealed class CannedHttpServer : IDisposable
 {
@@ -17,10 +18,20 @@ public sealed class CannedHttpServer : IDisposable
 
     /// <param name="response">The whole HTTP response to send; null never answers.</param>
     public CannedHttpServer(string? response)
+        : this(response is null ? null : _ => response)
+    {
+    }
+
+    /// <param name="respond">The whole HTTP response to send for a request line ("GET /api/jobs?top=5 HTTP/1.1"); null never answers.</param>
+    public CannedHttpServer(Func<string, string>? respond)
     {
         listener.Start();
-        _ = AcceptAsync(response is null ? null : Encoding.ASCII.GetBytes(response));
+        _ = AcceptAsync(respond);
     }
+
+    /// <summary>A 200 response with a JSON body.</summary>
+    public static string Json(string body) =>
+        $"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {Encoding.UTF8.GetByteCount(body)}\r\nConnection: close\r\n\r\n{body}";
 
     public string Url => $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
 
@@ -37,7 +48,7 @@ public sealed class CannedHttpServer : IDisposable
         stop.Dispose();
     }
 
-    private async Task AcceptAsync(byte[]? response)
+    private async Task AcceptAsync(Func<string, string>? respond)
     {
         try
         {
@@ -47,7 +58,7 @@ public sealed class CannedHttpServer : IDisposable
                 lock (held)
                     held.Add(client);
                 firstConnection.TrySetResult();
-                if (response is null)
+                if (respond is null)
                     continue;
                 var stream = client.GetStream();
                 // Read the request head, then answer and close.
@@ -55,7 +66,8 @@ public sealed class CannedHttpServer : IDisposable
                 var head = new StringBuilder();
                 while (!head.ToString().Contains("\r\n\r\n") && await stream.ReadAsync(buffer, stop.Token) is > 0 and var n)
                     head.Append(Encoding.ASCII.GetString(buffer, 0, n));
-                await stream.WriteAsync(response, stop.Token);
+                var requestLine = head.ToString().Split("\r\n")[0];
+                await stream.WriteAsync(Encoding.UTF8.GetBytes(respond(requestLine)), stop.Token);
                 client.Close();
             }
         }

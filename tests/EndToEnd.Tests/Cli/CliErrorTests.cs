@@ -1,3 +1,4 @@
+using Serverless.Storage.Results;
 using System.Diagnostics;
 using Serverless.EndToEnd.Tests.Support;
 using Serverless.ModelZoo;
@@ -78,6 +79,38 @@ public sealed class CliErrorTests
     }
 
     [Fact]
+    public async Task Jobs_follows_the_hosts_continuation_tokens_up_to_top()
+    {
+        static string Job(string id) => $$"""{"instanceId":"{{id}}","name":"BatchInferenceJob","runtimeStatus":"Completed","createdTime":"2026-12-01T10:00:00Z","lastUpdatedTime":"2026-12-01T10:01:00Z"}""";
+        var requests = new List<string>();
+        using var host = new CannedHttpServer(line =>
+        {
+            lock (requests)
+                requests.Add(line);
+            // Pages of two, as a host gives when its index holds more than one page asked for.
+            return CannedHttpServer.Json(line.Contains("continuationToken=page-3") ? $$"""{"jobs":[{{Job("job-e")}}],"continuationToken":null}"""
+                : line.Contains("continuationToken=page-2") ? $$"""{"jobs":[{{Job("job-c")}},{{Job("job-d")}}],"continuationToken":"page-3"}"""
+                : $$"""{"jobs":[{{Job("job-a")}},{{Job("job-b")}}],"continuationToken":"page-2"}""");
+        });
+
+        var (exitCode, stdout, stderr) = await HostProcess.RunCliAsync(["jobs", "--url", host.Url, "-o", "json"]);
+        Assert.True(exitCode == 0, stderr);
+        using (var all = System.Text.Json.JsonDocument.Parse(stdout))
+        {
+            Assert.Equal(["job-a", "job-b", "job-c", "job-d", "job-e"], all.RootElement.GetProperty("jobs").EnumerateArray().Select(j => j.GetProperty("instanceId").GetString()));
+            Assert.Equal(System.Text.Json.JsonValueKind.Null, all.RootElement.GetProperty("continuationToken").ValueKind);
+        }
+        Assert.Equal(3, requests.Count);
+
+        // --top stops following: the table shows three, and says there are more.
+        (exitCode, stdout, stderr) = await HostProcess.RunCliAsync(["jobs", "--url", host.Url, "--top", "3"]);
+        Assert.True(exitCode == 0, stderr);
+        Assert.Equal(["job-a", "job-b", "job-c"], stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(' ')[0]));
+        Assert.Contains("more jobs than --top 3", stderr);
+        Assert.Contains(requests, r => r.Contains("top=1&") && r.Contains("continuationToken=page-2"));
+    }
+
+    [Fact]
     public async Task Classify_exits_1_when_every_image_failed_or_there_is_none_and_0_when_one_succeeded()
     {
         using var temp = new TempDir("cli-classify");
@@ -91,7 +124,10 @@ public sealed class CliErrorTests
         Assert.Equal(1, exitCode);
         Assert.Contains($"images={badFiles.Count} failed={badFiles.Count}", stdout);
         CliAssert.OneLine(stderr, $"every image failed ({badFiles.Count} of {badFiles.Count})", afterProgress: true);
-        Assert.Equal(badFiles.Count, File.ReadAllLines(temp.Combine("bad.jsonl")).Length);
+        // The rows of a job's predictions.jsonl: every bad file with its reason code.
+        var rows = File.ReadAllLines(temp.Combine("bad.jsonl")).Select(PredictionJson.Parse).ToList();
+        Assert.Equal(badFiles.Count, rows.Count);
+        Assert.All(rows, r => Assert.Equal(badFiles[r.Key], r.ErrorCode));
 
         File.Copy(photo, Path.Combine(bad, Path.GetFileName(photo)));
         (exitCode, stdout, stderr) = await HostProcess.RunCliAsync(["classify", bad, "--model", model, "--out", temp.Combine("mixed.jsonl")]);

@@ -109,12 +109,17 @@ public sealed class HostProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Kills and releases the process; a second call does nothing (a test's finally must not hide why it failed).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+            return;
         Kill();
         process.Dispose();
         await Task.CompletedTask;
     }
+
+    private int disposed;
 
     private static string SiblingOutput(string project, string dll)
     {

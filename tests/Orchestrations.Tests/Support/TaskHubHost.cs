@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,6 +12,7 @@ using Serverless.ModelZoo;
 using Serverless.Storage;
 using Serverless.Storage.Results;
 using Serverless.TestSupport;
+using OpenTelemetry.Trace;
 
 namespace Serverless.Orchestrations.Tests.Support;
 
@@ -41,6 +43,9 @@ public sealed class TaskHubHost : IAsyncLifetime
     public IServiceProvider Services => app!.Services;
     public ClassifierCache Classifiers => app!.Services.GetRequiredService<ClassifierCache>();
 
+    /// <summary>Every span the host's tracing pipeline exported (its in-memory exporter, after the host's own processors).</summary>
+    public SpanLog Spans { get; } = new();
+
     public async Task InitializeAsync()
     {
         ModelZooWriter.Write("dominant-color", Model);
@@ -57,7 +62,7 @@ public sealed class TaskHubHost : IAsyncLifetime
             ["batchInference:pageSize"] = PageSize.ToString(),
             ["batchInference:pagesPerExecution"] = PagesPerExecution.ToString(),
             ["Logging:LogLevel:Default"] = "Warning",
-        }));
+        }, services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans))));
         await app.StartAsync();
     }
 

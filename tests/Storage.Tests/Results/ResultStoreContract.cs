@@ -82,6 +82,12 @@ public abstract class ResultStoreContract
         Assert.Equal(1.5, summary.TimingsSeconds["inference"]);
         Assert.True(summary.TimingsSeconds.ContainsKey("merge"));
 
+        // Before the merge a job's samples come from its parts; after it, from samples.json (rows merged once).
+        var samples = await writer.ReadSamplesAsync();
+        Assert.Equal(["k-last.jpg", "k10.jpg", "k2.jpg", "k3.jpg"], samples.Classified.Select(r => r.Key));
+        Assert.Equal(["bad.jpg"], samples.Failed.Select(r => r.Key));
+        Assert.True(await store.ExistsAsync(ResultWriter.SamplesName));
+
         var reread = await writer.ReadSummaryAsync();
         Assert.Equal(summary.Total, reread.Total);
         Assert.Equal("job-1", reread.JobId);
@@ -90,6 +96,21 @@ public abstract class ResultStoreContract
         // A second merge (a retried final step) gives the same file.
         await writer.MergeAsync(PredictionFormat.Jsonl, new SummaryInput());
         Assert.Equal(lines.Length, Encoding.UTF8.GetString(await store.ReadAsync("predictions.jsonl")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [Fact]
+    public async Task Samples_of_a_running_job_come_from_its_first_parts()
+    {
+        var store = await NewStoreAsync();
+        var writer = new ResultWriter(store);
+        await writer.WritePartAsync(0, [Row("a.jpg", "cat"), PredictionRow.Failure("b.jpg", "empty_file", "the file is empty.")]);
+        await writer.WritePartAsync(1, [Row("c.jpg", "dog")]);
+        await writer.WritePartAsync(2, [Row("d.jpg", "dog")]);
+
+        var samples = await writer.ReadSamplesAsync(maxParts: 2);
+        Assert.Equal(["a.jpg", "c.jpg"], samples.Classified.Select(r => r.Key));
+        Assert.Equal(["b.jpg"], samples.Failed.Select(r => r.Key));
+        Assert.False(await store.ExistsAsync(ResultWriter.SamplesName));
     }
 
     [Fact]

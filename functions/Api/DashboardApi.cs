@@ -1,0 +1,97 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.DurableTask.Client;
+using Serverless.Activities.Jobs;
+using Serverless.Storage.Results;
+
+namespace Serverless.Api;
+
+/// <summary>
+/// The data the dashboard reads besides <c>api/jobs</c>: the job list newest first
+/// (<c>api/dashboard/jobs</c>), a job's sample rows and thumbnails of them. Every route answers
+/// problem details for bad input; none returns a key or takes one in its URL.
+/// </summary>
+public static class DashboardApi
+{
+    /// <summary>The routes of this group (method, pattern), for the request fuzz test of the hardening issue.</summary>
+    public static IReadOnlyList<(string Method, string Pattern)> Routes { get; } =
+    [
+        (HttpMethods.Get, "api/dashboard/jobs"),
+        (HttpMethods.Get, "api/dashboard/jobs/{id}/samples"),
+        (HttpMethods.Get, "api/dashboard/jobs/{id}/thumbnail"),
+    ];
+
+    public const int MaxPageSize = 100;
+    public const int DefaultThumbnailSize = 192;
+
+    public static RouteGroupBuilder MapDashboardApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("api/dashboard");
+        group.MapGet("jobs", ListAsync);
+        group.MapGet("jobs/{id}/samples", SamplesAsync);
+        group.MapGet("jobs/{id}/thumbnail", ThumbnailAsync);
+        return group;
+    }
+
+    /// <summary>A page of jobs, newest first: <c>?state=Running,Failed&amp;page=0&amp;pageSize=20</c>.</summary>
+    public static async Task<Results<Ok<DashboardJobList>, ValidationProblem>> ListAsync(
+        DurableTaskClient client, JobDirectory directory, string? state = null, string? page = null, string? pageSize = null, CancellationToken cancellationToken = default)
+    {
+        var states = new List<OrchestrationRuntimeStatus>();
+        foreach (var name in (state ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Enum.TryParse<OrchestrationRuntimeStatus>(name, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(name, out _))
+                return Invalid("state", $"'{name}' is not one of {string.Join(", ", Enum.GetNames<OrchestrationRuntimeStatus>())}");
+            states.Add(parsed);
+        }
+        if (!TryNumber(page, 0, 0, 100_000, out var pageNumber))
+            return Invalid("page", "must be a whole number from 0");
+        if (!TryNumber(pageSize, 20, 1, MaxPageSize, out var size))
+            return Invalid("pageSize", $"must be a whole number between 1 and {MaxPageSize}");
+        return TypedResults.Ok(await directory.ListAsync(client, states, pageNumber, size, cancellationToken));
+    }
+
+    /// <summary>The job's sample rows: classified images with their top class, failed ones with their reason.</summary>
+    public static async Task<Results<Ok<ResultSamples>, ProblemHttpResult>> SamplesAsync(
+        string id, DurableTaskClient client, JobImages images, CancellationToken cancellationToken)
+    {
+        var outcome = await images.SamplesAsync(client, id, cancellationToken);
+        return outcome.Value is { } samples ? TypedResults.Ok(samples) : Problem(outcome.Problem, outcome.Detail);
+    }
+
+    /// <summary>A JPEG thumbnail of one of the job's sample images: <c>?key=...&amp;size=192</c>.</summary>
+    public static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> ThumbnailAsync(
+        string id, HttpResponse response, DurableTaskClient client, JobImages images, string? key = null, string? size = null, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrEmpty(key))
+            return Invalid("key", "is required: the key of one of the job's sample images");
+        if (!TryNumber(size, DefaultThumbnailSize, 16, Inference.Thumbnailer.MaxSize, out var pixels))
+            return Invalid("size", $"must be a whole number between 16 and {Inference.Thumbnailer.MaxSize}");
+        var outcome = await images.ThumbnailAsync(client, id, key, pixels, cancellationToken);
+        if (outcome.Value is not { } jpeg)
+            return Problem(outcome.Problem, outcome.Detail);
+        // The image under a key may change; the key in the URL is not a secret, the answer is per caller.
+        response.Headers.CacheControl = "private, max-age=300";
+        return TypedResults.File(jpeg, "image/jpeg");
+    }
+
+    private static ProblemHttpResult Problem(JobImagesProblem problem, string? detail) => problem switch
+    {
+        JobImagesProblem.UnknownJob => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such job.", detail: detail),
+        JobImagesProblem.NotListed or JobImagesProblem.ImageGone => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such image.", detail: detail),
+        JobImagesProblem.LocationRefused => TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "The job's location may not be read by this host.", detail: detail),
+        JobImagesProblem.Undecodable => TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "The image cannot be decoded.", detail: detail),
+        _ => TypedResults.Problem(statusCode: StatusCodes.Status502BadGateway, title: "The job's storage could not be read.", detail: detail),
+    };
+
+    private static bool TryNumber(string? text, int fallback, int min, int max, out int value)
+    {
+        value = fallback;
+        return string.IsNullOrEmpty(text) || (int.TryParse(text, System.Globalization.NumberStyles.None, null, out value) && value >= min && value <= max);
+    }
+
+    private static ValidationProblem Invalid(string field, string message) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: "The dashboard request is not valid.");
+}

@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Serverless.Activities.Telemetry;
+using Serverless.Drops;
+using Serverless.Host.Hosting;
+using Serverless.Inference;
+
+namespace Serverless.Host.Telemetry;
+
+/// <summary>
+/// OpenTelemetry for `serverless host`: the meters of the libraries (jobs, inference, drops) and of
+/// the task hub, exported on <c>/metrics</c> in Prometheus' format; traces from DTFx's
+/// ActivitySource with the job id added (<see cref="JobSpanProcessor"/>), sent by OTLP when
+/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> (or its traces variant) is set.
+/// </summary>
+internal static class TelemetryServices
+{
+    /// <summary>The meters exported on <c>/metrics</c>.</summary>
+    public static IReadOnlyList<string> Meters { get; } =
+        [JobMetrics.Meter.Name, InferenceMetrics.Meter.Name, DropMetrics.Meter.Name, TaskHubMetrics.MeterName];
+
+    public static IServiceCollection AddHostTelemetry(this IServiceCollection services, IConfiguration configuration, HostRole role)
+    {
+        services.AddOptions<TelemetryOptions>().BindConfiguration(TelemetryOptions.Section)
+            .Validate(o => o.TaskHubInterval >= TimeSpan.FromSeconds(1), $"{TelemetryOptions.Section}:taskHubInterval must be at least 00:00:01").ValidateOnStart();
+        var otlp = !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]) || !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"]);
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("serverless", serviceInstanceId: Environment.MachineName + "-" + Environment.ProcessId)
+                .AddAttributes([new("serverless.role", role.ToString().ToLowerInvariant())]))
+            .WithMetrics(metrics => metrics.AddMeter([.. Meters]).AddPrometheusExporter())
+            .WithTracing(tracing =>
+            {
+                tracing.AddSource(JobTracing.DurableTaskSource).AddProcessor(new JobSpanProcessor());
+                if (otlp)
+                    tracing.AddOtlpExporter();
+            });
+        if (role.RunsApi())
+            services.AddHostedService<TaskHubMetrics>();
+        return services;
+    }
+}

@@ -1,0 +1,164 @@
+using System.Text.Json;
+using Microsoft.Playwright;
+using Serverless.EndToEnd.Tests.Support;
+using Serverless.Host.Demo;
+using Serverless.Storage;
+using Serverless.TestSupport;
+
+namespace Serverless.EndToEnd.Tests.Dashboard;
+
+/// <summary>
+/// What the dashboard's tests share, made once: a `serverless host` (role all) on a hub of its
+/// own, with small pages so a job has several progress samples; a finished job of photographs,
+/// synthetic colour images and the bad files (one per reason code), and a second, one-image job
+/// submitted after it; two dropped images and a bad one; and a headless chromium.
+/// </summary>
+public sealed class DashboardRun : IAsyncDisposable
+{
+    public const string Hub = "Dashboard";
+    public const string SourcePrefix = "dashboard/";
+    public const string Output = $"s3://{JobStack.Bucket}/results/dashboard";
+    public const int PageSize = 10;
+    public const int BatchSize = 4;
+    public const string DropSource = "s3://drops/dashboard/in/";
+    public const string DropResults = "s3://drops/dashboard/out/";
+
+    private DashboardRun(JobStack stack, HostProcess host, IPlaywright playwright, IBrowser browser)
+    {
+        Stack = stack;
+        Host = host;
+        Playwright = playwright;
+        Browser = browser;
+    }
+
+    public JobStack Stack { get; }
+    public HostProcess Host { get; }
+    public IPlaywright Playwright { get; }
+    public IBrowser Browser { get; }
+
+    /// <summary>The main job's id and its final status (HTTP API).</summary>
+    public string JobId { get; private set; } = "";
+    public JsonElement Status { get; private set; }
+
+    /// <summary>The one-image job submitted after the main one.</summary>
+    public string LaterJobId { get; private set; } = "";
+
+    /// <summary>The main job's source keys, and the reason code each bad one must get.</summary>
+    public IReadOnlyList<string> Keys { get; private set; } = [];
+    public IReadOnlyDictionary<string, string> BadKeys { get; private set; } = new Dictionary<string, string>();
+
+    /// <summary>Where the screenshots go: the test output folder.</summary>
+    public static string Screenshots { get; } = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName;
+
+    public static async Task<DashboardRun> StartAsync(JobStack stack)
+    {
+        using var folder = new TempDir("dashboard-images");
+        foreach (var photo in Directory.GetFiles(RepoPaths.ImagenetSample200).Order(StringComparer.Ordinal).Take(24))
+            File.Copy(photo, Path.Combine(folder.Path, Path.GetFileName(photo)));
+        SyntheticImages.Write(folder.Path, 24, seed: 19, minSize: 48, maxSize: 96);
+        var bad = BadFiles.Write(folder.Path, Directory.GetFiles(RepoPaths.ImagenetSample200).Order(StringComparer.Ordinal).First());
+        await stack.UploadFolderAsync(folder.Path, $"s3://{JobStack.Bucket}/{SourcePrefix}");
+        await ResultStoreFactory.Create($"s3://{JobStack.Bucket}/dashboard-one/", stack.Connections)
+            .WriteAsync("one.png", SyntheticImages.Encode(new SkiaSharp.SKColor(200, 30, 30), 40, 40, new Random(2), png: true));
+
+        var host = await HostProcess.StartAsync("all", stack.HostEnvironment(Hub, new Dictionary<string, string>
+        {
+            ["batchInference__pageSize"] = PageSize.ToString(),
+            ["telemetry__taskHubInterval"] = "00:00:01",
+            ["drops__pollInterval"] = "00:00:00.500",
+            ["drops__locations__0__source"] = DropSource,
+            ["drops__locations__0__results"] = DropResults,
+            ["drops__locations__0__model"] = stack.DominantColor,
+        }));
+        (IPlaywright, IBrowser)? browser = null;
+        try
+        {
+            browser = await Chromium.LaunchAsync();
+            var run = new DashboardRun(stack, host, browser.Value.Item1, browser.Value.Item2)
+            {
+                Keys = Directory.GetFiles(folder.Path).Select(f => SourcePrefix + Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray(),
+                BadKeys = bad.ToDictionary(p => SourcePrefix + p.Key, p => p.Value),
+            };
+            await run.RunJobsAsync();
+            var drops = ResultStoreFactory.Create(DropSource, stack.Connections);
+            await drops.WriteAsync("red.png", SyntheticImages.Encode(new SkiaSharp.SKColor(220, 20, 20), 48, 48, new Random(3), png: true));
+            await drops.WriteAsync("blue.png", SyntheticImages.Encode(new SkiaSharp.SKColor(20, 20, 220), 48, 48, new Random(4), png: true));
+            await drops.WriteAsync("broken.jpg", "not an image"u8.ToArray());
+            return run;
+        }
+        catch
+        {
+            if (browser is { } started)
+            {
+                await started.Item2.DisposeAsync();
+                started.Item1.Dispose();
+            }
+            await host.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task RunJobsAsync()
+    {
+        using var jobs = new JobsHttp(Host.BaseUrl);
+        JobId = await jobs.SubmitAsync(new
+        {
+            id = "dashboard-job",
+            source = $"s3://{JobStack.Bucket}/{SourcePrefix}",
+            model = Stack.DominantColor,
+            batchSize = BatchSize,
+            output = Output,
+        });
+        // Created after the first: the list shows it first.
+        await Task.Delay(1100);
+        LaterJobId = await jobs.SubmitAsync(new { id = "dashboard-later", source = $"s3://{JobStack.Bucket}/dashboard-one/", model = Stack.DominantColor, output = $"s3://{JobStack.Bucket}/results/dashboard-later" });
+        Status = await jobs.WaitAsync(JobId, TimeSpan.FromMinutes(3), () => Host.OutputTail);
+        Assert.Equal("Completed", Status.GetProperty("runtimeStatus").GetString());
+        var later = await jobs.WaitAsync(LaterJobId, TimeSpan.FromMinutes(2), () => Host.OutputTail);
+        Assert.Equal("Completed", later.GetProperty("runtimeStatus").GetString());
+    }
+
+    /// <summary>A fresh browser tab (its own sessionStorage) on the host.</summary>
+    public async Task<IPage> NewPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 900 }, BaseURL = Host.BaseUrl.ToString() });
+        context.SetDefaultTimeout(30_000);
+        return await context.NewPageAsync();
+    }
+
+    /// <summary>Saves a full-page screenshot into <see cref="Screenshots"/> and returns its path.</summary>
+    public static async Task<string> ScreenshotAsync(IPage page, string name)
+    {
+        var path = Path.Combine(Screenshots, name);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        return path;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        Playwright.Dispose();
+        await Host.DisposeAsync();
+    }
+}
+
+/// <summary>Starts the <see cref="DashboardRun"/> with the first test that asks, and ends it after the last test of the class.</summary>
+public sealed class DashboardFixture : IAsyncLifetime
+{
+    private readonly object gate = new();
+    private Task<DashboardRun>? run;
+
+    public Task<DashboardRun> RunAsync(JobStack stack)
+    {
+        lock (gate)
+            return run ??= DashboardRun.StartAsync(stack);
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (run is { IsCompletedSuccessfully: true })
+            await run.Result.DisposeAsync();
+    }
+}
