@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds the benchmark harness (Release, its own output slot) and runs one benchmark:
-#   bench/run.sh inference [--model mobilenetv2|resnet50]
+#   bench/run.sh inference [--model mobilenetv2|resnet50] [--int8]
+#   bench/run.sh peak
+#   bench/run.sh sweep [--models mobilenetv2,resnet50]
 #   bench/run.sh orchestration
 #   bench/run.sh job
 #   bench/run.sh drop

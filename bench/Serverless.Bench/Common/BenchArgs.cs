@@ -8,18 +8,23 @@ internal sealed class BenchArgs
 
     public BenchArgs(IEnumerable<string> args)
     {
-        using var e = args.GetEnumerator();
-        while (e.MoveNext())
+        var list = args.ToList();
+        for (var i = 0; i < list.Count; i++)
         {
-            var name = e.Current;
-            if (!name.StartsWith("--", StringComparison.Ordinal) || !e.MoveNext())
+            var name = list[i];
+            if (!name.StartsWith("--", StringComparison.Ordinal))
             {
-                throw new ArgumentException($"expected '--option value', got '{name}'.");
+                throw new ArgumentException($"expected '--option value' or '--flag', got '{name}'.");
             }
 
-            values[name[2..]] = e.Current;
+            // A flag (--int8) is an option without a value: "true".
+            var hasValue = i + 1 < list.Count && !list[i + 1].StartsWith("--", StringComparison.Ordinal);
+            values[name[2..]] = hasValue ? list[++i] : "true";
         }
     }
+
+    /// <summary>Whether the flag was given (<c>--int8</c>, or <c>--int8 true|false</c>).</summary>
+    public bool Flag(string name) => bool.Parse(String(name, "false"));
 
     public string String(string name, string fallback)
     {

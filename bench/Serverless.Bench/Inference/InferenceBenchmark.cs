@@ -10,13 +10,18 @@ namespace Serverless.Bench;
 internal static class InferenceBenchmark
 {
     /// <summary>
-    /// fp32 FMA peak of both vCPUs together: 2 cores x 2.1 GHz x 2 AVX-512 FMA units x 16 lanes x 2
-    /// flops (DESIGN.md: ONNX Runtime reaches about 250 on ResNet-50; the old 77 was wrong).
+    /// fp32 FMA limit of the CPU this runs on (<see cref="CpuLimits"/>): 268.8 GFLOPS on the 2.1 GHz
+    /// AVX-512 Intel of DESIGN.md, 156.5 on the 2.45 GHz AVX2 AMD EPYC found on 2026-12-01.
     /// </summary>
-    private const double PeakGflops = 268.8;
+    private static readonly double PeakGflops = CpuLimits.Detect().Fp32Gflops;
 
     public static async Task<int> RunAsync(BenchArgs args)
     {
+        if (args.Flag("int8"))
+        {
+            return await Int8Comparison.RunAsync(args);
+        }
+
         var modelName = args.String("model", "mobilenetv2");
         var batchSize = args.Int("batch-size", 32);
         var repeats = args.Int("repeats", modelName == "resnet50" ? 3 : 5);
@@ -119,7 +124,7 @@ internal static class InferenceBenchmark
     }
 
     /// <summary>Decode and preprocess every image on this thread into one reused slot.</summary>
-    private static void DecodeAll(LoadedModel model, byte[][] encoded)
+    internal static void DecodeAll(LoadedModel model, byte[][] encoded)
     {
         var slot = new float[model.ElementsPerImage];
         foreach (var bytes in encoded)
@@ -129,7 +134,7 @@ internal static class InferenceBenchmark
     }
 
     /// <summary>The images preprocessed into batch tensors of at most <paramref name="batchSize"/> (the last one of its real size).</summary>
-    private static List<(int Count, OrtValue Value)> PremadeBatches(LoadedModel model, byte[][] encoded, int batchSize)
+    internal static List<(int Count, OrtValue Value)> PremadeBatches(LoadedModel model, byte[][] encoded, int batchSize)
     {
         var batches = new List<(int, OrtValue)>();
         for (var start = 0; start < encoded.Length; start += batchSize)
@@ -147,7 +152,7 @@ internal static class InferenceBenchmark
         return batches;
     }
 
-    private static void InferAll(LoadedModel model, List<(int Count, OrtValue Value)> batches)
+    internal static void InferAll(LoadedModel model, List<(int Count, OrtValue Value)> batches)
     {
         using var runOptions = new RunOptions();
         foreach (var (_, value) in batches)
@@ -156,7 +161,7 @@ internal static class InferenceBenchmark
         }
     }
 
-    private static async Task ClassifyFolderAsync(BatchClassifier classifier, string folder, int expected)
+    internal static async Task ClassifyFolderAsync(BatchClassifier classifier, string folder, int expected)
     {
         var count = 0;
         await foreach (var prediction in LocalFolderClassifier.ClassifyAsync(classifier, folder))

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Serverless.Inference;
+using Serverless.Inference.Quantization;
 using Serverless.Storage;
 
 namespace Serverless.Host.Cli;
@@ -24,6 +25,7 @@ internal static class CliErrors
             CliException e => (e.Message, e.ExitCode),
             StorageException e => ($"storage: {e.Message}", ExitCodes.Failure),
             ModelLoadException e => (e.Message, ExitCodes.Failure),
+            QuantizationException e => ($"cannot quantize: {e.Message}", ExitCodes.Failure),
             // A location that is not one (SourceUri.Parse says which and why).
             FormatException e => (e.Message, ExitCodes.Failure),
             HttpRequestException e => ($"HTTP: {e.Message}", ExitCodes.Failure),

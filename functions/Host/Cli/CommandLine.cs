@@ -38,6 +38,7 @@ public static class CommandLine
     {
         ClassifyCommand.Create(),
         MakeModelCommand.Create(),
+        QuantizeCommand.Create(),
         InspectModelCommand.Create(),
         MakeImagesCommand.Create(),
         HostCommand.Create(),
