@@ -31,6 +31,13 @@ public sealed class WorkerCrashTests(JobStack stack)
             var id = await jobs.SubmitAsync(new { source = $"s3://{JobStack.Bucket}/crash/", model = stack.DominantColor, batchSize = 16, output });
 
             await WaitForProgressAsync(jobs, id, atLeast: Images / 5, () => worker.OutputTail);
+            // Kill while it holds a batch, not in the instant between two pages when it holds none.
+            var holding = DateTime.UtcNow;
+            while ((await attempts.UnfinishedAsync(id, default)).Count == 0)
+            {
+                Assert.True(DateTime.UtcNow - holding < TimeSpan.FromSeconds(30), $"the worker held no batch for 30 s\n{worker.OutputTail}");
+                await Task.Delay(20);
+            }
             worker.Kill();
             var killed = DateTime.UtcNow;
             await worker.DisposeAsync();
