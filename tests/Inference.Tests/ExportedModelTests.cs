@@ -25,9 +25,9 @@ public sealed class ExportedModelTests : IDisposable
     [Fact]
     public async Task TorchExportWithItsDefaultBatchOfOneRunsBatchesAndFindsItsLabels()
     {
-        // tests/fidelity's small CNN: torch.onnx.export's defaults ([1, 3, 224, 224], input "input.1"),
+        // tests/fidelity's small CNN, built as torch.onnx.export's defaults write it ([1, 3, 224, 224], input "input.1"),
         // synset labels beside it, no manifest.
-        var model = cache.GetOrLoad(Goldens.Path("small-cnn.onnx"));
+        var model = cache.GetOrLoad(SmallCnn.ModelPath);
 
         Assert.Null(model.Signature.FixedBatchSize);
         Assert.Contains("made symbolic", model.BatchingReason);

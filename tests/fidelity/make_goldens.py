@@ -13,8 +13,10 @@ The C# tests read what this writes without torch (tests/Inference.Tests/Fidelity
   exact/<case>.png, exact/<case>.<interpolation>.png
                                      a lossless input and PIL's Resize + CenterCrop of it: the same
                                      decoded pixels on both sides, so the resampling must match exactly
-  small-cnn.onnx                     a small CNN of torchvision layers, batch norm calibrated on the
-                                     photos, exported with torch.onnx.export's defaults (batch fixed at 1)
+  small-cnn.batchnorm.json           a small CNN of torchvision layers, its weights drawn by SplitMix64
+                                     (the ModelZoo's SeededWeights, seed 20240601) and its batch-norm
+                                     statistics calibrated on the photos: the tests build the ONNX graph
+                                     from the two as torch.onnx.export writes it (no model is committed)
   small-cnn.labels.txt               its labels in synset form ("n01440764 tench")
   small-cnn.reference.f32            PyTorch's softmax for every photo: photos x 1000 float32, little endian
   photos.txt                         the photo file names, in the order of the reference rows
@@ -108,6 +110,52 @@ def small_cnn():
     )
 
 
+SMALL_CNN_SEED = 20240601
+
+
+class SplitMix64:
+    """The ModelZoo's SeededWeights (functions/ModelZoo/Models/SeededWeights.cs), bit for bit."""
+
+    def __init__(self, seed):
+        self.state = seed
+
+    def unit(self):
+        mask = (1 << 64) - 1
+        self.state = (self.state + 0x9E3779B97F4A7C15) & mask
+        z = self.state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        z ^= z >> 31
+        return np.float32((z >> 40) * (1.0 / (1 << 24)))
+
+    def uniform(self, shape, bound):
+        bound = np.float32(bound)
+        count = int(np.prod(shape))
+        values = np.array([(np.float32(2) * self.unit() - np.float32(1)) * bound for _ in range(count)], dtype=np.float32)
+        return torch.from_numpy(values.reshape(shape))
+
+
+def seed_small_cnn(model):
+    """Weights in the order the C# builder draws them: each conv (He uniform), then the head's weight and bias."""
+    weights = SplitMix64(SMALL_CNN_SEED)
+    with torch.no_grad():
+        for conv in [m for m in model.modules() if isinstance(m, torch.nn.Conv2d)]:
+            fan_in = conv.in_channels * conv.kernel_size[0] * conv.kernel_size[1]
+            conv.weight.copy_(weights.uniform(conv.weight.shape, np.sqrt(np.float32(6) / np.float32(fan_in))))
+        head = model[-1]
+        bound = np.float32(1) / np.sqrt(np.float32(head.in_features))
+        head.weight.copy_(weights.uniform(head.weight.shape, bound))
+        head.bias.copy_(weights.uniform(head.bias.shape, bound))
+    return model
+
+
+def write_batchnorm(model, path):
+    """The calibrated statistics of each batch norm, in graph order (weight 1 and bias 0 as initialized)."""
+    layers = [{"mean": m.running_mean.tolist(), "var": m.running_var.tolist(), "eps": m.eps}
+              for m in model.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+    path.write_text(json.dumps({"seed": SMALL_CNN_SEED, "layers": layers}) + "\n")
+
+
 def resnet18():
     model = torchvision.models.resnet18(weights=None)
     # Same idea as the small CNN's BatchNorm1d: without it a random ResNet picks a few classes only.
@@ -139,10 +187,11 @@ def reference(model):
         return torch.cat([torch.softmax(model(batch), dim=1) for batch in batches()]).numpy().astype("<f4")
 
 
-def write_model(model, folder, stem):
+def write_model(model, folder, stem, export=True):
     """Exports as users do (torch.onnx.export's defaults: batch fixed at 1) and writes the reference."""
     folder.mkdir(parents=True, exist_ok=True)
-    torch.onnx.export(model, torch.zeros(1, 3, 224, 224), str(folder / f"{stem}.onnx"))
+    if export:
+        torch.onnx.export(model, torch.zeros(1, 3, 224, 224), str(folder / f"{stem}.onnx"))
     with open(CLASSES) as f:
         rows = [line.rstrip("\n").split("\t") for line in f if line.strip()]
     (folder / f"{stem}.labels.txt").write_text("".join(f"{wnid} {name}\n" for _, wnid, name in rows))
@@ -169,6 +218,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--resnet18", metavar="DIR", help="write a calibrated ResNet-18 and its reference to DIR")
     parser.add_argument("--compare", nargs=2, metavar=("REFERENCE", "PREDICTIONS"))
+    parser.add_argument("--small-cnn-only", action="store_true", help="remake only the small CNN's files")
     args = parser.parse_args()
     torch.manual_seed(20240601)
     if args.compare:
@@ -176,9 +226,12 @@ def main():
     elif args.resnet18:
         write_model(calibrate(resnet18()), Path(args.resnet18), "resnet18")
     else:
-        write_crops()
-        write_exact()
-        write_model(calibrate(small_cnn()), HERE, "small-cnn")
+        if not args.small_cnn_only:
+            write_crops()
+            write_exact()
+        model = calibrate(seed_small_cnn(small_cnn()))
+        write_batchnorm(model, HERE / "small-cnn.batchnorm.json")
+        write_model(model, HERE, "small-cnn", export=False)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ namespace Serverless.ModelZoo.Models;
 /// Deterministic weight source (SplitMix64), independent of the runtime's <see cref="Random"/>
 /// implementation, so a seed gives the same model bytes on every machine and .NET version.
 /// </summary>
-internal sealed class SeededWeights(ulong seed)
+public sealed class SeededWeights(ulong seed)
 {
     private ulong state = seed;
 

@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 namespace Serverless.Inference.Tests.Fidelity;
 
 /// <summary>
-/// A small CNN exported by torch.onnx.export, classified by us on the 200 photos, against PyTorch's
+/// tests/fidelity's small CNN (built as torch.onnx.export writes it, <see cref="SmallCnn"/>), classified by us on the 200 photos, against PyTorch's
 /// own softmax from its evaluation pipeline on PIL (tests/fidelity/make_goldens.py).
 /// </summary>
 public sealed class SmallCnnFidelityTests(ITestOutputHelper output)
@@ -21,7 +21,7 @@ public sealed class SmallCnnFidelityTests(ITestOutputHelper output)
         Assert.True(expected.Distinct().Count() >= 20, $"the reference spreads over {expected.Distinct().Count()} classes only");
 
         using var cache = new ModelCache();
-        var model = cache.GetOrLoad(Goldens.Path("small-cnn.onnx"));
+        var model = cache.GetOrLoad(SmallCnn.ModelPath);
         using var classifier = new BatchClassifier(model, batchSize: 32, topK: 1);
         var inputs = photos.Select(p => ImageInput.FromFile(p, Path.Combine(RepoPaths.ImagenetSample200, p))).ToArray();
         var predictions = await classifier.ClassifyAsync(inputs, CancellationToken.None);

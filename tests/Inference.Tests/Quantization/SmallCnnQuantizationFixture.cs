@@ -25,7 +25,7 @@ public sealed class SmallCnnQuantizationFixture : IDisposable
         Photos = photos;
         FloatModel = temp.Combine("model", "small-cnn.onnx");
         Directory.CreateDirectory(Path.GetDirectoryName(FloatModel)!);
-        HeadImprinter.Write(Goldens.Path("small-cnn.onnx"), photos.Select(p => Path.Combine(RepoPaths.ImagenetSample200, p)).ToArray(), FloatModel);
+        HeadImprinter.Write(SmallCnn.ModelPath, photos.Select(p => Path.Combine(RepoPaths.ImagenetSample200, p)).ToArray(), FloatModel);
         QuantizedModel = temp.Combine("int8", "small-cnn.int8.onnx");
         Result = ModelQuantizer.Quantize(FloatModel, CalibrationFolder, QuantizedModel);
     }
