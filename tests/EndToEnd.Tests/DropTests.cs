@@ -284,12 +284,27 @@ public sealed class DropTests(JobStack stack)
         // Its result names the failure (written just after the receipt became poison).
         var deadline = DateTime.UtcNow.AddSeconds(20);
         DropResult? poisonResult;
-        while ((poisonResult = DropResult.Parse(await brokenResults.ReadAsync("c.png.json")))!.ETag != poison.ObjectETag && DateTime.UtcNow < deadline)
+        while ((poisonResult = await TryReadAsync())?.ETag != poison.ObjectETag && DateTime.UtcNow < deadline)
             await Task.Delay(200);
-        Assert.Equal(poison.ObjectETag, poisonResult!.ETag);
+        Assert.NotNull(poisonResult);
+        Assert.Equal(poison.ObjectETag, poisonResult.ETag);
         Assert.Equal(DropResultWriter.PoisonErrorCode, poisonResult.ErrorCode);
         Assert.Contains("classification failed", poisonResult.ErrorMessage);
         Assert.Empty(poisonResult.Top);
+
+        // s3rver can answer a read that meets the worker's write of the object with headers the SDK
+        // rejects (an ETag it cannot parse): while polling, that read is "not there yet".
+        async Task<DropResult?> TryReadAsync()
+        {
+            try
+            {
+                return DropResult.Parse(await brokenResults.ReadAsync("c.png.json"));
+            }
+            catch (StorageException) when (DateTime.UtcNow < deadline)
+            {
+                return null;
+            }
+        }
     }
 
     private Dictionary<string, string> Environment(string hub, string? source, string? results, string? jobs = null)
