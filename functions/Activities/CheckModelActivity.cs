@@ -2,6 +2,7 @@ using Microsoft.DurableTask;
 using Microsoft.Extensions.Options;
 using Serverless.BatchInference.Contracts;
 using Serverless.Inference;
+using Serverless.Jobs;
 
 namespace Serverless.Activities;
 

@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
-using Serverless.Activities.Attempts;
-using Serverless.Activities.Telemetry;
+using Serverless.Jobs.Attempts;
+using Serverless.Jobs.Telemetry;
 using Serverless.BatchInference.Contracts;
 using Serverless.Inference;
 using Serverless.Storage.Results;
+using Serverless.Jobs;
+using Serverless.Jobs.Classification;
 
 namespace Serverless.Activities;
 

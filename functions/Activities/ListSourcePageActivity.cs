@@ -1,5 +1,6 @@
 using Microsoft.DurableTask;
 using Serverless.BatchInference.Contracts;
+using Serverless.Jobs;
 
 namespace Serverless.Activities;
 

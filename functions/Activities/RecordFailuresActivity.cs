@@ -1,7 +1,9 @@
 using Microsoft.DurableTask;
-using Serverless.Activities.Telemetry;
+using Serverless.Jobs.Telemetry;
 using Serverless.BatchInference.Contracts;
 using Serverless.Storage.Results;
+using Serverless.Jobs;
+using Serverless.Jobs.Classification;
 
 namespace Serverless.Activities;
 

@@ -1,7 +1,8 @@
 using Microsoft.DurableTask;
-using Serverless.Activities.Reports;
+using Serverless.Jobs.Reports;
 using Serverless.BatchInference.Contracts;
 using Serverless.Storage.Results;
+using Serverless.Jobs;
 
 namespace Serverless.Activities;
 

@@ -4,8 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
-using Serverless.Activities;
-using Serverless.Activities.Jobs;
+using Serverless.Jobs;
 using Serverless.Inference;
 
 namespace Serverless.Api;

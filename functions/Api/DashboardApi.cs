@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.DurableTask.Client;
-using Serverless.Activities.Jobs;
+using Serverless.Jobs;
 using Serverless.Storage.Results;
 
 namespace Serverless.Api;

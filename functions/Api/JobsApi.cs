@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.DurableTask.Client;
-using Serverless.Activities.Jobs;
+using Serverless.Jobs;
 using Serverless.BatchInference.Contracts;
 
 namespace Serverless.Api;

@@ -4,10 +4,11 @@ using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Serverless.Activities;
-using Serverless.Activities.Configuration;
+using Serverless.Jobs.Configuration;
 using Serverless.Drops;
 using Serverless.BatchInference.Contracts;
+using Serverless.Activities;
+using Serverless.Jobs;
 
 namespace Serverless.App;
 

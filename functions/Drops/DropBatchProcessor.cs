@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Logging;
-using Serverless.Activities;
 using Serverless.Inference;
 using Serverless.Storage;
 using Serverless.Storage.Results;
+using Serverless.Jobs;
+using Serverless.Jobs.Classification;
 
 namespace Serverless.Drops;
 

@@ -1,8 +1,7 @@
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Serverless.Activities;
-using Serverless.Activities.Jobs;
+using Serverless.Jobs;
 using Serverless.Storage;
 
 namespace Serverless.Drops;

@@ -1,8 +1,7 @@
 using System.Text.Json;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
-using Serverless.Activities;
-using Serverless.Activities.Jobs;
+using Serverless.Jobs;
 using Serverless.BatchInference.Contracts;
 using Serverless.Storage;
 

@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Serverless.App.Functions;
 using Serverless.App.Tests.Support;
 using Serverless.Drops;
-using Serverless.Host.Demo;
+using Serverless.ModelZoo;
 
 namespace Serverless.App.Tests;
 

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Microsoft.DurableTask.Client;
 using Serverless.App.Functions;
 using Serverless.App.Tests.Support;
-using Serverless.Host.Demo;
+using Serverless.ModelZoo;
 
 namespace Serverless.App.Tests;
 

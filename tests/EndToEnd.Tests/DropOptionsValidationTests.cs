@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Serverless.Drops;
-using Serverless.Host.Drops;
+using Serverless.Drops.Watching;
 using Serverless.Host.Hosting;
 
 namespace Serverless.EndToEnd.Tests;
@@ -55,7 +55,7 @@ public sealed class DropOptionsValidationTests
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration);
-        services.AddBlobDrops(configuration, HostRole.Api);
+        services.AddBlobDrops(configuration, runsWorkers: false);
         using var provider = services.BuildServiceProvider();
         return provider.GetRequiredService<IOptions<DropOptions>>().Value;
     }

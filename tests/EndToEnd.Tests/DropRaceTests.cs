@@ -1,7 +1,7 @@
 using Serverless.Drops;
 using Serverless.EndToEnd.Tests.Support;
-using Serverless.Host.Demo;
-using Serverless.Host.Drops;
+using Serverless.ModelZoo;
+using Serverless.Drops.Watching;
 using Serverless.Storage;
 using Serverless.Storage.Results;
 using Serverless.Storage.S3;

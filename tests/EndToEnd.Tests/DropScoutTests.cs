@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Serverless.Drops;
 using Serverless.EndToEnd.Tests.Support;
-using Serverless.Host.Demo;
-using Serverless.Host.Drops;
+using Serverless.ModelZoo;
+using Serverless.Drops.Watching;
 using Serverless.Storage;
 using Serverless.Storage.Results;
 using SkiaSharp;

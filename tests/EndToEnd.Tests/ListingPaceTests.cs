@@ -1,5 +1,5 @@
 using Serverless.Drops;
-using Serverless.Host.Drops;
+using Serverless.Drops.Watching;
 
 namespace Serverless.EndToEnd.Tests;
 

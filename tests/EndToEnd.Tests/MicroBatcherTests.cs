@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using Serverless.Drops;
-using Serverless.Host.Drops;
+using Serverless.Drops.Watching;
 
 namespace Serverless.EndToEnd.Tests;
 

@@ -1,6 +1,6 @@
 using Serverless.BatchInference.Orchestrators;
 using Serverless.EndToEnd.Tests.Support;
-using Serverless.Host.Demo;
+using Serverless.ModelZoo;
 using Serverless.Storage;
 using Serverless.TestSupport;
 

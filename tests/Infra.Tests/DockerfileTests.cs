@@ -61,12 +61,12 @@ public sealed class DockerfileTests
     }
 
     [Theory]
-    [InlineData("artifacts/bin/Serverless.Host/release/serverless.dll")]
+    [InlineData("artifacts/bin/Serverless.Cli/release/serverless.dll")]
     [InlineData("tests/Infra.Tests/DockerfileTests.cs")]
     [InlineData("local/node_modules/azurite/package.json")]
     [InlineData(".git/HEAD")]
-    [InlineData("functions/Host/obj/project.assets.json")]
-    [InlineData("functions/Host/bin/Release/serverless.dll")]
+    [InlineData("functions/Cli/obj/project.assets.json")]
+    [InlineData("functions/Cli/bin/Release/serverless.dll")]
     public void Build_outputs_tests_and_local_state_stay_out_of_the_context(string path)
     {
         Assert.False(dockerIgnore.IsIncluded(path));

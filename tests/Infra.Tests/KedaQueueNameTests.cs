@@ -1,6 +1,6 @@
 using System.Text;
 using Serverless.Drops;
-using Serverless.Host.Drops;
+using Serverless.Drops.Watching;
 using Serverless.Infra.Tests.Support;
 using Serverless.TestSupport;
 

@@ -1,4 +1,4 @@
-using Serverless.Activities.Attempts;
+using Serverless.Jobs.Attempts;
 using Serverless.BatchInference.Contracts;
 using Serverless.TestSupport;
 

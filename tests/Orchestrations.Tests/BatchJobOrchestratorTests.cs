@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Microsoft.DurableTask.Client;
-using Serverless.Activities.Jobs;
+using Serverless.Jobs;
 using Serverless.BatchInference.Contracts;
 using Serverless.Orchestrations.Tests.Support;
 

@@ -1,6 +1,6 @@
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
-using Serverless.Activities.Jobs;
+using Serverless.Jobs;
 using Serverless.BatchInference.Contracts;
 using Serverless.Orchestrations.Tests.Support;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Microsoft.DurableTask.Client;
-using Serverless.Activities.Telemetry;
+using Serverless.Jobs.Telemetry;
 using Serverless.BatchInference.Contracts;
 using Serverless.Orchestrations.Tests.Support;
 

@@ -2,10 +2,11 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Serverless.Activities;
 using Serverless.Host.Durable;
 using Serverless.Host.Hosting;
 using Serverless.TestSupport;
+using Serverless.Activities;
+using Serverless.Jobs;
 
 namespace Serverless.Orchestrations.Tests;
 

@@ -1,5 +1,5 @@
-using Serverless.Activities;
 using Serverless.Storage;
+using Serverless.Jobs;
 
 namespace Serverless.WorkerProcess;
 

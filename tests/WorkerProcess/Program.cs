@@ -3,10 +3,10 @@
 // crashes native decoding code would. Tests use it to check that such a batch is not retried for
 // ever: the job ends, the image is worker_crashed, and its batch mates are classified.
 using Microsoft.Extensions.DependencyInjection;
-using Serverless.Activities;
 using Serverless.Host.Hosting;
 using Serverless.Storage;
 using Serverless.WorkerProcess;
+using Serverless.Jobs;
 
 var marker = Environment.GetEnvironmentVariable("CRASH_MARKER") is { Length: > 0 } m ? m : "crash-worker";
 var port = args.Length > 0 ? args[0] : "7071";

@@ -7,7 +7,7 @@ using Amazon.S3;
 using Amazon.S3.Model;
 using Azure.Data.Tables;
 using Serverless.Drops;
-using Serverless.Host.Drops;
+using Serverless.Drops.Watching;
 using Serverless.TestSupport;
 
 namespace Serverless.Bench;

@@ -17,7 +17,7 @@ internal sealed class HostChild : IAsyncDisposable
         get
         {
             var bin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            return Path.Combine(bin.Parent!.Parent!.FullName, "Serverless.Host", bin.Name, "serverless.dll");
+            return Path.Combine(bin.Parent!.Parent!.FullName, "Serverless.Cli", bin.Name, "serverless.dll");
         }
     }
 

@@ -7,11 +7,11 @@ using Microsoft.DurableTask.Worker.Shims;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using Serverless.Activities;
-using Serverless.Activities.Configuration;
+using Serverless.Jobs.Configuration;
 using Serverless.BatchInference.Contracts;
 using Serverless.Host.Durable;
 using Serverless.TestSupport;
+using Serverless.Jobs;
 
 namespace Serverless.Bench;
 

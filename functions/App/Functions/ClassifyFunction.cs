@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
-using Serverless.Activities;
 using Serverless.Api;
+using Serverless.Jobs;
 
 namespace Serverless.App.Functions;
 

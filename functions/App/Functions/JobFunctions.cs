@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
 using Microsoft.DurableTask.Client;
-using Serverless.Activities.Jobs;
+using Serverless.Jobs;
 using Serverless.Api;
 
 namespace Serverless.App.Functions;

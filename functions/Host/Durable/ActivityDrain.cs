@@ -1,4 +1,4 @@
-using Serverless.Activities;
+using Serverless.Jobs;
 
 namespace Serverless.Host.Durable;
 

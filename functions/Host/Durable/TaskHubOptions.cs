@@ -1,4 +1,4 @@
-using Serverless.Activities.Configuration;
+using Serverless.Jobs.Configuration;
 
 namespace Serverless.Host.Durable;
 
@@ -81,5 +81,5 @@ public sealed class TaskHubStorageOptions
     public TimeSpan LeaseAcquireInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Crashed attempts of a batch before it is poison (read by the attempt ledger, not by DTFx).</summary>
-    public int MaxDequeueCount { get; set; } = Activities.Attempts.AttemptLedgerOptions.DefaultMaxAttempts;
+    public int MaxDequeueCount { get; set; } = Jobs.Attempts.AttemptLedgerOptions.DefaultMaxAttempts;
 }

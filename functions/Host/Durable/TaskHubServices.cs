@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Serverless.Activities.Configuration;
+using Serverless.Jobs.Configuration;
 using Serverless.BatchInference.Contracts;
 using Serverless.Host.Hosting;
 
@@ -26,6 +26,7 @@ internal static class TaskHubServices
             sp.GetRequiredService<IOptions<TaskHubOptions>>().Value, connection, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(sp => new AzureStorageOrchestrationService(sp.GetRequiredService<AzureStorageOrchestrationServiceSettings>()));
         services.AddSingleton<DurableTaskClient>(sp => new AzureStorageDurableTaskClient(sp.GetRequiredService<AzureStorageOrchestrationService>(), BatchJson.Converter));
+        services.AddSingleton<Serverless.Jobs.IInstanceHistory, AzureStorageInstanceHistory>();
         services.AddHostedService<TaskHubInitializer>();
         if (role.RunsWorker())
         {

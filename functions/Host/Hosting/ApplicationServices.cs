@@ -1,10 +1,11 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Serverless.Activities;
-using Serverless.Host.Drops;
+using Serverless.Drops.Watching;
 using Serverless.Host.Durable;
 using Serverless.Host.Security;
 using Serverless.Host.Telemetry;
+using Serverless.Activities;
+using Serverless.Jobs;
 
 namespace Serverless.Host.Hosting;
 
@@ -16,7 +17,7 @@ internal static class ApplicationServices
         services.AddProblemDetails();
         services.AddBatchInference(configuration);
         services.AddTaskHub(configuration, role);
-        services.AddBlobDrops(configuration, role);
+        services.AddBlobDrops(configuration, role.RunsWorker());
         services.AddHostTelemetry(configuration, role);
         if (role.RunsApi())
             services.AddHostedService<HostKeysStartup>();

@@ -3,12 +3,11 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Serverless.Activities.Configuration;
+using Serverless.Jobs.Configuration;
 using Serverless.Api;
-using Serverless.Host.Apis;
 using Serverless.Host.Dashboard;
 using Serverless.Host.Logging;
-using Serverless.Host.Drops;
+using Serverless.Drops.Watching;
 using Serverless.Host.Security;
 using Serverless.Host.Telemetry;
 
@@ -43,7 +42,7 @@ public static class HostApp
         app.UseRouting();
         app.UseConfiguredCors(builder.Configuration);
         app.UseHostSecurity();
-        app.MapGroup("").RequireAuthLevel(AuthLevel.Anonymous).MapHealthApi(role);
+        app.MapGroup("").RequireAuthLevel(AuthLevel.Anonymous).MapHealthApi(role.ToString().ToLowerInvariant());
         app.MapMetrics();
         if (role.RunsApi())
         {

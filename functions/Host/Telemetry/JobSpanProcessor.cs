@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using OpenTelemetry;
-using Serverless.Activities.Telemetry;
+using Serverless.Jobs.Telemetry;
 
 namespace Serverless.Host.Telemetry;
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
-using Serverless.Activities.Telemetry;
+using Serverless.Jobs.Telemetry;
 using Serverless.Drops;
 using Serverless.Host.Hosting;
 using Serverless.Inference;

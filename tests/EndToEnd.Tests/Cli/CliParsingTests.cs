@@ -1,4 +1,4 @@
-using Serverless.Host.Cli;
+using Serverless.Cli;
 
 namespace Serverless.EndToEnd.Tests.Cli;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.Playwright;
 using Serverless.EndToEnd.Tests.Support;
-using Serverless.Host.Demo;
+using Serverless.ModelZoo;
 using Serverless.Storage;
 using Serverless.TestSupport;
 

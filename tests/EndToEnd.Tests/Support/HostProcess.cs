@@ -26,7 +26,7 @@ public sealed class HostProcess : IAsyncDisposable
     public string OutputTail => string.Join('\n', output.TakeLast(80));
 
     /// <summary>The host's executable in this build (a sibling of the test project's output folder).</summary>
-    public static string ExecutablePath => SiblingOutput("Serverless.Host", "serverless.dll");
+    public static string ExecutablePath => SiblingOutput("Serverless.Cli", "serverless.dll");
 
     /// <summary>The tests' poison worker (tests/WorkerProcess): the host's worker role, killed by reading a marked image.</summary>
     public static string PoisonWorkerPath => SiblingOutput("Serverless.WorkerProcess", "Serverless.WorkerProcess.dll");

@@ -1,5 +1,4 @@
-using Serverless.Activities.Attempts;
-using Serverless.Host.Demo;
+using Serverless.Jobs.Attempts;
 using Serverless.ModelZoo;
 using Serverless.Storage;
 using Serverless.TestSupport;

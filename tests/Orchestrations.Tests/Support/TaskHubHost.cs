@@ -2,17 +2,16 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
-using Serverless.Activities;
-using Serverless.Activities.Attempts;
-using Serverless.Activities.Jobs;
+using Serverless.Jobs.Attempts;
+using Serverless.Jobs;
 using Serverless.BatchInference.Contracts;
-using Serverless.Host.Demo;
 using Serverless.Host.Hosting;
 using Serverless.ModelZoo;
 using Serverless.Storage;
 using Serverless.Storage.Results;
 using Serverless.TestSupport;
 using OpenTelemetry.Trace;
+using Serverless.Jobs.Classification;
 
 namespace Serverless.Orchestrations.Tests.Support;
 

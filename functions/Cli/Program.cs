@@ -1,0 +1,1 @@
+return await Serverless.Cli.CommandLine.RunAsync(args);

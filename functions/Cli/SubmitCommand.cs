@@ -1,0 +1,49 @@
+using System.CommandLine;
+using System.Text.Json;
+using Serverless.BatchInference.Contracts;
+
+namespace Serverless.Cli;
+
+/// <summary>`serverless submit`: starts a batch job on a host, and with --wait follows it to the end.</summary>
+internal static class SubmitCommand
+{
+    public static Command Create()
+    {
+        var client = new ClientOptions();
+        var source = new Argument<string>("source") { Description = "s3://bucket/prefix, azblob://container/prefix or a folder on the workers." };
+        var model = new Option<string>("--model") { Description = "Path of the .onnx model on the workers.", Required = true };
+        var preset = new Option<string?>("--preset") { Description = "Preprocessing preset: imagenet, caffe, vit." };
+        var batchSize = new Option<int?>("--batch-size") { Description = "Images per batch activity." };
+        var output = new Option<string?>("--out") { Description = "Where predictions and summary go (default: results/<job id> beside the source)." };
+        var format = new Option<string?>("--format") { Description = "jsonl (default) or csv." };
+        var id = new Option<string?>("--id") { Description = "Job id; submitting the same id again does not start a second job." };
+        var maxFailed = new Option<int?>("--max-failed") { Description = "Stop the job once more than this many images failed." };
+        var wait = new Option<bool>("--wait") { Description = "Follow the job with a progress bar until it ends; exit 0 only if it completed." };
+        var command = new Command("submit", "Submit a batch classification job.") { source, model, preset, batchSize, output, format, id, maxFailed, wait };
+        client.AddTo(command);
+        command.SetAction(async (parse, ct) =>
+        {
+            using var jobs = client.CreateClient(parse);
+            var answer = await jobs.SubmitAsync(new JobRequest
+            {
+                Source = parse.GetValue(source),
+                Model = parse.GetValue(model),
+                Preset = parse.GetValue(preset),
+                BatchSize = parse.GetValue(batchSize),
+                Output = parse.GetValue(output),
+                Format = parse.GetValue(format),
+                Id = parse.GetValue(id),
+                MaxFailedImages = parse.GetValue(maxFailed),
+            }, ct);
+            var jobId = answer.GetProperty("id").GetString()!;
+            Console.Error.WriteLine($"submitted job {jobId}");
+            if (!parse.GetValue(wait))
+            {
+                Console.WriteLine(client.Json(parse) ? JsonSerializer.Serialize(answer, JobsClient.Json) : jobId);
+                return ExitCodes.Success;
+            }
+            return await JobWatcher.WaitAsync(jobs, jobId, client.Json(parse), ct);
+        });
+        return command;
+    }
+}

@@ -1,1 +1,0 @@
-return await Serverless.Host.Cli.CommandLine.RunAsync(args);

@@ -1,0 +1,34 @@
+using Serverless.BatchInference.Contracts;
+using Serverless.Inference;
+using Serverless.Storage.Results;
+
+namespace Serverless.Jobs.Classification;
+
+/// <summary>Converts predictions to the storage library's rows and counts them for the orchestrator.</summary>
+public static class PredictionRows
+{
+    public static PredictionRow From(Prediction prediction) => prediction.Error is { } error
+        ? PredictionRow.Failure(prediction.Key, error.Code, error.Message)
+        : PredictionRow.Success(prediction.Key, prediction.Top.Select(t => new LabelScore(t.Index, t.Label ?? t.Index.ToString(), t.Score)).ToArray());
+
+    public static JobCounts Count(IReadOnlyCollection<PredictionRow> rows, double seconds)
+    {
+        var failures = new Dictionary<string, long>(StringComparer.Ordinal);
+        var classes = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            if (row.ErrorCode is { } code)
+                failures[code] = failures.GetValueOrDefault(code) + 1;
+            else if (row.Top.Count > 0)
+                classes[row.Top[0].Label] = classes.GetValueOrDefault(row.Top[0].Label) + 1;
+        }
+        return new JobCounts
+        {
+            Images = rows.Count,
+            Failed = rows.Count(r => r.Failed),
+            FailuresByReason = failures,
+            ClassHistogram = classes,
+            ActivitySeconds = seconds,
+        };
+    }
+}

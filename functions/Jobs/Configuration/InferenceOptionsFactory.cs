@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.ML.OnnxRuntime;
+using Serverless.Inference;
+
+namespace Serverless.Jobs.Configuration;
+
+/// <summary>Reads host.json's <c>inference</c> section: ONNX Runtime threads and graph optimization.</summary>
+public static class InferenceOptionsFactory
+{
+    public static InferenceOptions Create(IConfiguration configuration)
+    {
+        var section = configuration.GetSection("inference");
+        var threads = section.GetValue<int?>("intraOpNumThreads");
+        var level = section["graphOptimizationLevel"]?.ToLowerInvariant() switch
+        {
+            null or "" or "all" => GraphOptimizationLevel.ORT_ENABLE_ALL,
+            "extended" => GraphOptimizationLevel.ORT_ENABLE_EXTENDED,
+            "basic" => GraphOptimizationLevel.ORT_ENABLE_BASIC,
+            "none" or "disabled" => GraphOptimizationLevel.ORT_DISABLE_ALL,
+            var other => throw new InvalidOperationException($"inference:graphOptimizationLevel '{other}' is not one of all, extended, basic, none."),
+        };
+        // 0 or absent: let the inference library size it from the CPUs this process may use.
+        return InferenceOptions.Default with { IntraOpNumThreads = threads is > 0 ? threads : null, GraphOptimizationLevel = level };
+    }
+}

@@ -1,0 +1,63 @@
+using Serverless.Inference;
+using Serverless.Storage;
+using Serverless.Jobs.Classification;
+
+namespace Serverless.Jobs;
+
+/// <summary>
+/// What the activities of a job share in one process: storage, the warm model cache, and a bounded
+/// set of classifiers (<see cref="ClassifierCache"/>). Every path is checked here again, where it
+/// is used (a job's model inside the models root, its local source and output inside the local
+/// root): a job stores resolved paths, but the worker is not the process that accepted it.
+/// </summary>
+public sealed class JobResources(IJobStorage storage, InferenceOptions inferenceOptions, LocalRoot localRoot, ModelsRoot modelsRoot, ClassifierCache classifiers)
+    : IDisposable
+{
+    public StorageConnections Connections => storage.Connections;
+
+    /// <summary>The largest encoded image read for classification (inference:maxEncodedBytes).</summary>
+    public long MaxEncodedBytes => inferenceOptions.MaxEncodedBytes;
+
+    /// <summary>Where models are named from; messages about models name them relative to it.</summary>
+    public ModelsRoot ModelsRoot => modelsRoot;
+
+    public IImageSource Source(string location) => storage.Source(Checked(location));
+
+    public IResultStore Results(string location) => storage.Results(Checked(location));
+
+    /// <summary>
+    /// The model, loaded once per process; throws <see cref="ModelLoadException"/> with the reason
+    /// when it cannot be (its paths relative to the models root), <see cref="ArgumentException"/>
+    /// when the name is not inside the models root.
+    /// </summary>
+    public LoadedModel Model(string name, string? preset)
+    {
+        var path = modelsRoot.ResolveOrThrow(name);
+        try
+        {
+            return ModelCache.Shared.GetOrLoad(path, inferenceOptions, preset);
+        }
+        catch (ModelLoadException e) when (e.ModelPath != name)
+        {
+            // The same reason, naming the model as the caller did, not by its path on this host.
+            var prefix = $"Cannot load model '{e.ModelPath}': ";
+            var reason = e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message;
+            throw new ModelLoadException(name, modelsRoot.Relative(reason), e.InnerException);
+        }
+    }
+
+    /// <summary>The classifier of a model, preset, batch size and top-k; dispose the lease after the call.</summary>
+    public ClassifierLease Classifier(string model, string? preset, int batchSize, int top) =>
+        classifiers.Rent(new ClassifierKey(modelsRoot.ResolveOrThrow(model), preset, batchSize, top),
+            () => new BatchClassifier(Model(model, preset), batchSize, top));
+
+    public void Dispose() => classifiers.Dispose();
+
+    private string Checked(string location)
+    {
+        var uri = SourceUri.Parse(location);
+        if (uri.Kind == StorageKind.Local && !localRoot.Contains(uri.LocalPath))
+            throw new ArgumentException($"local path '{location}' is outside this worker's root ({LocalRoot.Setting})");
+        return location;
+    }
+}

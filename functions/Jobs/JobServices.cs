@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Serverless.Jobs.Attempts;
+using Serverless.Jobs.Configuration;
+using Serverless.BatchInference.Contracts;
+using Serverless.Jobs.Classification;
+
+namespace Serverless.Jobs;
+
+/// <summary>Registers the application core both hosts share: storage, the model cache, the attempt ledger, job submission, listing and management.</summary>
+public static class JobServices
+{
+    /// <summary>
+    /// Adds the shared services. A <c>DurableTaskClient</c> must be registered by the host
+    /// (the self-host's over DTFx, or the Functions extension's).
+    /// </summary>
+    public static IServiceCollection AddJobs(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<JobDefaults>().BindConfiguration(JobDefaults.SectionName);
+        services.AddSingleton(_ => StorageConnectionsFactory.Create(configuration));
+        services.AddSingleton(_ => InferenceOptionsFactory.Create(configuration));
+        services.AddSingleton<IJobStorage, JobStorage>();
+        services.AddSingleton<JobResources>();
+        services.AddSingleton(_ => new ClassifierCache(configuration.GetValue<int?>("inference:maxClassifiers") ?? 8));
+        services.AddSingleton<ModelsRoot>();
+        services.AddSingleton<ActivityShutdown>();
+        services.AddSingleton<SuspectIsolation>();
+        services.AddSingleton(_ => new AttemptLedger(new AttemptLedgerOptions
+        {
+            ConnectionString = Connection(configuration),
+            TableName = AttemptLedgerOptions.TableNameFor(TaskHubSettings.HubName(configuration)),
+            MaxAttempts = TaskHubSettings.MaxDequeueCount(configuration),
+        }));
+        services.AddSingleton<LocalRoot>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<JobDirectory>();
+        services.AddSingleton<JobImages>();
+        services.AddSingleton<JobSubmission>();
+        services.AddSingleton<JobManagement>();
+        services.AddSingleton(_ => new JobIndex(Connection(configuration), TaskHubSettings.HubName(configuration)));
+        services.AddSingleton<JobListing>();
+        return services;
+    }
+
+    private static string Connection(IConfiguration configuration) => TaskHubSettings.Connection(configuration)
+        ?? throw new InvalidOperationException($"{TaskHubSettings.ConnectionSetting} is not set: the task hub needs Azure Storage (UseDevelopmentStorage=true for Azurite)");
+}

@@ -1,0 +1,82 @@
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
+using Serverless.BatchInference.Contracts;
+using Serverless.Storage;
+
+namespace Serverless.Jobs;
+
+/// <summary>
+/// Turns a job request into a running job: validates it field by field, checks what is cheap to
+/// check before scheduling (the source exists and can be listed, the model file is there), and
+/// schedules the orchestration under the job id, at most once per id.
+/// </summary>
+public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnections connections, LocalRoot localRoot, ModelsRoot modelsRoot, JobIndex index)
+{
+    /// <summary>The outcome: errors by field (400), or the job id and whether it already existed.</summary>
+    public sealed record Outcome(IReadOnlyDictionary<string, string> Errors, string? JobId, bool AlreadyExisted);
+
+    /// <param name="client">The host's client of the task hub (under Functions, the one its binding gives).</param>
+    public async Task<Outcome> SubmitAsync(DurableTaskClient client, JobRequest request, CancellationToken cancellationToken)
+    {
+        var errors = new Dictionary<string, string>(
+            JobRequestValidator.Validate(request, defaults.Value, NewJobId, DefaultOutput, out var spec), StringComparer.Ordinal);
+        if (spec is not null)
+        {
+            // Stored resolved: a worker checks these paths again, and must not read them against its own working directory.
+            spec = spec with
+            {
+                Source = Location(spec.Source, "source", errors),
+                Output = Location(spec.Output, "output", errors),
+                Model = Model(spec.Model, errors),
+            };
+        }
+        if (errors.Count > 0 || spec is null)
+            return new Outcome(errors, null, false);
+
+        if (await client.GetInstanceAsync(spec.JobId, cancellationToken) is not null)
+            return new Outcome(errors, spec.JobId, AlreadyExisted: true);
+        if (await SourceProbe.CheckAsync(spec.Source, connections, cancellationToken) is { } sourceProblem)
+            return new Outcome(new Dictionary<string, string> { ["source"] = sourceProblem }, null, false);
+
+        // Indexed first: a job the list shows but that never started is skipped; one started but not listed is lost to the list.
+        await index.AddAsync(spec.JobId, DateTimeOffset.UtcNow, cancellationToken);
+        await client.ScheduleNewOrchestrationInstanceAsync(ActivityNames.BatchJob, JobState.Start(spec),
+            new StartOrchestrationOptions { InstanceId = spec.JobId }, cancellationToken);
+        return new Outcome(errors, spec.JobId, AlreadyExisted: false);
+    }
+
+    /// <summary>A location as it will be stored: a local path made absolute against the local root, which it must stay inside.</summary>
+    private string Location(string text, string field, Dictionary<string, string> errors)
+    {
+        if (!SourceUri.TryParse(text, out var location, out var error))
+            errors[field] = error;
+        else if (location.Kind != StorageKind.Local)
+            return text;
+        else if (localRoot.Place(text) is not { } resolved)
+            errors[field] = $"local path '{location.Original}' is outside the allowed root ({LocalRoot.Setting})";
+        else
+            return resolved;
+        return text;
+    }
+
+    /// <summary>The model as stored: its full path inside the models root; where it is not there, an error that says no more than that.</summary>
+    private string Model(string name, Dictionary<string, string> errors)
+    {
+        if (modelsRoot.Resolve(name, out var fullPath) is { } error)
+            errors["model"] = error;
+        else if (!File.Exists(fullPath))
+            errors["model"] = $"there is no model '{name}' in the models root ({ModelsRoot.Setting})";
+        return fullPath.Length > 0 ? fullPath : name;
+    }
+
+    private static string NewJobId() => $"job-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
+
+    /// <summary>Results go beside the source by default: <c>{bucket}/results/{jobId}</c>, or <c>{local root}/results/{jobId}</c> for a local folder.</summary>
+    private string DefaultOutput(string jobId, JobRequest request)
+    {
+        if (SourceUri.TryParse(request.Source, out var source, out _) && source.Kind != StorageKind.Local)
+            return $"{(source.Kind == StorageKind.S3 ? "s3" : "azblob")}://{source.Container}/results/{jobId}";
+        return Path.Combine(localRoot.Path, "results", jobId);
+    }
+}

@@ -1,0 +1,53 @@
+using System.Text.Json;
+using Microsoft.DurableTask.Client;
+using Serverless.BatchInference.Contracts;
+
+namespace Serverless.Jobs;
+
+/// <summary>
+/// A running job's progress counted in images, not pages: the job's own custom status counts
+/// finished pages, and each running page sub-orchestration reports the images of its finished
+/// batches. Adding the two lets a small job (one page) show progress while it runs.
+/// </summary>
+public static class LiveProgress
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static async Task<JobStatusResponse> AddRunningPagesAsync(DurableTaskClient client, JobStatusResponse status, CancellationToken cancellationToken)
+    {
+        if (status.RuntimeStatus != nameof(OrchestrationRuntimeStatus.Running) || status.CustomStatus is not { ValueKind: JsonValueKind.Object } custom
+            || custom.Deserialize<JobProgress>(Json) is not { } job)
+            return status;
+
+        long done = 0, failed = 0;
+        var query = new OrchestrationQuery
+        {
+            InstanceIdPrefix = PageIds.PrefixOf(status.InstanceId),
+            Statuses = [OrchestrationRuntimeStatus.Running],
+            PageSize = 16,
+            FetchInputsAndOutputs = false,
+        };
+        await foreach (var page in client.GetAllInstancesAsync(query).AsPages(pageSizeHint: 16).WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var instance in page.Values)
+            {
+                if (instance.SerializedCustomStatus is { Length: > 0 } text && JsonSerializer.Deserialize<PageProgress>(text, Json) is { } progress)
+                {
+                    done += progress.Done;
+                    failed += progress.Failed;
+                }
+            }
+            break; // at most two pages run at once: the first page of results holds them
+        }
+        if (done == 0)
+            return status;
+
+        // From the job's start: the created time is its current execution's, which continue-as-new moves.
+        var seconds = Math.Max((DateTime.UtcNow - (job.StartedAt ?? status.CreatedTime)).TotalSeconds, 1e-3);
+        var total = job.Done + done;
+        var rate = total / seconds;
+        double? eta = job.Total is { } t && rate > 0 ? Math.Round((t - total) / rate, 1) : null;
+        var merged = job with { Done = total, Failed = job.Failed + failed, ImagesPerSecond = Math.Round(rate, 2), EtaSeconds = eta };
+        return status with { CustomStatus = JsonSerializer.SerializeToElement(merged, Json) };
+    }
+}
