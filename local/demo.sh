@@ -80,7 +80,7 @@ if ! curl -fsS "$SERVERLESS_URL/healthz" >/dev/null 2>&1; then
   # Its own session, its own output: nothing of this script's (stdin, stdout, a terminal) is left
   # open in it, so `out=$(local/demo.sh)` or `local/demo.sh | tee log` returns when the script does.
   # exec keeps the pid: the subshell becomes the host, so the pid file names the host itself.
-  (cd "$root" && exec setsid dotnet "$root/artifacts/bin/Serverless.Host/release/serverless.dll" host --port "$port" \
+  (cd "$root" && exec setsid dotnet "$root/artifacts/bin/Serverless.Cli/release/serverless.dll" host --port "$port" \
     >"$work/logs/host.log" 2>&1 </dev/null) &
   echo $! >"$host_pid"
   for _ in $(seq 1 300); do
