@@ -28,7 +28,7 @@ public sealed class JobIndex
     public async Task AddAsync(string jobId, DateTimeOffset submitted, CancellationToken cancellationToken)
     {
         await created.Value.ConfigureAwait(false);
-        var order = $"t-{DateTimeOffset.MaxValue.UtcTicks - submitted.UtcTicks:D19}-{jobId}";
+        var order = $"t-{Inverted(submitted)}-{jobId}";
         try
         {
             await table.SubmitTransactionAsync(
@@ -55,19 +55,26 @@ public sealed class JobIndex
         await table.DeleteEntityAsync(Partition, "id-" + jobId, ETag.All, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Job ids newest first, from just after <paramref name="after"/> (a token from <see cref="Token"/>; null: the newest).</summary>
-    public async IAsyncEnumerable<(string JobId, string Token)> NewestFirstAsync(string? after,
+    /// <summary>
+    /// Job ids newest first, from just after <paramref name="after"/> (a token from <see cref="Token"/>;
+    /// null: the newest), of jobs submitted from <paramref name="from"/> to <paramref name="to"/> (null: unbounded).
+    /// </summary>
+    public async IAsyncEnumerable<(string JobId, string Token)> NewestFirstAsync(string? after, DateTimeOffset? from, DateTimeOffset? to,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await created.Value.ConfigureAwait(false);
-        var from = after is null ? "t-" : FromToken(after);
-        var filter = after is null
-            ? TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and RowKey ge {from} and RowKey lt {"t."}")
-            : TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and RowKey gt {from} and RowKey lt {"t."}");
+        // Newest first: the upper time bound is the lowest key, the lower bound the highest ('.' sorts after '-').
+        var lowest = to is { } newest ? $"t-{Inverted(newest)}" : "t-";
+        var highest = from is { } oldest ? $"t-{Inverted(oldest)}." : "t.";
+        var filter = after is null || string.CompareOrdinal(FromToken(after), lowest) < 0
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and RowKey ge {lowest} and RowKey lt {highest}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and RowKey gt {FromToken(after)} and RowKey lt {highest}");
         await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: 200, select: ["RowKey", "JobId"], cancellationToken: cancellationToken)
                            .ConfigureAwait(false))
             yield return (row.GetString("JobId"), Token(row.RowKey));
     }
+
+    private static string Inverted(DateTimeOffset time) => (DateTimeOffset.MaxValue.UtcTicks - time.UtcTicks).ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Whether a continuation token is one this index gave.</summary>
     public static bool IsToken(string token)
