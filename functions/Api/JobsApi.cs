@@ -28,16 +28,48 @@ public static class JobsApi
     /// <summary>The title of every 400 about a job request.</summary>
     public const string InvalidRequestTitle = InstanceHandlers.InvalidRequestTitle;
 
-    public static async Task<Results<Accepted<JobManagementUrls>, ValidationProblem>> SubmitAsync(
+    /// <summary>The title of a 409: the id names another job.</summary>
+    public const string ConflictTitle = "Another job has this id.";
+
+    /// <summary>202 with the management payload (the existing job's for a submission of the same job again), 400 by field, 409 for another job under the same id.</summary>
+    public static async Task<Results<Accepted<JobManagementUrls>, ValidationProblem, ProblemHttpResult>> SubmitAsync(
         HttpRequest request, JobSubmission submission, DurableTaskClient client, CancellationToken cancellationToken)
     {
         var (body, errors) = await ReadRequestAsync(request.Body, cancellationToken);
+        return body is null
+            ? TypedResults.ValidationProblem(errors!, title: InvalidRequestTitle)
+            : await StartAsync(InstanceRoutes.Jobs, body, request, submission, client, cancellationToken);
+    }
+
+    /// <summary>
+    /// Durable Functions' startNew (<c>POST runtime/webhooks/durabletask/orchestrators/{name}[/{instanceId}]</c>):
+    /// the body is the orchestrator's input, here a job request, submitted as <c>api/jobs</c> does it;
+    /// 202 with the management payload under the Durable Functions routes; 400 for an orchestrator
+    /// other than the job's, as the extension answers an unknown function.
+    /// </summary>
+    public static async Task<Results<Accepted<JobManagementUrls>, ValidationProblem, ProblemHttpResult>> StartNewAsync(
+        string name, HttpRequest request, JobSubmission submission, DurableTaskClient client, string? instanceId = null, CancellationToken cancellationToken = default)
+    {
+        if (name != ActivityNames.BatchJob)
+            return TypedResults.ValidationProblem(Error("name", $"there is no orchestrator '{name}' to start; this host starts '{ActivityNames.BatchJob}' with a job request as input"),
+                title: InvalidRequestTitle);
+        var (body, errors) = await ReadRequestAsync(request.Body, cancellationToken);
         if (body is null)
             return TypedResults.ValidationProblem(errors!, title: InvalidRequestTitle);
+        if (instanceId is not null && body.Id is { } id && id != instanceId)
+            return TypedResults.ValidationProblem(Error("id", $"the input's id '{id}' is not the instance id '{instanceId}' of the URL"), title: InvalidRequestTitle);
+        return await StartAsync(InstanceRoutes.DurableFunctions, instanceId is null ? body : body with { Id = instanceId }, request, submission, client, cancellationToken);
+    }
+
+    private static async Task<Results<Accepted<JobManagementUrls>, ValidationProblem, ProblemHttpResult>> StartAsync(
+        InstanceRoutes family, JobRequest body, HttpRequest request, JobSubmission submission, DurableTaskClient client, CancellationToken cancellationToken)
+    {
         var outcome = await submission.SubmitAsync(client, body, cancellationToken);
+        if (outcome.Conflict is { } conflict)
+            return InstanceHandlers.Problem(StatusCodes.Status409Conflict, ConflictTitle, conflict);
         if (outcome.JobId is null)
             return TypedResults.ValidationProblem(Errors(outcome), title: InvalidRequestTitle);
-        var urls = ManagementUrls.For(InstanceRoutes.Jobs, request, outcome.JobId);
+        var urls = ManagementUrls.For(family, request, outcome.JobId);
         return TypedResults.Accepted(urls.StatusQueryGetUri, urls);
     }
 

@@ -24,8 +24,13 @@ public sealed class JobIndex
         created = new Lazy<Task>(() => table.CreateIfNotExistsAsync());
     }
 
-    /// <summary>Records a job (idempotent: a job id is recorded once, at its first submission).</summary>
-    public async Task AddAsync(string jobId, DateTimeOffset submitted, CancellationToken cancellationToken)
+    /// <summary>
+    /// Claims a job id for a submission (atomic: of concurrent claims of one id, one wins) and
+    /// records the job in the list. <paramref name="fingerprint"/> names the job's spec, so a later
+    /// submission of the id can tell the same job from another one.
+    /// </summary>
+    /// <returns>Whether this call claimed the id; if not, the claim that holds it.</returns>
+    public async Task<(bool Claimed, JobClaim Holder)> ClaimAsync(string jobId, string fingerprint, DateTimeOffset submitted, CancellationToken cancellationToken)
     {
         await created.Value.ConfigureAwait(false);
         var order = $"t-{Inverted(submitted)}-{jobId}";
@@ -33,14 +38,25 @@ public sealed class JobIndex
         {
             await table.SubmitTransactionAsync(
             [
-                new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(Partition, "id-" + jobId) { ["Order"] = order }),
+                new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(Partition, "id-" + jobId) { ["Order"] = order, ["Fingerprint"] = fingerprint }),
                 new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(Partition, order) { ["JobId"] = jobId }),
             ], cancellationToken).ConfigureAwait(false);
+            return (true, new JobClaim(fingerprint, submitted));
         }
         catch (TableTransactionFailedException e) when (e.Status == (int)HttpStatusCode.Conflict)
         {
             // Submitted before: its place in the list is its first submission's.
+            return (false, await ClaimOfAsync(jobId, cancellationToken).ConfigureAwait(false) ?? new JobClaim(null, submitted));
         }
+    }
+
+    /// <summary>The claim on a job id, or null when the id is free (never submitted, or purged).</summary>
+    public async Task<JobClaim?> ClaimOfAsync(string jobId, CancellationToken cancellationToken)
+    {
+        await created.Value.ConfigureAwait(false);
+        var byId = await table.GetEntityIfExistsAsync<TableEntity>(Partition, "id-" + jobId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        // Rows written before fingerprints were kept have none: such a job matches any submission of its id, as it did.
+        return byId.HasValue ? new JobClaim(byId.Value!.GetString("Fingerprint"), byId.Value.Timestamp ?? DateTimeOffset.MinValue) : null;
     }
 
     /// <summary>Forgets a purged job.</summary>
@@ -97,3 +113,6 @@ public sealed class JobIndex
         return Encoding.UTF8.GetString(Convert.FromBase64String(base64.PadRight(base64.Length + (4 - base64.Length % 4) % 4, '=')));
     }
 }
+
+/// <summary>Who holds a job id: the fingerprint of its spec (null for rows older than fingerprints) and when it was claimed.</summary>
+public sealed record JobClaim(string? Fingerprint, DateTimeOffset At);

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
@@ -22,6 +23,8 @@ public sealed class JobFunctions(JobSubmission submission, JobManagement managem
         if (body is not null)
         {
             var outcome = await submission.SubmitAsync(client, body, cancellationToken);
+            if (outcome.Conflict is { } conflict)
+                return await ProblemResponses.ProblemAsync(request, HttpStatusCode.Conflict, JobsApi.ConflictTitle, conflict, cancellationToken);
             if (outcome.JobId is not null)
                 return await client.CreateCheckStatusResponseAsync(request, outcome.JobId, cancellationToken);
             errors = JobsApi.Errors(outcome);
