@@ -31,7 +31,7 @@ public sealed record InstanceRoutes(string Prefix, string StatusParameter, bool 
 
 /// <summary>
 /// The instance routes of both families, split by what they need: <see cref="Reads"/> (status and
-/// list) and <see cref="Changes"/> (terminate, raise event, suspend, resume, purge), so a host states
+/// list) and <see cref="Changes"/> (start, terminate, raise event, suspend, resume, rewind, purge), so a host states
 /// the key each needs once.
 /// </summary>
 public sealed record InstanceEndpoints(RouteGroupBuilder Reads, RouteGroupBuilder Changes);
@@ -52,12 +52,22 @@ public static class InstanceApi
         new(HttpMethods.Post, "{id}/raiseEvent/{eventName}", true, _ => InstanceHandlers.RaiseEventAsync),
         new(HttpMethods.Post, "{id}/suspend", true, _ => InstanceHandlers.SuspendAsync),
         new(HttpMethods.Post, "{id}/resume", true, _ => InstanceHandlers.ResumeAsync),
+        new(HttpMethods.Post, "{id}/rewind", true, _ => InstanceHandlers.RewindAsync),
         new(HttpMethods.Delete, "{id}", true, _ => InstanceHandlers.PurgeAsync),
+        new(HttpMethods.Delete, "", true, f => (HttpRequest request, DurableTaskClient client, JobListing listing, JobManagement management, CancellationToken ct) =>
+            InstanceHandlers.PurgeByFilterAsync(f, request, client, listing, management, ct)),
     ];
+
+    /// <summary>Durable Functions' start of a new instance (startNew): the orchestrator's name, and the instance id when the caller chooses it.</summary>
+    private static readonly string[] StartPatterns =
+        [$"{InstanceRoutes.DurableFunctionsPrefix}/orchestrators/{{name}}", $"{InstanceRoutes.DurableFunctionsPrefix}/orchestrators/{{name}}/{{instanceId}}"];
 
     /// <summary>Every route of every family (method, pattern, whether it changes the instance), for the request fuzz test and the key tests.</summary>
     public static IReadOnlyList<(string Method, string Pattern, bool Changes)> Routes { get; } =
-        InstanceRoutes.All.SelectMany(f => Table.Select(r => (r.Method, Pattern(f, r), r.Changes))).ToList();
+    [
+        .. InstanceRoutes.All.SelectMany(f => Table.Select(r => (r.Method, Pattern(f, r), r.Changes))),
+        .. StartPatterns.Select(p => (HttpMethods.Post, p, true)),
+    ];
 
     public static InstanceEndpoints MapInstanceApi(this IEndpointRouteBuilder app)
     {
@@ -65,6 +75,8 @@ public static class InstanceApi
         foreach (var family in InstanceRoutes.All)
             foreach (var route in Table)
                 (route.Changes ? endpoints.Changes : endpoints.Reads).MapMethods(Pattern(family, route), [route.Method], route.Handler(family));
+        foreach (var pattern in StartPatterns)
+            endpoints.Changes.MapPost(pattern, JobsApi.StartNewAsync);
         return endpoints;
     }
 

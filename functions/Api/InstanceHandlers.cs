@@ -12,7 +12,7 @@ namespace Serverless.Api;
 /// The one set of handlers for a job (an orchestration instance), with the contract of the Durable
 /// Functions HTTP management API: status (202 + Location + Retry-After while running, 200 when
 /// ended, 404 unknown), list, terminate, raise event, suspend, resume (410 on an ended instance)
-/// and purge. Mapped under <c>api/jobs</c> and <c>runtime/webhooks/durabletask/instances</c>
+/// and purge (412 while it runs), rewind of a failed one, purge by filter. Mapped under <c>api/jobs</c> and <c>runtime/webhooks/durabletask/instances</c>
 /// (<see cref="InstanceApi"/>); the Functions app's triggers call them too. Errors are problem details.
 /// </summary>
 public static class InstanceHandlers
@@ -25,23 +25,36 @@ public static class InstanceHandlers
 
     internal static readonly JsonSerializerOptions RequestJson = new(JsonSerializerDefaults.Web) { AllowTrailingCommas = true };
 
-    /// <summary>A job's status: <c>showInput</c> (the family's default), <c>showHistory</c> where the host keeps one.</summary>
+    /// <summary>Header of a status whose history was cut to the newest events: how many older ones were left out.</summary>
+    public const string HistoryOmittedHeader = "x-serverless-history-omitted";
+
+    /// <summary>
+    /// A job's status: <c>showInput</c> (the family's default), <c>showHistory</c> (with
+    /// <c>showHistoryOutput</c> for results) where the host keeps one. While it runs, 202 with
+    /// Retry-After and Location, the absolute URL of this request, as Durable Functions answers.
+    /// </summary>
     public static async Task<Results<Ok<JobStatusResponse>, Accepted<JobStatusResponse>, ProblemHttpResult, ValidationProblem>> GetAsync(
         InstanceRoutes family, string id, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
     {
-        if (!TryFlag(request, "showInput", family.ShowInputByDefault, out var showInput) || !TryFlag(request, "showHistory", false, out var showHistory))
-            return Invalid("showInput", "showInput and showHistory must be true or false");
+        if (!TryFlag(request, "showInput", family.ShowInputByDefault, out var showInput) || !TryFlag(request, "showHistory", false, out var showHistory)
+            || !TryFlag(request, "showHistoryOutput", false, out var showHistoryOutput))
+            return Invalid("showInput", "showInput, showHistory and showHistoryOutput must be true or false");
         var metadata = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
         if (metadata is null)
             return UnknownJob(id);
         var status = await LiveProgress.AddRunningPagesAsync(client, JobStatusResponse.From(metadata, showInput), cancellationToken);
         if (showHistory && request.HttpContext.RequestServices.GetService<IInstanceHistory>() is { } history)
-            status = status with { HistoryEvents = await history.GetAsync(id, cancellationToken) };
+        {
+            var (events, omitted) = await history.GetAsync(id, showHistoryOutput, cancellationToken);
+            status = status with { HistoryEvents = events };
+            if (omitted > 0)
+                request.HttpContext.Response.Headers[HistoryOmittedHeader] = omitted.ToString(CultureInfo.InvariantCulture);
+        }
         // Not IsRunning: in the Durable Task client that is Running only, and a Pending job has not ended either.
         if (metadata.IsCompleted)
             return TypedResults.Ok(status);
         request.HttpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-        return TypedResults.Accepted(ManagementUrls.For(family, request, id).StatusQueryGetUri, status);
+        return TypedResults.Accepted(ManagementUrls.ThisRequest(request), status);
     }
 
     /// <summary>
@@ -58,7 +71,7 @@ public static class InstanceHandlers
             return Invalid("top", "must be between 1 and 1000");
         if (!TryTime(query["createdTimeFrom"], out var from) || !TryTime(query["createdTimeTo"], out var to))
             return Invalid("createdTimeFrom", "createdTimeFrom and createdTimeTo must be ISO 8601 times");
-        if (!TryFlag(request, "showInput", false, out var showInput))
+        if (!TryFlag(request, "showInput", family.ShowInputByDefault, out var showInput))
             return Invalid("showInput", "must be true or false");
         var tokenName = family.TokenHeader ?? "continuationToken";
         var token = (family.TokenHeader is { } header ? request.Headers[header].ToString() : query["continuationToken"].ToString()) is { Length: > 0 } given ? given : null;
@@ -105,7 +118,7 @@ public static class InstanceHandlers
         return outcome.Result is Accepted accepted ? accepted : (ProblemHttpResult)outcome.Result;
     }
 
-    /// <summary>Purges an ended job with its pages: 200 with the count, 404 unknown, 409 while it runs.</summary>
+    /// <summary>Purges an ended job with its pages: 200 with the count, 404 unknown, 412 while it runs (as Durable Functions answers).</summary>
     public static async Task<Results<Ok<PurgeResponse>, ProblemHttpResult>> PurgeAsync(
         string id, DurableTaskClient client, JobManagement management, CancellationToken cancellationToken)
     {
@@ -116,8 +129,74 @@ public static class InstanceHandlers
         }
         catch (InvalidOperationException e)
         {
-            return Problem(StatusCodes.Status409Conflict, "The job is still running.", e.Message);
+            return Problem(StatusCodes.Status412PreconditionFailed, "The job is still running.", e.Message);
         }
+    }
+
+    /// <summary>
+    /// Purges the ended jobs created from <c>createdTimeFrom</c> (required) to <c>createdTimeTo</c>
+    /// (default now) in the family's statuses: 200 with the instances deleted, 404 when none were.
+    /// Jobs still running are left alone.
+    /// </summary>
+    public static async Task<IResult> PurgeByFilterAsync(InstanceRoutes family, HttpRequest request, DurableTaskClient client, JobListing listing,
+        JobManagement management, CancellationToken cancellationToken)
+    {
+        var query = request.Query;
+        if (!TryTime(query["createdTimeFrom"], out var from) || from is null)
+            return Invalid("createdTimeFrom", "is required: the ISO 8601 time from which jobs are purged");
+        if (!TryTime(query["createdTimeTo"], out var to))
+            return Invalid("createdTimeTo", "must be an ISO 8601 time");
+        if (RuntimeStatuses.Parse(query[family.StatusParameter], out var statusError) is not { } statuses)
+            return Invalid(family.StatusParameter, statusError!);
+        IReadOnlyCollection<OrchestrationRuntimeStatus> ended = [OrchestrationRuntimeStatus.Completed, OrchestrationRuntimeStatus.Failed, OrchestrationRuntimeStatus.Terminated];
+        var jobQuery = new JobQuery { Statuses = statuses.Count == 0 ? ended : statuses.Intersect(ended).ToList(), CreatedFrom = from, CreatedTo = to ?? DateTimeOffset.UtcNow, Top = 1000 };
+        if (jobQuery.Statuses!.Count == 0)
+            return UnknownJob("(no ended job in those statuses)");
+        // Listed first, then purged: purging while paging would move the list under its token.
+        var ids = new List<string>();
+        do
+        {
+            var (jobs, next) = await listing.ListAsync(client, jobQuery, cancellationToken);
+            ids.AddRange(jobs.Select(j => j.InstanceId));
+            jobQuery = jobQuery with { ContinuationToken = next };
+        }
+        while (jobQuery.ContinuationToken is not null);
+        var deleted = 0;
+        foreach (var id in ids)
+        {
+            try
+            {
+                deleted += await management.PurgeAsync(client, id, cancellationToken);
+            }
+            catch (InvalidOperationException)
+            {
+                // Restarted (rewound) since it was listed: not ended any more.
+            }
+        }
+        return deleted == 0
+            ? Problem(StatusCodes.Status404NotFound, "No job to purge.", "No ended job was created in that time in those statuses.")
+            : TypedResults.Ok(new PurgeResponse(deleted));
+    }
+
+    /// <summary>Rewinds a failed job (its failed work runs again): 202; 404 unknown; 412 when it has not failed; 501 where the engine cannot.</summary>
+    public static async Task<Results<Accepted, ProblemHttpResult>> RewindAsync(string id, DurableTaskClient client, string? reason = null, CancellationToken cancellationToken = default)
+    {
+        var metadata = await client.GetInstanceAsync(id, cancellationToken);
+        if (metadata is null)
+            return UnknownJob(id);
+        if (metadata.RuntimeStatus != OrchestrationRuntimeStatus.Failed)
+            return Problem(StatusCodes.Status412PreconditionFailed, "Only a failed job can be rewound.", $"Job '{id}' is {metadata.RuntimeStatus}.");
+        try
+        {
+#pragma warning disable CS0618 // Rewind is marked obsolete by the client, and still what Durable Functions' rewind route does.
+            await client.RewindInstanceAsync(id, reason ?? "rewound by request", cancellationToken);
+#pragma warning restore CS0618
+        }
+        catch (NotSupportedException e)
+        {
+            return Problem(StatusCodes.Status501NotImplemented, "This host's engine cannot rewind.", e.Message);
+        }
+        return TypedResults.Accepted((string?)null);
     }
 
     /// <summary>An action on a live instance: 404 when unknown, 410 when it has ended (as Durable Functions answers), else 202.</summary>

@@ -19,4 +19,8 @@ public static class ManagementUrls
             string.Join("", url, query is null && code is null ? "" : "?", string.Join("&", new[] { query, code }.Where(q => q is not null)));
         return new JobManagementUrls(id, With(status), With($"{status}/raiseEvent/{{eventName}}"), With($"{status}/terminate", "reason={text}"), With(status));
     }
+
+    /// <summary>The absolute URL of this request, as the caller reached it (Durable Functions' Location of a 202 status).</summary>
+    public static string ThisRequest(HttpRequest request) =>
+        $"{request.Scheme}://{request.Host}{request.PathBase}{request.Path}{request.QueryString}";
 }

@@ -29,14 +29,16 @@ public sealed class InstanceRoutesTests
                 .Select(method => (Method: method, Pattern: e.RoutePattern.RawText!.Trim('/'), Level: e.Metadata.GetOrderedMetadata<AuthLevelMetadata>().Select(m => m.Level).DefaultIfEmpty(AuthLevel.Function).Max())))
             .ToList();
 
-        Assert.Equal(14, InstanceApi.Routes.Count);
+        Assert.Equal(20, InstanceApi.Routes.Count);
         foreach (var family in new[] { "api/jobs", "runtime/webhooks/durabletask/instances" })
         {
             foreach (var (method, suffix, changes) in new[] { ("GET", "", false), ("GET", "/{id}", false), ("POST", "/{id}/terminate", true), ("POST", "/{id}/raiseEvent/{eventName}", true),
-                         ("POST", "/{id}/suspend", true), ("POST", "/{id}/resume", true), ("DELETE", "/{id}", true) })
+                         ("POST", "/{id}/suspend", true), ("POST", "/{id}/resume", true), ("POST", "/{id}/rewind", true), ("DELETE", "/{id}", true), ("DELETE", "", true) })
                 Assert.Contains((method, family + suffix, changes ? AuthLevel.Admin : reads), mapped);
         }
-        // Submitting a job is not a change of an instance: the jobs' key.
+        // Submitting a job is not a change of an instance: the jobs' key. Durable Functions' own start needs its system key, the master key.
         Assert.Contains(("POST", "api/jobs", reads), mapped);
+        Assert.Contains(("POST", "runtime/webhooks/durabletask/orchestrators/{name}", AuthLevel.Admin), mapped);
+        Assert.Contains(("POST", "runtime/webhooks/durabletask/orchestrators/{name}/{instanceId}", AuthLevel.Admin), mapped);
     }
 }
