@@ -3,14 +3,17 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.DurableTask.Client;
+using Serverless.BatchInference.Contracts;
 using Serverless.Jobs;
+using Serverless.Jobs.Reports;
 using Serverless.Storage.Results;
 
 namespace Serverless.Api;
 
 /// <summary>
 /// The data the dashboard reads besides <c>api/jobs</c>: the job list newest first
-/// (<c>api/dashboard/jobs</c>), a job's sample rows and thumbnails of them. Every route answers
+/// (<c>api/dashboard/jobs</c>), a job's images/s chart drawn by the server's one chart renderer,
+/// its sample rows and thumbnails of them. Every route answers
 /// problem details for bad input; none returns a key or takes one in its URL.
 /// </summary>
 public static class DashboardApi
@@ -19,6 +22,7 @@ public static class DashboardApi
     public static IReadOnlyList<(string Method, string Pattern)> Routes { get; } =
     [
         (HttpMethods.Get, "api/dashboard/jobs"),
+        (HttpMethods.Get, "api/dashboard/jobs/{id}/chart"),
         (HttpMethods.Get, "api/dashboard/jobs/{id}/samples"),
         (HttpMethods.Get, "api/dashboard/jobs/{id}/thumbnail"),
     ];
@@ -30,6 +34,7 @@ public static class DashboardApi
     {
         var group = app.MapGroup("api/dashboard");
         group.MapGet("jobs", ListAsync);
+        group.MapGet("jobs/{id}/chart", ChartAsync);
         group.MapGet("jobs/{id}/samples", SamplesAsync);
         group.MapGet("jobs/{id}/thumbnail", ThumbnailAsync);
         return group;
@@ -37,7 +42,7 @@ public static class DashboardApi
 
     /// <summary>A page of jobs, newest first: <c>?state=Running,Failed&amp;page=0&amp;pageSize=20</c>.</summary>
     public static async Task<Results<Ok<DashboardJobList>, ValidationProblem>> ListAsync(
-        DurableTaskClient client, JobDirectory directory, string? state = null, string? page = null, string? pageSize = null, CancellationToken cancellationToken = default)
+        DurableTaskClient client, DashboardJobs directory, string? state = null, string? page = null, string? pageSize = null, CancellationToken cancellationToken = default)
     {
         var states = new List<OrchestrationRuntimeStatus>();
         foreach (var name in (state ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -51,6 +56,21 @@ public static class DashboardApi
         if (!TryNumber(pageSize, 20, 1, MaxPageSize, out var size))
             return Invalid("pageSize", $"must be a whole number between 1 and {MaxPageSize}");
         return TypedResults.Ok(await directory.ListAsync(client, states, pageNumber, size, cancellationToken));
+    }
+
+    /// <summary>
+    /// The job's images/s chart as an SVG document (<see cref="JobRateChart"/>): 204 while it has fewer
+    /// than two progress samples to draw, 404 for an unknown job.
+    /// </summary>
+    public static async Task<Results<ContentHttpResult, NoContent, ProblemHttpResult>> ChartAsync(
+        string id, HttpResponse response, DurableTaskClient client, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        // A page sub-orchestration is part of a job, not one.
+        if (PageIds.IsPage(id) || await client.GetInstanceAsync(id, getInputsAndOutputs: false, cancellationToken) is not { } job)
+            return Problem(JobImagesProblem.UnknownJob, $"No job with id '{id}'.");
+        var status = await LiveProgress.AddRunningPagesAsync(client, JobStatusResponse.From(job, withInput: false), cancellationToken);
+        response.Headers.CacheControl = "no-store";
+        return JobRateChart.Svg(status, clock.GetUtcNow()) is { } svg ? TypedResults.Content(svg, "image/svg+xml") : TypedResults.NoContent();
     }
 
     /// <summary>The job's sample rows: classified images with their top class, failed ones with their reason.</summary>

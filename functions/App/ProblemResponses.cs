@@ -23,4 +23,13 @@ internal static class ProblemResponses
         await JsonSerializer.SerializeAsync(response.Body, problem, Json, cancellationToken);
         return response;
     }
+
+    public static async Task<HttpResponseData> ProblemAsync(HttpRequestData request, HttpStatusCode status, string title, string detail, CancellationToken cancellationToken)
+    {
+        var response = request.CreateResponse(status);
+        response.Headers.Add("Content-Type", "application/problem+json");
+        var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Title = title, Status = (int)status, Detail = detail };
+        await JsonSerializer.SerializeAsync(response.Body, problem, Json, cancellationToken);
+        return response;
+    }
 }

@@ -5,7 +5,7 @@ namespace Serverless.Cli;
 /// <summary>
 /// `serverless terminate` and `serverless purge`: the admin commands (the host's master key), over
 /// <c>POST api/jobs/{id}/terminate</c> and <c>DELETE api/jobs/{id}</c>. A job that has already
-/// ended cannot be terminated (410), and one that has not cannot be purged (409): both are errors.
+/// ended cannot be terminated (410), and one that has not cannot be purged (412, as Durable Functions answers): both are errors.
 /// </summary>
 internal static class ManageCommands
 {

@@ -24,23 +24,39 @@ public sealed class JobIndex
         created = new Lazy<Task>(() => table.CreateIfNotExistsAsync());
     }
 
-    /// <summary>Records a job (idempotent: a job id is recorded once, at its first submission).</summary>
-    public async Task AddAsync(string jobId, DateTimeOffset submitted, CancellationToken cancellationToken)
+    /// <summary>
+    /// Claims a job id for a submission (atomic: of concurrent claims of one id, one wins) and
+    /// records the job in the list. <paramref name="fingerprint"/> names the job's spec, so a later
+    /// submission of the id can tell the same job from another one.
+    /// </summary>
+    /// <returns>Whether this call claimed the id; if not, the claim that holds it.</returns>
+    public async Task<(bool Claimed, JobClaim Holder)> ClaimAsync(string jobId, string fingerprint, DateTimeOffset submitted, CancellationToken cancellationToken)
     {
         await created.Value.ConfigureAwait(false);
-        var order = $"t-{DateTimeOffset.MaxValue.UtcTicks - submitted.UtcTicks:D19}-{jobId}";
+        var order = $"t-{Inverted(submitted)}-{jobId}";
         try
         {
             await table.SubmitTransactionAsync(
             [
-                new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(Partition, "id-" + jobId) { ["Order"] = order }),
+                new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(Partition, "id-" + jobId) { ["Order"] = order, ["Fingerprint"] = fingerprint }),
                 new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(Partition, order) { ["JobId"] = jobId }),
             ], cancellationToken).ConfigureAwait(false);
+            return (true, new JobClaim(fingerprint, submitted));
         }
         catch (TableTransactionFailedException e) when (e.Status == (int)HttpStatusCode.Conflict)
         {
             // Submitted before: its place in the list is its first submission's.
+            return (false, await ClaimOfAsync(jobId, cancellationToken).ConfigureAwait(false) ?? new JobClaim(null, submitted));
         }
+    }
+
+    /// <summary>The claim on a job id, or null when the id is free (never submitted, or purged).</summary>
+    public async Task<JobClaim?> ClaimOfAsync(string jobId, CancellationToken cancellationToken)
+    {
+        await created.Value.ConfigureAwait(false);
+        var byId = await table.GetEntityIfExistsAsync<TableEntity>(Partition, "id-" + jobId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        // Rows written before fingerprints were kept have none: such a job matches any submission of its id, as it did.
+        return byId.HasValue ? new JobClaim(byId.Value!.GetString("Fingerprint"), byId.Value.Timestamp ?? DateTimeOffset.MinValue) : null;
     }
 
     /// <summary>Forgets a purged job.</summary>
@@ -55,19 +71,26 @@ public sealed class JobIndex
         await table.DeleteEntityAsync(Partition, "id-" + jobId, ETag.All, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Job ids newest first, from just after <paramref name="after"/> (a token from <see cref="Token"/>; null: the newest).</summary>
-    public async IAsyncEnumerable<(string JobId, string Token)> NewestFirstAsync(string? after,
+    /// <summary>
+    /// Job ids newest first, from just after <paramref name="after"/> (a token from <see cref="Token"/>;
+    /// null: the newest), of jobs submitted from <paramref name="from"/> to <paramref name="to"/> (null: unbounded).
+    /// </summary>
+    public async IAsyncEnumerable<(string JobId, string Token)> NewestFirstAsync(string? after, DateTimeOffset? from, DateTimeOffset? to,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await created.Value.ConfigureAwait(false);
-        var from = after is null ? "t-" : FromToken(after);
-        var filter = after is null
-            ? TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and RowKey ge {from} and RowKey lt {"t."}")
-            : TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and RowKey gt {from} and RowKey lt {"t."}");
+        // Newest first: the upper time bound is the lowest key, the lower bound the highest ('.' sorts after '-').
+        var lowest = to is { } newest ? $"t-{Inverted(newest)}" : "t-";
+        var highest = from is { } oldest ? $"t-{Inverted(oldest)}." : "t.";
+        var filter = after is null || string.CompareOrdinal(FromToken(after), lowest) < 0
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and RowKey ge {lowest} and RowKey lt {highest}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and RowKey gt {FromToken(after)} and RowKey lt {highest}");
         await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: 200, select: ["RowKey", "JobId"], cancellationToken: cancellationToken)
                            .ConfigureAwait(false))
             yield return (row.GetString("JobId"), Token(row.RowKey));
     }
+
+    private static string Inverted(DateTimeOffset time) => (DateTimeOffset.MaxValue.UtcTicks - time.UtcTicks).ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Whether a continuation token is one this index gave.</summary>
     public static bool IsToken(string token)
@@ -90,3 +113,6 @@ public sealed class JobIndex
         return Encoding.UTF8.GetString(Convert.FromBase64String(base64.PadRight(base64.Length + (4 - base64.Length % 4) % 4, '=')));
     }
 }
+
+/// <summary>Who holds a job id: the fingerprint of its spec (null for rows older than fingerprints) and when it was claimed.</summary>
+public sealed record JobClaim(string? Fingerprint, DateTimeOffset At);

@@ -1,59 +1,112 @@
+using System.Runtime.CompilerServices;
 using Microsoft.DurableTask.Client;
 
 namespace Serverless.Jobs;
 
 /// <summary>
-/// A page of jobs, newest first, from the <see cref="JobIndex"/>: full pages (<c>top</c> jobs, of the
-/// given statuses when asked) while such jobs remain, each job's status read without its input or
-/// output (an input grows with its job: a list of a hundred must not read a hundred of them).
+/// The one job lister, behind <c>api/jobs</c>, the Durable Functions list route and the dashboard:
+/// jobs newest first from the <see cref="JobIndex"/> (never a page sub-orchestration), filtered by
+/// <see cref="JobQuery"/>, in full pages (<c>top</c> jobs) while such jobs remain. Each job's status
+/// is read without its input or output unless asked (an input grows with its job: a list of a
+/// hundred must not read a hundred of them by default).
 /// </summary>
 public sealed class JobListing(JobIndex index)
 {
     private const int Parallel = 8;
 
+    /// <summary>
+    /// The index is written just before the instance is scheduled, so a job's created time is a moment
+    /// after its index time: the index is read from this much earlier than <see cref="JobQuery.CreatedFrom"/>.
+    /// </summary>
+    private static readonly TimeSpan SubmitToCreated = TimeSpan.FromMinutes(1);
+
     /// <returns>The jobs, and the token of the next page: null when the index has no job after them.</returns>
     public async Task<(IReadOnlyList<JobStatusResponse> Jobs, string? ContinuationToken)> ListAsync(
-        DurableTaskClient client, IReadOnlyCollection<OrchestrationRuntimeStatus>? statuses, int top, string? continuationToken, CancellationToken cancellationToken)
+        DurableTaskClient client, JobQuery query, CancellationToken cancellationToken)
     {
-        var jobs = new List<JobStatusResponse>(top);
-        var batch = new List<(string JobId, string Token)>(Parallel);
-        string? fullAt = null;
-        await foreach (var row in index.NewestFirstAsync(continuationToken, cancellationToken).ConfigureAwait(false))
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Top, 1);
+        var jobs = new List<JobStatusResponse>(Math.Min(query.Top, 1000));
+        string? last = null;
+        await foreach (var (job, token) in MatchingAsync(client, query, cancellationToken).ConfigureAwait(false))
         {
-            // The page filled at the last row read, and the index goes on: there is a next page.
-            if (fullAt is not null)
-                return (jobs, fullAt);
+            jobs.Add(JobStatusResponse.From(job, query.WithInputs));
+            last = token;
+            if (jobs.Count == query.Top)
+                break;
+        }
+        if (jobs.Count < query.Top)
+            return (jobs, null);
+        // A full page: a next one when the index goes on after its last job.
+        var more = await index.NewestFirstAsync(last, IndexFrom(query), query.CreatedTo, cancellationToken)
+            .AnyAsync(row => Matches(row.JobId, query), cancellationToken).ConfigureAwait(false);
+        return (jobs, more ? last : null);
+    }
+
+    /// <summary>Page <paramref name="page"/> (from 0) of <paramref name="pageSize"/> jobs; whether an older page exists.</summary>
+    public async Task<(IReadOnlyList<OrchestrationMetadata> Jobs, bool HasMore)> PageAsync(
+        DurableTaskClient client, JobQuery query, int page, int pageSize, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(page);
+        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
+        // One more than the page tells whether an older page exists.
+        var jobs = await MatchingAsync(client, query, cancellationToken).Skip(page * pageSize).Take(pageSize + 1)
+            .Select(m => m.Job).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return (jobs.Take(pageSize).ToList(), jobs.Count > pageSize);
+    }
+
+    /// <summary>The jobs that match, newest first, each with the token to go on after it; statuses read a few at once.</summary>
+    private async IAsyncEnumerable<(OrchestrationMetadata Job, string Token)> MatchingAsync(
+        DurableTaskClient client, JobQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var batch = new List<(string JobId, string Token)>(Parallel);
+        await foreach (var row in index.NewestFirstAsync(query.ContinuationToken, IndexFrom(query), query.CreatedTo, cancellationToken).ConfigureAwait(false))
+        {
+            if (!Matches(row.JobId, query))
+                continue;
             batch.Add(row);
             if (batch.Count < Parallel)
                 continue;
-            fullAt = await TakeAsync(client, batch, statuses, top, jobs, cancellationToken).ConfigureAwait(false);
-            if (fullAt is not null && fullAt != batch[^1].Token)
-                return (jobs, fullAt); // rows of this batch remain
+            foreach (var match in await ReadAsync(client, batch, query, cancellationToken).ConfigureAwait(false))
+                yield return match;
             batch.Clear();
         }
-        if (fullAt is null && batch.Count > 0)
-        {
-            fullAt = await TakeAsync(client, batch, statuses, top, jobs, cancellationToken).ConfigureAwait(false);
-            if (fullAt is not null && fullAt != batch[^1].Token)
-                return (jobs, fullAt);
-        }
-        return (jobs, null);
+        foreach (var match in await ReadAsync(client, batch, query, cancellationToken).ConfigureAwait(false))
+            yield return match;
     }
 
-    /// <summary>Reads a few statuses at once and adds the matching ones in order; once the page is full, the token to go on after.</summary>
-    private static async Task<string?> TakeAsync(DurableTaskClient client, List<(string JobId, string Token)> rows,
-        IReadOnlyCollection<OrchestrationRuntimeStatus>? statuses, int top, List<JobStatusResponse> jobs, CancellationToken cancellationToken)
+    private static async Task<IEnumerable<(OrchestrationMetadata, string)>> ReadAsync(
+        DurableTaskClient client, List<(string JobId, string Token)> rows, JobQuery query, CancellationToken cancellationToken)
     {
-        var found = await Task.WhenAll(rows.Select(r => client.GetInstanceAsync(r.JobId, getInputsAndOutputs: false, cancellationToken))).ConfigureAwait(false);
-        for (var i = 0; i < rows.Count; i++)
-        {
-            // No instance: purged by another client. Another status: not asked for.
-            if (found[i] is not { } job || (statuses is { Count: > 0 } && !statuses.Contains(job.RuntimeStatus)))
-                continue;
-            jobs.Add(JobStatusResponse.From(job, withInput: false));
-            if (jobs.Count == top)
-                return rows[i].Token;
-        }
-        return null;
+        var found = await Task.WhenAll(rows.Select(r => client.GetInstanceAsync(r.JobId, query.WithInputs, cancellationToken))).ConfigureAwait(false);
+        // No instance: purged by another client, or indexed but never started. Another status or time: not asked for.
+        return found.Select((job, i) => (job, rows[i].Token)).Where(r => r.job is { } job
+                && (query.Statuses is not { Count: > 0 } statuses || statuses.Contains(job.RuntimeStatus))
+                && (query.CreatedFrom is not { } from || job.CreatedAt >= from)
+                && (query.CreatedTo is not { } to || job.CreatedAt <= to))
+            .Select(r => (r.job!, r.Token)).ToList();
     }
+
+    private static bool Matches(string jobId, JobQuery query) =>
+        query.InstanceIdPrefix is not { Length: > 0 } prefix || jobId.StartsWith(prefix, StringComparison.Ordinal);
+
+    private static DateTimeOffset? IndexFrom(JobQuery query) =>
+        query.CreatedFrom is { } from && from > DateTimeOffset.MinValue + SubmitToCreated ? from - SubmitToCreated : query.CreatedFrom;
+}
+
+/// <summary>
+/// What to list: runtime statuses (all when empty), created between <see cref="CreatedFrom"/> and
+/// <see cref="CreatedTo"/> (a job that continued as new is found by the time it was submitted), ids
+/// starting with <see cref="InstanceIdPrefix"/>, <see cref="Top"/> a page, after a continuation token.
+/// </summary>
+public sealed record JobQuery
+{
+    public IReadOnlyCollection<OrchestrationRuntimeStatus>? Statuses { get; init; }
+    public DateTimeOffset? CreatedFrom { get; init; }
+    public DateTimeOffset? CreatedTo { get; init; }
+    public string? InstanceIdPrefix { get; init; }
+    public int Top { get; init; } = 100;
+    public string? ContinuationToken { get; init; }
+
+    /// <summary>Read each job's input and output too.</summary>
+    public bool WithInputs { get; init; }
 }

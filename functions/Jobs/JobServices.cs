@@ -34,7 +34,7 @@ public static class JobServices
         }));
         services.AddSingleton<LocalRoot>();
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<JobDirectory>();
+        services.AddSingleton<DashboardJobs>();
         services.AddSingleton<JobImages>();
         services.AddSingleton<JobSubmission>();
         services.AddSingleton<JobManagement>();

@@ -13,8 +13,14 @@ namespace Serverless.Jobs;
 /// </summary>
 public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnections connections, LocalRoot localRoot, ModelsRoot modelsRoot, JobIndex index)
 {
-    /// <summary>The outcome: errors by field (400), or the job id and whether it already existed.</summary>
-    public sealed record Outcome(IReadOnlyDictionary<string, string> Errors, string? JobId, bool AlreadyExisted);
+    /// <summary>
+    /// The outcome: errors by field (400), among them <c>id</c> with <see cref="Conflict"/> set (409) when
+    /// another job was submitted under the same id; or the job id and whether it already existed.
+    /// </summary>
+    public sealed record Outcome(IReadOnlyDictionary<string, string> Errors, string? JobId, bool AlreadyExisted, string? Conflict = null);
+
+    /// <summary>How long a claimed id may go without its instance before a submission of the same job starts it (the claimer died in between).</summary>
+    public static readonly TimeSpan ClaimTimeout = TimeSpan.FromMinutes(1);
 
     /// <param name="client">The host's client of the task hub (under Functions, the one its binding gives).</param>
     public async Task<Outcome> SubmitAsync(DurableTaskClient client, JobRequest request, CancellationToken cancellationToken)
@@ -34,17 +40,43 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
         if (errors.Count > 0 || spec is null)
             return new Outcome(errors, null, false);
 
-        if (await client.GetInstanceAsync(spec.JobId, cancellationToken) is not null)
-            return new Outcome(errors, spec.JobId, AlreadyExisted: true);
+        // The same id again: the job it names when the spec is the same, 409 when it is another one.
+        var fingerprint = Fingerprint(spec);
+        if (await index.ClaimOfAsync(spec.JobId, cancellationToken) is { } claim && await HeldAsync(client, spec.JobId, fingerprint, claim, cancellationToken) is { } held)
+            return held;
         if (await SourceProbe.CheckAsync(spec.Source, connections, cancellationToken) is { } sourceProblem)
             return new Outcome(new Dictionary<string, string> { ["source"] = sourceProblem }, null, false);
 
-        // Indexed first: a job the list shows but that never started is skipped; one started but not listed is lost to the list.
-        await index.AddAsync(spec.JobId, DateTimeOffset.UtcNow, cancellationToken);
+        // Claimed and indexed first, atomically: of concurrent submissions of one id, one schedules it.
+        // A job the list shows but that never started is skipped; one started but not listed is lost to the list.
+        var (claimed, holder) = await index.ClaimAsync(spec.JobId, fingerprint, DateTimeOffset.UtcNow, cancellationToken);
+        if (!claimed && await HeldAsync(client, spec.JobId, fingerprint, holder, cancellationToken) is { } existing)
+            return existing;
         await client.ScheduleNewOrchestrationInstanceAsync(ActivityNames.BatchJob, JobState.Start(spec),
             new StartOrchestrationOptions { InstanceId = spec.JobId }, cancellationToken);
         return new Outcome(errors, spec.JobId, AlreadyExisted: false);
     }
+
+    /// <summary>
+    /// What a submission of a claimed id answers: 409 for another spec; the job for the same spec, once
+    /// its instance exists or while its claimer may still be starting it; null when a claim of the same
+    /// job is older than <see cref="ClaimTimeout"/> and never started: this submission starts it.
+    /// </summary>
+    private static async Task<Outcome?> HeldAsync(DurableTaskClient client, string jobId, string fingerprint, JobClaim claim, CancellationToken cancellationToken)
+    {
+        if (claim.Fingerprint is not null && claim.Fingerprint != fingerprint)
+        {
+            var conflict = $"job '{jobId}' was submitted before with another source, model, output or option; choose another id or purge that job first";
+            return new Outcome(new Dictionary<string, string> { ["id"] = conflict }, null, false, conflict);
+        }
+        if (await client.GetInstanceAsync(jobId, cancellationToken) is not null || DateTimeOffset.UtcNow - claim.At < ClaimTimeout)
+            return new Outcome(new Dictionary<string, string>(), jobId, AlreadyExisted: true);
+        return null;
+    }
+
+    /// <summary>Names a spec: equal for two submissions of the same job, different when any field differs.</summary>
+    private static string Fingerprint(JobSpec spec) =>
+        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(spec, BatchJson.Options)));
 
     /// <summary>A location as it will be stored: a local path made absolute against the local root, which it must stay inside.</summary>
     private string Location(string text, string field, Dictionary<string, string> errors)
@@ -53,7 +85,8 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
             errors[field] = error;
         else if (location.Kind != StorageKind.Local)
             return text;
-        else if (localRoot.Place(text) is not { } resolved)
+        // file:///abs/path is placed by its decoded path; a bare path as written (relative to the root).
+        else if (localRoot.Place(text.Contains("://", StringComparison.Ordinal) ? location.LocalPath : text) is not { } resolved)
             errors[field] = $"local path '{location.Original}' is outside the allowed root ({LocalRoot.Setting})";
         else
             return resolved;

@@ -55,10 +55,9 @@ public sealed record SourceUri
         }
 
         text = text.Trim();
-        // Path.GetFullPath would throw on it; a key or path never needs one.
-        if (text.Contains('\0'))
+        if (Refused(text) is { } refused)
         {
-            error = "A storage location may not contain a NUL character.";
+            error = refused;
             return false;
         }
 
@@ -81,7 +80,15 @@ public sealed record SourceUri
                     return false;
                 }
 
-                uri = new SourceUri(StorageKind.Local, Path.GetFullPath(Uri.UnescapeDataString(rest)), string.Empty, text);
+                // Checked again once decoded: file:///%00 is a NUL too (Path.GetFullPath throws on it).
+                var path = Uri.UnescapeDataString(rest);
+                if (Refused(path) is { } decoded)
+                {
+                    error = decoded;
+                    return false;
+                }
+
+                uri = new SourceUri(StorageKind.Local, Path.GetFullPath(path), string.Empty, text);
                 return true;
             case "s3":
                 return TryParseBucket(StorageKind.S3, text, rest, IsValidS3Bucket, out uri, out error);
@@ -91,6 +98,20 @@ public sealed record SourceUri
                 error = $"'{text}': unknown scheme '{scheme}://'; use s3://bucket/prefix, azblob://container/prefix or a local path.";
                 return false;
         }
+    }
+
+    /// <summary>The longest location accepted, in characters (object keys and blob names stop at 1,024, Linux paths at 4,096).</summary>
+    public const int MaxLength = 4096;
+
+    /// <summary>
+    /// Why a location's text cannot be one, or null: too long, or with a control character (a NUL
+    /// makes Path.GetFullPath throw; no key or path needs one, and they would reach logs as they are).
+    /// </summary>
+    private static string? Refused(string text)
+    {
+        if (text.Length > MaxLength)
+            return $"A storage location may be at most {MaxLength} characters long (this one has {text.Length}).";
+        return text.Any(char.IsControl) ? "A storage location may not contain a control character (NUL, a line break, ...)." : null;
     }
 
     /// <summary>A location below this one: <c>s3://b/p/</c> + <c>out</c> = <c>s3://b/p/out/</c>.</summary>

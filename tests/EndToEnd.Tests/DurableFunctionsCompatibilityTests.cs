@@ -87,7 +87,7 @@ public sealed class DurableFunctionsCompatibilityTests(JobStack stack) : IAsyncL
             Assert.Equal(HttpStatusCode.OK, ended.StatusCode);
             var status = await ended.Content.ReadFromJsonAsync<JsonElement>();
             Assert.Equal(JsonValueKind.Null, status.GetProperty("input").ValueKind);
-            Assert.Contains(status.GetProperty("historyEvents").EnumerateArray(), e => e.GetProperty("eventType").GetString() == "ExecutionStarted");
+            Assert.Contains(status.GetProperty("historyEvents").EnumerateArray(), e => e.GetProperty("EventType").GetString() == "ExecutionStarted");
         }
 
         // The list pages with the x-ms-continuation-token header, and filters on runtimeStatus.

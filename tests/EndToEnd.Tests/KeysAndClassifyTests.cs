@@ -154,6 +154,8 @@ public sealed partial class KeysAndClassifyTests(JobStack stack) : IAsyncLifetim
             () => new HttpRequestMessage(HttpMethod.Delete, $"api/jobs/{id}"),
             () => new HttpRequestMessage(HttpMethod.Post, "api/classify") { Content = new ByteArrayContent(File.ReadAllBytes(photo)) },
             () => new HttpRequestMessage(HttpMethod.Get, "api/no-such-endpoint"),
+            () => new HttpRequestMessage(HttpMethod.Post, $"api/jobs/{id}/raiseEvent/ping") { Content = JsonContent(new { }) },
+            () => new HttpRequestMessage(HttpMethod.Post, $"runtime/webhooks/durabletask/instances/{id}/raiseEvent/ping") { Content = JsonContent(new { }) },
         ];
         foreach (var endpoint in endpoints)
         {
@@ -178,9 +180,11 @@ public sealed partial class KeysAndClassifyTests(JobStack stack) : IAsyncLifetim
         await ExpectAsync(function, endpoints[5](), HttpStatusCode.OK);
         await ExpectAsync(none, new HttpRequestMessage(HttpMethod.Get, $"api/jobs?code={JobStack.FunctionKey}"), HttpStatusCode.OK);
 
-        // Terminate and purge are admin: a function key is 403, the master key works.
-        foreach (var admin in new[] { endpoints[3], endpoints[4] })
+        // Every change of a job (terminate, purge, an event), on either route family, is admin: a function key is 403, the master key works.
+        foreach (var admin in new[] { endpoints[3], endpoints[4], endpoints[7], endpoints[8] })
             await ProblemAsync(await function.SendAsync(admin()), HttpStatusCode.Forbidden);
+        var raised = await master.SendAsync(endpoints[7]());
+        Assert.True(raised.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.Gone, $"raiseEvent: {raised.StatusCode}");
         var terminate = await master.SendAsync(endpoints[3]());
         Assert.True(terminate.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.Gone, $"terminate: {terminate.StatusCode}");
         await function.WaitAsync(id, TimeSpan.FromMinutes(2), () => host.OutputTail);

@@ -11,25 +11,14 @@ namespace Serverless.EndToEnd.Tests;
 [Collection(JobStackCollection.Name)]
 public sealed class RequestFuzzTests(JobStack stack) : IAsyncLifetime
 {
-    /// <summary>Every route: method and path, with {id}, {name} and {file} filled by the generator; the dashboard's and /metrics from their own list.</summary>
+    /// <summary>Every route: method and path, with {id}, {name} and {file} filled by the generator; the instance routes of both families, the dashboard's and /metrics from their own lists.</summary>
     public static readonly (string Method, string Path)[] Routes =
     [
         ("GET", "healthz"),
         ("POST", "api/jobs"),
-        ("GET", "api/jobs"),
-        ("GET", "api/jobs/{id}"),
-        ("DELETE", "api/jobs/{id}"),
-        ("POST", "api/jobs/{id}/terminate"),
-        ("POST", "api/jobs/{id}/raiseEvent/{name}"),
         ("POST", "api/classify"),
         ("POST", "api/drops/notify"),
-        ("GET", "runtime/webhooks/durabletask/instances"),
-        ("GET", "runtime/webhooks/durabletask/instances/{id}"),
-        ("POST", "runtime/webhooks/durabletask/instances/{id}/terminate"),
-        ("POST", "runtime/webhooks/durabletask/instances/{id}/raiseEvent/{name}"),
-        ("POST", "runtime/webhooks/durabletask/instances/{id}/suspend"),
-        ("POST", "runtime/webhooks/durabletask/instances/{id}/resume"),
-        ("DELETE", "runtime/webhooks/durabletask/instances/{id}"),
+        .. Serverless.Api.InstanceApi.Routes.Select(r => (r.Method, r.Pattern.Replace("{eventName}", "{name}"))),
         .. Serverless.Host.Dashboard.DashboardRoutes.All.Select(r => (r.Method, r.Pattern)),
     ];
 

@@ -106,19 +106,25 @@ public sealed class BatchJobOrchestratorTests(TaskHubHost hub)
     }
 
     [Fact]
-    public async Task A_job_id_given_twice_runs_one_job()
+    public async Task A_job_id_given_twice_runs_one_job_and_another_body_under_it_is_a_conflict()
     {
         var source = hub.WriteImages("idempotent", 4, seed: 13);
         var request = new JobRequest { Id = "same-id-" + Guid.NewGuid().ToString("N")[..6], Source = source, Model = hub.Model, Output = Path.Combine(hub.Root, "out-idem") };
 
         var first = await hub.Submission.SubmitAsync(hub.Client, request, CancellationToken.None);
-        var second = await hub.Submission.SubmitAsync(hub.Client, request with { BatchSize = 1 }, CancellationToken.None);
+        var second = await hub.Submission.SubmitAsync(hub.Client, request, CancellationToken.None);
+        var other = await hub.Submission.SubmitAsync(hub.Client, request with { BatchSize = 1 }, CancellationToken.None);
         var done = await hub.WaitAsync(request.Id);
 
         Assert.False(first.AlreadyExisted);
         Assert.True(second.AlreadyExisted);
+        Assert.Equal(request.Id, second.JobId);
+        // Another body under the same id is not silently the old job: a conflict naming the id.
+        Assert.Null(other.JobId);
+        Assert.NotNull(other.Conflict);
+        Assert.Contains("id", other.Errors.Keys);
         Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
-        // The first request's batch size ran (the default, one batch), not the second's.
+        // The first request's batch size ran (the default, one batch), not the other's.
         Assert.Equal(request.Id, done.ReadInputAs<JobState>()!.Spec.JobId);
         Assert.Equal(32, done.ReadInputAs<JobState>()!.Spec.BatchSize);
     }
@@ -137,5 +143,29 @@ public sealed class BatchJobOrchestratorTests(TaskHubHost hub)
         Assert.Contains("batchInference:maxBatchTensorBytes", done.FailureDetails.ErrorMessage);
         // Not retried: the check fails the same way every time (retries would take 1 + 2 + 4 s more).
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(6), $"took {DateTime.UtcNow - started}");
+    }
+
+    [Fact]
+    public async Task Thirty_two_parallel_submits_of_one_id_start_one_job_and_refuse_another_body_with_a_conflict()
+    {
+        var source = hub.WriteImages("parallel-submit", 2, seed: 17);
+        var request = new JobRequest { Id = "race-" + Guid.NewGuid().ToString("N")[..6], Source = source, Model = hub.Model, Output = Path.Combine(hub.Root, "out-race") };
+        var other = request with { BatchSize = 1 };
+        using var start = new ManualResetEventSlim();
+        var submits = Enumerable.Range(0, 32).Select(i => Task.Run(async () =>
+        {
+            start.Wait();
+            return (Same: i % 2 == 0, Outcome: await hub.Submission.SubmitAsync(hub.Client, i % 2 == 0 ? request : other, CancellationToken.None));
+        })).ToList();
+        start.Set();
+        var outcomes = await Task.WhenAll(submits);
+        var done = await hub.WaitAsync(request.Id);
+
+        // One body won the id: every submit of it answers the job, every submit of the other a conflict; one started it.
+        var winner = done.ReadInputAs<JobState>()!.Spec.BatchSize != 1;
+        Assert.All(outcomes.Where(o => o.Same == winner), o => Assert.Equal(request.Id, o.Outcome.JobId));
+        Assert.All(outcomes.Where(o => o.Same != winner), o => Assert.NotNull(o.Outcome.Conflict));
+        Assert.Equal(1, outcomes.Count(o => o.Outcome.JobId is not null && !o.Outcome.AlreadyExisted));
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
     }
 }

@@ -27,7 +27,7 @@ public sealed class JobListingTests(TaskHubHost hub)
         string? token = null;
         do
         {
-            var (page, next) = await listing.ListAsync(hub.Client, [OrchestrationRuntimeStatus.Completed], 4, token, default);
+            var (page, next) = await listing.ListAsync(hub.Client, new JobQuery { Statuses = [OrchestrationRuntimeStatus.Completed], Top = 4, ContinuationToken = token }, default);
             sizes.Add(page.Count);
             seen.AddRange(page);
             token = next;
@@ -53,10 +53,42 @@ public sealed class JobListingTests(TaskHubHost hub)
         var id = await hub.SubmitAsync(new JobRequest { Source = source, Model = hub.Model, Output = Path.Combine(hub.Root, "out-list-purge") });
         await hub.WaitAsync(id);
         var listing = hub.Services.GetRequiredService<JobListing>();
-        Assert.Equal(id, (await listing.ListAsync(hub.Client, null, 1, null, default)).Jobs.Single().InstanceId);
+        Assert.Equal(id, (await listing.ListAsync(hub.Client, new JobQuery { Top = 1 }, default)).Jobs.Single().InstanceId);
 
         await hub.Management.PurgeAsync(hub.Client, id, default);
 
-        Assert.NotEqual(id, (await listing.ListAsync(hub.Client, null, 1, null, default)).Jobs.FirstOrDefault()?.InstanceId);
+        Assert.NotEqual(id, (await listing.ListAsync(hub.Client, new JobQuery { Top = 1 }, default)).Jobs.FirstOrDefault()?.InstanceId);
+    }
+
+    [Fact]
+    public async Task The_filters_every_route_uses_select_by_id_prefix_and_created_time_with_inputs_when_asked_and_pages_are_numbered()
+    {
+        var source = hub.WriteImages("listing-filter", 1, seed: 57);
+        var prefix = $"filter-{Guid.NewGuid().ToString("N")[..6]}-";
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+            ids.Add(await hub.SubmitAsync(new JobRequest { Id = prefix + i, Source = source, Model = hub.Model, Output = Path.Combine(hub.Root, $"out-{prefix}{i}") }));
+        var created = new List<DateTimeOffset>();
+        foreach (var id in ids)
+            created.Add((await hub.WaitAsync(id)).CreatedAt);
+        var listing = hub.Services.GetRequiredService<JobListing>();
+
+        var all = await listing.ListAsync(hub.Client, new JobQuery { InstanceIdPrefix = prefix, WithInputs = true }, default);
+        Assert.Equal(Enumerable.Reverse(ids), all.Jobs.Select(j => j.InstanceId));
+        Assert.Null(all.ContinuationToken);
+        Assert.All(all.Jobs, j => Assert.NotNull(j.Input));
+        Assert.All(all.Jobs, j => Assert.NotNull(j.Output));
+
+        var middle = await listing.ListAsync(hub.Client, new JobQuery { InstanceIdPrefix = prefix, CreatedFrom = created[1], CreatedTo = created[1] }, default);
+        Assert.Equal(ids[1], Assert.Single(middle.Jobs).InstanceId);
+        var since = await listing.ListAsync(hub.Client, new JobQuery { InstanceIdPrefix = prefix, CreatedFrom = created[1] }, default);
+        Assert.Equal([ids[2], ids[1]], since.Jobs.Select(j => j.InstanceId));
+
+        var (second, more) = await listing.PageAsync(hub.Client, new JobQuery { InstanceIdPrefix = prefix }, 1, 1, default);
+        Assert.Equal(ids[1], Assert.Single(second).InstanceId);
+        Assert.True(more);
+        var (third, noMore) = await listing.PageAsync(hub.Client, new JobQuery { InstanceIdPrefix = prefix }, 2, 1, default);
+        Assert.Equal(ids[0], Assert.Single(third).InstanceId);
+        Assert.False(noMore);
     }
 }

@@ -17,6 +17,29 @@ public sealed class SourceUriTests
         Assert.Equal(prefix, uri.Prefix);
     }
 
+    [Theory]
+    [InlineData("s3://bucket/")]
+    [InlineData("file:///")]
+    [InlineData("/")]
+    public void A_location_of_100_KB_is_refused_for_its_length_not_thrown_on(string start)
+    {
+        Assert.False(SourceUri.TryParse(start + new string('a', 100 * 1024), out _, out var error));
+        Assert.Contains("at most 4096 characters", error);
+    }
+
+    [Theory]
+    [InlineData("file:///tmp/%C0%AE%C0%AE/x")]
+    [InlineData("file:///tmp/%FF%FE")]
+    [InlineData("file:///tmp/%E2%80%A5")]
+    [InlineData("file:///tmp/\uFF0E\uFF0E\uFF0Fetc")]
+    [InlineData("file:///tmp/%")]
+    public void Overlong_or_invalid_UTF_8_and_lookalike_dots_parse_without_throwing_and_stay_where_they_say(string text)
+    {
+        // Not decoded into '..' or '/': the path stays under /tmp (a folder named by those characters).
+        Assert.True(SourceUri.TryParse(text, out var uri, out var error), error);
+        Assert.StartsWith("/tmp/", uri.LocalPath);
+    }
+
     [Fact]
     public void Parses_local_paths_and_file_uris()
     {
@@ -34,6 +57,12 @@ public sealed class SourceUriTests
     [InlineData("azblob://a_b/x", "not a valid container name")]
     [InlineData("s3://bucket/a//b", "empty path segment")]
     [InlineData("", "storage location is required")]
+    [InlineData("file:///%00", "control character")]
+    [InlineData("file:///tmp/a%0Ab", "control character")]
+    [InlineData("file:///tmp/%1F", "control character")]
+    [InlineData("/tmp/a\u0000b", "control character")]
+    [InlineData("s3://bucket/a\u0007b", "control character")]
+    [InlineData("azblob://photos/a\u007Fb", "control character")]
     public void Rejects_bad_locations_with_a_reason(string text, string reason)
     {
         var ex = Assert.Throws<FormatException>(() => SourceUri.Parse(text));

@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
@@ -22,6 +23,8 @@ public sealed class JobFunctions(JobSubmission submission, JobManagement managem
         if (body is not null)
         {
             var outcome = await submission.SubmitAsync(client, body, cancellationToken);
+            if (outcome.Conflict is { } conflict)
+                return await ProblemResponses.ProblemAsync(request, HttpStatusCode.Conflict, JobsApi.ConflictTitle, conflict, cancellationToken);
             if (outcome.JobId is not null)
                 return await client.CreateCheckStatusResponseAsync(request, outcome.JobId, cancellationToken);
             errors = JobsApi.Errors(outcome);
@@ -33,29 +36,23 @@ public sealed class JobFunctions(JobSubmission submission, JobManagement managem
     public async Task<IResult> GetJob(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "jobs/{id}")] HttpRequest request, string id,
         [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
-        await JobsApi.GetAsync(id, request, client, ShowInput(request), cancellationToken);
+        await InstanceHandlers.GetAsync(InstanceRoutes.Jobs, id, request, client, cancellationToken);
 
     [Function(nameof(ListJobs))]
     public async Task<IResult> ListJobs(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "jobs")] HttpRequest request,
-        [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
-    {
-        var query = request.Query;
-        var top = query.ContainsKey("top") ? int.TryParse(query["top"], out var parsed) ? parsed : -1 : 100;
-        return await JobsApi.ListAsync(client, listing, query["status"], top, query["continuationToken"], cancellationToken);
-    }
+        [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
+        await InstanceHandlers.ListAsync(InstanceRoutes.Jobs, request, client, listing, cancellationToken);
 
     [Function(nameof(TerminateJob))]
     public async Task<IResult> TerminateJob(
         [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "jobs/{id}/terminate")] HttpRequest request, string id,
         [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
-        await JobsApi.TerminateAsync(id, client, management, request.Query["reason"], cancellationToken);
+        await InstanceHandlers.TerminateAsync(id, client, management, request.Query["reason"], cancellationToken);
 
     [Function(nameof(PurgeJob))]
     public async Task<IResult> PurgeJob(
         [HttpTrigger(AuthorizationLevel.Admin, "delete", Route = "jobs/{id}")] HttpRequest request, string id,
         [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
-        await JobsApi.PurgeAsync(id, client, management, cancellationToken);
-
-    private static bool ShowInput(HttpRequest request) => bool.TryParse(request.Query["showInput"], out var show) && show;
+        await InstanceHandlers.PurgeAsync(id, client, management, cancellationToken);
 }

@@ -36,6 +36,21 @@ public static class DropNotificationParser
         }
         if (root.ValueKind != JsonValueKind.Object)
             return objects;
+        objects.AddRange(ParseOne(root).Where(Plausible));
+        return objects;
+    }
+
+    /// <summary>
+    /// Whether a notified object can be one a store holds: a bucket or container name of at most 63
+    /// characters, a key of at most 1,024, neither with a control character. Anything else (a 100 KB
+    /// name, a NUL) is no created object; it would only fail later, in the queue or a listing.
+    /// </summary>
+    private static bool Plausible(DroppedObject o) =>
+        o.Container.Length is > 0 and <= 63 && o.Key.Length <= 1024 && !o.Container.Any(char.IsControl) && !o.Key.Any(char.IsControl);
+
+    private static List<DroppedObject> ParseOne(JsonElement root)
+    {
+        var objects = new List<DroppedObject>();
         // Every field is read through Child/Text: a field of another JSON type than expected is not an object, not a crash.
         if (Child(root, "Records") is { ValueKind: JsonValueKind.Array } records)
         {

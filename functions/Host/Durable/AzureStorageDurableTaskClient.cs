@@ -69,6 +69,13 @@ public sealed class AzureStorageDurableTaskClient(AzureStorageOrchestrationServi
     }
 
     /// <inheritdoc/>
+    public override Task RewindInstanceAsync(string instanceId, string reason, CancellationToken cancellation = default)
+    {
+        cancellation.ThrowIfCancellationRequested();
+        return service.RewindTaskOrchestrationAsync(instanceId, reason);
+    }
+
+    /// <inheritdoc/>
     public override Task SuspendInstanceAsync(string instanceId, string? reason = null, CancellationToken cancellation = default) =>
         SendAsync(instanceId, new ExecutionSuspendedEvent(-1, reason), cancellation);
 

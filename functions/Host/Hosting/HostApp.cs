@@ -46,19 +46,14 @@ public static class HostApp
         app.MapMetrics();
         if (role.RunsApi())
         {
-            app.MapGroup("").RequireAuthLevel(http.Jobs).WithBodyLimit(http.JobsBodyBytes)
-                .RequireMasterKeyFor(HttpMethods.Post, "api/jobs/{id}/terminate")
-                .RequireMasterKeyFor(HttpMethods.Delete, "api/jobs/{id}")
-                .MapJobsApi();
+            app.MapGroup("").RequireAuthLevel(http.Jobs).WithBodyLimit(http.JobsBodyBytes).MapJobsApi();
+            // One rule for both families (api/jobs and runtime/webhooks/durabletask): reads with the
+            // jobs' key, every change of an instance with the master key, as Durable Functions' system key.
+            var instances = app.MapInstanceApi();
+            instances.Reads.RequireAuthLevel(http.Jobs);
+            instances.Changes.RequireAuthLevel(AuthLevel.Admin).WithBodyLimit(http.JobsBodyBytes);
             app.MapClassifyApi().RequireAuthLevel(http.Classify).WithBodyLimit(http.ClassifyBodyBytes);
             app.MapDropsApi().RequireAuthLevel(AuthLevel.Function).WithBodyLimit(DropsApi.MaxBodyBytes);
-            // Reads with a function key; what changes an instance with the master key, as Durable Functions' system key.
-            app.MapDurableFunctionsApi().RequireAuthLevel(http.Jobs).WithBodyLimit(http.JobsBodyBytes)
-                .RequireMasterKeyFor(HttpMethods.Post, $"{DurableFunctionsApi.Prefix}/instances/{{id}}/terminate")
-                .RequireMasterKeyFor(HttpMethods.Post, $"{DurableFunctionsApi.Prefix}/instances/{{id}}/raiseEvent/{{eventName}}")
-                .RequireMasterKeyFor(HttpMethods.Post, $"{DurableFunctionsApi.Prefix}/instances/{{id}}/suspend")
-                .RequireMasterKeyFor(HttpMethods.Post, $"{DurableFunctionsApi.Prefix}/instances/{{id}}/resume")
-                .RequireMasterKeyFor(HttpMethods.Delete, $"{DurableFunctionsApi.Prefix}/instances/{{id}}");
             app.MapDashboard();
         }
         return app;

@@ -29,20 +29,4 @@ public static class SecurityExtensions
     /// <summary>The largest request body these endpoints accept.</summary>
     public static TBuilder WithBodyLimit<TBuilder>(this TBuilder builder, long maxBytes) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new BodyLimitMetadata(maxBytes));
-
-    /// <summary>
-    /// Marks the endpoints of this group with <paramref name="method"/> and route
-    /// <paramref name="pattern"/> (e.g. <c>api/jobs/{id}</c>) as admin endpoints (master key only).
-    /// </summary>
-    public static TBuilder RequireMasterKeyFor<TBuilder>(this TBuilder builder, string method, string pattern) where TBuilder : IEndpointConventionBuilder
-    {
-        builder.Add(endpoint =>
-        {
-            if (endpoint is RouteEndpointBuilder route
-                && string.Equals(route.RoutePattern.RawText?.Trim('/'), pattern.Trim('/'), StringComparison.OrdinalIgnoreCase)
-                && route.Metadata.OfType<HttpMethodMetadata>().Any(m => m.HttpMethods.Contains(method, StringComparer.OrdinalIgnoreCase)))
-                route.Metadata.Add(new AuthLevelMetadata(AuthLevel.Admin));
-        });
-        return builder;
-    }
 }

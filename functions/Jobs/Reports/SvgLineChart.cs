@@ -6,8 +6,8 @@ namespace Serverless.Jobs.Reports;
 
 /// <summary>
 /// A line chart as inline SVG (no script, no external file): axes with rounded ticks, a grid and
-/// the series as a filled line. What the report draws; the dashboard draws the same chart in the
-/// browser (dashboard/charts.js).
+/// the series as a filled line. The one chart renderer: report.html inlines it, the dashboard fetches
+/// it as an SVG document (<c>api/dashboard/jobs/{id}/chart</c>, <see cref="JobRateChart"/>).
 /// </summary>
 public static class SvgLineChart
 {
@@ -16,7 +16,7 @@ public static class SvgLineChart
     /// <summary>The chart of <paramref name="points"/> (x ascending); a note instead when there are fewer than two.</summary>
     public static string Render(IReadOnlyList<(double X, double Y)> points, string title, string xUnit, string yUnit)
     {
-        if (points.Count < 2)
+        if (!CanDraw(points))
             return $"<p class=\"empty\">{WebUtility.HtmlEncode(title)}: not enough progress samples to draw.</p>";
         var xMax = NiceCeiling(points.Max(p => p.X));
         var yMax = NiceCeiling(points.Max(p => p.Y));
@@ -24,7 +24,7 @@ public static class SvgLineChart
         double Y(double y) => Height - Bottom - y / yMax * (Height - Top - Bottom);
 
         var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture, $"<svg class=\"chart\" viewBox=\"0 0 {Width} {Height}\" role=\"img\" aria-label=\"{WebUtility.HtmlEncode(title)}\">");
+        svg.Append(CultureInfo.InvariantCulture, $"<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {Width} {Height}\" role=\"img\" aria-label=\"{WebUtility.HtmlEncode(title)}\">");
         foreach (var tick in Ticks(yMax))
         {
             svg.Append(CultureInfo.InvariantCulture, $"<line class=\"grid\" x1=\"{Left}\" x2=\"{Width - Right}\" y1=\"{Y(tick):F1}\" y2=\"{Y(tick):F1}\"/>");
@@ -40,6 +40,9 @@ public static class SvgLineChart
         svg.Append("</svg>");
         return svg.ToString();
     }
+
+    /// <summary>Whether there are points enough for a line (two).</summary>
+    public static bool CanDraw(IReadOnlyList<(double X, double Y)> points) => points.Count >= 2;
 
     /// <summary>1, 2 or 5 times a power of ten, at least <paramref name="value"/> (and above 0).</summary>
     public static double NiceCeiling(double value)

@@ -132,7 +132,7 @@ public sealed class CliJobTests(JobStack stack)
         Assert.Contains($"job {id}: Pending", stdout);
         (exitCode, _, stderr) = await Cli(["purge", id], cli);
         Assert.Equal(1, exitCode);
-        CliAssert.OneLine(stderr, "409 Conflict: The job is still running.");
+        CliAssert.OneLine(stderr, "412 Precondition Failed: The job is still running.");
 
         using (var wait = HostProcess.StartCli(["status", id, "--wait"], cli))
         {

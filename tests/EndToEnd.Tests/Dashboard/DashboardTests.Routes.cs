@@ -30,7 +30,7 @@ public sealed partial class DashboardTests
         }
         await AssertProblemAsync(await anonymous.GetAsync("dashboard/no-such-file.js"), HttpStatusCode.NotFound);
 
-        foreach (var path in new[] { "api/dashboard/jobs", $"api/dashboard/jobs/{run.JobId}/samples", $"api/dashboard/jobs/{run.JobId}/thumbnail?key={run.Keys[0]}", "metrics" })
+        foreach (var path in new[] { "api/dashboard/jobs", $"api/dashboard/jobs/{run.JobId}/chart", $"api/dashboard/jobs/{run.JobId}/samples", $"api/dashboard/jobs/{run.JobId}/thumbnail?key={run.Keys[0]}", "metrics" })
             await AssertProblemAsync(await anonymous.GetAsync(path), HttpStatusCode.Unauthorized);
         using var wrong = new JobsHttp(run.Host.BaseUrl, key: "wrong");
         await AssertProblemAsync(await wrong.GetAsync("api/dashboard/jobs"), HttpStatusCode.Unauthorized);
@@ -60,6 +60,24 @@ public sealed partial class DashboardTests
 
         foreach (var bad in new[] { "state=Sleeping", "state=99", "page=-1", "page=x", "pageSize=0", "pageSize=1000" })
             await AssertProblemAsync(await jobs.GetAsync($"api/dashboard/jobs?{bad}"), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task The_rate_chart_is_the_servers_svg_line_over_the_jobs_progress_samples()
+    {
+        var run = await RunAsync();
+        using var jobs = new JobsHttp(run.Host.BaseUrl, JobStack.FunctionKey);
+        using var chart = await jobs.GetAsync($"api/dashboard/jobs/{run.JobId}/chart");
+        var svg = await chart.Content.ReadAsStringAsync();
+        Assert.True(chart.StatusCode == HttpStatusCode.OK, $"{(int)chart.StatusCode} {svg}");
+        Assert.Equal("image/svg+xml", chart.Content.Headers.ContentType?.MediaType);
+        var document = System.Xml.Linq.XDocument.Parse(svg);
+        var line = document.Descendants().Single(e => e.Name.LocalName == "polyline" && (string?)e.Attribute("class") == "line");
+        Assert.True(((string)line.Attribute("points")!).Split(' ').Length >= 4, svg);
+        Assert.Equal("Images per second over time", (string?)document.Root!.Attribute("aria-label"));
+
+        foreach (var job in new[] { "no-such-job", "~dashboard-job:page:000000" })
+            await AssertProblemAsync(await jobs.GetAsync($"api/dashboard/jobs/{Uri.EscapeDataString(job)}/chart"), HttpStatusCode.NotFound);
     }
 
     [Fact]

@@ -351,15 +351,7 @@
         tile("Done", n(done)), tile("Failed", n(failed), failed ? "bad" : ""), tile("Total", total === null ? "?" : n(total)),
         tile("Images/s", rate(p.imagesPerSecond)), tile("Elapsed", duration(elapsed)));
 
-      const samples = Array.isArray(p.samples) ? p.samples : [];
-      const points = Charts.rates(samples);
-      const last = samples[samples.length - 1];
-      // While it runs, the step since the last sample, from the live count.
-      if (!ended && last && elapsed > last.seconds + 1) {
-        const y = Math.max(0, done - last.done) / (elapsed - last.seconds);
-        points.push({ x: last.seconds, y }, { x: elapsed, y });
-      }
-      chart.replaceChildren(Charts.line(points, { title: "Images per second over time", xUnit: "seconds since start", yUnit: "images/s" }));
+      loadChart();
       const byCount = object => Object.entries(object || {}).sort((a, b) => b[1] - a[1]);
       failures.replaceChildren(Charts.bars(byCount(p.failuresByReason), { none: "No image failed.", tone: "bad" }));
       classes.replaceChildren(Charts.bars(byCount(p.topClasses), { none: "No image classified yet." }));
@@ -370,6 +362,22 @@
         ...row("Batch size", spec.batchSize), ...row("Started", when(p.startedAt || status.createdTime)), ...row("Updated", when(status.lastUpdatedTime)),
         ...(output ? row("Results", `${output.predictions}, ${output.summary} and report.html beside it`) : []),
         ...(status.failureDetails ? row("Failure", `${status.failureDetails.errorType}: ${status.failureDetails.errorMessage}`) : []));
+    }
+
+    // The images/s chart, drawn by the server's chart renderer (the one report.html uses); 204: nothing to draw yet.
+    async function loadChart() {
+      try {
+        const response = await api(`/api/dashboard/jobs/${enc(id)}/chart`);
+        if (mine !== generation) return;
+        if (response.status === 204) {
+          chart.replaceChildren(el("p", { className: "empty" }, "No progress samples yet; the chart draws once there are two."));
+          return;
+        }
+        const svg = new DOMParser().parseFromString(await response.text(), "image/svg+xml").documentElement;
+        if (svg.nodeName === "svg") chart.replaceChildren(document.importNode(svg, true));
+      } catch (error) {
+        fail(error, mine);
+      }
     }
 
     async function loadSamples() {

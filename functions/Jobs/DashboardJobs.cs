@@ -5,50 +5,20 @@ using Serverless.BatchInference.Contracts;
 namespace Serverless.Jobs;
 
 /// <summary>
-/// The dashboard's list of jobs, newest first, filtered by state, in pages. The task hub's
-/// instance table is keyed by instance id, not by time, so the newest jobs are found by asking
-/// for those created in a growing window (an hour, a day, a week, a month, then all) until the
-/// window holds the page asked for; rows are read without their inputs, and only the page's jobs
-/// are read again with them (source and model). Pages sort after every job ('~'), so a scan ends
-/// at the first one. The order is the instance's created time, that of its current execution: a
-/// long job that continued as new sorts as of then; its start shown is the job's own.
+/// The dashboard's list of jobs, newest first, filtered by state, in numbered pages over the one
+/// <see cref="JobListing"/>; only the page's jobs are read again with their inputs (source and model).
 /// </summary>
-public sealed class JobDirectory(TimeProvider clock)
+public sealed class DashboardJobs(JobListing listing, TimeProvider clock)
 {
-    private static readonly TimeSpan?[] Windows = [TimeSpan.FromHours(1), TimeSpan.FromDays(1), TimeSpan.FromDays(7), TimeSpan.FromDays(31), null];
     private static readonly JsonSerializerOptions Json = BatchJson.Options;
 
     /// <summary>Page <paramref name="page"/> (from 0) of <paramref name="pageSize"/> jobs in <paramref name="states"/> (all when empty), newest first.</summary>
     public async Task<DashboardJobList> ListAsync(DurableTaskClient client, IReadOnlyCollection<OrchestrationRuntimeStatus> states, int page, int pageSize, CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(page);
-        ArgumentOutOfRangeException.ThrowIfLessThan(pageSize, 1);
-        var needed = (page + 1) * pageSize + 1; // one more tells whether an older page exists
+        var (jobs, hasMore) = await listing.PageAsync(client, new JobQuery { Statuses = states }, page, pageSize, cancellationToken).ConfigureAwait(false);
         var now = clock.GetUtcNow();
-        List<OrchestrationMetadata> jobs = [];
-        foreach (var window in Windows)
-        {
-            jobs = await ScanAsync(client, states, window is { } w ? now - w : null, cancellationToken).ConfigureAwait(false);
-            if (jobs.Count >= needed)
-                break;
-        }
-        var shown = jobs.OrderByDescending(j => j.CreatedAt).ThenBy(j => j.InstanceId, StringComparer.Ordinal).Skip(page * pageSize).Take(pageSize).ToList();
-        var rows = await Task.WhenAll(shown.Select(j => RowAsync(client, j, now, cancellationToken))).ConfigureAwait(false);
-        return new DashboardJobList(rows, page, pageSize, jobs.Count > (page + 1) * pageSize);
-    }
-
-    private static async Task<List<OrchestrationMetadata>> ScanAsync(DurableTaskClient client, IReadOnlyCollection<OrchestrationRuntimeStatus> states, DateTimeOffset? createdFrom, CancellationToken cancellationToken)
-    {
-        var query = new OrchestrationQuery { Statuses = states.Count > 0 ? states : null, CreatedFrom = createdFrom, PageSize = 500, FetchInputsAndOutputs = false };
-        var jobs = new List<OrchestrationMetadata>();
-        await foreach (var instance in client.GetAllInstancesAsync(query).WithCancellation(cancellationToken).ConfigureAwait(false))
-        {
-            if (PageIds.IsPage(instance.InstanceId))
-                break;
-            if (instance.Name == ActivityNames.BatchJob)
-                jobs.Add(instance);
-        }
-        return jobs;
+        var rows = await Task.WhenAll(jobs.Select(j => RowAsync(client, j, now, cancellationToken))).ConfigureAwait(false);
+        return new DashboardJobList(rows, page, pageSize, hasMore);
     }
 
     private static async Task<DashboardJob> RowAsync(DurableTaskClient client, OrchestrationMetadata job, DateTimeOffset now, CancellationToken cancellationToken)
