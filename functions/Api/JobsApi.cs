@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
 using Serverless.Jobs;
 using Serverless.BatchInference.Contracts;
 
@@ -70,7 +71,8 @@ public static class JobsApi
         var metadata = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
         if (metadata is null)
             return UnknownJob(id);
-        var status = await LiveProgress.AddRunningPagesAsync(client, JobStatusResponse.From(metadata, showInput), cancellationToken);
+        var units = request.HttpContext.RequestServices.GetService<Serverless.Jobs.Progress.UnitProgress>();
+        var status = await LiveProgress.AddRunningPagesAsync(client, units, JobStatusResponse.From(metadata, showInput), cancellationToken);
         // Not IsRunning: in the Durable Task client that is Running only, and a Pending job has not ended either.
         if (metadata.IsCompleted)
             return TypedResults.Ok(status);
