@@ -100,7 +100,7 @@ public sealed class ClassifyBatchActivity(
         foreach (var item in items)
         {
             ct.ThrowIfCancellationRequested();
-            yield return ImageReads.From(source, item.Key, maxBytes);
+            yield return ImageReads.From(source, item.Key, maxBytes, item.Size);
         }
         await Task.CompletedTask.ConfigureAwait(false);
     }
