@@ -34,7 +34,19 @@ public sealed class ShardMerger(IResultStore store)
             records.Add((page, await PageManifests.ReadRecordAsync(store, jobId, page, cancellationToken).ConfigureAwait(false)));
         var name = ShardName(shard, format);
         ShardStats? stats = null;
-        await store.WriteAsync(name, async (output, ct) =>
+        try
+        {
+            await WriteShardAsync();
+        }
+        catch (StorageException e) when (e.InnerException is JobDataMissingException missing)
+        {
+            // A file of the job's own is missing: say which, not that the upload of the shard failed.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(missing);
+        }
+        await store.WriteAsync(JobWorkArea.ShardStats(jobId, shard), JsonSerializer.SerializeToUtf8Bytes(stats!, Json), cancellationToken).ConfigureAwait(false);
+        return stats!;
+
+        Task WriteShardAsync() => store.WriteAsync(name, async (output, ct) =>
         {
             // May run again if the upload is retried: count from zero each time.
             var run = new Counter();
@@ -64,9 +76,7 @@ public sealed class ShardMerger(IResultStore store)
             }
             await writer.FlushAsync(ct).ConfigureAwait(false);
             stats = run.ToStats(name, output.CanSeek ? output.Length : 0);
-        }, cancellationToken).ConfigureAwait(false);
-        await store.WriteAsync(JobWorkArea.ShardStats(jobId, shard), JsonSerializer.SerializeToUtf8Bytes(stats!, Json), cancellationToken).ConfigureAwait(false);
-        return stats!;
+        }, cancellationToken);
     }
 
     /// <summary>Reads shard <paramref name="shard"/>'s stats; a missing one names itself.</summary>
