@@ -24,7 +24,7 @@ public sealed class WriteResultsActivity(JobResources resources, ActivityShutdow
             StartedAt = new DateTimeOffset(input.StartedUtc, TimeSpan.Zero),
             FinishedAt = new DateTimeOffset(input.FinishedUtc, TimeSpan.Zero),
             TimingsSeconds = new Dictionary<string, double> { ["activities"] = Math.Round(input.ActivitySeconds, 3) },
-        }, input.Samples ?? [], shutdown.Token).ConfigureAwait(false);
+        }, input.Samples ?? [], input.MergeStartedUtc is { } merge ? new DateTimeOffset(merge, TimeSpan.Zero) : null, shutdown.Token).ConfigureAwait(false);
         var output = job.Output.TrimEnd('/');
         return new JobOutput(job.JobId, $"{output}/{summary.Predictions}", $"{output}/{ResultWriter.SummaryName}",
             summary.Total, summary.Failed, summary.FailuresByReason.ToDictionary(p => p.Key, p => p.Value),

@@ -21,7 +21,9 @@ public sealed class ResultsJoin(IResultStore store)
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     /// <summary>Joins <paramref name="shards"/> shards of <paramref name="job"/>; returns the summary written.</summary>
-    public async Task<JobSummary> JoinAsync(JobSpec job, int shards, SummaryInput input, IReadOnlyList<ProgressSample> progress, CancellationToken cancellationToken)
+    /// <param name="mergeStarted">When the merge began (its shards started): the summary's <c>merge</c> timing runs from there.</param>
+    public async Task<JobSummary> JoinAsync(JobSpec job, int shards, SummaryInput input, IReadOnlyList<ProgressSample> progress, DateTimeOffset? mergeStarted,
+        CancellationToken cancellationToken)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var merger = new ShardMerger(store);
@@ -47,20 +49,22 @@ public sealed class ResultsJoin(IResultStore store)
         foreach (var row in stats.SelectMany(s => s.Samples.Classified.Concat(s.Samples.Failed)))
             sampler.Add(row);
         var samples = sampler.ToSamples();
-        var summary = Summary(job, input, stats, predictions, clock.Elapsed);
+        var summary = Summary(job, input, stats, predictions, clock.Elapsed, mergeStarted);
         await store.WriteAsync(ResultWriter.SamplesName, samples.ToJson(), cancellationToken).ConfigureAwait(false);
         await store.WriteAsync(ResultWriter.SummaryName, JsonSerializer.SerializeToUtf8Bytes(summary, Json), cancellationToken).ConfigureAwait(false);
         await store.WriteAsync(JobReport.FileName, JobReport.Render(summary, progress, samples), cancellationToken).ConfigureAwait(false);
         return summary;
     }
 
-    private JobSummary Summary(JobSpec job, SummaryInput input, List<ShardStats> stats, string predictions, TimeSpan join)
+    private JobSummary Summary(JobSpec job, SummaryInput input, List<ShardStats> stats, string predictions, TimeSpan join, DateTimeOffset? mergeStarted)
     {
         var finished = input.FinishedAt ?? DateTimeOffset.UtcNow;
         double? elapsed = input.StartedAt is { } started ? Math.Max(0, (finished - started).TotalSeconds) : null;
         var total = stats.Sum(s => s.Rows);
         var failed = stats.Sum(s => s.Failed);
         var timings = new Dictionary<string, double>(input.TimingsSeconds ?? new Dictionary<string, double>()) { ["join"] = Math.Round(join.TotalSeconds, 3) };
+        if (mergeStarted is { } merge)
+            timings["merge"] = Math.Round(Math.Max(0, (DateTimeOffset.UtcNow - merge).TotalSeconds), 3);
         return new JobSummary
         {
             JobId = job.JobId,

@@ -38,8 +38,9 @@ public sealed record MergeShardInput(JobSpec Job, int Shard, int FirstPage, int 
 /// Input of the WriteResults activity: join the <paramref name="Shards"/> shards into the job's
 /// outputs. Only counts travel, never a list of names. <see cref="Samples"/>: the job's progress over time, for its report.
 /// </summary>
+/// <param name="MergeStartedUtc">When the merge shards were started: summary.json's <c>merge</c> timing runs from there to the end of the join.</param>
 public sealed record WriteResultsInput(JobSpec Job, int Shards, int Pages, double ActivitySeconds, DateTime StartedUtc, DateTime FinishedUtc,
-    IReadOnlyList<ProgressSample>? Samples = null);
+    IReadOnlyList<ProgressSample>? Samples = null, DateTime? MergeStartedUtc = null);
 
 /// <summary>Input of the HealReadFailures activity: classify again the read_failed rows of one page, once.</summary>
 public sealed record HealPageInput(JobSpec Job, int PageIndex);

@@ -33,9 +33,10 @@ internal static class JobFinish
         var job = state.Spec;
         var pages = state.NextPageIndex;
         var shards = FanOut.Ranges(pages, job.PagesPerShard);
+        var mergeStarted = context.CurrentUtcDateTime;
         await FanOut.RunBoundedAsync(shards.Length, job.MaxBatchesInFlight,
             s => context.CallActivityAsync<bool>(ActivityNames.MergeShard, new MergeShardInput(job, s, shards[s].First, shards[s].Count), BatchRetry.Io));
         return await context.CallActivityAsync<JobOutput>(ActivityNames.WriteResults,
-            new WriteResultsInput(job, shards.Length, pages, state.Counts.ActivitySeconds, started, context.CurrentUtcDateTime, state.Samples), BatchRetry.Io);
+            new WriteResultsInput(job, shards.Length, pages, state.Counts.ActivitySeconds, started, context.CurrentUtcDateTime, state.Samples, mergeStarted), BatchRetry.Io);
     }
 }
