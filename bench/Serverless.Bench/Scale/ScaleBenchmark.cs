@@ -105,7 +105,8 @@ internal static class ScaleBenchmark
         var done = Path.Combine(folder, ".complete");
         if (File.Exists(done))
             return folder;
-        BenchPaths.DeleteQuietly(folder);
+        if (Directory.Exists(folder))
+            BenchPaths.DeleteQuietly(folder);
         var clock = Stopwatch.StartNew();
         // The colour is in each name, so the predictions can be checked.
         SyntheticImages.Write(folder, count, seed: 7, minSize: 8, maxSize: 16);
