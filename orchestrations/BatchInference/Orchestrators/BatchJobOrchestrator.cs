@@ -108,7 +108,7 @@ public sealed class BatchJobOrchestrator : TaskOrchestrator<JobState, JobOutput?
         long? total = state.ListingDone ? state.Listed : null;
         double? eta = total is { } t && rate > 0 ? (t - done) / rate : null;
         return new JobProgress(phase, done, state.Counts.Failed, total, state.Listed, Math.Round(rate, 2), eta is null ? null : Math.Round(eta.Value, 1),
-            state.Counts.FailuresByReason.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).ToDictionary(p => p.Key, p => p.Value),
+            state.Counts.FailuresByReason.Where(p => p.Value != 0).OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).ToDictionary(p => p.Key, p => p.Value),
             JobProgress.Top(state.Counts.ClassHistogram), state.Samples, DateTime.SpecifyKind(started, DateTimeKind.Utc));
     }
 }
