@@ -3,7 +3,7 @@ using Serverless.Bench;
 // bench/run.sh <name> [--option value ...]: results as key=value on stdout, diagnostics on stderr.
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: bench/run.sh <inference|peak|sweep|orchestration|job|drop> [--option value ...]  (see bench/README.md)");
+    Console.Error.WriteLine("usage: bench/run.sh <inference|peak|sweep|orchestration|job|scale|drop> [--option value ...]  (see bench/README.md)");
     return 2;
 }
 
@@ -15,6 +15,7 @@ try
         "inference" => await InferenceBenchmark.RunAsync(options),
         "orchestration" => await OrchestrationBenchmark.RunAsync(options),
         "job" => await JobBenchmark.RunAsync(options),
+        "scale" => await ScaleBenchmark.RunAsync(options),
         "drop" => await DropBenchmark.RunAsync(options),
         "peak" => await PeakBenchmark.RunAsync(options),
         "sweep" => await SweepBenchmark.RunAsync(options),
@@ -29,6 +30,6 @@ catch (ArgumentException e)
 static int Usage(string message)
 {
     Console.Error.WriteLine($"bench: {message}");
-    Console.Error.WriteLine("usage: bench/run.sh <inference|peak|sweep|orchestration|job|drop> [--option value ...]  (see bench/README.md)");
+    Console.Error.WriteLine("usage: bench/run.sh <inference|peak|sweep|orchestration|job|scale|drop> [--option value ...]  (see bench/README.md)");
     return 2;
 }

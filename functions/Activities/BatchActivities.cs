@@ -11,6 +11,9 @@ public static class BatchActivities
         (ActivityNames.ListSourcePage, typeof(ListSourcePageActivity)),
         (ActivityNames.ClassifyBatch, typeof(ClassifyBatchActivity)),
         (ActivityNames.RecordFailures, typeof(RecordFailuresActivity)),
+        (ActivityNames.RecordPage, typeof(RecordPageActivity)),
+        (ActivityNames.HealReadFailures, typeof(HealReadFailuresActivity)),
+        (ActivityNames.MergeShard, typeof(MergeShardActivity)),
         (ActivityNames.WriteResults, typeof(WriteResultsActivity)),
     ];
 }

@@ -1,25 +1,32 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 using Serverless.Jobs.Attempts;
 using Serverless.Jobs.Telemetry;
 using Serverless.BatchInference.Contracts;
 using Serverless.Inference;
+using Serverless.Storage;
 using Serverless.Storage.Results;
 using Serverless.Jobs;
 using Serverless.Jobs.Classification;
+using Serverless.Jobs.Pages;
+using Serverless.Jobs.Progress;
 
 namespace Serverless.Activities;
 
 /// <summary>
-/// Reads, decodes and classifies one batch with the warm model, writes its predictions as one
-/// part under a deterministic name (a rerun overwrites it), and returns only the counts.
-/// An image that cannot be read or decoded is a failed row with its reason, never a failed batch.
-/// Each attempt is counted in the <see cref="AttemptLedger"/> first: a batch whose attempts keep
-/// killing their worker fails as poison instead of running again.
+/// Classifies one work unit: reads its item range from the page's manifest, streams the images
+/// through the pipelined classifier (reads, decode and inference overlapped, in inference batches of
+/// the job's batch size), writes its predictions as one part under a deterministic name (a rerun
+/// overwrites it), and returns only the counts. Its counter (<see cref="UnitProgress"/>) moves as
+/// batches finish. An image that cannot be read or decoded is a failed row with its reason, never a
+/// failed unit. Each attempt is counted in the <see cref="AttemptLedger"/> first: a unit whose
+/// attempts keep killing their worker fails as poison instead of running again.
 /// </summary>
 public sealed class ClassifyBatchActivity(
-    JobResources resources, AttemptLedger attempts, SuspectIsolation isolation, ActivityShutdown shutdown, ILogger<ClassifyBatchActivity> logger)
+    JobResources resources, AttemptLedger attempts, SuspectIsolation isolation, ActivityShutdown shutdown, UnitProgress progress,
+    ILogger<ClassifyBatchActivity> logger)
     : TaskActivity<ClassifyBatchInput, JobCounts>
 {
     /// <inheritdoc/>
@@ -31,7 +38,7 @@ public sealed class ClassifyBatchActivity(
         try
         {
             if (attempt.CrashesBefore > 0)
-                logger.LogWarning("Batch {Part} of job {JobId} was in flight when a worker died ({Crashes} times): running it alone",
+                logger.LogWarning("Unit {Part} of job {JobId} was in flight when a worker died ({Crashes} times): running it alone",
                     input.PartName, job.JobId, attempt.CrashesBefore);
             using var turn = await isolation.EnterAsync(suspect: attempt.CrashesBefore > 0, ct).ConfigureAwait(false);
             return await ClassifyAsync(input, ct).ConfigureAwait(false);
@@ -47,19 +54,54 @@ public sealed class ClassifyBatchActivity(
     {
         var clock = Stopwatch.StartNew();
         var job = input.Job;
+        var results = resources.Results(job.Output);
+        var items = await PageManifests.ReadItemsAsync(results, job.JobId, input.PageIndex, input.First, input.Count, ct).ConfigureAwait(false);
         var source = resources.Source(job.Source);
         using var lease = resources.Classifier(job.Model, job.Preset, job.BatchSize, job.Top);
         var maxBytes = lease.Classifier.Model.Options.MaxEncodedBytes;
-        var images = input.Keys.Select(key => ImageReads.From(source, key, maxBytes)).ToArray();
-        var predictions = await lease.Classifier.ClassifyAsync(images, ct).ConfigureAwait(false);
-        var rows = predictions.Select(PredictionRows.From).ToArray();
-        await new ResultWriter(resources.Results(job.Output)).WritePartAsync(input.PartName, rows, ct).ConfigureAwait(false);
+        var reporter = progress.Start(job.JobId, input.PageIndex, input.PartName);
+        var rows = new List<PredictionRow>(items.Count);
+        long failed = 0;
+        await foreach (var prediction in lease.Classifier.ClassifyStreamAsync(Inputs(source, items, maxBytes), ct).ConfigureAwait(false))
+        {
+            var row = PredictionRows.From(prediction);
+            rows.Add(row);
+            failed += row.Failed ? 1 : 0;
+            if (rows.Count % lease.Classifier.BatchSize == 0 && rows.Count < items.Count)
+                await ReportAsync(reporter, rows.Count, failed, final: false, ct).ConfigureAwait(false);
+        }
+        await new ResultWriter(results).WriteRowsAsync(JobWorkArea.Part(job.JobId, input.PartName), rows, ct).ConfigureAwait(false);
+        await ReportAsync(reporter, rows.Count, failed, final: true, ct).ConfigureAwait(false);
         var counts = PredictionRows.Count(rows, clock.Elapsed.TotalSeconds);
         JobMetrics.Record(counts, job.Model, clock.Elapsed.TotalSeconds);
         // The span this runs in is the engine's (DTFx's activity span under serverless host).
         JobTracing.TagBatch(Activity.Current, input, counts);
-        logger.LogInformation("Classified batch {Part} of job {JobId}: {Images} images, {Failed} failed, {Milliseconds:F0} ms",
+        logger.LogInformation("Classified unit {Part} of job {JobId}: {Images} images, {Failed} failed, {Milliseconds:F0} ms",
             input.PartName, job.JobId, counts.Images, counts.Failed, clock.Elapsed.TotalMilliseconds);
         return counts;
+    }
+
+    private async Task ReportAsync(UnitProgress.Reporter reporter, long done, long failed, bool final, CancellationToken ct)
+    {
+        try
+        {
+            await reporter.ReportAsync(done, failed, final, ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Progress is for people watching; the unit's result does not depend on it.
+            logger.LogDebug(e, "The progress of a unit could not be written");
+        }
+    }
+
+    private static async IAsyncEnumerable<ImageInput> Inputs(IImageSource source, IReadOnlyList<SourceObject> items, long maxBytes,
+        [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        foreach (var item in items)
+        {
+            ct.ThrowIfCancellationRequested();
+            yield return ImageReads.From(source, item.Key, maxBytes, item.Size);
+        }
+        await Task.CompletedTask.ConfigureAwait(false);
     }
 }

@@ -1,18 +1,42 @@
 using Microsoft.DurableTask;
 using Serverless.BatchInference.Contracts;
 using Serverless.Jobs;
+using Serverless.Jobs.Pages;
+using Serverless.Storage;
 
 namespace Serverless.Activities;
 
-/// <summary>Lists one page of the source (keys and the next page's token): the orchestrator's only view of the listing.</summary>
+/// <summary>
+/// Lists one page of the source and writes its keys (with sizes and ETags where the store gives
+/// them) to the page's manifest in the job's working area; returns only the manifest's name and
+/// its count. The listing token comes from the previous page's manifest, so no key (a local
+/// folder's token is one) travels through the engine. An empty page is recorded at once: it has no parts.
+/// </summary>
 public sealed class ListSourcePageActivity(JobResources resources, ActivityShutdown shutdown) : TaskActivity<ListPageInput, ListPageOutput>
 {
     /// <inheritdoc/>
     public override async Task<ListPageOutput> RunAsync(TaskActivityContext context, ListPageInput input)
     {
-        var source = resources.Source(input.Source);
-        await foreach (var page in source.ListPagesAsync(input.ContinuationToken, input.PageSize, shutdown.Token).ConfigureAwait(false))
-            return new ListPageOutput(page.Keys, page.NextToken);
-        return new ListPageOutput([], null);
+        var job = input.Job;
+        var ct = shutdown.Token;
+        var store = resources.Results(job.Output);
+        string? token = null;
+        if (input.PageIndex > 0)
+        {
+            var previous = await PageManifests.ReadHeaderAsync(store, job.JobId, input.PageIndex - 1, ct).ConfigureAwait(false);
+            token = previous.Next ?? throw new JobDataMissingException(
+                $"page {input.PageIndex - 1} of job {job.JobId} was the last page of its listing; there is no page {input.PageIndex}");
+        }
+        var source = resources.Source(job.Source);
+        var page = new SourcePage([], null, 0);
+        await foreach (var listed in source.ListPagesAsync(token, job.PageSize, ct).ConfigureAwait(false))
+        {
+            page = listed;
+            break;
+        }
+        var manifest = await PageManifests.WriteAsync(store, job.JobId, input.PageIndex, page, ct).ConfigureAwait(false);
+        if (page.Keys.Count == 0)
+            await PageManifests.WriteRecordAsync(store, job.JobId, input.PageIndex, new PageRecord(0, []), ct).ConfigureAwait(false);
+        return new ListPageOutput(input.PageIndex, page.Keys.Count, page.NextToken is null, manifest);
     }
 }

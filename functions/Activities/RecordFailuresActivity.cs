@@ -4,6 +4,7 @@ using Serverless.BatchInference.Contracts;
 using Serverless.Storage.Results;
 using Serverless.Jobs;
 using Serverless.Jobs.Classification;
+using Serverless.Jobs.Pages;
 
 namespace Serverless.Activities;
 
@@ -13,10 +14,13 @@ public sealed class RecordFailuresActivity(JobResources resources, ActivityShutd
     /// <inheritdoc/>
     public override async Task<JobCounts> RunAsync(TaskActivityContext context, RecordFailuresInput input)
     {
-        var rows = input.Keys.Select(key => PredictionRow.Failure(key, input.Code, input.Message)).ToArray();
-        await new ResultWriter(resources.Results(input.Job.Output)).WritePartAsync(input.PartName, rows, shutdown.Token).ConfigureAwait(false);
+        var job = input.Job;
+        var store = resources.Results(job.Output);
+        var items = await PageManifests.ReadItemsAsync(store, job.JobId, input.PageIndex, input.First, input.Count, shutdown.Token).ConfigureAwait(false);
+        var rows = items.Select(item => PredictionRow.Failure(item.Key, input.Code, input.Message)).ToArray();
+        await new ResultWriter(store).WriteRowsAsync(JobWorkArea.Part(job.JobId, input.PartName), rows, shutdown.Token).ConfigureAwait(false);
         var counts = PredictionRows.Count(rows, 0);
-        JobMetrics.Record(counts, input.Job.Model, seconds: null);
+        JobMetrics.Record(counts, job.Model, seconds: null);
         return counts;
     }
 }

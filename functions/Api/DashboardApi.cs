@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.DurableTask.Client;
 using Serverless.BatchInference.Contracts;
 using Serverless.Jobs;
+using Serverless.Jobs.Progress;
 using Serverless.Jobs.Reports;
 using Serverless.Storage.Results;
 
@@ -63,12 +64,12 @@ public static class DashboardApi
     /// than two progress samples to draw, 404 for an unknown job.
     /// </summary>
     public static async Task<Results<ContentHttpResult, NoContent, ProblemHttpResult>> ChartAsync(
-        string id, HttpResponse response, DurableTaskClient client, TimeProvider clock, CancellationToken cancellationToken)
+        string id, HttpResponse response, DurableTaskClient client, UnitProgress units, TimeProvider clock, CancellationToken cancellationToken)
     {
         // A page sub-orchestration is part of a job, not one.
         if (PageIds.IsPage(id) || await client.GetInstanceAsync(id, getInputsAndOutputs: false, cancellationToken) is not { } job)
             return Problem(JobImagesProblem.UnknownJob, $"No job with id '{id}'.");
-        var status = await LiveProgress.AddRunningPagesAsync(client, JobStatusResponse.From(job, withInput: false), cancellationToken);
+        var status = await LiveProgress.AddRunningPagesAsync(client, units, JobStatusResponse.From(job, withInput: false), cancellationToken);
         response.Headers.CacheControl = "no-store";
         return JobRateChart.Svg(status, clock.GetUtcNow()) is { } svg ? TypedResults.Content(svg, "image/svg+xml") : TypedResults.NoContent();
     }

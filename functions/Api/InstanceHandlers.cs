@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Serverless.Jobs;
+using Serverless.Jobs.Progress;
 
 namespace Serverless.Api;
 
@@ -42,7 +43,8 @@ public static class InstanceHandlers
         var metadata = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
         if (metadata is null)
             return UnknownJob(id);
-        var status = await LiveProgress.AddRunningPagesAsync(client, JobStatusResponse.From(metadata, showInput), cancellationToken);
+        var units = request.HttpContext.RequestServices.GetRequiredService<UnitProgress>();
+        var status = await LiveProgress.AddRunningPagesAsync(client, units, JobStatusResponse.From(metadata, showInput), cancellationToken);
         if (showHistory && request.HttpContext.RequestServices.GetService<IInstanceHistory>() is { } history)
         {
             var (events, omitted) = await history.GetAsync(id, showHistoryOutput, cancellationToken);

@@ -23,6 +23,13 @@ public sealed record InferenceOptions
     public long MaxEncodedBytes { get; init; } = 64L * 1024 * 1024;
 
     /// <summary>
+    /// Encoded bytes a process holds between reading images and decoding them, all classifiers
+    /// together (<see cref="ByteBudget"/>): reads ahead wait once this much is held, so large images
+    /// slow the read-ahead down rather than exhaust memory. At least one image at the limit.
+    /// </summary>
+    public long ReadAheadBytes { get; init; } = 256L * 1024 * 1024;
+
+    /// <summary>
     /// Largest image accepted, in pixels as the header declares them (checked before any pixel
     /// memory is allocated, so decompression bombs fail with too_large).
     /// </summary>

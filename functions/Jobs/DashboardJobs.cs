@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.DurableTask.Client;
 using Serverless.BatchInference.Contracts;
+using Serverless.Jobs.Progress;
 
 namespace Serverless.Jobs;
 
@@ -8,7 +9,7 @@ namespace Serverless.Jobs;
 /// The dashboard's list of jobs, newest first, filtered by state, in numbered pages over the one
 /// <see cref="JobListing"/>; only the page's jobs are read again with their inputs (source and model).
 /// </summary>
-public sealed class DashboardJobs(JobListing listing, TimeProvider clock)
+public sealed class DashboardJobs(JobListing listing, UnitProgress units, TimeProvider clock)
 {
     private static readonly JsonSerializerOptions Json = BatchJson.Options;
 
@@ -21,10 +22,10 @@ public sealed class DashboardJobs(JobListing listing, TimeProvider clock)
         return new DashboardJobList(rows, page, pageSize, hasMore);
     }
 
-    private static async Task<DashboardJob> RowAsync(DurableTaskClient client, OrchestrationMetadata job, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<DashboardJob> RowAsync(DurableTaskClient client, OrchestrationMetadata job, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var status = JobStatusResponse.From(await client.GetInstanceAsync(job.InstanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false) ?? job, withInput: true);
-        status = await LiveProgress.AddRunningPagesAsync(client, status, cancellationToken).ConfigureAwait(false);
+        status = await LiveProgress.AddRunningPagesAsync(client, units, status, cancellationToken).ConfigureAwait(false);
         var progress = status.CustomStatus is { ValueKind: JsonValueKind.Object } custom ? custom.Deserialize<JobProgress>(Json) : null;
         var spec = status.Input is { ValueKind: JsonValueKind.Object } input && input.TryGetProperty("spec", out var s) ? s.Deserialize<JobSpec>(Json) : null;
         var ended = status.RuntimeStatus is nameof(OrchestrationRuntimeStatus.Completed) or nameof(OrchestrationRuntimeStatus.Failed) or nameof(OrchestrationRuntimeStatus.Terminated);

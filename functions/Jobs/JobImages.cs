@@ -113,7 +113,7 @@ public sealed class JobImages(JobResources resources, InferenceOptions inference
         }
         try
         {
-            var samples = await new ResultWriter(results).ReadSamplesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            var samples = await new ResultWriter(results).ReadSamplesAsync(JobWorkArea.PartsFolder(spec.JobId), cancellationToken: cancellationToken).ConfigureAwait(false);
             return new Lookup(spec, samples, JobImagesProblem.None, null);
         }
         catch (Exception e) when (e is StorageException or FormatException)

@@ -9,7 +9,7 @@ namespace Serverless.Jobs;
 /// terminate and purge leave behind: a terminated parent does not stop its children, and a purge
 /// deletes one instance. Pages are found by their id prefix (<see cref="PageIds"/>).
 /// </summary>
-public sealed class JobManagement(AttemptLedger attempts, JobIndex index)
+public sealed class JobManagement(AttemptLedger attempts, JobIndex index, Progress.UnitProgress units)
 {
     /// <summary>Terminates the job and its running pages.</summary>
     public async Task TerminateAsync(DurableTaskClient client, string jobId, string reason, CancellationToken cancellationToken)
@@ -55,6 +55,7 @@ public sealed class JobManagement(AttemptLedger attempts, JobIndex index)
             if (round == 0)
             {
                 await attempts.DeleteJobAsync(jobId, cancellationToken).ConfigureAwait(false);
+                await units.DeleteJobAsync(jobId, cancellationToken).ConfigureAwait(false);
                 await index.RemoveAsync(jobId, cancellationToken).ConfigureAwait(false);
             }
             if (jobThere)

@@ -5,6 +5,7 @@ using Serverless.Jobs.Attempts;
 using Serverless.Jobs.Configuration;
 using Serverless.BatchInference.Contracts;
 using Serverless.Jobs.Classification;
+using Serverless.Jobs.Progress;
 
 namespace Serverless.Jobs;
 
@@ -32,6 +33,8 @@ public static class JobServices
             TableName = AttemptLedgerOptions.TableNameFor(TaskHubSettings.HubName(configuration)),
             MaxAttempts = TaskHubSettings.MaxDequeueCount(configuration),
         }));
+        services.AddSingleton(_ => new UnitProgress(Connection(configuration), TaskHubSettings.HubName(configuration),
+            TimeSpan.FromSeconds(configuration.GetValue<double?>($"{JobDefaults.SectionName}:unitProgressSeconds") ?? 1)));
         services.AddSingleton<LocalRoot>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<DashboardJobs>();

@@ -1,19 +1,26 @@
 using System.Text.Json;
 using Microsoft.DurableTask.Client;
 using Serverless.BatchInference.Contracts;
+using Serverless.Jobs.Progress;
 
 namespace Serverless.Jobs;
 
 /// <summary>
 /// A running job's progress counted in images, not pages: the job's own custom status counts
 /// finished pages, and each running page sub-orchestration reports the images of its finished
-/// batches. Adding the two lets a small job (one page) show progress while it runs.
+/// work units; within a unit, the unit's own counter (<see cref="UnitProgress"/>) moves as its
+/// inference batches finish. Adding them lets a small job (one page, one unit) show progress while it runs.
 /// </summary>
 public static class LiveProgress
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static async Task<JobStatusResponse> AddRunningPagesAsync(DurableTaskClient client, JobStatusResponse status, CancellationToken cancellationToken)
+    /// <summary>
+    /// The job's status with its running pages' progress added: of each page, the larger of its
+    /// finished units (its custom status) and the counters of its units (<paramref name="units"/>,
+    /// written during each unit and at its end).
+    /// </summary>
+    public static async Task<JobStatusResponse> AddRunningPagesAsync(DurableTaskClient client, UnitProgress units, JobStatusResponse status, CancellationToken cancellationToken)
     {
         if (status.RuntimeStatus != nameof(OrchestrationRuntimeStatus.Running) || status.CustomStatus is not { ValueKind: JsonValueKind.Object } custom
             || custom.Deserialize<JobProgress>(Json) is not { } job)
@@ -31,11 +38,17 @@ public static class LiveProgress
         {
             foreach (var instance in page.Values)
             {
-                if (instance.SerializedCustomStatus is { Length: > 0 } text && JsonSerializer.Deserialize<PageProgress>(text, Json) is { } progress)
+                var (pageDone, pageFailed) = instance.SerializedCustomStatus is { Length: > 0 } text && JsonSerializer.Deserialize<PageProgress>(text, Json) is { } progress
+                    ? (progress.Done, progress.Failed)
+                    : (0L, 0L);
+                if (units is not null && PageIds.TryParse(instance.InstanceId, out var jobId, out var pageIndex))
                 {
-                    done += progress.Done;
-                    failed += progress.Failed;
+                    var counted = await units.ReadPageAsync(jobId, pageIndex, cancellationToken).ConfigureAwait(false);
+                    if (counted.Done > pageDone)
+                        (pageDone, pageFailed) = counted;
                 }
+                done += pageDone;
+                failed += pageFailed;
             }
             break; // at most two pages run at once: the first page of results holds them
         }

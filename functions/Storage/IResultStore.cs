@@ -21,6 +21,14 @@ public interface IResultStore
     /// </summary>
     Task WriteAsync(string name, Func<Stream, CancellationToken, Task> writeContent, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Writes (or overwrites) <paramref name="name"/> with the objects <paramref name="sources"/> joined in
+    /// order, without a local copy: a multipart upload on S3 (parts of a few MiB streamed from the
+    /// sources), blocks on Azure Blob (Put Block From URL, server-side, where the store allows it),
+    /// an append on local disk. Memory holds one upload part at most, whatever the total size.
+    /// </summary>
+    Task ConcatenateAsync(string name, IReadOnlyList<string> sources, CancellationToken cancellationToken = default);
+
     /// <summary>Reads a whole object.</summary>
     Task<byte[]> ReadAsync(string name, CancellationToken cancellationToken = default);
 

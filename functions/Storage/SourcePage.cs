@@ -10,6 +10,15 @@ namespace Serverless.Storage;
 /// <param name="Skipped">Keys on this page left out by the extension filter.</param>
 public sealed record SourcePage(IReadOnlyList<string> Keys, string? NextToken, int Skipped)
 {
+    /// <summary>
+    /// What the store said of each key, parallel to <see cref="Keys"/> (size and ETag), where its
+    /// listing gives them (S3, Blob); null for local folders.
+    /// </summary>
+    public IReadOnlyList<SourceObject>? Objects { get; init; }
+
     /// <summary>Whether this is the last page.</summary>
     public bool IsLast => NextToken is null;
 }
+
+/// <summary>A listed object: its key, and its size and ETag where the listing gave them.</summary>
+public sealed record SourceObject(string Key, long? Size, string? ETag);

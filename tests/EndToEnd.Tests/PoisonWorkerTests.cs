@@ -50,7 +50,7 @@ public sealed class PoisonWorkerTests(JobStack stack)
             var status = await job;
 
             Assert.Equal("Completed", status.GetProperty("runtimeStatus").GetString());
-            // Twice for the batch (the second time alone in its process), twice for the image alone.
+            // Twice for the unit (the second time alone in its process), twice for its batch of 8, twice for the image alone.
             Assert.InRange(deaths, 4, 8);
             var rows = await S3JobTests.ReadPredictionsAsync(ResultStoreFactory.Create(output, stack.Connections));
             Assert.Equal(20, rows.Count);

@@ -16,7 +16,7 @@ public sealed class FunctionsHostOverlayTests(AzuriteFixture azurite) : IClassFi
     private static readonly string[] WorkerFunctions =
     [
         "BatchInferenceJob", "ClassifyPage",
-        "CheckModel", "ListSourcePage", "ClassifyBatch", "RecordFailures", "WriteResults",
+        "CheckModel", "ListSourcePage", "ClassifyBatch", "RecordFailures", "RecordPage", "HealReadFailures", "MergeShard", "WriteResults",
         "BlobDrop", "JobFileDrop",
     ];
 

@@ -71,12 +71,12 @@ public sealed class BatchJobOrchestratorTests(TaskHubHost hub)
             status = await hub.Client.GetInstanceAsync(id, getInputsAndOutputs: true);
             if (status is { RuntimeStatus: OrchestrationRuntimeStatus.Running })
             {
-                // What GET /api/jobs/{id} shows: the job's finished pages plus its running pages' finished batches.
-                var shown = await LiveProgress.AddRunningPagesAsync(hub.Client, JobStatusResponse.From(status, withInput: false), CancellationToken.None);
+                // What GET /api/jobs/{id} shows: the job's finished pages plus its running pages' units, counted as their batches finish.
+                var shown = await LiveProgress.AddRunningPagesAsync(hub.Client, hub.UnitProgress, JobStatusResponse.From(status, withInput: false), CancellationToken.None);
                 if (shown.CustomStatus is { ValueKind: JsonValueKind.Object } custom)
                     seen.Add(custom.GetProperty("done").GetInt64());
             }
-            await Task.Delay(50);
+            await Task.Delay(10);
         }
         while (status is not { IsCompleted: true });
 
@@ -84,6 +84,8 @@ public sealed class BatchJobOrchestratorTests(TaskHubHost hub)
         Assert.Contains(seen, done => done is > 0 and < 64);
         // Inside one page of 8 (the first), before any page has finished.
         Assert.Contains(seen, done => done is > 0 and < TaskHubHost.PageSize);
+        // Inside a unit of 4 (inference batches of 1): a count no number of whole units makes.
+        Assert.Contains(seen, done => done % TaskHubHost.ImagesPerTask != 0);
     }
 
     [Fact]

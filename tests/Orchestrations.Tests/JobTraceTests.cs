@@ -14,9 +14,9 @@ namespace Serverless.Orchestrations.Tests;
 public sealed class JobTraceTests(TaskHubHost hub)
 {
     [Fact]
-    public async Task A_jobs_trace_has_one_span_per_page_and_per_batch_with_the_job_id()
+    public async Task A_jobs_trace_has_one_span_per_page_and_per_work_unit_with_the_job_id()
     {
-        // 21 images in pages of 8 (8, 8, 5) and batches of 3: three pages, 3 + 3 + 2 batches, two executions.
+        // 21 images in pages of 8 (8, 8, 5), units of 4 (inference batches of 3 inside): three pages, 2 + 2 + 2 units, two executions.
         var source = hub.WriteImages("traced", 21, seed: 21);
         var id = await hub.SubmitAsync(new JobRequest { Source = source, Model = hub.Model, BatchSize = 3, Output = Path.Combine(hub.Root, "out-traced") });
         Assert.Equal(OrchestrationRuntimeStatus.Completed, (await hub.WaitAsync(id)).RuntimeStatus);
@@ -27,8 +27,8 @@ public sealed class JobTraceTests(TaskHubHost hub)
         var batches = spans.Where(s => Is(s, "activity:" + ActivityNames.ClassifyBatch)).ToList();
 
         Assert.Equal([0, 1, 2], pages.Select(p => (int)p.GetTagItem(JobTracing.PageIndexTag)!).Order());
-        Assert.Equal(8, batches.Count);
-        Assert.Equal(8, batches.Select(b => b.GetTagItem(JobTracing.PartTag)).Distinct().Count());
+        Assert.Equal(6, batches.Count);
+        Assert.Equal(6, batches.Select(b => b.GetTagItem(JobTracing.PartTag)).Distinct().Count());
         Assert.Equal(21L, batches.Sum(b => (long)b.GetTagItem(JobTracing.ImagesTag)!));
         Assert.All(pages.Concat(batches), s => Assert.Equal(job.TraceId, s.TraceId));
         Assert.All(spans, s => Assert.Equal(id, s.GetTagItem(JobTracing.JobIdTag)));

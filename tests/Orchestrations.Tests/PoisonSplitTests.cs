@@ -24,12 +24,33 @@ public sealed class PoisonSplitTests(TaskHubHost hub)
         var rows = await hub.ReadPredictionsAsync(output);
         Assert.Equal(8, rows.Count);
         Assert.All(rows, r => Assert.Equal(r.Key.Split('_')[1].Split('.')[0], r.Top[0].Label));
-        // Batch 0 was written as four single-image parts, batch 1 whole.
-        Assert.All(Enumerable.Range(0, 4), item => Assert.True(File.Exists(Path.Combine(output, PartNames.ForSplit(0, 0, item)))));
-        Assert.False(File.Exists(Path.Combine(output, PartNames.For(0, 0))));
-        Assert.True(File.Exists(Path.Combine(output, PartNames.For(0, 1))));
+        // Unit 0 (one inference batch) was written as four single-image parts, unit 1 whole.
+        var work = Path.Combine(output, JobWorkArea.Root(id));
+        Assert.All(Enumerable.Range(0, 4), item => Assert.True(File.Exists(Path.Combine(work, PartNames.ForSplit(PartNames.For(0, 0), item)))));
+        Assert.False(File.Exists(Path.Combine(work, PartNames.For(0, 0))));
+        Assert.True(File.Exists(Path.Combine(work, PartNames.For(0, 1))));
         // The poison batch never ran again: its row still holds the three crashed attempts only.
         Assert.Equal((3, 0), await hub.Attempts.ReadAsync(id, PartNames.For(0, 0), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_poison_unit_splits_into_its_inference_batches_then_a_poison_batch_into_images()
+    {
+        // One unit of 4 (inference batches of 2): the unit is poison, then its second batch too.
+        var id = $"units-{Guid.NewGuid().ToString("N")[..8]}";
+        var (source, output) = (hub.WriteImages(id, 4, seed: 31), Path.Combine(hub.Root, "out-" + id));
+        var unit = PartNames.For(0, 0);
+        await CrashAsync(id, unit, times: 3);
+        await CrashAsync(id, PartNames.ForSplit(unit, 1), times: 3);
+
+        var done = await hub.WaitAsync(await hub.SubmitAsync(new JobRequest { Id = id, Source = source, Model = hub.Model, BatchSize = 2, Output = output }));
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
+        Assert.Equal(4, (await hub.ReadPredictionsAsync(output)).Count(r => r.ErrorCode is null));
+        var work = Path.Combine(output, JobWorkArea.Root(id));
+        Assert.True(File.Exists(Path.Combine(work, PartNames.ForSplit(unit, 0))));
+        Assert.False(File.Exists(Path.Combine(work, PartNames.ForSplit(unit, 1))));
+        Assert.All(Enumerable.Range(0, 2), i => Assert.True(File.Exists(Path.Combine(work, PartNames.ForSplit(PartNames.ForSplit(unit, 1), i)))));
     }
 
     [Fact]
@@ -37,7 +58,7 @@ public sealed class PoisonSplitTests(TaskHubHost hub)
     {
         var (id, source, output) = Prepare("crashed");
         await CrashAsync(id, PartNames.For(0, 0), times: 3);
-        await CrashAsync(id, PartNames.ForSplit(0, 0, 2), times: 3);
+        await CrashAsync(id, PartNames.ForSplit(PartNames.For(0, 0), 2), times: 3);
 
         var done = await hub.WaitAsync(await hub.SubmitAsync(new JobRequest { Id = id, Source = source, Model = hub.Model, BatchSize = 4, Output = output }));
 

@@ -63,9 +63,10 @@ public sealed class AzuriteProcess : IAsyncDisposable, IDisposable
     /// <summary>
     /// Starts Azurite and waits until all three ports accept connections. Installs the npm
     /// packages first if they are missing. <paramref name="location"/>: the data folder
-    /// (default: a fresh temp folder deleted on dispose).
+    /// (default: a fresh temp folder deleted on dispose). <paramref name="debugLog"/>: a file for
+    /// Azurite's debug log, one line per request among others (benchmarks count requests from it).
     /// </summary>
-    public static async Task<AzuriteProcess> StartAsync(string? location = null, CancellationToken cancellationToken = default)
+    public static async Task<AzuriteProcess> StartAsync(string? location = null, CancellationToken cancellationToken = default, string? debugLog = null)
     {
         await LocalStackInstall.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var owned = location is null ? new TempDir("azurite") : null;
@@ -83,6 +84,7 @@ public sealed class AzuriteProcess : IAsyncDisposable, IDisposable
                     "--tableHost", "127.0.0.1", "--tablePort", ports[2].ToString(),
                     "--location", dataDir,
                     "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry",
+                    .. (debugLog is null ? Array.Empty<string>() : ["--debug", debugLog]),
                 ]
             ), dataDir, StartTimeout, cancellationToken).ConfigureAwait(false);
             return new AzuriteProcess(server, ports, dataDir, owned);

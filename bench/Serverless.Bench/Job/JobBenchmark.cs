@@ -8,7 +8,8 @@ using Serverless.TestSupport;
 namespace Serverless.Bench;
 
 /// <summary>
-/// bench/run.sh job: the photographs repeated to N images in s3rver, one `serverless host` process
+/// bench/run.sh job [--source s3|local]: the photographs repeated to N images in s3rver (or, with
+/// --source local, the very folder `classify` reads, so no emulator serves the images), one `serverless host` process
 /// on Azurite, a job submitted over HTTP and polled to completion; against `serverless classify` on
 /// the same images from local disk, run before and after the job (the mean is used, which evens out
 /// the drift in load of this shared machine).
@@ -33,7 +34,10 @@ internal static class JobBenchmark
         var count = args.Int("images", 5000);
         var batchSize = args.Int("batch-size", 32);
         var workers = args.Int("workers", 0);
+        var sourceKind = args.String("source", "s3");
         args.RejectUnknown();
+        if (sourceKind is not ("s3" or "local"))
+            throw new ArgumentException("--source must be s3 or local");
 
         var (model, _) = BenchModels.Ensure("mobilenetv2");
         var plan = BenchImages.Plan(count);
@@ -42,17 +46,21 @@ internal static class JobBenchmark
         try
         {
             await using var azurite = await AzuriteProcess.StartAsync(Path.Combine(data, "azurite"));
-            await using var s3rver = await S3rverProcess.StartAsync([Bucket], Path.Combine(data, "s3rver"));
-            var upload = Stopwatch.StartNew();
-            await BenchImages.UploadAsync(s3rver.ServiceUrl, S3rverProcess.AccessKey, S3rverProcess.SecretKey, Bucket, Prefix, plan);
-            Report.Log($"uploaded {count} images to s3rver in {upload.Elapsed.TotalSeconds:0.0}s");
+            await using var s3rver = sourceKind == "s3" ? await S3rverProcess.StartAsync([Bucket], Path.Combine(data, "s3rver")) : null;
+            if (s3rver is not null)
+            {
+                var upload = Stopwatch.StartNew();
+                await BenchImages.UploadAsync(s3rver.ServiceUrl, S3rverProcess.AccessKey, S3rverProcess.SecretKey, Bucket, Prefix, plan);
+                Report.Log($"uploaded {count} images to s3rver in {upload.Elapsed.TotalSeconds:0.0}s");
+            }
 
             var classifyBefore = await ClassifyAsync(folder, model, batchSize, Path.Combine(data, "classify-1.jsonl"), count);
-            var job = await RunJobAsync(azurite, s3rver, model, batchSize, count, workers);
+            var job = await RunJobAsync(azurite, s3rver, s3rver is null ? (folder, Path.Combine(data, "results")) : null, model, batchSize, count, workers);
             var classifyAfter = await ClassifyAsync(folder, model, batchSize, Path.Combine(data, "classify-2.jsonl"), count);
 
             var classify = (classifyBefore.Wall + classifyAfter.Wall) / 2;
             Report.Value("images", count);
+            Report.Value("source", sourceKind);
             Report.Value("batch_size", batchSize);
             Report.Value("worker_processes", workers == 0 ? "1 (role all)" : workers.ToString(CultureInfo.InvariantCulture));
             Report.Value("job_seconds", job.Wall, "0.00");
@@ -114,20 +122,25 @@ internal static class JobBenchmark
     /// One host process (role all), or with <paramref name="workers"/> > 0 one api process and that
     /// many worker processes (what KEDA scales); POST /api/jobs, then GET its status URL until 200.
     /// </summary>
-    private static async Task<(double Wall, double Reported, double HostCpuSeconds, double EmulatorCpuSeconds)> RunJobAsync(AzuriteProcess azurite, S3rverProcess s3rver, string model, int batchSize, int expected, int workers)
+    /// <param name="local">With no s3rver: the local folder the job reads and the folder it writes to.</param>
+    private static async Task<(double Wall, double Reported, double HostCpuSeconds, double EmulatorCpuSeconds)> RunJobAsync(AzuriteProcess azurite, S3rverProcess? s3rver,
+        (string Source, string Output)? local, string model, int batchSize, int expected, int workers)
     {
         var port = FreePort.Next();
         var environment = new Dictionary<string, string>
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
-            ["AWS_ENDPOINT_URL"] = s3rver.ServiceUrl,
-            ["AWS_ENDPOINT_URL_S3"] = s3rver.ServiceUrl,
-            ["AWS_ACCESS_KEY_ID"] = S3rverProcess.AccessKey,
-            ["AWS_SECRET_ACCESS_KEY"] = S3rverProcess.SecretKey,
+            ["jobs__localRoot"] = "/",
             ["extensions__durableTask__hubName"] = "bench" + Guid.NewGuid().ToString("N")[..8],
             ["Logging__LogLevel__Default"] = "Warning",
             ["SERVERLESS_MASTER_KEY"] = BenchKey,
         };
+        if (s3rver is not null)
+        {
+            environment["AWS_ENDPOINT_URL"] = environment["AWS_ENDPOINT_URL_S3"] = s3rver.ServiceUrl;
+            environment["AWS_ACCESS_KEY_ID"] = S3rverProcess.AccessKey;
+            environment["AWS_SECRET_ACCESS_KEY"] = S3rverProcess.SecretKey;
+        }
         await using var host = HostChild.Start(["host", "--port", port.ToString(CultureInfo.InvariantCulture), "--role", workers == 0 ? "all" : "api"], environment);
         var workerHosts = Enumerable.Range(0, workers)
             .Select(_ => HostChild.Start(["host", "--role", "worker", "--port", FreePort.Next().ToString(CultureInfo.InvariantCulture)], environment))
@@ -138,14 +151,17 @@ internal static class JobBenchmark
         await host.WaitHealthyAsync(http);
 
         double HostCpu() => workerHosts.Append(host).Sum(h => CpuTime.OfProcess(h.Pid));
-        double EmulatorCpu() => CpuTime.OfProcess(azurite.Pid) + CpuTime.OfProcess(s3rver.Pid);
+        double EmulatorCpu() => CpuTime.OfProcess(azurite.Pid) + (s3rver is null ? 0 : CpuTime.OfProcess(s3rver.Pid));
         var (hostCpuBefore, emulatorCpuBefore) = (HostCpu(), EmulatorCpu());
         // With separate worker processes, what each holds of the work-item queue (what KEDA's queueLength is set from).
         using var stopSampling = new CancellationTokenSource();
         var sampler = workers > 0
             ? WorkItemSampler.Start(azurite.ConnectionString, environment["extensions__durableTask__hubName"], workers, stopSampling.Token)
             : null;
-        var (wall, output) = await BenchJob.RunAsync(http, host, new { source = $"s3://{Bucket}/{Prefix}", model, batchSize }, expected);
+        object request = local is { } l
+            ? new { source = l.Source, model, batchSize, output = l.Output }
+            : new { source = $"s3://{Bucket}/{Prefix}", model, batchSize };
+        var (wall, output) = await BenchJob.RunAsync(http, host, request, expected);
         await stopSampling.CancelAsync();
         if (sampler is not null)
         {

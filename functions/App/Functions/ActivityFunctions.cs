@@ -7,7 +7,8 @@ namespace Serverless.App.Functions;
 /// <summary>The job's activities as activity triggers, each handing its input to the shared activity class.</summary>
 public sealed class ActivityFunctions(
     CheckModelActivity checkModel, ListSourcePageActivity listSourcePage, ClassifyBatchActivity classifyBatch,
-    RecordFailuresActivity recordFailures, WriteResultsActivity writeResults)
+    RecordFailuresActivity recordFailures, RecordPageActivity recordPage, HealReadFailuresActivity healReadFailures,
+    MergeShardActivity mergeShard, WriteResultsActivity writeResults)
 {
     [Function(ActivityNames.CheckModel)]
     public Task<string> CheckModel([ActivityTrigger] CheckModelInput input, FunctionContext context) =>
@@ -24,6 +25,18 @@ public sealed class ActivityFunctions(
     [Function(ActivityNames.RecordFailures)]
     public Task<JobCounts> RecordFailures([ActivityTrigger] RecordFailuresInput input, FunctionContext context) =>
         recordFailures.RunAsync(new FunctionActivityContext(ActivityNames.RecordFailures, context), input);
+
+    [Function(ActivityNames.RecordPage)]
+    public Task<bool> RecordPage([ActivityTrigger] RecordPageInput input, FunctionContext context) =>
+        recordPage.RunAsync(new FunctionActivityContext(ActivityNames.RecordPage, context), input);
+
+    [Function(ActivityNames.HealReadFailures)]
+    public Task<JobCounts> HealReadFailures([ActivityTrigger] HealPageInput input, FunctionContext context) =>
+        healReadFailures.RunAsync(new FunctionActivityContext(ActivityNames.HealReadFailures, context), input);
+
+    [Function(ActivityNames.MergeShard)]
+    public Task<bool> MergeShard([ActivityTrigger] MergeShardInput input, FunctionContext context) =>
+        mergeShard.RunAsync(new FunctionActivityContext(ActivityNames.MergeShard, context), input);
 
     [Function(ActivityNames.WriteResults)]
     public Task<JobOutput> WriteResults([ActivityTrigger] WriteResultsInput input, FunctionContext context) =>

@@ -27,9 +27,13 @@ public sealed class BatchClassifier : IDisposable
         BatchSize = model.ResolveBatchSize(batchSize);
         TopK = topK;
         pool = new BatchTensorPool(model, BatchSize);
-        preparer = new BatchPreparer(model);
+        ReadAhead = ByteBudget.For(model.Options.ReadAheadBytes);
+        preparer = new BatchPreparer(model, ReadAhead);
         runner = new BatchRunner(model, topK);
     }
+
+    /// <summary>The process's budget of encoded bytes read ahead of their decode (<see cref="InferenceOptions.ReadAheadBytes"/>).</summary>
+    public ByteBudget ReadAhead { get; }
 
     /// <summary>Images per inference run (the tensor's fixed batch dimension).</summary>
     public int BatchSize { get; }

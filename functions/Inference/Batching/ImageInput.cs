@@ -24,6 +24,19 @@ public sealed class ImageInput
         this.reader = reader;
     }
 
+    /// <summary>
+    /// The encoded size when it is known before the read (a listing's size, a file's length): the
+    /// read-ahead budget reserves it before reading. Unknown sizes are counted once read.
+    /// </summary>
+    public long? Size
+    {
+        get => size ?? sizeProbe?.Value;
+        init => size = value;
+    }
+
+    private readonly long? size;
+    private Lazy<long?>? sizeProbe;
+
     /// <summary>The key reported in the prediction.</summary>
     public string Key { get; }
 
@@ -31,7 +44,22 @@ public sealed class ImageInput
     /// An image read from a local file; a file larger than <paramref name="maxBytes"/> is refused
     /// (too_large) before it is read.
     /// </summary>
-    public static ImageInput FromFile(string key, string path, long? maxBytes = null) => new(key, async ct =>
+    public static ImageInput FromFile(string key, string path, long? maxBytes = null) =>
+        new(key, Reader(path, maxBytes)) { sizeProbe = new Lazy<long?>(() => SizeOf(path)) };
+
+    private static long? SizeOf(string path)
+    {
+        try
+        {
+            return new FileInfo(path).Length;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static Func<CancellationToken, ValueTask<ReadOnlyMemory<byte>>> Reader(string path, long? maxBytes) => async ct =>
     {
         var limit = maxBytes ?? InferenceOptions.Default.MaxEncodedBytes;
         var length = new FileInfo(path).Length;
@@ -41,7 +69,7 @@ public sealed class ImageInput
         }
 
         return await File.ReadAllBytesAsync(path, ct).ConfigureAwait(false);
-    });
+    };
 
     /// <summary>The encoded bytes.</summary>
     public ValueTask<ReadOnlyMemory<byte>> ReadAsync(CancellationToken cancellationToken = default) =>

@@ -7,7 +7,7 @@ namespace Serverless.Jobs.Classification;
 public static class ImageReads
 {
     /// <summary>An image read when its batch is prepared; one larger than <paramref name="maxBytes"/> is too_large, unread.</summary>
-    public static ImageInput From(IImageSource source, string key, long maxBytes) => new(key, async token =>
+    public static ImageInput From(IImageSource source, string key, long maxBytes, long? size = null) => new(key, async token =>
     {
         try
         {
@@ -17,7 +17,11 @@ public static class ImageReads
         {
             throw TooLarge(e);
         }
-    });
+    })
+    {
+        // The listing's size, when it gave one: the read-ahead budget reserves it before the read.
+        Size = size is { } s ? Math.Min(s, maxBytes) : null,
+    };
 
     /// <summary>The image's own error for an object over the limit, as the decoder would give it.</summary>
     public static ImageRejectedException TooLarge(StorageException e) => new(PredictionErrorCodes.TooLarge, e.Message);

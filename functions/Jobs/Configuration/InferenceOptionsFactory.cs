@@ -20,6 +20,9 @@ public static class InferenceOptionsFactory
             var other => throw new InvalidOperationException($"inference:graphOptimizationLevel '{other}' is not one of all, extended, basic, none."),
         };
         // 0 or absent: let the inference library size it from the CPUs this process may use.
-        return InferenceOptions.Default with { IntraOpNumThreads = threads is > 0 ? threads : null, GraphOptimizationLevel = level };
+        var readAhead = section.GetValue<long?>("readAheadBytes") ?? InferenceOptions.Default.ReadAheadBytes;
+        if (readAhead < 1)
+            throw new InvalidOperationException($"inference:readAheadBytes {readAhead} must be at least 1.");
+        return InferenceOptions.Default with { IntraOpNumThreads = threads is > 0 ? threads : null, GraphOptimizationLevel = level, ReadAheadBytes = readAhead };
     }
 }

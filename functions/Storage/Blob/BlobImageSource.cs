@@ -20,12 +20,14 @@ internal sealed class BlobImageSource(SourceUri location, BlobContainerClient co
             var page = await executor.RunAsync(Location.ToString(), ct => FetchPageAsync(token, pageSize, ct), cancellationToken)
                 .ConfigureAwait(false);
             var keys = new List<string>(page.Values.Count);
+            var objects = new List<SourceObject>(page.Values.Count);
             var skipped = 0;
             foreach (var item in page.Values)
             {
                 if (filter.Accepts(item.Name))
                 {
                     keys.Add(item.Name);
+                    objects.Add(new SourceObject(item.Name, item.Properties?.ContentLength, item.Properties?.ETag?.ToString()));
                 }
                 else
                 {
@@ -34,7 +36,7 @@ internal sealed class BlobImageSource(SourceUri location, BlobContainerClient co
             }
 
             token = string.IsNullOrEmpty(page.ContinuationToken) ? null : page.ContinuationToken;
-            yield return new SourcePage(keys, token, skipped);
+            yield return new SourcePage(keys, token, skipped) { Objects = objects };
         }
         while (token is not null);
     }

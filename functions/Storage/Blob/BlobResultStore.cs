@@ -28,6 +28,9 @@ internal sealed class BlobResultStore(SourceUri location, BlobContainerClient co
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    public Task ConcatenateAsync(string name, IReadOnlyList<string> sources, CancellationToken cancellationToken = default) =>
+        new BlobConcatenation(executor, Blob(name).Name, container, Options(Blob(name).Name).HttpHeaders).RunAsync(sources.Select(s => Blob(s)).ToArray(), cancellationToken);
+
     public Task<byte[]> ReadAsync(string name, CancellationToken cancellationToken = default)
     {
         var blob = Blob(name);

@@ -18,6 +18,7 @@ internal sealed class LocalImageSource(SourceUri location, StorageExecutor execu
         {
             cancellationToken.ThrowIfCancellationRequested();
             var keys = new List<string>();
+            var objects = new List<SourceObject>();
             var skipped = 0;
             string last = string.Empty;
             for (var n = 0; n < pageSize && hasNext; n++)
@@ -26,6 +27,7 @@ internal sealed class LocalImageSource(SourceUri location, StorageExecutor execu
                 if (filter.Accepts(last))
                 {
                     keys.Add(last);
+                    objects.Add(new SourceObject(last, SizeOf(last), null));
                 }
                 else
                 {
@@ -35,7 +37,7 @@ internal sealed class LocalImageSource(SourceUri location, StorageExecutor execu
                 hasNext = MoveNext(walker);
             }
 
-            yield return new SourcePage(keys, hasNext ? last : null, skipped);
+            yield return new SourcePage(keys, hasNext ? last : null, skipped) { Objects = objects };
             await Task.Yield();
         }
     }
@@ -60,6 +62,19 @@ internal sealed class LocalImageSource(SourceUri location, StorageExecutor execu
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw executor.Translate(ex, Location.LocalPath);
+        }
+    }
+
+    // The size read ahead of the image (the read-ahead budget reserves it); a file gone since the walk has none.
+    private long? SizeOf(string key)
+    {
+        try
+        {
+            return new FileInfo(LocalErrors.FullPath(Location, key)).Length;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 

@@ -44,6 +44,16 @@ internal sealed class LocalResultStore : IResultStore
         }, cancellationToken);
     }
 
+    public Task ConcatenateAsync(string name, IReadOnlyList<string> sources, CancellationToken cancellationToken = default) =>
+        WriteAsync(name, async (output, ct) =>
+        {
+            foreach (var source in sources)
+            {
+                await using var input = await OpenReadAsync(source, ct).ConfigureAwait(false);
+                await input.CopyToAsync(output, 1 << 20, ct).ConfigureAwait(false);
+            }
+        }, cancellationToken);
+
     public Task<byte[]> ReadAsync(string name, CancellationToken cancellationToken = default)
     {
         var path = LocalErrors.FullPath(Location, name);

@@ -42,6 +42,12 @@ public sealed record JobSummary
     /// <summary>Rows dropped because their key was already merged from an earlier part.</summary>
     public long DuplicatesDropped { get; init; }
 
+    /// <summary>Images whose read failed and that the job's second pass classified.</summary>
+    public long Healed { get; init; }
+
+    /// <summary>Predictions shards (<c>predictions/part-NNNNN</c>), listed in <c>predictions/manifest.json</c>.</summary>
+    public int Shards { get; init; }
+
     /// <summary>When the job started.</summary>
     public DateTimeOffset? StartedAt { get; init; }
 

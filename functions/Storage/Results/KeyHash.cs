@@ -5,8 +5,10 @@ namespace Serverless.Storage.Results;
 /// instead of the whole string (a million keys: about 24 MB in a HashSet). The chance of a
 /// false duplicate among a million keys is about 3e-8.
 /// </summary>
-internal static class KeyHash
+/// <remarks>Public for the job's merge shards, which drop a key merged twice within a shard.</remarks>
+public static class KeyHash
 {
+    /// <summary>The hash of <paramref name="key"/>.</summary>
     public static ulong Of(string key)
     {
         var hash = 14695981039346656037UL;

@@ -59,6 +59,14 @@ public sealed class ResultWriter
         return new PartInfo(batchId, name, rows.Count, rows.Count(r => r.Failed));
     }
 
+    /// <summary>Writes (or overwrites) <paramref name="name"/> with <paramref name="rows"/> as JSON Lines: a job's part, whatever its folder.</summary>
+    public async Task WriteRowsAsync(string name, IReadOnlyCollection<PredictionRow> rows, CancellationToken cancellationToken = default)
+    {
+        using var buffer = new MemoryStream();
+        await PredictionJson.WriteAsync(buffer, rows, cancellationToken).ConfigureAwait(false);
+        await Store.WriteAsync(name, buffer.GetBuffer().AsMemory(0, (int)buffer.Length), cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Reads one part back (tests, the results command).</summary>
     public async Task<IReadOnlyList<PredictionRow>> ReadPartAsync(int batchId, CancellationToken cancellationToken = default)
     {
@@ -133,15 +141,19 @@ public sealed class ResultWriter
     /// The job's sample rows: <c>samples.json</c> once the job is merged; before that, a sample of
     /// its first <paramref name="maxParts"/> parts, so a running job shows some too.
     /// </summary>
-    public async Task<ResultSamples> ReadSamplesAsync(int maxParts = 4, CancellationToken cancellationToken = default)
+    public Task<ResultSamples> ReadSamplesAsync(int maxParts = 4, CancellationToken cancellationToken = default) =>
+        ReadSamplesAsync(PartsFolder, maxParts, cancellationToken);
+
+    /// <summary>As <see cref="ReadSamplesAsync(int, CancellationToken)"/>, with a running job's parts under <paramref name="partsFolder"/>.</summary>
+    public async Task<ResultSamples> ReadSamplesAsync(string partsFolder, int maxParts = 4, CancellationToken cancellationToken = default)
     {
         if (await Store.ExistsAsync(SamplesName, cancellationToken).ConfigureAwait(false))
             return ResultSamples.Parse(await Store.ReadAsync(SamplesName, cancellationToken).ConfigureAwait(false));
         var sampler = new ResultSampler();
         var read = 0;
-        await foreach (var name in Store.ListAsync(PartsFolder, cancellationToken).ConfigureAwait(false))
+        await foreach (var name in Store.ListAsync(partsFolder, cancellationToken).ConfigureAwait(false))
         {
-            if (!IsPartName(name))
+            if (!name.EndsWith(".jsonl", StringComparison.Ordinal))
                 continue;
             var text = Encoding.UTF8.GetString(await Store.ReadAsync(name, cancellationToken).ConfigureAwait(false));
             foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))

@@ -26,12 +26,14 @@ internal sealed class S3ImageSource(SourceUri location, IAmazonS3 client, Storag
             var response = await executor.RunAsync(
                 Location.ToString(), ct => client.ListObjectsV2Async(request, ct), cancellationToken).ConfigureAwait(false);
             var keys = new List<string>(response.S3Objects?.Count ?? 0);
+            var objects = new List<SourceObject>(keys.Capacity);
             var skipped = 0;
             foreach (var obj in response.S3Objects ?? [])
             {
                 if (filter.Accepts(obj.Key))
                 {
                     keys.Add(obj.Key);
+                    objects.Add(new SourceObject(obj.Key, obj.Size, obj.ETag));
                 }
                 else
                 {
@@ -40,7 +42,7 @@ internal sealed class S3ImageSource(SourceUri location, IAmazonS3 client, Storag
             }
 
             token = response.IsTruncated == true ? response.NextContinuationToken : null;
-            yield return new SourcePage(keys, token, skipped);
+            yield return new SourcePage(keys, token, skipped) { Objects = objects };
         }
         while (token is not null);
     }

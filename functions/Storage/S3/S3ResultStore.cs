@@ -31,6 +31,9 @@ internal sealed class S3ResultStore(SourceUri location, IAmazonS3 client, Storag
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    public Task ConcatenateAsync(string name, IReadOnlyList<string> sources, CancellationToken cancellationToken = default) =>
+        new S3Concatenation(client, executor, Location.Container, Key(name), ResultNames.ContentType(name)).RunAsync(sources.Select(Key).ToArray(), cancellationToken);
+
     public Task<byte[]> ReadAsync(string name, CancellationToken cancellationToken = default)
     {
         var key = Key(name);

@@ -9,5 +9,11 @@ public static class ActivityNames
     public const string ListSourcePage = "ListSourcePage";
     public const string ClassifyBatch = "ClassifyBatch";
     public const string RecordFailures = "RecordFailures";
+    public const string RecordPage = "RecordPage";
+    public const string HealReadFailures = "HealReadFailures";
+    public const string MergeShard = "MergeShard";
     public const string WriteResults = "WriteResults";
+
+    /// <summary>The event a job raises to its running pages when it stops (error threshold): they start no more units.</summary>
+    public const string StopEvent = "stop";
 }

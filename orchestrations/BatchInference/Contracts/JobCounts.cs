@@ -16,6 +16,9 @@ public sealed record JobCounts
 
     public long Succeeded => Images - Failed;
 
+    /// <summary>Classes a job carries across continue-as-new at most: its state must not grow with the model's classes.</summary>
+    public const int CarriedClasses = 64;
+
     public static JobCounts Empty { get; } = new();
 
     /// <summary>The sum of two counts (new dictionaries; the inputs are not changed).</summary>
@@ -31,6 +34,13 @@ public sealed record JobCounts
         };
     }
 
+    /// <summary>These counts with only the <paramref name="classes"/> most frequent classes kept (the exact histogram is the merge's).</summary>
+    public JobCounts Bounded(int classes = CarriedClasses) => ClassHistogram.Count <= classes ? this : this with
+    {
+        ClassHistogram = ClassHistogram.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Take(classes)
+            .ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal),
+    };
+
     private static Dictionary<string, long> Merge(Dictionary<string, long> a, Dictionary<string, long> b)
     {
         var sum = new Dictionary<string, long>(a, StringComparer.Ordinal);
@@ -40,11 +50,6 @@ public sealed record JobCounts
     }
 }
 
-/// <summary>
-/// Which parts a page wrote: one per batch, except batches split into one part per image after
-/// they crashed their worker (<see cref="SplitBatchSizes"/>: batch index to image count).
-/// </summary>
-public sealed record PageParts(int BatchCount, Dictionary<int, int>? SplitBatchSizes = null);
-
-/// <summary>What one ClassifyPage sub-orchestration returns.</summary>
-public sealed record PageResult(int PageIndex, PageParts Parts, JobCounts Counts);
+/// <summary>What one ClassifyPage sub-orchestration returns: its counts, its parts recorded in its page record.</summary>
+/// <param name="Unclassified">Images of the page not classified because the job stopped (error threshold).</param>
+public sealed record PageResult(int PageIndex, JobCounts Counts, int Unclassified = 0);

@@ -19,4 +19,24 @@ public sealed class JobDefaults
 
     /// <summary>Pages per execution of the job orchestrator before it continues as new (each page adds about six history events).</summary>
     public int PagesPerExecution { get; set; } = 200;
+
+    /// <summary>
+    /// Images per work unit: one ClassifyBatch activity streams them through the pipelined
+    /// classifier in inference batches of <see cref="BatchSize"/> and writes one part. Larger units
+    /// pay an activity's fixed costs (messages, history, ledger, part) over more images.
+    /// </summary>
+    public int ImagesPerTask { get; set; } = DefaultImagesPerTask;
+
+    /// <summary>Pages merged by one MergeShard activity into one predictions shard (<c>predictions/part-NNNNN</c>).</summary>
+    public int PagesPerShard { get; set; } = DefaultPagesPerShard;
+
+    /// <summary>Jobs up to this many images also get the shards joined into one predictions file; larger jobs get the shards only.</summary>
+    public long SingleFileMaxImages { get; set; } = DefaultSingleFileMaxImages;
+
+    /// <summary>How often a running unit writes its progress counter, in seconds (it also writes one at its end).</summary>
+    public double UnitProgressSeconds { get; set; } = 1;
+
+    public const int DefaultImagesPerTask = 256;
+    public const int DefaultPagesPerShard = 20;
+    public const long DefaultSingleFileMaxImages = 1_000_000;
 }

@@ -51,7 +51,14 @@ public sealed record JobOutput(
     Dictionary<string, long> FailuresByReason,
     double ImagesPerSecond,
     double ElapsedSeconds,
-    int Executions = 1);
+    int Executions = 1)
+{
+    /// <summary>Images that stayed read_failed after the job's second pass (counted in <see cref="Failed"/> too).</summary>
+    public long ReadFailed { get; init; }
+
+    /// <summary>Images whose first read failed and that the second pass classified.</summary>
+    public long Healed { get; init; }
+}
 
 /// <summary>A running page's custom status: images done so far in that page.</summary>
 public sealed record PageProgress(long Done, long Failed);

@@ -55,7 +55,10 @@ public static partial class JobRequestValidator
             Top: request.Top ?? defaults.Top,
             MaxFailedImages: request.MaxFailedImages,
             MaxFailedPercent: request.MaxFailedPercent,
-            PagesPerExecution: Math.Max(defaults.PagesPerExecution, 1));
+            PagesPerExecution: Math.Max(defaults.PagesPerExecution, 1),
+            ImagesPerTask: Math.Max(defaults.ImagesPerTask, 1),
+            PagesPerShard: Math.Max(defaults.PagesPerShard, 1),
+            SingleFileMaxImages: Math.Max(defaults.SingleFileMaxImages, 0));
         return errors;
     }
 

@@ -1,7 +1,7 @@
 namespace Serverless.BatchInference.Contracts;
 
 /// <summary>
-/// A validated job with every default filled in: the input of <see cref="Orchestrators.BatchJobOrchestrator"/>.
+/// A validated job with every default filled in (<see cref="JobDefaults"/> for what each setting does): the input of <see cref="Orchestrators.BatchJobOrchestrator"/>.
 /// </summary>
 public sealed record JobSpec(
     string JobId,
@@ -16,4 +16,7 @@ public sealed record JobSpec(
     int Top,
     int? MaxFailedImages,
     double? MaxFailedPercent,
-    int PagesPerExecution = 200);
+    int PagesPerExecution = 200,
+    int ImagesPerTask = JobDefaults.DefaultImagesPerTask,
+    int PagesPerShard = JobDefaults.DefaultPagesPerShard,
+    long SingleFileMaxImages = JobDefaults.DefaultSingleFileMaxImages);

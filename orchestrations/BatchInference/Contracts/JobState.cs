@@ -2,17 +2,17 @@ namespace Serverless.BatchInference.Contracts;
 
 /// <summary>
 /// The input of each execution of the job orchestrator. A job of a million images continues as
-/// new every few dozen pages, carrying only this: where the listing stands and the totals so far.
+/// new every few dozen pages, carrying only this: where the listing stands (the next page's index:
+/// its token is in the previous page's manifest) and the totals so far, whose class histogram is
+/// bounded (<see cref="JobCounts.CarriedClasses"/>). Nothing here grows with the job.
 /// </summary>
 public sealed record JobState
 {
     public required JobSpec Spec { get; init; }
-    public string? NextToken { get; init; }
     public int NextPageIndex { get; init; }
     public bool ListingDone { get; init; }
     public long Listed { get; init; }
     public JobCounts Counts { get; init; } = JobCounts.Empty;
-    public List<PageParts> Pages { get; init; } = [];
     public DateTime? StartedUtc { get; init; }
 
     /// <summary>Images done over time, bounded (<see cref="ProgressSamples"/>): the dashboard's and the report's images/s chart.</summary>

@@ -1,13 +1,20 @@
 namespace Serverless.BatchInference.Contracts;
 
 /// <summary>
-/// Deterministic names (always JSON Lines; the merge writes the job's format) of the per-batch result parts: a rerun of a batch overwrites its part,
-/// never adds a second one, and the merge finds every part from (page, batch) alone.
+/// Deterministic names (always JSON Lines; the merge writes the job's format) of the result parts,
+/// relative to the job's working area (<see cref="JobWorkArea.Part"/>): one per work unit, so a rerun
+/// overwrites its part and never adds a second one. A unit split after it crashed its worker gets
+/// one part per inference batch, and a batch split again one part per image (<see cref="ForSplit"/>).
+/// The same names key the attempt ledger.
 /// </summary>
 public static class PartNames
 {
-    public static string For(int page, int batch) => $"parts/part-{page:D6}-{batch:D5}.jsonl";
+    /// <summary>The part of unit <paramref name="unit"/> of page <paramref name="page"/>.</summary>
+    public static string For(int page, int unit) => $"parts/part-{page:D6}-{unit:D5}.jsonl";
 
-    /// <summary>A batch split after a crash gets one part per image.</summary>
-    public static string ForSplit(int page, int batch, int item) => $"parts/part-{page:D6}-{batch:D5}-{item:D5}.jsonl";
+    /// <summary>The part of piece <paramref name="index"/> of a split part.</summary>
+    public static string ForSplit(string parent, int index) => $"{parent[..^".jsonl".Length]}-{index:D5}.jsonl";
+
+    /// <summary>The part a page's second pass over its read_failed images writes.</summary>
+    public static string ForHeal(int page) => $"parts/heal-{page:D6}.jsonl";
 }

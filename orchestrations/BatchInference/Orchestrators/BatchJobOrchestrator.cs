@@ -5,10 +5,11 @@ namespace Serverless.BatchInference.Orchestrators;
 
 /// <summary>
 /// The batch-inference job: checks the model, lists the source page by page through an activity
-/// (orchestrators do no I/O), runs one ClassifyPage sub-orchestration per page with the next
-/// page listed while the current ones run, reports progress as custom status, and ends with
-/// WriteResults. Continues as new every <see cref="JobSpec.PagesPerExecution"/> pages so no history
-/// grows with the size of the job.
+/// that writes each page's keys to a manifest (orchestrators do no I/O, and keys never enter the
+/// engine), runs one ClassifyPage sub-orchestration per page with the next page listed while the
+/// current ones run, reports progress as custom status, and ends with the merge (<see cref="JobFinish"/>).
+/// Continues as new every <see cref="JobSpec.PagesPerExecution"/> pages carrying only
+/// <see cref="JobState"/>, so no history and no state grows with the size of the job.
 /// </summary>
 public sealed class BatchJobOrchestrator : TaskOrchestrator<JobState, JobOutput?>
 {
@@ -29,8 +30,8 @@ public sealed class BatchJobOrchestrator : TaskOrchestrator<JobState, JobOutput?
         var run = new JobRun(state with { StartedUtc = started });
         if (state.StartedUtc is null)
             run.AddSample(0);
-        var inFlight = new List<Task<PageResult>>();
-        Task<ListPageOutput>? listing = run.State.ListingDone ? null : ListAsync(context, job, run.State.NextToken);
+        var inFlight = new Dictionary<Task<PageResult>, int>();
+        Task<ListPageOutput>? listing = run.State.ListingDone ? null : ListAsync(context, job, run.State.NextPageIndex);
         var pagesThisExecution = 0;
 
         while (listing is not null || inFlight.Count > 0)
@@ -42,25 +43,22 @@ public sealed class BatchJobOrchestrator : TaskOrchestrator<JobState, JobOutput?
                 var pageIndex = run.AddListedPage(page);
                 pagesThisExecution++;
                 // Progress shows the listing as it goes (and the phase once a page runs), not only after a page ends.
-                context.SetCustomStatus(Progress(page.Keys.Count > 0 ? "classifying" : "listing", run.State, started, context.CurrentUtcDateTime));
-                if (page.Keys.Count > 0)
+                context.SetCustomStatus(Progress(page.Count > 0 ? "classifying" : "listing", run.State, started, context.CurrentUtcDateTime));
+                if (page.Count > 0)
                     inFlight.Add(context.CallSubOrchestratorAsync<PageResult>(ActivityNames.ClassifyPage,
-                        new PageInput(job, pageIndex, page.Keys), new SubOrchestrationOptions { InstanceId = PageIds.For(job.JobId, pageIndex) }));
+                        new PageInput(job, pageIndex, page.Count), new SubOrchestrationOptions { InstanceId = PageIds.For(job.JobId, pageIndex) }), pageIndex);
                 if (!run.State.ListingDone && pagesThisExecution < job.PagesPerExecution)
-                    listing = ListAsync(context, job, run.State.NextToken);
+                    listing = ListAsync(context, job, run.State.NextPageIndex);
                 continue;
             }
 
-            var done = await Task.WhenAny(inFlight);
+            var done = await Task.WhenAny(inFlight.Keys);
             inFlight.Remove(done);
             run.AddPageResult(await done);
             run.AddSample((context.CurrentUtcDateTime - started).TotalSeconds);
             context.SetCustomStatus(Progress("classifying", run.State, started, context.CurrentUtcDateTime));
             if (ErrorThreshold.ExceededBy(job, run.State.Counts) is { } reason)
-            {
-                await WriteResultsAsync(context, run.State, started);
-                throw new JobFailedException($"{reason}; the predictions so far are in {job.Output}");
-            }
+                await StopAsync(context, run, inFlight, reason, started);
         }
 
         if (!run.State.ListingDone)
@@ -68,18 +66,39 @@ public sealed class BatchJobOrchestrator : TaskOrchestrator<JobState, JobOutput?
             context.ContinueAsNew(run.State with { Execution = run.State.Execution + 1 });
             return null;
         }
+        if (run.State.Listed == 0)
+            throw new JobFailedException($"the source {job.Source} holds no images: nothing to classify (check the prefix, and that its files have image extensions)");
+        await JobFinish.HealAsync(context, run, started);
         context.SetCustomStatus(Progress("writing results", run.State, started, context.CurrentUtcDateTime));
-        var output = await WriteResultsAsync(context, run.State, started) with { Executions = run.State.Execution };
-        context.SetCustomStatus(Progress("completed", run.State, started, context.CurrentUtcDateTime));
+        var output = await JobFinish.MergeAsync(context, run.State, started) with { Executions = run.State.Execution };
+        context.SetCustomStatus(Progress("completed", run.State, started, context.CurrentUtcDateTime) with { Failed = output.Failed });
         return output;
     }
 
-    private static Task<ListPageOutput> ListAsync(TaskOrchestrationContext context, JobSpec job, string? token) =>
-        context.CallActivityAsync<ListPageOutput>(ActivityNames.ListSourcePage, new ListPageInput(job.Source, token, job.PageSize), BatchRetry.Io);
+    /// <summary>
+    /// The job is past its error threshold: its running pages start no more units, what they ran is
+    /// merged, and the job fails saying how many images were left unclassified.
+    /// </summary>
+    private static async Task StopAsync(TaskOrchestrationContext context, JobRun run, Dictionary<Task<PageResult>, int> inFlight, string reason, DateTime started)
+    {
+        var job = run.State.Spec;
+        foreach (var page in inFlight.Values)
+            context.SendEvent(PageIds.For(job.JobId, page), ActivityNames.StopEvent, true);
+        var unclassified = 0L;
+        foreach (var result in await Task.WhenAll(inFlight.Keys))
+        {
+            run.AddPageResult(result);
+            unclassified += result.Unclassified;
+        }
+        inFlight.Clear();
+        context.SetCustomStatus(Progress("writing results", run.State, started, context.CurrentUtcDateTime));
+        await JobFinish.MergeAsync(context, run.State, started);
+        var listing = run.State.ListingDone ? "" : $" (the listing stopped after {run.State.Listed} images)";
+        throw new JobFailedException($"{reason}; {unclassified} listed images were left unclassified{listing}; the predictions so far are in {job.Output}");
+    }
 
-    private static Task<JobOutput> WriteResultsAsync(TaskOrchestrationContext context, JobState state, DateTime started) =>
-        context.CallActivityAsync<JobOutput>(ActivityNames.WriteResults,
-            new WriteResultsInput(state.Spec, state.Pages, state.Counts, started, context.CurrentUtcDateTime, state.Samples), BatchRetry.Io);
+    private static Task<ListPageOutput> ListAsync(TaskOrchestrationContext context, JobSpec job, int pageIndex) =>
+        context.CallActivityAsync<ListPageOutput>(ActivityNames.ListSourcePage, new ListPageInput(job, pageIndex), BatchRetry.Io);
 
     internal static JobProgress Progress(string phase, JobState state, DateTime started, DateTime now)
     {
@@ -89,7 +108,7 @@ public sealed class BatchJobOrchestrator : TaskOrchestrator<JobState, JobOutput?
         long? total = state.ListingDone ? state.Listed : null;
         double? eta = total is { } t && rate > 0 ? (t - done) / rate : null;
         return new JobProgress(phase, done, state.Counts.Failed, total, state.Listed, Math.Round(rate, 2), eta is null ? null : Math.Round(eta.Value, 1),
-            state.Counts.FailuresByReason.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).ToDictionary(p => p.Key, p => p.Value),
+            state.Counts.FailuresByReason.Where(p => p.Value != 0).OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).ToDictionary(p => p.Key, p => p.Value),
             JobProgress.Top(state.Counts.ClassHistogram), state.Samples, DateTime.SpecifyKind(started, DateTimeKind.Utc));
     }
 }

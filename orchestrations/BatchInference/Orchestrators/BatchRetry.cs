@@ -10,7 +10,7 @@ internal static class BatchRetry
     public static readonly TaskOptions Io = TaskOptions.FromRetryPolicy(
         new RetryPolicy(4, TimeSpan.FromSeconds(1), 2.0, TimeSpan.FromSeconds(20))
         {
-            HandleFailure = failure => !failure.IsCausedBy<JobConfigurationException>(),
+            HandleFailure = failure => !failure.IsCausedBy<JobConfigurationException>() && !failure.IsCausedBy<JobDataMissingException>(),
         });
 
     /// <summary>
@@ -20,6 +20,6 @@ internal static class BatchRetry
     public static readonly TaskOptions Batch = TaskOptions.FromRetryPolicy(
         new RetryPolicy(3, TimeSpan.FromSeconds(2), 2.0, TimeSpan.FromSeconds(30))
         {
-            HandleFailure = failure => !failure.IsCausedBy<PoisonBatchException>(),
+            HandleFailure = failure => !failure.IsCausedBy<PoisonBatchException>() && !failure.IsCausedBy<JobDataMissingException>(),
         });
 }

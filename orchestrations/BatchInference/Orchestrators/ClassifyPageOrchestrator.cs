@@ -4,11 +4,13 @@ using Serverless.BatchInference.Contracts;
 namespace Serverless.BatchInference.Orchestrators;
 
 /// <summary>
-/// Classifies one listed page: cuts it into batches and fans out ClassifyBatch activities, at
-/// most <see cref="JobSpec.MaxBatchesInFlight"/> at a time, and fans in their counts. One
-/// sub-orchestration per page keeps every history small whatever the size of the job.
-/// A batch that keeps killing its worker (poison) is split into single images, so one image
-/// that crashes the decoder is recorded as failed and the rest of its batch is still classified.
+/// Classifies one listed page: cuts its item range into work units of <see cref="JobSpec.ImagesPerTask"/>
+/// images and fans out ClassifyBatch activities, at most <see cref="JobSpec.MaxBatchesInFlight"/> at a
+/// time, then records the parts it wrote (RecordPage) for the merge. Only item ranges travel: the
+/// activities read the keys from the page's manifest. A unit that keeps killing its worker (poison)
+/// is split into inference batches, and a batch again into single images, so one image that crashes
+/// the decoder is recorded as failed and the rest is still classified. When the job stops (its
+/// <see cref="ActivityNames.StopEvent"/>), no more units start.
 /// </summary>
 public sealed class ClassifyPageOrchestrator : TaskOrchestrator<PageInput, PageResult>
 {
@@ -22,57 +24,56 @@ public sealed class ClassifyPageOrchestrator : TaskOrchestrator<PageInput, PageR
     public override async Task<PageResult> RunAsync(TaskOrchestrationContext context, PageInput input)
     {
         var job = input.Job;
-        var batches = input.Keys.Chunk(job.BatchSize).ToArray();
-        var counts = JobCounts.Empty;
-        Dictionary<int, int>? splits = null;
+        var units = FanOut.Ranges(input.Count, job.ImagesPerTask);
+        var stop = context.WaitForExternalEvent<bool>(ActivityNames.StopEvent);
 
         // Progress inside the page, read by the jobs API while the page runs.
         var progress = JobCounts.Empty;
-        var results = await FanOut.RunBoundedAsync(batches.Length, job.MaxBatchesInFlight,
-            b => ClassifyBatchOrSplitAsync(context, input, b, batches[b]),
+        var (results, started) = await FanOut.RunBoundedAsync(units.Length, job.MaxBatchesInFlight,
+            u => ClassifyOrSplitAsync(context, input, PartNames.For(input.PageIndex, u), units[u].First, units[u].Count, level: 0),
             result =>
             {
                 progress = progress.Add(result.Counts);
                 context.SetCustomStatus(new PageProgress(progress.Images, progress.Failed));
-            });
-        for (var b = 0; b < results.Length; b++)
+            }, stop);
+
+        var counts = JobCounts.Empty;
+        var parts = new List<string>();
+        for (var u = 0; u < started; u++)
         {
-            counts = counts.Add(results[b].Counts);
-            if (results[b].SplitSize is { } size)
-                (splits ??= new())[b] = size;
+            counts = counts.Add(results[u].Counts);
+            parts.AddRange(results[u].Parts);
         }
-        return new PageResult(input.PageIndex, new PageParts(batches.Length, splits), counts);
+        var unclassified = units.Skip(started).Sum(u => u.Count);
+        var record = new PageRecord(input.Count - unclassified, parts, counts.FailuresByReason.GetValueOrDefault(PredictionCodes.ReadFailed));
+        await context.CallActivityAsync(ActivityNames.RecordPage, new RecordPageInput(job, input.PageIndex, record), BatchRetry.Io);
+        return new PageResult(input.PageIndex, counts, unclassified);
     }
 
-    private static async Task<(JobCounts Counts, int? SplitSize)> ClassifyBatchOrSplitAsync(
-        TaskOrchestrationContext context, PageInput input, int batch, string[] keys)
+    private static async Task<(JobCounts Counts, string[] Parts)> ClassifyOrSplitAsync(
+        TaskOrchestrationContext context, PageInput input, string part, int first, int count, int level)
     {
         var job = input.Job;
         try
         {
-            var part = PartNames.For(input.PageIndex, batch);
-            var counts = await context.CallActivityAsync<JobCounts>(ActivityNames.ClassifyBatch, new ClassifyBatchInput(job, part, keys), BatchRetry.Batch);
-            return (counts, null);
+            var counts = await context.CallActivityAsync<JobCounts>(ActivityNames.ClassifyBatch,
+                new ClassifyBatchInput(job, part, input.PageIndex, first, count), BatchRetry.Batch);
+            return (counts, [part]);
         }
         catch (TaskFailedException failed) when (failed.FailureDetails.IsCausedBy<PoisonBatchException>())
         {
-            var singles = await Task.WhenAll(keys.Select((key, item) => ClassifySingleAsync(context, input, batch, item, key)));
-            return (singles.Aggregate(JobCounts.Empty, (sum, c) => sum.Add(c)), keys.Length);
-        }
-    }
-
-    private static async Task<JobCounts> ClassifySingleAsync(TaskOrchestrationContext context, PageInput input, int batch, int item, string key)
-    {
-        var job = input.Job;
-        var part = PartNames.ForSplit(input.PageIndex, batch, item);
-        try
-        {
-            return await context.CallActivityAsync<JobCounts>(ActivityNames.ClassifyBatch, new ClassifyBatchInput(job, part, [key]), BatchRetry.Batch);
-        }
-        catch (TaskFailedException failed) when (failed.FailureDetails.IsCausedBy<PoisonBatchException>())
-        {
-            return await context.CallActivityAsync<JobCounts>(ActivityNames.RecordFailures,
-                new RecordFailuresInput(job, part, [key], WorkerCrashedCode, WorkerCrashedMessage), BatchRetry.Io);
+            if (count == 1)
+            {
+                var crashed = await context.CallActivityAsync<JobCounts>(ActivityNames.RecordFailures,
+                    new RecordFailuresInput(job, part, input.PageIndex, first, 1, WorkerCrashedCode, WorkerCrashedMessage), BatchRetry.Io);
+                return (crashed, [part]);
+            }
+            // A unit splits into its inference batches, a batch (or a unit no larger than one) into images.
+            var size = level == 0 && job.BatchSize < count ? job.BatchSize : 1;
+            var pieces = FanOut.Ranges(count, size);
+            var done = await Task.WhenAll(pieces.Select((p, i) =>
+                ClassifyOrSplitAsync(context, input, PartNames.ForSplit(part, i), first + p.First, p.Count, level + 1)));
+            return (done.Aggregate(JobCounts.Empty, (sum, d) => sum.Add(d.Counts)), done.SelectMany(d => d.Parts).ToArray());
         }
     }
 }

@@ -11,24 +11,24 @@ internal sealed class JobRun(JobState state)
     public int AddListedPage(ListPageOutput page)
     {
         var index = State.NextPageIndex;
-        var pages = new List<PageParts>(State.Pages) { new(0) };
+        if (page.PageIndex != index)
+            throw new InvalidOperationException($"page {page.PageIndex} listed where page {index} was expected");
         State = State with
         {
             NextPageIndex = index + 1,
-            NextToken = page.NextToken,
-            ListingDone = page.NextToken is null,
-            Listed = State.Listed + page.Keys.Count,
-            Pages = pages,
+            ListingDone = page.IsLast,
+            Listed = State.Listed + page.Count,
         };
         return index;
     }
 
-    public void AddPageResult(PageResult result)
-    {
-        var pages = new List<PageParts>(State.Pages);
-        pages[result.PageIndex] = result.Parts;
-        State = State with { Pages = pages, Counts = State.Counts.Add(result.Counts) };
-    }
+    /// <summary>Adds a finished page's counts (the class histogram kept bounded: the exact one is the merge's).</summary>
+    public void AddPageResult(PageResult result) =>
+        State = State with { Counts = State.Counts.Add(result.Counts).Bounded() };
+
+    /// <summary>Applies what a second pass changed: images that moved from one outcome to another (their number does not change).</summary>
+    public void AddCorrection(JobCounts delta) =>
+        State = State with { Counts = State.Counts.Add(delta with { Images = 0 }).Bounded() };
 
     /// <summary>Records the images done so far, <paramref name="seconds"/> after the job started.</summary>
     public void AddSample(double seconds) =>

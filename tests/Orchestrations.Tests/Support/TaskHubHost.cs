@@ -19,12 +19,13 @@ namespace Serverless.Orchestrations.Tests.Support;
 /// One Azurite and one in-process `serverless host` (role all: the real DTFx worker, its client
 /// and the job submission) on a hub of their own, shared by the tests of a collection. Jobs read
 /// local folders under <see cref="Root"/> and are classified by the dominant-color model. Pages
-/// are small (<see cref="PageSize"/>) and the job continues as new every <see cref="PagesPerExecution"/> pages.
+/// are small (<see cref="PageSize"/>, units of <see cref="ImagesPerTask"/>, merge shards of two pages) and the job continues as new every <see cref="PagesPerExecution"/> pages.
 /// </summary>
 public sealed class TaskHubHost : IAsyncLifetime
 {
     public const int PageSize = 8;
     public const int PagesPerExecution = 2;
+    public const int ImagesPerTask = 4;
 
     private readonly TempDir temp = new("orchestrations");
     private AzuriteProcess? azurite;
@@ -40,6 +41,7 @@ public sealed class TaskHubHost : IAsyncLifetime
     public AttemptLedger Attempts => app!.Services.GetRequiredService<AttemptLedger>();
     public JobResources Resources => app!.Services.GetRequiredService<JobResources>();
     public IServiceProvider Services => app!.Services;
+    public Serverless.Jobs.Progress.UnitProgress UnitProgress => app!.Services.GetRequiredService<Serverless.Jobs.Progress.UnitProgress>();
     public ClassifierCache Classifiers => app!.Services.GetRequiredService<ClassifierCache>();
 
     /// <summary>Every span the host's tracing pipeline exported (its in-memory exporter, after the host's own processors).</summary>
@@ -60,6 +62,9 @@ public sealed class TaskHubHost : IAsyncLifetime
             ["extensions:durableTask:storageProvider:maxQueuePollingInterval"] = "00:00:00.200",
             ["batchInference:pageSize"] = PageSize.ToString(),
             ["batchInference:pagesPerExecution"] = PagesPerExecution.ToString(),
+            ["batchInference:imagesPerTask"] = ImagesPerTask.ToString(),
+            ["batchInference:pagesPerShard"] = "2",
+            ["batchInference:unitProgressSeconds"] = "0",
             ["Logging:LogLevel:Default"] = "Warning",
         }, services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans))));
         await app.StartAsync();

@@ -35,6 +35,23 @@ public abstract class ResultStoreContract
     }
 
     [Fact]
+    public async Task Concatenating_objects_stores_their_exact_bytes_in_order_across_upload_parts()
+    {
+        // 9 MiB, then small ones, then 6 MiB: more than one streamed part (S3), blocks from URLs (Blob).
+        var store = await NewStoreAsync();
+        byte[][] pieces = [Bytes.Random(9 * 1024 * 1024, seed: 11), Bytes.Random(1000, seed: 12), Bytes.Random(3, seed: 13), Bytes.Random(6 * 1024 * 1024, seed: 14)];
+        for (var i = 0; i < pieces.Length; i++)
+            await store.WriteAsync($"shards/part-{i}.bin", pieces[i]);
+
+        await store.ConcatenateAsync("joined.bin", Enumerable.Range(0, pieces.Length).Select(i => $"shards/part-{i}.bin").ToArray());
+
+        Assert.Equal(Bytes.Sha256(pieces.SelectMany(p => p).ToArray()), Bytes.Sha256(await ReadRawAsync(store, "joined.bin")));
+        // Once more over it: an overwrite, and a single small source.
+        await store.ConcatenateAsync("joined.bin", ["shards/part-2.bin"]);
+        Assert.Equal(Bytes.Sha256(pieces[2]), Bytes.Sha256(await ReadRawAsync(store, "joined.bin")));
+    }
+
+    [Fact]
     public async Task Rewriting_a_part_overwrites_it_and_never_duplicates()
     {
         var store = await NewStoreAsync();

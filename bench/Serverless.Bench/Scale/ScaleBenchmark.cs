@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Serverless.ModelZoo;
+using Serverless.TestSupport;
+
+namespace Serverless.Bench;
+
+/// <summary>
+/// bench/run.sh scale --images N --source local|s3: one job over N tiny synthetic images with the
+/// dominant-colour model (inference costs next to nothing), so what is measured is the engine, its
+/// storage and the merge: job seconds, peak RSS of the host process, task hub requests per image
+/// (counted in Azurite's debug log from the submission on: orchestration, ledger, progress;
+/// results written to a local folder are file operations and not counted; with --source s3 the
+/// images' reads and the results are on s3rver, whose requests are not counted), history bytes per
+/// image (the <c>&lt;Hub&gt;History</c> table's property values plus large-message blobs) and the merge's share of the job.
+/// </summary>
+internal static class ScaleBenchmark
+{
+    private const string Bucket = "bench";
+    private const string BenchKey = "bench-master-key";
+
+    public static async Task<int> RunAsync(BenchArgs args)
+    {
+        var count = args.Int("images", 20_000);
+        var sourceKind = args.String("source", "local");
+        var perTask = args.OptionalInt("images-per-task");
+        args.RejectUnknown();
+        if (sourceKind is not ("local" or "s3"))
+            throw new ArgumentException("--source must be local or s3");
+
+        var model = Path.Combine(BenchPaths.Work, "models", "dominant-color.onnx");
+        if (!File.Exists(model))
+            ModelZooWriter.Write("dominant-color", model);
+        var folder = TinyImages(count);
+        var data = Path.Combine(BenchPaths.Work, "scale-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            var debugLog = Path.Combine(data, "azurite-debug.log");
+            await using var azurite = await AzuriteProcess.StartAsync(Path.Combine(data, "azurite"), debugLog: debugLog);
+            await using var s3rver = sourceKind == "s3" ? await S3rverProcess.StartAsync([Bucket], Path.Combine(data, "s3rver")) : null;
+            var hub = "scale" + Guid.NewGuid().ToString("N")[..8];
+            var environment = new Dictionary<string, string>
+            {
+                ["AzureWebJobsStorage"] = azurite.ConnectionString,
+                ["extensions__durableTask__hubName"] = hub,
+                ["jobs__localRoot"] = "/",
+                ["models__root"] = "/",
+                ["Logging__LogLevel__Default"] = "Warning",
+                ["SERVERLESS_MASTER_KEY"] = BenchKey,
+            };
+            if (perTask is { } n)
+                environment["batchInference__imagesPerTask"] = n.ToString(CultureInfo.InvariantCulture);
+            string source, output;
+            if (s3rver is not null)
+            {
+                var plan = Directory.GetFiles(folder).Order(StringComparer.Ordinal).Select(f => (Path.GetFileName(f), f)).ToList();
+                await BenchImages.UploadAsync(s3rver.ServiceUrl, S3rverProcess.AccessKey, S3rverProcess.SecretKey, Bucket, "images", plan);
+                (source, output) = ($"s3://{Bucket}/images", $"s3://{Bucket}/results/scale");
+                environment["AWS_ENDPOINT_URL"] = environment["AWS_ENDPOINT_URL_S3"] = s3rver.ServiceUrl;
+                environment["AWS_ACCESS_KEY_ID"] = S3rverProcess.AccessKey;
+                environment["AWS_SECRET_ACCESS_KEY"] = S3rverProcess.SecretKey;
+            }
+            else
+                (source, output) = (folder, Path.Combine(data, "results"));
+
+            var port = FreePort.Next();
+            await using var host = HostChild.Start(["host", "--port", port.ToString(CultureInfo.InvariantCulture), "--role", "all"], environment);
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(60) };
+            http.DefaultRequestHeaders.Add("x-functions-key", BenchKey);
+            await host.WaitHealthyAsync(http);
+
+            var requestsBefore = CountRequests(debugLog);
+            var (seconds, result) = await BenchJob.RunAsync(http, host, new { source, model, output }, count);
+            var requests = CountRequests(debugLog) - requestsBefore;
+            var peakRss = PeakRssMb(host.Pid);
+            var historyBytes = await HistoryBytesAsync(azurite.ConnectionString, hub);
+            var summary = JsonDocument.Parse(await ReadSummaryAsync(result.GetProperty("summary").GetString()!, s3rver)).RootElement;
+            var merge = summary.GetProperty("timingsSeconds").TryGetProperty("merge", out var m) ? m.GetDouble() : double.NaN;
+
+            Report.Value("images", count);
+            Report.Value("source", sourceKind);
+            Report.Value("job_seconds", seconds, "0.00");
+            Report.Value("seconds_per_image", seconds / count, "0.000000");
+            Report.Value("peak_rss_mb", peakRss, "0.0");
+            Report.Value("storage_requests_per_image", (double)requests / count, "0.0000");
+            Report.Value("history_bytes_per_image", historyBytes / count, "0.0");
+            Report.Value("merge_seconds", merge, "0.00");
+            Report.Value("merge_fraction", merge / seconds, "0.0000");
+            Report.Value("load_average", Sample.LoadAverage(), "0.0");
+        }
+        finally
+        {
+            BenchPaths.DeleteQuietly(data);
+        }
+        return 0;
+    }
+
+    /// <summary>The folder of <paramref name="count"/> tiny images (8-16 px), made once and kept under the bench's work folder.</summary>
+    private static string TinyImages(int count)
+    {
+        var folder = Path.Combine(BenchPaths.Work, $"scale-images-{count}");
+        var done = Path.Combine(folder, ".complete");
+        if (File.Exists(done))
+            return folder;
+        if (Directory.Exists(folder))
+            BenchPaths.DeleteQuietly(folder);
+        var clock = Stopwatch.StartNew();
+        // The colour is in each name, so the predictions can be checked.
+        SyntheticImages.Write(folder, count, seed: 7, minSize: 8, maxSize: 16);
+        File.WriteAllText(done, "");
+        Report.Log($"wrote {count} tiny images in {clock.Elapsed.TotalSeconds:0.0}s");
+        return folder;
+    }
+
+    // Azurite logs one such line per request of its three services.
+    private static long CountRequests(string debugLog)
+    {
+        if (!File.Exists(debugLog))
+            return 0;
+        using var stream = new FileStream(debugLog, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        long n = 0;
+        while (reader.ReadLine() is { } line)
+            if (line.Contains("StorageContextMiddleware: RequestMethod=", StringComparison.Ordinal))
+                n++;
+        return n;
+    }
+
+    private static double PeakRssMb(int pid)
+    {
+        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
+                return long.Parse(line[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
+        return double.NaN;
+    }
+
+    /// <summary>The bytes of the job's history: every property value of every row of <c>&lt;Hub&gt;History</c>, and the large-message blobs.</summary>
+    private static async Task<double> HistoryBytesAsync(string connection, string hub)
+    {
+        long bytes = 0;
+        await foreach (var row in new TableServiceClient(connection).GetTableClient(hub + "History").QueryAsync<TableEntity>())
+            foreach (var (_, value) in (IEnumerable<KeyValuePair<string, object>>)row)
+                bytes += value switch { string s => System.Text.Encoding.UTF8.GetByteCount(s), byte[] b => b.Length, _ => 8 };
+        var blobs = new BlobServiceClient(connection);
+        await foreach (var container in blobs.GetBlobContainersAsync(prefix: hub.ToLowerInvariant()))
+            await foreach (var blob in blobs.GetBlobContainerClient(container.Name).GetBlobsAsync())
+                bytes += blob.Properties.ContentLength ?? 0;
+        return bytes;
+    }
+
+    private static async Task<string> ReadSummaryAsync(string location, S3rverProcess? s3rver)
+    {
+        if (s3rver is null)
+            return await File.ReadAllTextAsync(location);
+        using var s3 = new Amazon.S3.AmazonS3Client(S3rverProcess.AccessKey, S3rverProcess.SecretKey,
+            new Amazon.S3.AmazonS3Config { ServiceURL = s3rver.ServiceUrl, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+        var key = location[$"s3://{Bucket}/".Length..];
+        using var response = await s3.GetObjectAsync(Bucket, key);
+        using var reader = new StreamReader(response.ResponseStream);
+        return await reader.ReadToEndAsync();
+    }
+}

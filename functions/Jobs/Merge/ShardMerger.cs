@@ -1,0 +1,171 @@
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using Serverless.BatchInference.Contracts;
+using Serverless.Jobs.Pages;
+using Serverless.Storage;
+using Serverless.Storage.Results;
+
+namespace Serverless.Jobs.Merge;
+
+/// <summary>
+/// Merges a range of pages into one predictions shard: reads each page's record and exactly the
+/// parts it names (never a listing of the folder, so another job's files in the same output are
+/// never merged), several parts ahead in parallel, and streams their rows into
+/// <c>predictions/part-NNNNN.jsonl</c> (or <c>.csv</c>: only shard 0 carries the header, so shards join into one
+/// file), with the rows of a page's heal pass in place of its failed reads. Writes its
+/// <see cref="ShardStats"/> beside. Memory holds a few parts and one page's healed rows.
+/// </summary>
+public sealed class ShardMerger(IResultStore store)
+{
+    /// <summary>Parts read ahead of the one being written.</summary>
+    public const int ReadAhead = 8;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The name of shard <paramref name="shard"/> of the predictions.</summary>
+    public static string ShardName(int shard, string format) => $"predictions/part-{shard:D5}.{format}";
+
+    /// <summary>Merges pages [<paramref name="firstPage"/>, firstPage + <paramref name="pageCount"/>) of job <paramref name="jobId"/> into shard <paramref name="shard"/>.</summary>
+    public async Task<ShardStats> MergeAsync(string jobId, int shard, int firstPage, int pageCount, string format, CancellationToken cancellationToken)
+    {
+        var records = new List<(int Page, PageRecord Record)>(pageCount);
+        for (var page = firstPage; page < firstPage + pageCount; page++)
+            records.Add((page, await PageManifests.ReadRecordAsync(store, jobId, page, cancellationToken).ConfigureAwait(false)));
+        var name = ShardName(shard, format);
+        ShardStats? stats = null;
+        try
+        {
+            await WriteShardAsync();
+        }
+        catch (StorageException e) when (e.InnerException is JobDataMissingException missing)
+        {
+            // A file of the job's own is missing: say which, not that the upload of the shard failed.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(missing);
+        }
+        await store.WriteAsync(JobWorkArea.ShardStats(jobId, shard), JsonSerializer.SerializeToUtf8Bytes(stats!, Json), cancellationToken).ConfigureAwait(false);
+        return stats!;
+
+        Task WriteShardAsync() => store.WriteAsync(name, async (output, ct) =>
+        {
+            // May run again if the upload is retried: count from zero each time.
+            var run = new Counter();
+            await using var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
+            if (format == "csv" && shard == 0)
+                await writer.WriteLineAsync(PredictionCsv.Header).ConfigureAwait(false);
+            foreach (var (page, record) in records)
+            {
+                var healed = record.HealPart is { } heal ? await ReadHealAsync(jobId, page, heal, ct).ConfigureAwait(false) : null;
+                await foreach (var (part, bytes) in ReadPartsAsync(jobId, page, record.Parts, ct).ConfigureAwait(false))
+                {
+                    run.Parts++;
+                    foreach (var line in Encoding.UTF8.GetString(bytes).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                    {
+                        var row = PredictionJson.Parse(line);
+                        var text = line;
+                        if (healed is not null && row.Failed && healed.TryGetValue(row.Key, out var again))
+                        {
+                            (row, text) = (again, PredictionJson.Serialize(again));
+                            run.Healed += again.Failed ? 0 : 1;
+                        }
+                        if (!run.Add(row))
+                            continue;
+                        await writer.WriteLineAsync(format == "csv" ? PredictionCsv.Format(row) : text).ConfigureAwait(false);
+                    }
+                }
+            }
+            await writer.FlushAsync(ct).ConfigureAwait(false);
+            stats = run.ToStats(name, output.CanSeek ? output.Length : 0);
+        }, cancellationToken);
+    }
+
+    /// <summary>Reads shard <paramref name="shard"/>'s stats; a missing one names itself.</summary>
+    public async Task<ShardStats> ReadStatsAsync(string jobId, int shard, CancellationToken cancellationToken)
+    {
+        var bytes = await PageManifests.ReadOrMissingAsync(store, JobWorkArea.ShardStats(jobId, shard), "merge shard's stats", cancellationToken).ConfigureAwait(false);
+        return JsonSerializer.Deserialize<ShardStats>(bytes, Json)!;
+    }
+
+    private async Task<Dictionary<string, PredictionRow>> ReadHealAsync(string jobId, int page, string heal, CancellationToken ct)
+    {
+        var bytes = await PageManifests.ReadOrMissingAsync(store, JobWorkArea.Part(jobId, heal), $"heal part of page {page}", ct).ConfigureAwait(false);
+        return Encoding.UTF8.GetString(bytes).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(PredictionJson.Parse)
+            .GroupBy(r => r.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
+    }
+
+    /// <summary>The page's parts in order, <see cref="ReadAhead"/> of them read in parallel ahead of the consumer.</summary>
+    private async IAsyncEnumerable<(string Part, byte[] Bytes)> ReadPartsAsync(string jobId, int page, IReadOnlyList<string> parts,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var ahead = Channel.CreateBounded<Task<byte[]>>(ReadAhead);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var producer = Task.Run(async () =>
+        {
+            try
+            {
+                foreach (var part in parts)
+                {
+                    var what = $"part {part} of page {page}";
+                    await ahead.Writer.WriteAsync(PageManifests.ReadOrMissingAsync(store, JobWorkArea.Part(jobId, part), what, stop.Token), stop.Token).ConfigureAwait(false);
+                }
+                ahead.Writer.TryComplete();
+            }
+            catch (Exception e)
+            {
+                ahead.Writer.TryComplete(e);
+            }
+        }, CancellationToken.None);
+        try
+        {
+            var index = 0;
+            await foreach (var read in ahead.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+                yield return (parts[index++], await read.ConfigureAwait(false));
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await producer.ConfigureAwait(false);
+            // Reads started ahead and never consumed: observe them so no failure goes unobserved.
+            while (ahead.Reader.TryRead(out var left))
+                await Task.WhenAny(left).ConfigureAwait(false);
+        }
+    }
+
+    private sealed class Counter
+    {
+        private readonly HashSet<ulong> seen = [];
+        private readonly ResultSampler samples = new();
+
+        public int Parts { get; set; }
+        public long Healed { get; set; }
+        private long rows, failed, duplicates;
+        private readonly Dictionary<string, long> failures = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, long> classes = new(StringComparer.Ordinal);
+
+        /// <summary>Counts the row; false when its key was merged before in this shard (the row is dropped).</summary>
+        public bool Add(PredictionRow row)
+        {
+            if (!seen.Add(KeyHash.Of(row.Key)))
+            {
+                duplicates++;
+                return false;
+            }
+            rows++;
+            samples.Add(row);
+            if (row.ErrorCode is { } code)
+            {
+                failed++;
+                failures[code] = failures.GetValueOrDefault(code) + 1;
+            }
+            else if (row.Top.Count > 0)
+                classes[row.Top[0].Label] = classes.GetValueOrDefault(row.Top[0].Label) + 1;
+            return true;
+        }
+
+        public ShardStats ToStats(string name, long bytes) => new()
+        {
+            Name = name, Rows = rows, Failed = failed, Bytes = bytes, Parts = Parts, DuplicatesDropped = duplicates, Healed = Healed,
+            FailuresByReason = failures, Classes = classes, Samples = samples.ToSamples(),
+        };
+    }
+}

@@ -1,0 +1,34 @@
+namespace Serverless.BatchInference.Contracts;
+
+/// <summary>
+/// Names of a job's working files under its output location: page manifests (the keys, which never
+/// travel through the engine), page records (the parts each page wrote) and parts. Under a folder of
+/// the job's own, so two jobs writing to one output never read each other's files.
+/// </summary>
+public static class JobWorkArea
+{
+    /// <summary>The job's working folder, <c>_work/&lt;job&gt;/</c>.</summary>
+    public static string Root(string jobId) => $"_work/{jobId}/";
+
+    /// <summary>The manifest of page <paramref name="page"/>: a header line, then one line per image (key, size, ETag).</summary>
+    public static string PageManifest(string jobId, int page) => $"{Root(jobId)}pages/page-{page:D6}.jsonl";
+
+    /// <summary>The record of the parts page <paramref name="page"/> wrote, written when the page ends.</summary>
+    public static string PageRecord(string jobId, int page) => $"{Root(jobId)}pages/page-{page:D6}.parts.json";
+
+    /// <summary>A part (<see cref="PartNames"/>) in the job's working area.</summary>
+    public static string Part(string jobId, string partName) => Root(jobId) + partName;
+
+    /// <summary>The folder of the job's parts (the dashboard samples a running job's first parts).</summary>
+    public static string PartsFolder(string jobId) => Root(jobId) + "parts/";
+
+    /// <summary>What merge shard <paramref name="shard"/> counted (rows, failures, classes, samples).</summary>
+    public static string ShardStats(string jobId, int shard) => $"{Root(jobId)}merge/shard-{shard:D5}.json";
+}
+
+/// <summary>What a page wrote: its parts in order, each with its item range, and its counts.</summary>
+/// <param name="Count">Images of the page.</param>
+/// <param name="Parts">Parts in item order (a split unit's pieces in place of the unit).</param>
+/// <param name="ReadFailed">Images whose read failed (the heal pass tries them once more).</param>
+/// <param name="HealPart">The part of the heal pass, whose rows replace the read_failed rows of the same keys.</param>
+public sealed record PageRecord(int Count, IReadOnlyList<string> Parts, long ReadFailed = 0, string? HealPart = null);
