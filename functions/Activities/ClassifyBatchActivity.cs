@@ -57,6 +57,7 @@ public sealed class ClassifyBatchActivity(
         var results = resources.Results(job.Output);
         var items = await PageManifests.ReadItemsAsync(results, job.JobId, input.PageIndex, input.First, input.Count, ct).ConfigureAwait(false);
         var source = resources.Source(job.Source);
+        var sha256 = resources.PinnedModelSha256(job);
         using var lease = resources.Classifier(job.Model, job.Preset, job.BatchSize, job.Top);
         var maxBytes = lease.Classifier.Model.Options.MaxEncodedBytes;
         var reporter = progress.Start(job.JobId, input.PageIndex, input.PartName);
@@ -64,7 +65,7 @@ public sealed class ClassifyBatchActivity(
         long failed = 0;
         await foreach (var prediction in lease.Classifier.ClassifyStreamAsync(Inputs(source, items, maxBytes), ct).ConfigureAwait(false))
         {
-            var row = PredictionRows.From(prediction);
+            var row = PredictionRows.From(prediction, sha256);
             rows.Add(row);
             failed += row.Failed ? 1 : 0;
             if (rows.Count % lease.Classifier.BatchSize == 0 && rows.Count < items.Count)

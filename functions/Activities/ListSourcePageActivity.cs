@@ -27,11 +27,11 @@ public sealed class ListSourcePageActivity(JobResources resources, ActivityShutd
             token = previous.Next ?? throw new JobDataMissingException(
                 $"page {input.PageIndex - 1} of job {job.JobId} was the last page of its listing; there is no page {input.PageIndex}");
         }
-        var source = resources.Source(job.Source);
+        var source = resources.Listing(job.Source);
         var page = new SourcePage([], null, 0);
         await foreach (var listed in source.ListPagesAsync(token, job.PageSize, ct).ConfigureAwait(false))
         {
-            page = listed;
+            page = OwnOutput.Without(listed, job.Source, job.Output);
             break;
         }
         var manifest = await PageManifests.WriteAsync(store, job.JobId, input.PageIndex, page, ct).ConfigureAwait(false);

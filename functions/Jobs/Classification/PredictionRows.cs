@@ -7,6 +7,10 @@ namespace Serverless.Jobs.Classification;
 /// <summary>Converts predictions to the storage library's rows and counts them for the orchestrator.</summary>
 public static class PredictionRows
 {
+    /// <summary>The row of a prediction; <paramref name="modelSha256"/> names the model that made it, where a job pinned one.</summary>
+    public static PredictionRow From(Prediction prediction, string? modelSha256) => From(prediction) with { ModelSha256 = modelSha256 };
+
+    /// <summary>The row of a prediction.</summary>
     public static PredictionRow From(Prediction prediction) => prediction.Error is { } error
         ? PredictionRow.Failure(prediction.Key, error.Code, error.Message)
         : PredictionRow.Success(prediction.Key, prediction.Top.Select(t => new LabelScore(t.Index, t.Label ?? t.Index.ToString(), t.Score)).ToArray());

@@ -69,6 +69,7 @@ public sealed class ResultsJoin(IResultStore store)
         {
             JobId = job.JobId,
             Model = job.Model,
+            ModelSha256 = job.ModelSha256,
             Source = job.Source,
             Output = store.Location.ToString(),
             Predictions = predictions,

@@ -12,6 +12,9 @@ namespace Serverless.Storage.Results;
 /// <param name="ErrorMessage">Human-readable failure detail; null on success.</param>
 public sealed record PredictionRow(string Key, IReadOnlyList<LabelScore> Top, string? ErrorCode = null, string? ErrorMessage = null)
 {
+    /// <summary>The SHA-256 (lowercase hex) of the model file the job pinned; null where no job model is known (classify's rows).</summary>
+    public string? ModelSha256 { get; init; }
+
     /// <summary>Whether the image failed.</summary>
     [JsonIgnore]
     public bool Failed => ErrorCode is not null;

@@ -19,4 +19,11 @@ public sealed record JobSpec(
     int PagesPerExecution = 200,
     int ImagesPerTask = JobDefaults.DefaultImagesPerTask,
     int PagesPerShard = JobDefaults.DefaultPagesPerShard,
-    long SingleFileMaxImages = JobDefaults.DefaultSingleFileMaxImages);
+    long SingleFileMaxImages = JobDefaults.DefaultSingleFileMaxImages)
+{
+    /// <summary>
+    /// The SHA-256 of the model file when the job started (set by the orchestrator from CheckModel):
+    /// every unit checks the model it uses against it, and every row and the summary carry it.
+    /// </summary>
+    public string? ModelSha256 { get; init; }
+}
