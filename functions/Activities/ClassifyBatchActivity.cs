@@ -62,10 +62,11 @@ public sealed class ClassifyBatchActivity(
         var maxBytes = lease.Classifier.Model.Options.MaxEncodedBytes;
         var reporter = progress.Start(job.JobId, input.PageIndex, input.PartName);
         var rows = new List<PredictionRow>(items.Count);
+        var listed = items.GroupBy(i => i.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         long failed = 0;
         await foreach (var prediction in lease.Classifier.ClassifyStreamAsync(Inputs(source, items, maxBytes), ct).ConfigureAwait(false))
         {
-            var row = PredictionRows.From(prediction, sha256);
+            var row = PredictionRows.WithListing(PredictionRows.From(prediction, sha256), listed.GetValueOrDefault(prediction.Key));
             rows.Add(row);
             failed += row.Failed ? 1 : 0;
             if (rows.Count % lease.Classifier.BatchSize == 0 && rows.Count < items.Count)

@@ -15,7 +15,7 @@ internal static class SubmitCommand
         var preset = new Option<string?>("--preset") { Description = "Preprocessing preset: imagenet, caffe, vit." };
         var batchSize = new Option<int?>("--batch-size") { Description = "Images per batch activity." };
         var output = new Option<string?>("--out") { Description = "Where predictions and summary go (default: results/<job id> beside the source)." };
-        var format = new Option<string?>("--format") { Description = "jsonl (default) or csv." };
+        var format = new Option<string?>("--format") { Description = "jsonl (default), csv or parquet." };
         var id = new Option<string?>("--id") { Description = "Job id; submitting the same id again does not start a second job." };
         var maxFailed = new Option<int?>("--max-failed") { Description = "Stop the job once more than this many images failed." };
         var wait = new Option<bool>("--wait") { Description = "Follow the job with a progress bar until it ends; exit 0 only if it completed." };

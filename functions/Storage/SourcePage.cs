@@ -20,5 +20,5 @@ public sealed record SourcePage(IReadOnlyList<string> Keys, string? NextToken, i
     public bool IsLast => NextToken is null;
 }
 
-/// <summary>A listed object: its key, and its size and ETag where the listing gave them.</summary>
-public sealed record SourceObject(string Key, long? Size, string? ETag);
+/// <summary>A listed object: its key, and its size, ETag and last-modified time where the listing gave them.</summary>
+public sealed record SourceObject(string Key, long? Size, string? ETag, DateTimeOffset? LastModified = null);

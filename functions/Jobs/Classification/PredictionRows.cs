@@ -10,6 +10,10 @@ public static class PredictionRows
     /// <summary>The row of a prediction; <paramref name="modelSha256"/> names the model that made it, where a job pinned one.</summary>
     public static PredictionRow From(Prediction prediction, string? modelSha256) => From(prediction) with { ModelSha256 = modelSha256 };
 
+    /// <summary>The row with what the listing said of its image (ETag, size, last modified).</summary>
+    public static PredictionRow WithListing(PredictionRow row, Serverless.Storage.SourceObject? listed) =>
+        listed is null ? row : row with { ETag = listed.ETag, Size = listed.Size, LastModified = listed.LastModified };
+
     /// <summary>The row of a prediction.</summary>
     public static PredictionRow From(Prediction prediction) => prediction.Error is { } error
         ? PredictionRow.Failure(prediction.Key, error.Code, error.Message)

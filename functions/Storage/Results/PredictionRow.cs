@@ -15,6 +15,16 @@ public sealed record PredictionRow(string Key, IReadOnlyList<LabelScore> Top, st
     /// <summary>The SHA-256 (lowercase hex) of the model file the job pinned; null where no job model is known (classify's rows).</summary>
     public string? ModelSha256 { get; init; }
 
+    /// <summary>The image's ETag as its source listed it; null where the store gives none (local folders).</summary>
+    [JsonPropertyName("etag")]
+    public string? ETag { get; init; }
+
+    /// <summary>The image's size in bytes as listed.</summary>
+    public long? Size { get; init; }
+
+    /// <summary>When the image was last modified, as listed (object stores).</summary>
+    public DateTimeOffset? LastModified { get; init; }
+
     /// <summary>Whether the image failed.</summary>
     [JsonIgnore]
     public bool Failed => ErrorCode is not null;

@@ -24,7 +24,7 @@ public sealed record JobRequest
     /// <summary>Where predictions and summary go; defaults to <c>{source}/../results/{jobId}</c> style location chosen by the host.</summary>
     public string? Output { get; init; }
 
-    /// <summary>Output format: jsonl (default) or csv.</summary>
+    /// <summary>Output format: jsonl (default), csv or parquet.</summary>
     public string? Format { get; init; }
 
     /// <summary>How many classes to report per image (default 5).</summary>

@@ -30,8 +30,8 @@ public static partial class JobRequestValidator
         if (request.Top is { } top && top is < 1 or > 1000)
             errors["top"] = "must be between 1 and 1000";
         var format = (request.Format ?? "jsonl").ToLowerInvariant();
-        if (format is not ("jsonl" or "csv"))
-            errors["format"] = "must be jsonl or csv";
+        if (format is not ("jsonl" or "csv" or "parquet"))
+            errors["format"] = "must be jsonl, csv or parquet";
         if (request.Preset is { } preset && preset.ToLowerInvariant() is not ("imagenet" or "caffe" or "vit"))
             errors["preset"] = "must be imagenet, caffe or vit";
         if (request.MaxFailedImages is < 0)
