@@ -38,7 +38,7 @@ public sealed class HealReadFailuresActivity(JobResources resources, ActivityShu
         }
         if (failed.Count == 0)
             return JobCounts.Empty;
-        var source = resources.Source(job.Source);
+        var source = job.Manifest is null ? resources.Source(job.Source) : new ManifestKeys(resources, job.Source);
         var sha256 = resources.PinnedModelSha256(job);
         using var lease = resources.Classifier(job.Model, job.Preset, job.BatchSize, job.Top);
         var inputs = failed.Select(r => ImageReads.From(source, r.Key, lease.Classifier.Model.Options.MaxEncodedBytes)).ToArray();

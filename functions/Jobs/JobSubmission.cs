@@ -24,9 +24,11 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
         if (spec is not null)
         {
             // Stored resolved: a worker checks these paths again, and must not read them against its own working directory.
+            var manifest = spec.Manifest is null ? null : Location(spec.Manifest, "manifest", errors);
             spec = spec with
             {
-                Source = Location(spec.Source, "source", errors),
+                Manifest = manifest,
+                Source = manifest is null ? Location(spec.Source, "source", errors) : Location(JobRequestValidator.ManifestFolder(manifest), "manifest", errors),
                 Output = Location(spec.Output, "output", errors),
                 Model = Model(spec.Model, errors),
             };
@@ -36,7 +38,8 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
 
         if (await client.GetInstanceAsync(spec.JobId, cancellationToken) is not null)
             return new Outcome(errors, spec.JobId, AlreadyExisted: true);
-        if (await SourceProbe.CheckAsync(spec.Source, connections, cancellationToken) is { } sourceProblem)
+        // A manifest is read by the job's first listing, which fails the job naming a missing file or a bad line.
+        if (spec.Manifest is null && await SourceProbe.CheckAsync(spec.Source, connections, cancellationToken) is { } sourceProblem)
             return new Outcome(new Dictionary<string, string> { ["source"] = sourceProblem }, null, false);
 
         // Indexed first: a job the list shows but that never started is skipped; one started but not listed is lost to the list.
@@ -75,7 +78,7 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
     /// <summary>Results go beside the source by default: <c>{bucket}/results/{jobId}</c>, or <c>{local root}/results/{jobId}</c> for a local folder.</summary>
     private string DefaultOutput(string jobId, JobRequest request)
     {
-        if (SourceUri.TryParse(request.Source, out var source, out _) && source.Kind != StorageKind.Local)
+        if (SourceUri.TryParse(request.Source ?? request.Manifest, out var source, out _) && source.Kind != StorageKind.Local)
             return $"{(source.Kind == StorageKind.S3 ? "s3" : "azblob")}://{source.Container}/results/{jobId}";
         return Path.Combine(localRoot.Path, "results", jobId);
     }

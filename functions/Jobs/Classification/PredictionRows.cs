@@ -12,7 +12,11 @@ public static class PredictionRows
 
     /// <summary>The row with what the listing said of its image (ETag, size, last modified).</summary>
     public static PredictionRow WithListing(PredictionRow row, Serverless.Storage.SourceObject? listed) =>
-        listed is null ? row : row with { ETag = listed.ETag, Size = listed.Size, LastModified = listed.LastModified };
+        listed is null ? row : row with
+        {
+            ETag = listed.ETag, Size = listed.Size, LastModified = listed.LastModified,
+            Columns = listed.Columns?.ToDictionary(c => c.Key, c => System.Text.Json.JsonDocument.Parse(c.Value).RootElement.Clone(), StringComparer.Ordinal),
+        };
 
     /// <summary>The row of a prediction.</summary>
     public static PredictionRow From(Prediction prediction) => prediction.Error is { } error

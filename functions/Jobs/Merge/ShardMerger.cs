@@ -88,7 +88,7 @@ public sealed class ShardMerger(IResultStore store)
                     var text = line;
                     if (healed is not null && row.Failed && healed.TryGetValue(row.Key, out var again))
                     {
-                        again = again with { ETag = row.ETag, Size = row.Size, LastModified = row.LastModified };
+                        again = again with { ETag = row.ETag, Size = row.Size, LastModified = row.LastModified, Columns = row.Columns };
                         (row, text) = (again, PredictionJson.Serialize(again));
                         run.Healed += again.Failed ? 0 : 1;
                     }

@@ -25,6 +25,10 @@ public sealed record PredictionRow(string Key, IReadOnlyList<LabelScore> Top, st
     /// <summary>When the image was last modified, as listed (object stores).</summary>
     public DateTimeOffset? LastModified { get; init; }
 
+    /// <summary>A manifest row's other columns, as top-level fields of the JSON row (their header names kept).</summary>
+    [JsonExtensionData]
+    public Dictionary<string, System.Text.Json.JsonElement>? Columns { get; init; }
+
     /// <summary>Whether the image failed.</summary>
     [JsonIgnore]
     public bool Failed => ErrorCode is not null;

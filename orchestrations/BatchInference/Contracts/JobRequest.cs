@@ -12,6 +12,15 @@ public sealed record JobRequest
     /// <summary>Where the images are: <c>s3://bucket/prefix</c>, <c>azblob://container/prefix</c> or a local path.</summary>
     public string? Source { get; init; }
 
+    /// <summary>
+    /// A manifest to classify instead of a prefix: the location of a CSV file with a header or a JSON
+    /// Lines file (<c>.jsonl</c>/<c>.ndjson</c>), one image per row; give it or <see cref="Source"/>.
+    /// </summary>
+    public string? Manifest { get; init; }
+
+    /// <summary>The manifest's column that holds the keys (default <c>key</c>); the others are carried into the rows.</summary>
+    public string? ManifestKeyColumn { get; init; }
+
     /// <summary>Path of the ONNX model (its manifest and labels beside it).</summary>
     public string? Model { get; init; }
 

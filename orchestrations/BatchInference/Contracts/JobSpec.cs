@@ -26,4 +26,13 @@ public sealed record JobSpec(
     /// every unit checks the model it uses against it, and every row and the summary carry it.
     /// </summary>
     public string? ModelSha256 { get; init; }
+
+    /// <summary>
+    /// The manifest the job lists instead of a prefix (a CSV with a header, or JSON Lines); its keys
+    /// are read from <see cref="Source"/>, the manifest's bucket, container or local folder.
+    /// </summary>
+    public string? Manifest { get; init; }
+
+    /// <summary>The manifest's column (or JSON property) that holds the keys (default <c>key</c>).</summary>
+    public string? ManifestKeyColumn { get; init; }
 }
