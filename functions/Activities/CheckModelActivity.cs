@@ -10,17 +10,20 @@ namespace Serverless.Activities;
 /// Loads the job's model once before any batch runs, so a missing or mismatched model, or a batch
 /// too large for memory, fails the job at once with its reason.
 /// </summary>
-public sealed class CheckModelActivity(JobResources resources, IOptions<JobDefaults> defaults) : TaskActivity<CheckModelInput, string>
+public sealed class CheckModelActivity(JobResources resources, IOptions<JobDefaults> defaults) : TaskActivity<CheckModelInput, CheckModelOutput>
 {
     /// <inheritdoc/>
-    public override Task<string> RunAsync(TaskActivityContext context, CheckModelInput input)
+    public override Task<CheckModelOutput> RunAsync(TaskActivityContext context, CheckModelInput input)
     {
         LoadedModel model;
+        string sha256;
         try
         {
+            // Hashed before the load: a file replaced in between fails the first unit, never passes unseen.
+            sha256 = resources.ModelSha256(input.Model);
             model = resources.Model(input.Model, input.Preset);
         }
-        catch (Exception e) when (e is ModelLoadException or ArgumentException)
+        catch (Exception e) when (e is ModelLoadException or ArgumentException or IOException)
         {
             throw new JobConfigurationException(e.Message, e);
         }
@@ -31,6 +34,6 @@ public sealed class CheckModelActivity(JobResources resources, IOptions<JobDefau
             throw new JobConfigurationException(
                 $"batchSize {input.BatchSize} needs a {tensorBytes / (1024 * 1024)} MiB input tensor for this {manifest.Width}x{manifest.Height} model, " +
                 $"more than the {limit / (1024 * 1024)} MiB allowed (batchInference:maxBatchTensorBytes); use a batch of at most {limit / (tensorBytes / input.BatchSize)}");
-        return Task.FromResult($"{manifest.Width}x{manifest.Height} {manifest.Layout}, {model.Labels?.Count ?? 0} labels");
+        return Task.FromResult(new CheckModelOutput($"{manifest.Width}x{manifest.Height} {manifest.Layout}, {model.Labels?.Count ?? 0} labels", sha256));
     }
 }

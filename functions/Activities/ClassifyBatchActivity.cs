@@ -56,15 +56,17 @@ public sealed class ClassifyBatchActivity(
         var job = input.Job;
         var results = resources.Results(job.Output);
         var items = await PageManifests.ReadItemsAsync(results, job.JobId, input.PageIndex, input.First, input.Count, ct).ConfigureAwait(false);
-        var source = resources.Source(job.Source);
+        var source = job.Manifest is null ? resources.Source(job.Source) : new ManifestKeys(resources, job.Source);
+        var sha256 = resources.PinnedModelSha256(job);
         using var lease = resources.Classifier(job.Model, job.Preset, job.BatchSize, job.Top);
         var maxBytes = lease.Classifier.Model.Options.MaxEncodedBytes;
         var reporter = progress.Start(job.JobId, input.PageIndex, input.PartName);
         var rows = new List<PredictionRow>(items.Count);
+        var listed = items.GroupBy(i => i.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
         long failed = 0;
-        await foreach (var prediction in lease.Classifier.ClassifyStreamAsync(Inputs(source, items, maxBytes), ct).ConfigureAwait(false))
+        await foreach (var prediction in lease.Classifier.ClassifyStreamAsync(Inputs(source, items, maxBytes, job.Manifest is not null), ct).ConfigureAwait(false))
         {
-            var row = PredictionRows.From(prediction);
+            var row = PredictionRows.WithListing(PredictionRows.From(prediction, sha256), listed.GetValueOrDefault(prediction.Key));
             rows.Add(row);
             failed += row.Failed ? 1 : 0;
             if (rows.Count % lease.Classifier.BatchSize == 0 && rows.Count < items.Count)
@@ -94,13 +96,13 @@ public sealed class ClassifyBatchActivity(
         }
     }
 
-    private static async IAsyncEnumerable<ImageInput> Inputs(IImageSource source, IReadOnlyList<SourceObject> items, long maxBytes,
+    private static async IAsyncEnumerable<ImageInput> Inputs(IImageSource source, IReadOnlyList<SourceObject> items, long maxBytes, bool manifest,
         [EnumeratorCancellation] CancellationToken ct = default)
     {
         foreach (var item in items)
         {
             ct.ThrowIfCancellationRequested();
-            yield return ImageReads.From(source, item.Key, maxBytes, item.Size);
+            yield return ImageReads.From(source, item.Key, maxBytes, item.Size, missingIsNotFound: manifest);
         }
         await Task.CompletedTask.ConfigureAwait(false);
     }

@@ -38,10 +38,11 @@ public sealed class HealReadFailuresActivity(JobResources resources, ActivityShu
         }
         if (failed.Count == 0)
             return JobCounts.Empty;
-        var source = resources.Source(job.Source);
+        var source = job.Manifest is null ? resources.Source(job.Source) : new ManifestKeys(resources, job.Source);
+        var sha256 = resources.PinnedModelSha256(job);
         using var lease = resources.Classifier(job.Model, job.Preset, job.BatchSize, job.Top);
         var inputs = failed.Select(r => ImageReads.From(source, r.Key, lease.Classifier.Model.Options.MaxEncodedBytes)).ToArray();
-        var rows = (await lease.Classifier.ClassifyAsync(inputs, ct).ConfigureAwait(false)).Select(PredictionRows.From).ToArray();
+        var rows = (await lease.Classifier.ClassifyAsync(inputs, ct).ConfigureAwait(false)).Select(p => PredictionRows.From(p, sha256)).ToArray();
         var heal = PartNames.ForHeal(input.PageIndex);
         await new ResultWriter(store).WriteRowsAsync(JobWorkArea.Part(job.JobId, heal), rows, ct).ConfigureAwait(false);
         await PageManifests.WriteRecordAsync(store, job.JobId, input.PageIndex, record with { HealPart = heal }, ct).ConfigureAwait(false);

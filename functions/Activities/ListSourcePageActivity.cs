@@ -27,12 +27,16 @@ public sealed class ListSourcePageActivity(JobResources resources, ActivityShutd
             token = previous.Next ?? throw new JobDataMissingException(
                 $"page {input.PageIndex - 1} of job {job.JobId} was the last page of its listing; there is no page {input.PageIndex}");
         }
-        var source = resources.Source(job.Source);
         var page = new SourcePage([], null, 0);
-        await foreach (var listed in source.ListPagesAsync(token, job.PageSize, ct).ConfigureAwait(false))
+        if (job.Manifest is not null)
+            page = await ManifestPages.ReadPageAsync(resources.Source(job.Source), job, token, ct).ConfigureAwait(false);
+        else
         {
-            page = listed;
-            break;
+            await foreach (var listed in resources.Listing(job.Source).ListPagesAsync(token, job.PageSize, ct).ConfigureAwait(false))
+            {
+                page = OwnOutput.Without(listed, job.Source, job.Output);
+                break;
+            }
         }
         var manifest = await PageManifests.WriteAsync(store, job.JobId, input.PageIndex, page, ct).ConfigureAwait(false);
         if (page.Keys.Count == 0)

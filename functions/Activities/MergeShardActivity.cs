@@ -13,7 +13,7 @@ public sealed class MergeShardActivity(JobResources resources, ActivityShutdown 
     {
         var job = input.Job;
         await new ShardMerger(resources.Results(job.Output))
-            .MergeAsync(job.JobId, input.Shard, input.FirstPage, input.PageCount, job.Format == "csv" ? "csv" : "jsonl", shutdown.Token).ConfigureAwait(false);
+            .MergeAsync(job.JobId, input.Shard, input.FirstPage, input.PageCount, job.Format is "csv" or "parquet" ? job.Format : "jsonl", shutdown.Token).ConfigureAwait(false);
         return true;
     }
 }

@@ -17,7 +17,7 @@ public sealed class RecordFailuresActivity(JobResources resources, ActivityShutd
         var job = input.Job;
         var store = resources.Results(job.Output);
         var items = await PageManifests.ReadItemsAsync(store, job.JobId, input.PageIndex, input.First, input.Count, shutdown.Token).ConfigureAwait(false);
-        var rows = items.Select(item => PredictionRow.Failure(item.Key, input.Code, input.Message)).ToArray();
+        var rows = items.Select(item => PredictionRows.WithListing(PredictionRow.Failure(item.Key, input.Code, input.Message) with { ModelSha256 = input.Job.ModelSha256 }, item)).ToArray();
         await new ResultWriter(store).WriteRowsAsync(JobWorkArea.Part(job.JobId, input.PartName), rows, shutdown.Token).ConfigureAwait(false);
         var counts = PredictionRows.Count(rows, 0);
         JobMetrics.Record(counts, job.Model, seconds: null);

@@ -32,6 +32,7 @@ public sealed class WriteResultsActivity(JobResources resources, ActivityShutdow
         {
             ReadFailed = summary.FailuresByReason.GetValueOrDefault(PredictionCodes.ReadFailed),
             Healed = summary.Healed,
+            ModelSha256 = job.ModelSha256,
         };
     }
 }

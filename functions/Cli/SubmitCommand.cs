@@ -10,16 +10,18 @@ internal static class SubmitCommand
     public static Command Create()
     {
         var client = new ClientOptions();
-        var source = new Argument<string>("source") { Description = "s3://bucket/prefix, azblob://container/prefix or a folder on the workers." };
+        var source = new Argument<string?>("source") { Description = "s3://bucket/prefix, azblob://container/prefix or a folder on the workers (or --manifest).", Arity = ArgumentArity.ZeroOrOne };
+        var manifest = new Option<string?>("--manifest") { Description = "Classify the images a manifest lists (a CSV with a header, or .jsonl) instead of a source prefix." };
+        var keyColumn = new Option<string?>("--manifest-key-column") { Description = "The manifest's column of keys (default key); the other columns are carried into the rows." };
         var model = new Option<string>("--model") { Description = "Path of the .onnx model on the workers.", Required = true };
         var preset = new Option<string?>("--preset") { Description = "Preprocessing preset: imagenet, caffe, vit." };
         var batchSize = new Option<int?>("--batch-size") { Description = "Images per batch activity." };
         var output = new Option<string?>("--out") { Description = "Where predictions and summary go (default: results/<job id> beside the source)." };
-        var format = new Option<string?>("--format") { Description = "jsonl (default) or csv." };
+        var format = new Option<string?>("--format") { Description = "jsonl (default), csv or parquet." };
         var id = new Option<string?>("--id") { Description = "Job id; submitting the same id again does not start a second job." };
         var maxFailed = new Option<int?>("--max-failed") { Description = "Stop the job once more than this many images failed." };
         var wait = new Option<bool>("--wait") { Description = "Follow the job with a progress bar until it ends; exit 0 only if it completed." };
-        var command = new Command("submit", "Submit a batch classification job.") { source, model, preset, batchSize, output, format, id, maxFailed, wait };
+        var command = new Command("submit", "Submit a batch classification job.") { source, manifest, keyColumn, model, preset, batchSize, output, format, id, maxFailed, wait };
         client.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
@@ -27,6 +29,8 @@ internal static class SubmitCommand
             var answer = await jobs.SubmitAsync(new JobRequest
             {
                 Source = parse.GetValue(source),
+                Manifest = parse.GetValue(manifest),
+                ManifestKeyColumn = parse.GetValue(keyColumn),
                 Model = parse.GetValue(model),
                 Preset = parse.GetValue(preset),
                 BatchSize = parse.GetValue(batchSize),

@@ -1,3 +1,4 @@
+using Serverless.BatchInference.Contracts;
 using Serverless.Inference;
 using Serverless.Storage;
 using Serverless.Jobs.Classification;
@@ -13,6 +14,8 @@ namespace Serverless.Jobs;
 public sealed class JobResources(IJobStorage storage, InferenceOptions inferenceOptions, LocalRoot localRoot, ModelsRoot modelsRoot, ClassifierCache classifiers)
     : IDisposable
 {
+    private StorageConnections? listingConnections;
+
     public StorageConnections Connections => storage.Connections;
 
     /// <summary>The largest encoded image read for classification (inference:maxEncodedBytes).</summary>
@@ -24,6 +27,13 @@ public sealed class JobResources(IJobStorage storage, InferenceOptions inference
     public IImageSource Source(string location) => storage.Source(Checked(location));
 
     public IResultStore Results(string location) => storage.Results(Checked(location));
+
+    /// <summary>
+    /// Every object under a job's source, whatever its extension (folder markers aside): the
+    /// decoder tells an image from anything else by its content, and what it cannot read gets an
+    /// <c>unsupported_format</c> row, as in <c>serverless classify</c>.
+    /// </summary>
+    public IImageSource Listing(string location) => ImageSourceFactory.Create(Checked(location), listingConnections ??= storage.Connections.EveryKey());
 
     /// <summary>
     /// The model, loaded once per process; throws <see cref="ModelLoadException"/> with the reason
@@ -44,6 +54,24 @@ public sealed class JobResources(IJobStorage storage, InferenceOptions inference
             var reason = e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message;
             throw new ModelLoadException(name, modelsRoot.Relative(reason), e.InnerException);
         }
+    }
+
+    /// <summary>The SHA-256 of model <paramref name="name"/>'s file as it is now (hashed once per file version).</summary>
+    public string ModelSha256(string name) => ModelHashes.Sha256Of(modelsRoot.ResolveOrThrow(name));
+
+    /// <summary>
+    /// The model's SHA-256, checked against the one <paramref name="job"/> pinned when it started: a
+    /// model file replaced during a job fails the job (<see cref="JobConfigurationException"/>) rather
+    /// than classify some of its images with other bytes.
+    /// </summary>
+    public string PinnedModelSha256(JobSpec job)
+    {
+        var now = ModelSha256(job.Model);
+        if (job.ModelSha256 is { } pinned && !string.Equals(pinned, now, StringComparison.Ordinal))
+            throw new JobConfigurationException(
+                $"the model '{job.Model}' was replaced while job {job.JobId} ran (sha256 {pinned} when it started, {now} now); " +
+                "a job classifies every image with the model it started with: submit a new job for the new model");
+        return now;
     }
 
     /// <summary>The classifier of a model, preset, batch size and top-k; dispose the lease after the call.</summary>

@@ -30,9 +30,11 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
         if (spec is not null)
         {
             // Stored resolved: a worker checks these paths again, and must not read them against its own working directory.
+            var manifest = spec.Manifest is null ? null : Location(spec.Manifest, "manifest", errors);
             spec = spec with
             {
-                Source = Location(spec.Source, "source", errors),
+                Manifest = manifest,
+                Source = manifest is null ? Location(spec.Source, "source", errors) : Location(JobRequestValidator.ManifestFolder(manifest), "manifest", errors),
                 Output = Location(spec.Output, "output", errors),
                 Model = Model(spec.Model, errors),
             };
@@ -44,7 +46,8 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
         var fingerprint = Fingerprint(spec);
         if (await index.ClaimOfAsync(spec.JobId, cancellationToken) is { } claim && await HeldAsync(client, spec.JobId, fingerprint, claim, cancellationToken) is { } held)
             return held;
-        if (await SourceProbe.CheckAsync(spec.Source, connections, cancellationToken) is { } sourceProblem)
+        // A manifest is read by the job's first listing, which fails the job naming a missing file or a bad line.
+        if (spec.Manifest is null && await SourceProbe.CheckAsync(spec.Source, connections, cancellationToken) is { } sourceProblem)
             return new Outcome(new Dictionary<string, string> { ["source"] = sourceProblem }, null, false);
 
         // Claimed and indexed first, atomically: of concurrent submissions of one id, one schedules it.
@@ -108,7 +111,7 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
     /// <summary>Results go beside the source by default: <c>{bucket}/results/{jobId}</c>, or <c>{local root}/results/{jobId}</c> for a local folder.</summary>
     private string DefaultOutput(string jobId, JobRequest request)
     {
-        if (SourceUri.TryParse(request.Source, out var source, out _) && source.Kind != StorageKind.Local)
+        if (SourceUri.TryParse(request.Source ?? request.Manifest, out var source, out _) && source.Kind != StorageKind.Local)
             return $"{(source.Kind == StorageKind.S3 ? "s3" : "azblob")}://{source.Container}/results/{jobId}";
         return Path.Combine(localRoot.Path, "results", jobId);
     }

@@ -1,6 +1,6 @@
 namespace Serverless.Storage;
 
-/// <summary>Keeps keys whose extension is in a set (case-insensitive); an empty set keeps all.</summary>
+/// <summary>Keeps keys whose extension is in a set (case-insensitive); an empty set keeps every key but folder markers.</summary>
 internal sealed class ExtensionFilter
 {
     private readonly HashSet<string>? extensions;
@@ -15,5 +15,5 @@ internal sealed class ExtensionFilter
     }
 
     public bool Accepts(string key) =>
-        extensions is null || (!key.EndsWith('/') && extensions.Contains(Path.GetExtension(key)));
+        !key.EndsWith('/') && (extensions is null || extensions.Contains(Path.GetExtension(key)));
 }

@@ -20,5 +20,9 @@ public sealed record SourcePage(IReadOnlyList<string> Keys, string? NextToken, i
     public bool IsLast => NextToken is null;
 }
 
-/// <summary>A listed object: its key, and its size and ETag where the listing gave them.</summary>
-public sealed record SourceObject(string Key, long? Size, string? ETag);
+/// <summary>A listed object: its key, and its size, ETag and last-modified time where the listing gave them.</summary>
+public sealed record SourceObject(string Key, long? Size, string? ETag, DateTimeOffset? LastModified = null)
+{
+    /// <summary>A manifest row's other columns (each value as JSON text), carried through to the image's output row; null for listed objects.</summary>
+    public IReadOnlyDictionary<string, string>? Columns { get; init; }
+}

@@ -27,6 +27,12 @@ public sealed class StorageConnections
         [".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp"];
 
     /// <summary>
+    /// The same connections (the same clients) with no extension filter: a job lists every key,
+    /// so that a file the decoder does not read gets a row saying so instead of vanishing.
+    /// </summary>
+    public StorageConnections EveryKey() => new() { S3 = S3, Blob = Blob, Retry = Retry, ImageExtensions = null };
+
+    /// <summary>
     /// Reads AWS_ENDPOINT_URL_S3 (or AWS_ENDPOINT_URL), AWS_ACCESS_KEY_ID,
     /// AWS_SECRET_ACCESS_KEY, AWS_REGION (or AWS_DEFAULT_REGION), and the blob connection
     /// string from AZURE_STORAGE_CONNECTION_STRING (or AzureWebJobsStorage).

@@ -11,7 +11,7 @@ public sealed class ActivityFunctions(
     MergeShardActivity mergeShard, WriteResultsActivity writeResults)
 {
     [Function(ActivityNames.CheckModel)]
-    public Task<string> CheckModel([ActivityTrigger] CheckModelInput input, FunctionContext context) =>
+    public Task<CheckModelOutput> CheckModel([ActivityTrigger] CheckModelInput input, FunctionContext context) =>
         checkModel.RunAsync(new FunctionActivityContext(ActivityNames.CheckModel, context), input);
 
     [Function(ActivityNames.ListSourcePage)]

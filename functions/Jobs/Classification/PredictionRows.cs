@@ -7,6 +7,18 @@ namespace Serverless.Jobs.Classification;
 /// <summary>Converts predictions to the storage library's rows and counts them for the orchestrator.</summary>
 public static class PredictionRows
 {
+    /// <summary>The row of a prediction; <paramref name="modelSha256"/> names the model that made it, where a job pinned one.</summary>
+    public static PredictionRow From(Prediction prediction, string? modelSha256) => From(prediction) with { ModelSha256 = modelSha256 };
+
+    /// <summary>The row with what the listing said of its image (ETag, size, last modified).</summary>
+    public static PredictionRow WithListing(PredictionRow row, Serverless.Storage.SourceObject? listed) =>
+        listed is null ? row : row with
+        {
+            ETag = listed.ETag, Size = listed.Size, LastModified = listed.LastModified,
+            Columns = listed.Columns?.ToDictionary(c => c.Key, c => System.Text.Json.JsonDocument.Parse(c.Value).RootElement.Clone(), StringComparer.Ordinal),
+        };
+
+    /// <summary>The row of a prediction.</summary>
     public static PredictionRow From(Prediction prediction) => prediction.Error is { } error
         ? PredictionRow.Failure(prediction.Key, error.Code, error.Message)
         : PredictionRow.Success(prediction.Key, prediction.Top.Select(t => new LabelScore(t.Index, t.Label ?? t.Index.ToString(), t.Score)).ToArray());

@@ -18,6 +18,9 @@ public sealed class ResultsJoin(IResultStore store)
     /// <summary>The shards' manifest beside them.</summary>
     public const string ManifestName = "predictions/manifest.json";
 
+    /// <summary>The single Parquet file of a job of <c>format: parquet</c>.</summary>
+    public const string ParquetName = "predictions.parquet";
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     /// <summary>Joins <paramref name="shards"/> shards of <paramref name="job"/>; returns the summary written.</summary>
@@ -41,8 +44,11 @@ public sealed class ResultsJoin(IResultStore store)
 
         var format = job.Format == "csv" ? PredictionFormat.Csv : PredictionFormat.Jsonl;
         var single = total <= job.SingleFileMaxImages;
-        var predictions = single ? ResultWriter.PredictionsName(format) : ManifestName;
-        if (single)
+        var predictions = !single ? ManifestName : job.Format == "parquet" ? ParquetName : ResultWriter.PredictionsName(format);
+        // Parquet files cannot be joined byte-wise: the shards' rows are streamed, shard by shard, into one writer.
+        if (single && job.Format == "parquet")
+            await ParquetPredictions.JoinAsync(store, predictions, stats.Select(s => s.Name).ToArray(), cancellationToken).ConfigureAwait(false);
+        else if (single)
             await store.ConcatenateAsync(predictions, stats.Select(s => s.Name).ToArray(), cancellationToken).ConfigureAwait(false);
 
         var sampler = new ResultSampler();
@@ -69,10 +75,11 @@ public sealed class ResultsJoin(IResultStore store)
         {
             JobId = job.JobId,
             Model = job.Model,
+            ModelSha256 = job.ModelSha256,
             Source = job.Source,
             Output = store.Location.ToString(),
             Predictions = predictions,
-            Format = job.Format == "csv" ? "csv" : "jsonl",
+            Format = job.Format is "csv" or "parquet" ? job.Format : "jsonl",
             Total = total,
             Succeeded = total - failed,
             Failed = failed,

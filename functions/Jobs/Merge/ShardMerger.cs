@@ -13,7 +13,7 @@ namespace Serverless.Jobs.Merge;
 /// parts it names (never a listing of the folder, so another job's files in the same output are
 /// never merged), several parts ahead in parallel, and streams their rows into
 /// <c>predictions/part-NNNNN.jsonl</c> (or <c>.csv</c>: only shard 0 carries the header, so shards join into one
-/// file), with the rows of a page's heal pass in place of its failed reads. Writes its
+/// file; or <c>.parquet</c>: <see cref="ParquetPredictions"/>), with the rows of a page's heal pass in place of its failed reads. Writes its
 /// <see cref="ShardStats"/> beside. Memory holds a few parts and one page's healed rows.
 /// </summary>
 public sealed class ShardMerger(IResultStore store)
@@ -46,37 +46,57 @@ public sealed class ShardMerger(IResultStore store)
         await store.WriteAsync(JobWorkArea.ShardStats(jobId, shard), JsonSerializer.SerializeToUtf8Bytes(stats!, Json), cancellationToken).ConfigureAwait(false);
         return stats!;
 
-        Task WriteShardAsync() => store.WriteAsync(name, async (output, ct) =>
+        async Task WriteShardAsync()
         {
-            // May run again if the upload is retried: count from zero each time.
-            var run = new Counter();
-            await using var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
-            if (format == "csv" && shard == 0)
-                await writer.WriteLineAsync(PredictionCsv.Header).ConfigureAwait(false);
-            foreach (var (page, record) in records)
+            if (format != "parquet")
             {
-                var healed = record.HealPart is { } heal ? await ReadHealAsync(jobId, page, heal, ct).ConfigureAwait(false) : null;
-                await foreach (var (part, bytes) in ReadPartsAsync(jobId, page, record.Parts, ct).ConfigureAwait(false))
+                await store.WriteAsync(name, async (output, ct) =>
                 {
-                    run.Parts++;
-                    foreach (var line in Encoding.UTF8.GetString(bytes).Split('\n', StringSplitOptions.RemoveEmptyEntries))
-                    {
-                        var row = PredictionJson.Parse(line);
-                        var text = line;
-                        if (healed is not null && row.Failed && healed.TryGetValue(row.Key, out var again))
-                        {
-                            (row, text) = (again, PredictionJson.Serialize(again));
-                            run.Healed += again.Failed ? 0 : 1;
-                        }
-                        if (!run.Add(row))
-                            continue;
+                    // May run again if the upload is retried: count from zero each time.
+                    var run = new Counter();
+                    await using var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
+                    if (format == "csv" && shard == 0)
+                        await writer.WriteLineAsync(PredictionCsv.Header).ConfigureAwait(false);
+                    await foreach (var (row, text) in RowsAsync(jobId, records, run, ct).ConfigureAwait(false))
                         await writer.WriteLineAsync(format == "csv" ? PredictionCsv.Format(row) : text).ConfigureAwait(false);
+                    await writer.FlushAsync(ct).ConfigureAwait(false);
+                    stats = run.ToStats(name, output.CanSeek ? output.Length : 0);
+                }, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            var counted = new Counter();
+            await using var parquet = new ParquetPredictions();
+            await foreach (var (row, _) in RowsAsync(jobId, records, counted, cancellationToken).ConfigureAwait(false))
+                await parquet.AddAsync(row, cancellationToken).ConfigureAwait(false);
+            stats = counted.ToStats(name, await parquet.UploadAsync(store, name, cancellationToken).ConfigureAwait(false));
+        }
+    }
+
+    /// <summary>The pages' rows in order, each once (counted in <paramref name="run"/>), a page's healed rows in place of its failed reads.</summary>
+    private async IAsyncEnumerable<(PredictionRow Row, string Line)> RowsAsync(string jobId, List<(int Page, PageRecord Record)> records, Counter run,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        foreach (var (page, record) in records)
+        {
+            var healed = record.HealPart is { } heal ? await ReadHealAsync(jobId, page, heal, ct).ConfigureAwait(false) : null;
+            await foreach (var (_, bytes) in ReadPartsAsync(jobId, page, record.Parts, ct).ConfigureAwait(false))
+            {
+                run.Parts++;
+                foreach (var line in Encoding.UTF8.GetString(bytes).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    var row = PredictionJson.Parse(line);
+                    var text = line;
+                    if (healed is not null && row.Failed && healed.TryGetValue(row.Key, out var again))
+                    {
+                        again = again with { ETag = row.ETag, Size = row.Size, LastModified = row.LastModified, Columns = row.Columns };
+                        (row, text) = (again, PredictionJson.Serialize(again));
+                        run.Healed += again.Failed ? 0 : 1;
                     }
+                    if (run.Add(row))
+                        yield return (row, text);
                 }
             }
-            await writer.FlushAsync(ct).ConfigureAwait(false);
-            stats = run.ToStats(name, output.CanSeek ? output.Length : 0);
-        }, cancellationToken);
+        }
     }
 
     /// <summary>Reads shard <paramref name="shard"/>'s stats; a missing one names itself.</summary>

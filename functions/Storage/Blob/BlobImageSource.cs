@@ -27,7 +27,7 @@ internal sealed class BlobImageSource(SourceUri location, BlobContainerClient co
                 if (filter.Accepts(item.Name))
                 {
                     keys.Add(item.Name);
-                    objects.Add(new SourceObject(item.Name, item.Properties?.ContentLength, item.Properties?.ETag?.ToString()));
+                    objects.Add(new SourceObject(item.Name, item.Properties?.ContentLength, item.Properties?.ETag?.ToString(), item.Properties?.LastModified));
                 }
                 else
                 {

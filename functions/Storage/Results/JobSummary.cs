@@ -9,6 +9,9 @@ public sealed record JobSummary
     /// <summary>The model.</summary>
     public string? Model { get; init; }
 
+    /// <summary>The SHA-256 (lowercase hex) of the model file the job pinned; every row carries it too.</summary>
+    public string? ModelSha256 { get; init; }
+
     /// <summary>The source location.</summary>
     public string? Source { get; init; }
 

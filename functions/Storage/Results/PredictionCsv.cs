@@ -10,7 +10,7 @@ namespace Serverless.Storage.Results;
 public static class PredictionCsv
 {
     /// <summary>The header line.</summary>
-    public const string Header = "key,label,index,score,top_k,error_code,error_message";
+    public const string Header = "key,label,index,score,top_k,error_code,error_message,model_sha256";
 
     /// <summary>One row as one CSV line (no newline).</summary>
     public static string Format(PredictionRow row)
@@ -24,7 +24,8 @@ public static class PredictionCsv
             best?.Score.ToString("R", CultureInfo.InvariantCulture) ?? string.Empty,
             Quote(topK),
             Quote(row.ErrorCode ?? string.Empty),
-            Quote(row.ErrorMessage ?? string.Empty));
+            Quote(row.ErrorMessage ?? string.Empty),
+            row.ModelSha256 ?? string.Empty);
     }
 
     /// <summary>Quotes a field when it holds a comma, quote, line break or edge whitespace.</summary>

@@ -12,6 +12,23 @@ namespace Serverless.Storage.Results;
 /// <param name="ErrorMessage">Human-readable failure detail; null on success.</param>
 public sealed record PredictionRow(string Key, IReadOnlyList<LabelScore> Top, string? ErrorCode = null, string? ErrorMessage = null)
 {
+    /// <summary>The SHA-256 (lowercase hex) of the model file the job pinned; null where no job model is known (classify's rows).</summary>
+    public string? ModelSha256 { get; init; }
+
+    /// <summary>The image's ETag as its source listed it; null where the store gives none (local folders).</summary>
+    [JsonPropertyName("etag")]
+    public string? ETag { get; init; }
+
+    /// <summary>The image's size in bytes as listed.</summary>
+    public long? Size { get; init; }
+
+    /// <summary>When the image was last modified, as listed (object stores).</summary>
+    public DateTimeOffset? LastModified { get; init; }
+
+    /// <summary>A manifest row's other columns, as top-level fields of the JSON row (their header names kept).</summary>
+    [JsonExtensionData]
+    public Dictionary<string, System.Text.Json.JsonElement>? Columns { get; init; }
+
     /// <summary>Whether the image failed.</summary>
     [JsonIgnore]
     public bool Failed => ErrorCode is not null;

@@ -33,7 +33,7 @@ internal sealed class S3ImageSource(SourceUri location, IAmazonS3 client, Storag
                 if (filter.Accepts(obj.Key))
                 {
                     keys.Add(obj.Key);
-                    objects.Add(new SourceObject(obj.Key, obj.Size, obj.ETag));
+                    objects.Add(new SourceObject(obj.Key, obj.Size, obj.ETag, obj.LastModified is { } modified ? new DateTimeOffset(modified.ToUniversalTime(), TimeSpan.Zero) : null));
                 }
                 else
                 {

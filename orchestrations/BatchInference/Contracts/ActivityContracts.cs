@@ -47,3 +47,6 @@ public sealed record HealPageInput(JobSpec Job, int PageIndex);
 
 /// <summary>Input of the CheckModel activity, run once before any batch: the model, and the batch size its tensors must fit.</summary>
 public sealed record CheckModelInput(string Model, string? Preset, int BatchSize = 1);
+
+/// <summary>Output of the CheckModel activity: what the model is, and the SHA-256 of its file, which the job pins.</summary>
+public sealed record CheckModelOutput(string Description, string ModelSha256);

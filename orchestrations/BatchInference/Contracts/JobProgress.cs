@@ -20,6 +20,9 @@ public sealed record JobProgress(
     IReadOnlyList<ProgressSample>? Samples = null,
     DateTime? StartedAt = null)
 {
+    /// <summary>The SHA-256 of the model file the job pinned (null until its model was checked).</summary>
+    public string? ModelSha256 { get; init; }
+
     /// <summary>Classes kept in <see cref="TopClasses"/>.</summary>
     public const int TopClassCount = 20;
 
@@ -58,6 +61,9 @@ public sealed record JobOutput(
 
     /// <summary>Images whose first read failed and that the second pass classified.</summary>
     public long Healed { get; init; }
+
+    /// <summary>The SHA-256 of the model file the job pinned when it started.</summary>
+    public string? ModelSha256 { get; init; }
 }
 
 /// <summary>A running page's custom status: images done so far in that page.</summary>

@@ -12,6 +12,15 @@ public sealed record JobRequest
     /// <summary>Where the images are: <c>s3://bucket/prefix</c>, <c>azblob://container/prefix</c> or a local path.</summary>
     public string? Source { get; init; }
 
+    /// <summary>
+    /// A manifest to classify instead of a prefix: the location of a CSV file with a header or a JSON
+    /// Lines file (<c>.jsonl</c>/<c>.ndjson</c>), one image per row; give it or <see cref="Source"/>.
+    /// </summary>
+    public string? Manifest { get; init; }
+
+    /// <summary>The manifest's column that holds the keys (default <c>key</c>); the others are carried into the rows.</summary>
+    public string? ManifestKeyColumn { get; init; }
+
     /// <summary>Path of the ONNX model (its manifest and labels beside it).</summary>
     public string? Model { get; init; }
 
@@ -24,7 +33,7 @@ public sealed record JobRequest
     /// <summary>Where predictions and summary go; defaults to <c>{source}/../results/{jobId}</c> style location chosen by the host.</summary>
     public string? Output { get; init; }
 
-    /// <summary>Output format: jsonl (default) or csv.</summary>
+    /// <summary>Output format: jsonl (default), csv or parquet.</summary>
     public string? Format { get; init; }
 
     /// <summary>How many classes to report per image (default 5).</summary>

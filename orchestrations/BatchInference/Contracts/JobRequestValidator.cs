@@ -21,8 +21,19 @@ public static partial class JobRequestValidator
         spec = null;
         if (request.Id is { } id && !JobIdPattern().IsMatch(id))
             errors["id"] = "must be 1-100 characters of letters, digits, '-', '_' or '.'";
-        if (string.IsNullOrWhiteSpace(request.Source))
-            errors["source"] = "is required (s3://bucket/prefix, azblob://container/prefix or a local path)";
+        var manifest = request.Manifest?.Trim();
+        if (manifest is { Length: > 0 } && !string.IsNullOrWhiteSpace(request.Source))
+            errors["manifest"] = "give either source or manifest, not both";
+        else if (manifest is { Length: > 0 } && !ManifestPattern().IsMatch(manifest))
+            errors["manifest"] = "must name a .csv or .jsonl (.ndjson) file";
+        else if (manifest is { Length: > 0 } && manifest.Contains('\0'))
+            errors["manifest"] = "may not contain a NUL character";
+        else if (request.Manifest is not null && manifest is not { Length: > 0 })
+            errors["manifest"] = "is empty";
+        else if (manifest is null && string.IsNullOrWhiteSpace(request.Source))
+            errors["source"] = "is required (s3://bucket/prefix, azblob://container/prefix or a local path), or a manifest";
+        if (request.ManifestKeyColumn is { } keyColumn && (manifest is null || keyColumn.Trim().Length == 0))
+            errors["manifestKeyColumn"] = manifest is null ? "is only for a manifest" : "is empty";
         if (string.IsNullOrWhiteSpace(request.Model))
             errors["model"] = "is required (path of an .onnx file)";
         if (request.BatchSize is { } batch && batch is < 1 or > MaxBatchSize)
@@ -30,8 +41,8 @@ public static partial class JobRequestValidator
         if (request.Top is { } top && top is < 1 or > 1000)
             errors["top"] = "must be between 1 and 1000";
         var format = (request.Format ?? "jsonl").ToLowerInvariant();
-        if (format is not ("jsonl" or "csv"))
-            errors["format"] = "must be jsonl or csv";
+        if (format is not ("jsonl" or "csv" or "parquet"))
+            errors["format"] = "must be jsonl, csv or parquet";
         if (request.Preset is { } preset && preset.ToLowerInvariant() is not ("imagenet" or "caffe" or "vit"))
             errors["preset"] = "must be imagenet, caffe or vit";
         if (request.MaxFailedImages is < 0)
@@ -44,7 +55,7 @@ public static partial class JobRequestValidator
         var jobId = request.Id ?? newJobId();
         spec = new JobSpec(
             JobId: jobId,
-            Source: request.Source!.Trim(),
+            Source: manifest is null ? request.Source!.Trim() : ManifestFolder(manifest),
             Model: request.Model!.Trim(),
             Preset: request.Preset?.ToLowerInvariant(),
             BatchSize: request.BatchSize ?? defaults.BatchSize,
@@ -58,9 +69,32 @@ public static partial class JobRequestValidator
             PagesPerExecution: Math.Max(defaults.PagesPerExecution, 1),
             ImagesPerTask: Math.Max(defaults.ImagesPerTask, 1),
             PagesPerShard: Math.Max(defaults.PagesPerShard, 1),
-            SingleFileMaxImages: Math.Max(defaults.SingleFileMaxImages, 0));
+            SingleFileMaxImages: Math.Max(defaults.SingleFileMaxImages, 0))
+        {
+            Manifest = manifest,
+            ManifestKeyColumn = manifest is null ? null : request.ManifestKeyColumn?.Trim() ?? "key",
+        };
         return errors;
     }
+
+    /// <summary>
+    /// Where a manifest's keys are read from: its bucket or container (keys are object keys there),
+    /// or, for a local manifest, its folder (keys are paths relative to it).
+    /// </summary>
+    public static string ManifestFolder(string manifest)
+    {
+        var scheme = manifest.IndexOf("://", StringComparison.Ordinal);
+        if (scheme > 0 && !manifest.StartsWith("file://", StringComparison.OrdinalIgnoreCase))
+        {
+            var slash = manifest.IndexOf('/', scheme + 3);
+            return slash < 0 ? manifest : manifest[..(slash + 1)];
+        }
+        var last = manifest.LastIndexOf('/');
+        return last < 0 ? "." : manifest[..(last + 1)];
+    }
+
+    [GeneratedRegex(@"\.(csv|jsonl|ndjson)$", RegexOptions.IgnoreCase)]
+    private static partial Regex ManifestPattern();
 
     /// <summary>Whether <paramref name="id"/> could be a job's id (1-100 letters, digits, '-', '_', '.').</summary>
     public static bool IsJobId(string? id) => id is not null && JobIdPattern().IsMatch(id);

@@ -19,4 +19,20 @@ public sealed record JobSpec(
     int PagesPerExecution = 200,
     int ImagesPerTask = JobDefaults.DefaultImagesPerTask,
     int PagesPerShard = JobDefaults.DefaultPagesPerShard,
-    long SingleFileMaxImages = JobDefaults.DefaultSingleFileMaxImages);
+    long SingleFileMaxImages = JobDefaults.DefaultSingleFileMaxImages)
+{
+    /// <summary>
+    /// The SHA-256 of the model file when the job started (set by the orchestrator from CheckModel):
+    /// every unit checks the model it uses against it, and every row and the summary carry it.
+    /// </summary>
+    public string? ModelSha256 { get; init; }
+
+    /// <summary>
+    /// The manifest the job lists instead of a prefix (a CSV with a header, or JSON Lines); its keys
+    /// are read from <see cref="Source"/>, the manifest's bucket, container or local folder.
+    /// </summary>
+    public string? Manifest { get; init; }
+
+    /// <summary>The manifest's column (or JSON property) that holds the keys (default <c>key</c>).</summary>
+    public string? ManifestKeyColumn { get; init; }
+}

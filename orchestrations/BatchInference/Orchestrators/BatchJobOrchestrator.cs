@@ -24,7 +24,10 @@ public sealed class BatchJobOrchestrator : TaskOrchestrator<JobState, JobOutput?
         if (state.StartedUtc is null)
         {
             context.SetCustomStatus(Progress("starting", state, started, context.CurrentUtcDateTime));
-            await context.CallActivityAsync<string>(ActivityNames.CheckModel, new CheckModelInput(job.Model, job.Preset, job.BatchSize), BatchRetry.Io);
+            var model = await context.CallActivityAsync<CheckModelOutput>(ActivityNames.CheckModel, new CheckModelInput(job.Model, job.Preset, job.BatchSize), BatchRetry.Io);
+            // Pinned: the spec every activity receives (and continue-as-new carries) names the model's bytes.
+            job = job with { ModelSha256 = model.ModelSha256 };
+            state = state with { Spec = job };
         }
 
         var run = new JobRun(state with { StartedUtc = started });
@@ -109,6 +112,9 @@ public sealed class BatchJobOrchestrator : TaskOrchestrator<JobState, JobOutput?
         double? eta = total is { } t && rate > 0 ? (t - done) / rate : null;
         return new JobProgress(phase, done, state.Counts.Failed, total, state.Listed, Math.Round(rate, 2), eta is null ? null : Math.Round(eta.Value, 1),
             state.Counts.FailuresByReason.Where(p => p.Value != 0).OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).ToDictionary(p => p.Key, p => p.Value),
-            JobProgress.Top(state.Counts.ClassHistogram), state.Samples, DateTime.SpecifyKind(started, DateTimeKind.Utc));
+            JobProgress.Top(state.Counts.ClassHistogram), state.Samples, DateTime.SpecifyKind(started, DateTimeKind.Utc))
+        {
+            ModelSha256 = state.Spec.ModelSha256,
+        };
     }
 }

@@ -15,11 +15,12 @@ internal static class BatchRetry
 
     /// <summary>
     /// A batch is retried on a failure, but not when it is poison: it took its worker down on
-    /// every attempt, and retrying it whole is pointless (it is split instead).
+    /// every attempt, and retrying it whole is pointless (it is split instead); nor when the job cannot
+    /// run (its pinned model was replaced).
     /// </summary>
     public static readonly TaskOptions Batch = TaskOptions.FromRetryPolicy(
         new RetryPolicy(3, TimeSpan.FromSeconds(2), 2.0, TimeSpan.FromSeconds(30))
         {
-            HandleFailure = failure => !failure.IsCausedBy<PoisonBatchException>() && !failure.IsCausedBy<JobDataMissingException>(),
+            HandleFailure = failure => !failure.IsCausedBy<PoisonBatchException>() && !failure.IsCausedBy<JobDataMissingException>() && !failure.IsCausedBy<JobConfigurationException>(),
         });
 }

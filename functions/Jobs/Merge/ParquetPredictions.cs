@@ -1,0 +1,124 @@
+using Parquet;
+using Parquet.Schema;
+using Parquet.Serialization;
+using Serverless.Storage;
+using Serverless.Storage.Results;
+
+namespace Serverless.Jobs.Merge;
+
+/// <summary>
+/// Predictions as Parquet (<c>format: parquet</c>): one row per image with the key, the listing's
+/// ETag, size and last-modified time, the top-k as three list columns (indices, labels, scores),
+/// the top-1 label and score, the error code and message, and the model's SHA-256. Written in row
+/// groups of <see cref="RowGroupRows"/> rows to a local spool of one shard (a Parquet writer needs a
+/// seekable stream), then uploaded; memory holds one row group.
+/// </summary>
+public sealed class ParquetPredictions : IAsyncDisposable
+{
+    /// <summary>Rows per row group.</summary>
+    public const int RowGroupRows = 10_000;
+
+    /// <summary>The file's columns, in order.</summary>
+    public static ParquetSchema Schema { get; } = new(
+        new DataField<string>("key"),
+        new DataField<string>("etag", true),
+        new DataField<long?>("size"),
+        new DataField<DateTime?>("last_modified"),
+        new ListField("top_indices", new DataField<int>("element")),
+        new ListField("top_labels", new DataField<string>("element")),
+        new ListField("top_scores", new DataField<float>("element")),
+        new DataField<string>("label", true),
+        new DataField<float?>("score"),
+        new DataField<string>("error_code", true),
+        new DataField<string>("error_message", true),
+        new DataField<string>("model_sha256", true));
+
+    private readonly string path = Path.Combine(Path.GetTempPath(), $"predictions-{Guid.NewGuid():N}.parquet");
+    private readonly List<IDictionary<string, object?>> group = new(RowGroupRows);
+    private bool written;
+
+    /// <summary>Adds a row; a full row group goes to the spool.</summary>
+    public async Task AddAsync(PredictionRow row, CancellationToken cancellationToken)
+    {
+        group.Add(ToColumns(row));
+        if (group.Count == RowGroupRows)
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Adds rows already in column form (read back from another Parquet file of this schema).</summary>
+    public async Task AddAsync(IEnumerable<IDictionary<string, object?>> rows, CancellationToken cancellationToken)
+    {
+        foreach (var row in rows)
+        {
+            group.Add(row);
+            if (group.Count == RowGroupRows)
+                await FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Writes the last row group and uploads the file as <paramref name="name"/>; returns its size in bytes.</summary>
+    public async Task<long> UploadAsync(IResultStore store, string name, CancellationToken cancellationToken)
+    {
+        if (group.Count > 0 || !written)
+            await FlushAsync(cancellationToken).ConfigureAwait(false);
+        await store.WriteAsync(name, async (output, ct) =>
+        {
+            await using var file = File.OpenRead(path);
+            await file.CopyToAsync(output, ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
+        return new FileInfo(path).Length;
+    }
+
+    /// <summary>
+    /// Joins Parquet shards of this schema into one file: each shard is read whole (one shard, never
+    /// the job, in memory) and appended as row groups.
+    /// </summary>
+    public static async Task JoinAsync(IResultStore store, string name, IReadOnlyList<string> shards, CancellationToken cancellationToken)
+    {
+        await using var joined = new ParquetPredictions();
+        foreach (var shard in shards)
+        {
+            var bytes = await store.ReadAsync(shard, cancellationToken).ConfigureAwait(false);
+            using var stream = new MemoryStream(bytes, writable: false);
+            var data = await ParquetSerializer.DeserializeUntypedAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await joined.AddAsync(data.Data.Select(r => (IDictionary<string, object?>)r.ToDictionary(p => p.Key, p => (object?)p.Value)), cancellationToken).ConfigureAwait(false);
+        }
+        await joined.UploadAsync(store, name, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync()
+    {
+        File.Delete(path);
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        await using (var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite))
+            await ParquetSerializer.SerializeUntypedAsync(group, Schema, file, new ParquetOptions { Append = written }, cancellationToken: cancellationToken).ConfigureAwait(false);
+        written = true;
+        group.Clear();
+    }
+
+    // The untyped serializer takes a list of strings as nullable character memory.
+    private static Dictionary<string, object?> ToColumns(PredictionRow row)
+    {
+        LabelScore? best = row.Top.Count > 0 ? row.Top[0] : null;
+        return new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["key"] = row.Key,
+            ["etag"] = row.ETag,
+            ["size"] = row.Size,
+            ["last_modified"] = row.LastModified?.UtcDateTime,
+            ["top_indices"] = row.Top.Select(t => t.Index).ToArray(),
+            ["top_labels"] = row.Top.Select(t => (ReadOnlyMemory<char>?)t.Label.AsMemory()).ToArray(),
+            ["top_scores"] = row.Top.Select(t => t.Score).ToArray(),
+            ["label"] = best?.Label,
+            ["score"] = best?.Score,
+            ["error_code"] = row.ErrorCode,
+            ["error_message"] = row.ErrorMessage,
+            ["model_sha256"] = row.ModelSha256,
+        };
+    }
+}

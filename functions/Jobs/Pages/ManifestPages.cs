@@ -1,0 +1,238 @@
+using System.Text;
+using System.Text.Json;
+using Serverless.BatchInference.Contracts;
+using Serverless.Storage;
+
+namespace Serverless.Jobs.Pages;
+
+/// <summary>
+/// A job whose source is a manifest (<see cref="JobSpec.Manifest"/>: a CSV with a header, or JSON
+/// Lines) lists it page by page, as a prefix is listed: each page reads up to the page size of rows
+/// from a byte offset (the listing token, with the line number, so errors name the line), and
+/// carries the other columns through to the rows. A key is an object key of the manifest's bucket
+/// or container (a path relative to its folder for local manifests), or a full location
+/// (<c>s3://bucket/key</c>, <c>azblob://container/blob</c>) in another bucket of the same store.
+/// A malformed manifest fails the job with a <see cref="JobConfigurationException"/> naming the line.
+/// </summary>
+public static class ManifestPages
+{
+    /// <summary>The longest manifest line read.</summary>
+    public const int MaxLineBytes = 1 << 20;
+
+    /// <summary>Row fields a passthrough column may not be named.</summary>
+    private static readonly HashSet<string> Reserved = new(StringComparer.OrdinalIgnoreCase)
+        { "key", "top", "errorCode", "errorMessage", "modelSha256", "etag", "size", "lastModified" };
+
+    /// <summary>The rows of the page that starts at <paramref name="token"/> (null: the first).</summary>
+    public static async Task<SourcePage> ReadPageAsync(IImageSource folder, JobSpec job, string? token, CancellationToken cancellationToken)
+    {
+        var (manifest, keyColumn) = (job.Manifest!, job.ManifestKeyColumn ?? "key");
+        var csv = !manifest.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) && !manifest.EndsWith(".ndjson", StringComparison.OrdinalIgnoreCase);
+        var (offset, line) = Parse(token);
+        Stream stream;
+        try
+        {
+            stream = await folder.OpenReadAsync(FileKey(job), cancellationToken).ConfigureAwait(false);
+        }
+        catch (StorageException e) when (e.Kind == StorageErrorKind.ObjectNotFound)
+        {
+            throw new JobConfigurationException($"the manifest {manifest} is missing: {e.Message}", e);
+        }
+        await using var owned = stream;
+        var reader = new LineReader(stream, manifest);
+        string[]? header = null;
+        if (csv)
+        {
+            var first = await reader.NextAsync(cancellationToken).ConfigureAwait(false) ?? throw Bad(manifest, 1, "is empty: a CSV manifest needs a header line");
+            header = CsvFields(first.Text, manifest, 1);
+            if (!header.Contains(keyColumn, StringComparer.Ordinal))
+                throw Bad(manifest, 1, $"has no column '{keyColumn}' in its header (manifestKeyColumn); its columns are {string.Join(", ", header)}");
+            if (header.FirstOrDefault(h => h != keyColumn && Reserved.Contains(h)) is { } clash)
+                throw Bad(manifest, 1, $"has a column '{clash}', a name the output rows use; rename it");
+            offset = Math.Max(offset, first.End);
+            line = Math.Max(line, 1);
+        }
+        await reader.SkipToAsync(offset, cancellationToken).ConfigureAwait(false);
+        reader.Lines = line;
+        var objects = new List<SourceObject>(job.PageSize);
+        while (objects.Count < job.PageSize && await reader.NextAsync(cancellationToken).ConfigureAwait(false) is { } next)
+        {
+            line++;
+            offset = next.End;
+            if (next.Text.Trim().Length == 0)
+                continue;
+            var columns = csv ? CsvRow(header!, CsvFields(next.Text, manifest, line), manifest, line) : JsonRow(next.Text, keyColumn, manifest, line);
+            if (!columns.Remove(keyColumn, out var key) || string.IsNullOrWhiteSpace(key))
+                throw Bad(manifest, line, $"has no '{keyColumn}'");
+            CheckKey(key, manifest, line, job.Source);
+            // Carried as JSON: a CSV field is a string, a JSONL value keeps its type.
+            var carried = csv ? columns.ToDictionary(c => c.Key, c => JsonSerializer.Serialize(c.Value), StringComparer.Ordinal) : columns;
+            objects.Add(new SourceObject(key, null, null) { Columns = carried.Count > 0 ? carried : null });
+        }
+        if (line <= (csv ? 1 : 0) && objects.Count == 0 && token is null)
+            throw Bad(manifest, line, csv ? "has a header and no rows" : "has no rows");
+        var more = await reader.NextAsync(cancellationToken).ConfigureAwait(false) is not null;
+        return new SourcePage(objects.Select(o => o.Key).ToList(), more ? $"{offset}:{line}" : null, 0) { Objects = objects };
+    }
+
+    /// <summary>The manifest's key inside its folder's source.</summary>
+    private static string FileKey(JobSpec job)
+    {
+        var manifest = job.Manifest!;
+        var name = manifest[(manifest.LastIndexOf('/') + 1)..];
+        var folder = SourceUri.Parse(job.Source);
+        return folder.Kind == StorageKind.Local ? name : folder.Prefix + name;
+    }
+
+    private static void CheckKey(string key, string manifest, long line, string source)
+    {
+        if (key.Contains('\0'))
+            throw Bad(manifest, line, "has a key with a NUL character");
+        if (key.Split('/').Contains(".."))
+            throw Bad(manifest, line, $"has a key with '..' ({Cut(key)})");
+        if (key.Contains("://", StringComparison.Ordinal))
+        {
+            if (!SourceUri.TryParse(key, out var location, out var error))
+                throw Bad(manifest, line, $"has a key that is not a location: {error}");
+            if (location.Kind != SourceUri.Parse(source).Kind || location.Kind == StorageKind.Local)
+                throw Bad(manifest, line, $"names {Cut(key)}, in another store than the manifest's: keys may name other buckets of the same store only");
+        }
+        else if (key.StartsWith('/'))
+            throw Bad(manifest, line, $"has an absolute key ({Cut(key)}): keys are relative to the manifest's bucket, container or folder");
+    }
+
+    private static Dictionary<string, string> JsonRow(string text, string keyColumn, string manifest, long line)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(text);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                throw Bad(manifest, line, "is not a JSON object");
+            var row = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var p in doc.RootElement.EnumerateObject())
+                row[p.Name] = p.Name == keyColumn && p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText();
+            return row;
+        }
+        catch (JsonException e)
+        {
+            throw Bad(manifest, line, $"is not JSON: {e.Message}");
+        }
+    }
+
+    private static Dictionary<string, string> CsvRow(string[] header, string[] fields, string manifest, long line)
+    {
+        if (fields.Length != header.Length)
+            throw Bad(manifest, line, $"has {fields.Length} fields, the header {header.Length}");
+        var row = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < header.Length; i++)
+            row[header[i]] = fields[i];
+        return row;
+    }
+
+    /// <summary>The fields of one CSV line (RFC 4180 quoting; a quoted field may not hold a line break).</summary>
+    internal static string[] CsvFields(string text, string manifest, long line)
+    {
+        var fields = new List<string>();
+        var field = new StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (quoted)
+            {
+                if (c == '"' && i + 1 < text.Length && text[i + 1] == '"')
+                    (field, i) = (field.Append('"'), i + 1);
+                else if (c == '"')
+                    quoted = false;
+                else
+                    field.Append(c);
+            }
+            else if (c == '"' && field.Length == 0)
+                quoted = true;
+            else if (c == ',')
+            {
+                fields.Add(field.ToString());
+                field.Clear();
+            }
+            else if (c != '\r' || i != text.Length - 1)
+                field.Append(c);
+        }
+        if (quoted)
+            throw Bad(manifest, line, "has an unclosed quote");
+        fields.Add(field.ToString());
+        return fields.ToArray();
+    }
+
+    private static (long Offset, long Line) Parse(string? token)
+    {
+        if (token is null)
+            return (0, 0);
+        var parts = token.Split(':');
+        return (long.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private static string Cut(string s) => s.Length <= 100 ? s : s[..100] + "...";
+
+    private static JobConfigurationException Bad(string manifest, long line, string what) =>
+        new($"the manifest {manifest}, line {line}, {what}");
+
+    /// <summary>Lines of a stream with the byte offset after each; a line over <see cref="MaxLineBytes"/> fails naming its number.</summary>
+    private sealed class LineReader(Stream stream, string manifest)
+    {
+        private readonly byte[] buffer = new byte[1 << 16];
+        private int start, end;
+        private long position, lines;
+
+        /// <summary>Lines read so far (set after a skip, so errors name the right line).</summary>
+        public long Lines { get => lines; set => lines = value; }
+
+        public async Task SkipToAsync(long offset, CancellationToken ct)
+        {
+            while (position + (end - start) < offset)
+            {
+                position += end - start;
+                (start, end) = (0, 0);
+                if (!await FillAsync(ct).ConfigureAwait(false))
+                    return;
+            }
+            var skip = (int)(offset - position);
+            start += skip;
+            position += skip;
+        }
+
+        public async Task<(string Text, long End)?> NextAsync(CancellationToken ct)
+        {
+            var text = new MemoryStream();
+            while (true)
+            {
+                var newline = Array.IndexOf(buffer, (byte)'\n', start, end - start);
+                var take = newline >= 0 ? newline - start : end - start;
+                if (text.Length + take > MaxLineBytes)
+                    throw Bad(manifest, lines + 1, $"is longer than {MaxLineBytes} bytes");
+                text.Write(buffer, start, take);
+                position += take;
+                start += take;
+                if (newline >= 0)
+                {
+                    start++;
+                    position++;
+                    lines++;
+                    return (Encoding.UTF8.GetString(text.GetBuffer(), 0, (int)text.Length), position);
+                }
+                if (!await FillAsync(ct).ConfigureAwait(false))
+                {
+                    if (text.Length == 0)
+                        return null;
+                    lines++;
+                    return (Encoding.UTF8.GetString(text.GetBuffer(), 0, (int)text.Length), position);
+                }
+            }
+        }
+
+        private async Task<bool> FillAsync(CancellationToken ct)
+        {
+            (start, end) = (0, await stream.ReadAsync(buffer, ct).ConfigureAwait(false));
+            return end > 0;
+        }
+    }
+}
