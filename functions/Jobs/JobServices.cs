@@ -5,6 +5,7 @@ using Serverless.Jobs.Attempts;
 using Serverless.Jobs.Configuration;
 using Serverless.BatchInference.Contracts;
 using Serverless.Jobs.Classification;
+using Serverless.Inference;
 
 namespace Serverless.Jobs;
 
@@ -22,7 +23,8 @@ public static class JobServices
         services.AddSingleton(_ => InferenceOptionsFactory.Create(configuration));
         services.AddSingleton<IJobStorage, JobStorage>();
         services.AddSingleton<JobResources>();
-        services.AddSingleton(_ => new ClassifierCache(configuration.GetValue<int?>("inference:maxClassifiers") ?? 8));
+        // A replaced model's old session is disposed once no classifier uses it.
+        services.AddSingleton(_ => new ClassifierCache(configuration.GetValue<int?>("inference:maxClassifiers") ?? 8, ModelCache.Shared.DisposeIfRetired));
         services.AddSingleton<ModelsRoot>();
         services.AddSingleton<ActivityShutdown>();
         services.AddSingleton<SuspectIsolation>();
