@@ -12,8 +12,10 @@ namespace Serverless.Jobs;
 /// are read again with them (source and model). Pages sort after every job ('~'), so a scan ends
 /// at the first one. The order is the instance's created time, that of its current execution: a
 /// long job that continued as new sorts as of then; its start shown is the job's own.
+/// A job stores its model resolved (a full path on the host); the list shows it relative to the
+/// models root, as it was named at submission, never the host's path.
 /// </summary>
-public sealed class JobDirectory(TimeProvider clock)
+public sealed class JobDirectory(TimeProvider clock, ModelsRoot? modelsRoot = null)
 {
     private static readonly TimeSpan?[] Windows = [TimeSpan.FromHours(1), TimeSpan.FromDays(1), TimeSpan.FromDays(7), TimeSpan.FromDays(31), null];
     private static readonly JsonSerializerOptions Json = BatchJson.Options;
@@ -51,7 +53,7 @@ public sealed class JobDirectory(TimeProvider clock)
         return jobs;
     }
 
-    private static async Task<DashboardJob> RowAsync(DurableTaskClient client, OrchestrationMetadata job, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<DashboardJob> RowAsync(DurableTaskClient client, OrchestrationMetadata job, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var status = JobStatusResponse.From(await client.GetInstanceAsync(job.InstanceId, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false) ?? job, withInput: true);
         status = await LiveProgress.AddRunningPagesAsync(client, status, cancellationToken).ConfigureAwait(false);
@@ -60,9 +62,20 @@ public sealed class JobDirectory(TimeProvider clock)
         var ended = status.RuntimeStatus is nameof(OrchestrationRuntimeStatus.Completed) or nameof(OrchestrationRuntimeStatus.Failed) or nameof(OrchestrationRuntimeStatus.Terminated);
         var until = ended ? new DateTimeOffset(status.LastUpdatedTime, TimeSpan.Zero) : now;
         var started = progress?.StartedAt ?? status.CreatedTime;
-        return new DashboardJob(status.InstanceId, status.RuntimeStatus, spec?.Source, spec?.Model, progress?.Phase,
+        return new DashboardJob(status.InstanceId, status.RuntimeStatus, spec?.Source, spec?.Model is { } model ? ModelName(model) : null, progress?.Phase,
             progress?.Done ?? 0, progress?.Failed ?? 0, progress?.Total, progress?.ImagesPerSecond ?? 0, ended ? null : progress?.EtaSeconds,
             started, status.LastUpdatedTime, Math.Round(Math.Max(0, (until - new DateTimeOffset(started, TimeSpan.Zero)).TotalSeconds), 1));
+    }
+
+    /// <summary>A stored model path as the dashboard shows it: relative to the models root ('/' separated); a path outside it by its file name only.</summary>
+    internal string ModelName(string stored)
+    {
+        if (modelsRoot is null || !Path.IsPathFullyQualified(stored))
+            return stored;
+        var relative = Path.GetRelativePath(modelsRoot.Path, stored);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathFullyQualified(relative)
+            ? Path.GetFileName(stored)
+            : relative.Replace(Path.DirectorySeparatorChar, '/');
     }
 }
 
