@@ -46,5 +46,7 @@ public static class JobServices
     }
 
     private static string Connection(IConfiguration configuration) => TaskHubSettings.Connection(configuration)
-        ?? throw new InvalidOperationException($"{TaskHubSettings.ConnectionSetting} is not set: the task hub needs Azure Storage (UseDevelopmentStorage=true for Azurite)");
+        ?? throw new InvalidOperationException(TaskHubSettings.Identity(configuration) is not null
+            ? $"{TaskHubSettings.ConnectionSetting} is set by identity ({TaskHubSettings.ConnectionSetting}__accountName), which the task hub and Blob sources accept but the job index and attempt ledger do not yet: set the connection string too"
+            : $"{TaskHubSettings.ConnectionSetting} is not set: the task hub needs Azure Storage (UseDevelopmentStorage=true for Azurite)");
 }
