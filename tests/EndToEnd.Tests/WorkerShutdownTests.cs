@@ -51,7 +51,9 @@ public sealed class WorkerShutdownTests(JobStack stack)
             var stopping = worker.OutputTail;
             if (outcome == "finished")
             {
-                Assert.Contains("running activities finished", stopping);
+                // The batch seen held may have ended in the instant before SIGTERM: then none was running.
+                Assert.True(stopping.Contains("running activities finished", StringComparison.Ordinal)
+                    || stopping.Contains("no activity was running", StringComparison.Ordinal), stopping);
                 Assert.DoesNotContain("released to other workers", stopping);
             }
             else

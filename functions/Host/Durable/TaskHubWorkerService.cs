@@ -54,6 +54,8 @@ internal sealed class TaskHubWorkerService(
             logger.LogInformation("Stopping: drain timeout passed, {Running} running activities released to other workers", drain.Running);
         else if (running > 0)
             logger.LogInformation("Stopping: the {Running} running activities finished", running);
+        else
+            logger.LogInformation("Stopping: no activity was running");
         // Give released activities a moment to hand their messages back before the engine stops.
         for (var i = 0; i < 50 && drain.Running > 0; i++)
             await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);
