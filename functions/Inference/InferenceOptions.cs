@@ -35,6 +35,18 @@ public sealed record InferenceOptions
     /// </summary>
     public long MaxDecodedPixels { get; init; } = 64_000_000;
 
+    /// <summary>
+    /// Largest image accepted, in pixels as the header declares them, whatever scale it would decode
+    /// at (too_large before decoding). A JPEG decodes at down to 1/8 in memory of the decoded size,
+    /// but its decoder still walks every declared block: a 1 KB file that claims 60,000 x 60,000 cost
+    /// 16 s of a core. 250 M pixels passes every phone and camera sensor (108 MP phones,
+    /// 200 MP = 16,320 x 12,240, 150 MP medium format).
+    /// </summary>
+    public long MaxDeclaredPixels { get; init; } = 250_000_000;
+
+    /// <summary>Longest side accepted, in pixels as the header declares them (too_large before decoding): 32,768 passes panoramas and every sensor.</summary>
+    public int MaxDeclaredSide { get; init; } = 32_768;
+
     /// <summary>What transparent pixels are composited on.</summary>
     public AlphaBackground AlphaBackground { get; init; } = AlphaBackground.Black;
 

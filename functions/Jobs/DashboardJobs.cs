@@ -8,8 +8,10 @@ namespace Serverless.Jobs;
 /// <summary>
 /// The dashboard's list of jobs, newest first, filtered by state, in numbered pages over the one
 /// <see cref="JobListing"/>; only the page's jobs are read again with their inputs (source and model).
+/// A job stores its model resolved (a full path on the host); the list names it relative to the
+/// models root, never by the host's path.
 /// </summary>
-public sealed class DashboardJobs(JobListing listing, UnitProgress units, TimeProvider clock)
+public sealed class DashboardJobs(JobListing listing, UnitProgress units, ModelsRoot modelsRoot, TimeProvider clock)
 {
     private static readonly JsonSerializerOptions Json = BatchJson.Options;
 
@@ -31,7 +33,7 @@ public sealed class DashboardJobs(JobListing listing, UnitProgress units, TimePr
         var ended = status.RuntimeStatus is nameof(OrchestrationRuntimeStatus.Completed) or nameof(OrchestrationRuntimeStatus.Failed) or nameof(OrchestrationRuntimeStatus.Terminated);
         var until = ended ? new DateTimeOffset(status.LastUpdatedTime, TimeSpan.Zero) : now;
         var started = progress?.StartedAt ?? status.CreatedTime;
-        return new DashboardJob(status.InstanceId, status.RuntimeStatus, spec?.Source, spec?.Model, progress?.Phase,
+        return new DashboardJob(status.InstanceId, status.RuntimeStatus, spec?.Source, spec?.Model is { } model ? modelsRoot.NameOf(model) : null, progress?.Phase,
             progress?.Done ?? 0, progress?.Failed ?? 0, progress?.Total, progress?.ImagesPerSecond ?? 0, ended ? null : progress?.EtaSeconds,
             started, status.LastUpdatedTime, Math.Round(Math.Max(0, (until - new DateTimeOffset(started, TimeSpan.Zero)).TotalSeconds), 1));
     }

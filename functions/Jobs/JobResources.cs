@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Serverless.BatchInference.Contracts;
 using Serverless.Inference;
 using Serverless.Storage;
@@ -11,9 +12,10 @@ namespace Serverless.Jobs;
 /// is used (a job's model inside the models root, its local source and output inside the local
 /// root): a job stores resolved paths, but the worker is not the process that accepted it.
 /// </summary>
-public sealed class JobResources(IJobStorage storage, InferenceOptions inferenceOptions, LocalRoot localRoot, ModelsRoot modelsRoot, ClassifierCache classifiers)
+public sealed class JobResources(IJobStorage storage, InferenceOptions inferenceOptions, LocalRoot localRoot, ModelsRoot modelsRoot, ClassifierCache classifiers, ILogger<JobResources>? logger = null)
     : IDisposable
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Model, string Sha256), byte> served = new();
     private StorageConnections? listingConnections;
 
     public StorageConnections Connections => storage.Connections;
@@ -74,10 +76,20 @@ public sealed class JobResources(IJobStorage storage, InferenceOptions inference
         return now;
     }
 
-    /// <summary>The classifier of a model, preset, batch size and top-k; dispose the lease after the call.</summary>
-    public ClassifierLease Classifier(string model, string? preset, int batchSize, int top) =>
-        classifiers.Rent(new ClassifierKey(modelsRoot.ResolveOrThrow(model), preset, batchSize, top),
+    /// <summary>
+    /// The classifier of a model, preset, batch size and top-k; dispose the lease after the call. A
+    /// model file replaced since the last call gets a new classifier (batches running keep theirs);
+    /// the log says which model file (SHA-256) each new classifier serves.
+    /// </summary>
+    public ClassifierLease Classifier(string model, string? preset, int batchSize, int top)
+    {
+        var path = modelsRoot.ResolveOrThrow(model);
+        var lease = classifiers.Rent(new ClassifierKey(path, preset, batchSize, top, ModelFileVersion.Of(path)),
             () => new BatchClassifier(Model(model, preset), batchSize, top));
+        if (served.TryAdd((model, lease.ModelSha256), 0))
+            logger?.LogInformation("Model {Model} (sha256 {ModelSha256}) serves batches in this process from now on.", model, lease.ModelSha256);
+        return lease;
+    }
 
     public void Dispose() => classifiers.Dispose();
 

@@ -6,6 +6,7 @@ using Serverless.Jobs.Configuration;
 using Serverless.BatchInference.Contracts;
 using Serverless.Jobs.Classification;
 using Serverless.Jobs.Progress;
+using Serverless.Inference;
 
 namespace Serverless.Jobs;
 
@@ -23,7 +24,8 @@ public static class JobServices
         services.AddSingleton(_ => InferenceOptionsFactory.Create(configuration));
         services.AddSingleton<IJobStorage, JobStorage>();
         services.AddSingleton<JobResources>();
-        services.AddSingleton(_ => new ClassifierCache(configuration.GetValue<int?>("inference:maxClassifiers") ?? 8));
+        // A replaced model's old session is disposed once no classifier uses it.
+        services.AddSingleton(_ => new ClassifierCache(configuration.GetValue<int?>("inference:maxClassifiers") ?? 8, ModelCache.Shared.DisposeIfRetired));
         services.AddSingleton<ModelsRoot>();
         services.AddSingleton<ActivityShutdown>();
         services.AddSingleton<SuspectIsolation>();
@@ -47,5 +49,7 @@ public static class JobServices
     }
 
     private static string Connection(IConfiguration configuration) => TaskHubSettings.Connection(configuration)
-        ?? throw new InvalidOperationException($"{TaskHubSettings.ConnectionSetting} is not set: the task hub needs Azure Storage (UseDevelopmentStorage=true for Azurite)");
+        ?? throw new InvalidOperationException(TaskHubSettings.Identity(configuration) is not null
+            ? $"{TaskHubSettings.ConnectionSetting} is set by identity ({TaskHubSettings.ConnectionSetting}__accountName), which the task hub and Blob sources accept but the job index and attempt ledger do not yet: set the connection string too"
+            : $"{TaskHubSettings.ConnectionSetting} is not set: the task hub needs Azure Storage (UseDevelopmentStorage=true for Azurite)");
 }

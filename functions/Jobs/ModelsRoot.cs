@@ -44,5 +44,19 @@ public sealed class ModelsRoot
     public string Relative(string message) =>
         message.Replace(root.Path.TrimEnd(System.IO.Path.DirectorySeparatorChar) + System.IO.Path.DirectorySeparatorChar, "", StringComparison.Ordinal);
 
+    /// <summary>
+    /// A stored model path as a user is shown it (the dashboard): relative to the root, '/'
+    /// separated; a path outside it by its file name only, never the host's path.
+    /// </summary>
+    public string NameOf(string stored)
+    {
+        if (!System.IO.Path.IsPathFullyQualified(stored))
+            return stored;
+        var relative = System.IO.Path.GetRelativePath(root.Path, stored);
+        return relative.StartsWith("..", StringComparison.Ordinal) || System.IO.Path.IsPathFullyQualified(relative)
+            ? System.IO.Path.GetFileName(stored)
+            : relative.Replace(System.IO.Path.DirectorySeparatorChar, '/');
+    }
+
     private static string Printable(string name) => name.Replace("\0", "\\0", StringComparison.Ordinal);
 }

@@ -9,6 +9,9 @@ public sealed class BlobSettings
     /// </summary>
     public string? ConnectionString { get; set; }
 
+    /// <summary>An account reached with a token (<see cref="StorageIdentity"/>) when there is no connection string.</summary>
+    public StorageIdentity? Identity { get; set; }
+
     /// <summary>
     /// Blob service version to speak, e.g. <c>2026-06-06</c>. Empty: the SDK's newest for
     /// cloud endpoints, and <see cref="AzuriteServiceVersion"/> for loopback endpoints, since

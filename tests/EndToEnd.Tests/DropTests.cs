@@ -176,9 +176,11 @@ public sealed class DropTests(JobStack stack)
         Assert.StartsWith("drop-", id);
 
         // The same bytes again under the same name: same ETag, so the same job id, and nothing new starts.
+        // A file written after it is the positive signal: once it is answered, a poll has listed both.
         await inbox.WriteAsync("nightly.json", job);
-        await Task.Delay(TimeSpan.FromSeconds(3));
-        var receipts = await ReadReceiptsAsync("DropJobs", jobs);
+        await inbox.WriteAsync("broken.json", "{\"source\": \"s3://drops/jobsource/\"}"u8.ToArray());
+        var rejected = await WaitForStatusAsync(inbox, "broken.json", () => host.OutputTail);
+        var receipts = (await ReadReceiptsAsync("DropJobs", jobs)).Where(r => r.Key.EndsWith("nightly.json", StringComparison.Ordinal)).ToList();
         var receipt = Assert.Single(receipts);
         Assert.Equal(ReceiptStatus.Done, receipt.Status);
         Assert.Equal(id, receipt.JobId);
@@ -192,8 +194,6 @@ public sealed class DropTests(JobStack stack)
         Assert.Equal(24, predictions.Count);
 
         // An invalid job file is answered beside it, without starting anything.
-        await inbox.WriteAsync("broken.json", "{\"source\": \"s3://drops/jobsource/\"}"u8.ToArray());
-        var rejected = await WaitForStatusAsync(inbox, "broken.json", () => host.OutputTail);
         Assert.Equal("Rejected", rejected.GetProperty("runtimeStatus").GetString());
         Assert.True(rejected.GetProperty("errors").TryGetProperty("model", out _));
     }

@@ -48,11 +48,34 @@ public sealed partial class CredentialTests
     [Fact]
     public void Onprem_env_files_say_they_hold_development_credentials()
     {
-        foreach (var file in new[] { "storage.env", "keys.env" })
+        var first = File.ReadLines(Path.Combine(RepoPaths.Root, "infra", "k8s", "overlays", "onprem", "storage.env")).First();
+        Assert.StartsWith("# DEVELOPMENT CREDENTIALS", first);
+    }
+
+    [Theory]
+    [InlineData("overlays/onprem")]
+    [InlineData("overlays/azure")]
+    public void The_host_refuses_every_key_an_overlay_ships(string root)
+    {
+        // Applied unchanged, an overlay must not start a host on a key anyone can read here.
+        var keys = Kubectl.Render(root).OfKind("Secret").SelectMany(s => RenderedSet.KeysOf(s).Select(k => (Key: k, Value: RenderedSet.SecretValue(s, k)!)))
+            .Where(k => k.Key.StartsWith("SERVERLESS_", StringComparison.Ordinal) && k.Key.EndsWith("_KEY", StringComparison.Ordinal)).ToList();
+
+        Assert.Equal(2, keys.Count);
+        Assert.All(keys, k => Assert.Contains(k.Key, Serverless.Host.Security.KeyPolicy.Problem(k.Key, k.Value)));
+    }
+
+    [Fact]
+    public void Every_sample_key_in_the_docs_is_refused()
+    {
+        // The keys shown in README and local/*.md must never work if pasted into a deployment.
+        var docs = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md")) + File.ReadAllText(Path.Combine(RepoPaths.Local, "k8s.md"));
+        foreach (Match m in Regex.Matches(docs, @"(?:SERVERLESS_(?:MASTER|FUNCTION)_KEY=|x-functions-key:\s*)([A-Za-z0-9_\-]{4,})"))
         {
-            var first = File.ReadLines(Path.Combine(RepoPaths.Root, "infra", "k8s", "overlays", "onprem", file)).First();
-            Assert.StartsWith("# DEVELOPMENT CREDENTIALS", first);
+            Assert.NotNull(Serverless.Host.Security.KeyPolicy.Problem("sample", m.Groups[1].Value));
         }
+
+        Assert.All(Serverless.Host.Security.KeyPolicy.KnownSamples, v => Assert.NotNull(Serverless.Host.Security.KeyPolicy.Problem("sample", v)));
     }
 
     [Fact]

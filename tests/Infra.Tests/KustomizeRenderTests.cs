@@ -19,6 +19,7 @@ public sealed class KustomizeRenderTests
         ["TriggerAuthentication"] = "keda.sh/v1alpha1",
         ["ServiceAccount"] = "v1",
         ["PersistentVolumeClaim"] = "v1",
+        ["PersistentVolume"] = "v1",
         ["PodDisruptionBudget"] = "policy/v1",
         ["NetworkPolicy"] = "networking.k8s.io/v1",
     };
@@ -40,7 +41,18 @@ public sealed class KustomizeRenderTests
                 "ScaledObject/serverless-worker", "TriggerAuthentication/serverless-storage",
                 "StatefulSet/azurite", "Service/azurite", "StatefulSet/minio", "Service/minio", "Job/minio-buckets",
                 "ServiceAccount/azurite", "ServiceAccount/minio", "ServiceAccount/minio-buckets",
-                "NetworkPolicy/azurite", "NetworkPolicy/minio",
+                "NetworkPolicy/azurite", "NetworkPolicy/minio", "NetworkPolicy/app-api", "NetworkPolicy/app-workers",
+            ]
+        },
+        {
+            "overlays/onprem-nfs",
+            [
+                .. App, "Namespace/serverless", "Secret/serverless-storage", "Secret/serverless-keys",
+                "ScaledObject/serverless-worker", "TriggerAuthentication/serverless-storage",
+                "StatefulSet/azurite", "Service/azurite", "StatefulSet/minio", "Service/minio", "Job/minio-buckets",
+                "ServiceAccount/azurite", "ServiceAccount/minio", "ServiceAccount/minio-buckets",
+                "NetworkPolicy/azurite", "NetworkPolicy/minio", "NetworkPolicy/app-api", "NetworkPolicy/app-workers",
+                "PersistentVolumeClaim/serverless-models", "PersistentVolume/serverless-models-nfs",
             ]
         },
         {
@@ -48,7 +60,7 @@ public sealed class KustomizeRenderTests
             [
                 .. App, "Namespace/serverless", "Secret/serverless-storage", "Secret/serverless-keys",
                 "ScaledObject/serverless-worker", "TriggerAuthentication/serverless-storage",
-                "PersistentVolumeClaim/serverless-models",
+                "PersistentVolumeClaim/serverless-models", "NetworkPolicy/app-api", "NetworkPolicy/app-workers",
             ]
         },
         {
@@ -59,7 +71,7 @@ public sealed class KustomizeRenderTests
                 "ServiceAccount/functions-http", "ServiceAccount/functions-worker",
                 "PodDisruptionBudget/functions-http", "PodDisruptionBudget/functions-worker",
                 "ScaledObject/functions-worker", "TriggerAuthentication/functions-storage",
-                "PersistentVolumeClaim/serverless-models",
+                "PersistentVolumeClaim/serverless-models", "NetworkPolicy/app-api", "NetworkPolicy/app-workers",
             ]
         },
     };

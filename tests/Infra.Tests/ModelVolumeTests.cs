@@ -30,4 +30,30 @@ public sealed class ModelVolumeTests
             Assert.True((bool?)mount["readOnly"] == true, $"{deployment.Id} mounts the models writable");
         }
     }
+
+    [Fact]
+    public void The_onprem_nfs_option_binds_the_claim_to_a_read_only_many_nfs_volume_mounted_read_only()
+    {
+        var render = Kubectl.Render("overlays/onprem-nfs");
+        var claim = render.Get("PersistentVolumeClaim", "serverless-models");
+        var volume = render.Get("PersistentVolume", "serverless-models-nfs");
+
+        Assert.Equal(["ReadOnlyMany"], volume.Body["spec"]!["accessModes"]!.AsArray().Select(m => (string)m!));
+        Assert.Equal(["ReadOnlyMany"], claim.Body["spec"]!["accessModes"]!.AsArray().Select(m => (string)m!));
+        Assert.True((bool?)volume.Body["spec"]!["nfs"]!["readOnly"] == true, "the NFS export is mounted writable");
+        Assert.False(string.IsNullOrEmpty((string?)volume.Body["spec"]!["nfs"]!["server"]));
+        // Bound by name, with no storage class on either side, so no provisioner takes the claim.
+        Assert.Equal(volume.Name, (string?)claim.Body["spec"]!["volumeName"]);
+        Assert.Equal("", (string?)claim.Body["spec"]!["storageClassName"]);
+        Assert.Equal("", (string?)volume.Body["spec"]!["storageClassName"]);
+        foreach (var name in new[] { "serverless-api", "serverless-worker" })
+        {
+            var deployment = render.Get("Deployment", name);
+            var mounted = Assert.Single(Manifest.Items(deployment.PodSpec!["volumes"]), v => v["persistentVolumeClaim"] is not null);
+            Assert.Equal(claim.Name, (string?)mounted["persistentVolumeClaim"]!["claimName"]);
+            var mount = Assert.Single(Manifest.Items(deployment.Containers.Single()["volumeMounts"]), m => (string?)m["name"] == (string?)mounted["name"]);
+            Assert.Equal("/models", (string?)mount["mountPath"]);
+            Assert.True((bool?)mount["readOnly"] == true, $"{deployment.Id} mounts the models writable");
+        }
+    }
 }

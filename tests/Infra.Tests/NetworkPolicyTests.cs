@@ -56,6 +56,38 @@ public sealed class NetworkPolicyTests
         Assert.DoesNotContain(admitted.Values.SelectMany(p => p), p => p is "console" or "9001");
     }
 
+    public static TheoryData<string> AllOverlays => new([.. Kubectl.Overlays]);
+
+    [Theory]
+    [MemberData(nameof(AllOverlays))]
+    public void Workers_accept_nothing_but_metrics_scrapes_and_the_api_only_the_ingress(string root)
+    {
+        var render = Kubectl.Render(root);
+        var pods = render.Workloads.Where(w => w.Kind == "Deployment").ToList();
+        Assert.NotEmpty(pods);
+        foreach (var pod in pods)
+        {
+            var labels = Manifest.StringMap(pod.PodTemplate!["metadata"]!["labels"]);
+            var component = labels.GetValueOrDefault("app.kubernetes.io/component");
+            var policies = render.OfKind("NetworkPolicy").Where(p => Selects(p.Body["spec"]!["podSelector"], labels)
+                && p.Body["spec"]!["policyTypes"]!.AsArray().Any(t => (string?)t == "Ingress")).ToList();
+            Assert.True(policies.Count > 0, $"{root}: no ingress policy selects {pod.Id}");
+
+            foreach (var rule in policies.SelectMany(p => Manifest.Items(p.Body["spec"]!["ingress"])))
+            {
+                Assert.Equal(["http"], Manifest.Items(rule["ports"]).Select(p => p["port"]!.ToString()));
+                foreach (var peer in Manifest.Items(rule["from"]))
+                {
+                    Assert.True(peer["ipBlock"] is null, $"{root}: {pod.Id} admits an IP block");
+                    var scraper = Manifest.StringMap(peer["podSelector"]?["matchLabels"]).GetValueOrDefault("app.kubernetes.io/name") == "prometheus";
+                    var ingress = peer["podSelector"] is null
+                        && Manifest.StringMap(peer["namespaceSelector"]?["matchLabels"]).GetValueOrDefault("kubernetes.io/metadata.name") == "ingress-nginx";
+                    Assert.True(scraper || (ingress && component is "api" or "http"), $"{root}: {pod.Id} ({component}) admits {peer.ToJsonString()}");
+                }
+            }
+        }
+    }
+
     /// <summary>A label selector (matchLabels and In expressions) against a pod's labels; an empty selector selects all.</summary>
     private static bool Selects(JsonNode? selector, IReadOnlyDictionary<string, string> labels) =>
         Manifest.StringMap(selector?["matchLabels"]).All(s => labels.TryGetValue(s.Key, out var v) && v == s.Value)

@@ -1,3 +1,6 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
 using Serverless.Jobs.Attempts;
 using Serverless.BatchInference.Contracts;
 using Serverless.TestSupport;
@@ -13,6 +16,39 @@ public sealed class AttemptLedgerTests(AzuriteFixture azurite) : IClassFixture<A
         TableName = AttemptLedgerOptions.TableNameFor("ledger" + Guid.NewGuid().ToString("N")[..8]),
         MaxAttempts = maxAttempts,
     });
+
+    private AttemptLedger FaultyLedger(UpdateFaults faults, int maxAttempts = 3)
+    {
+        var options = new TableClientOptions { Retry = { MaxRetries = 0 } };
+        options.AddPolicy(faults, HttpPipelinePosition.PerRetry);
+        return new(new AttemptLedgerOptions
+        {
+            ConnectionString = azurite.ConnectionString,
+            TableName = AttemptLedgerOptions.TableNameFor("ledger" + Guid.NewGuid().ToString("N")[..8]),
+            MaxAttempts = maxAttempts,
+            EndTimeout = TimeSpan.FromSeconds(1),
+            ClientOptions = options,
+        });
+    }
+
+    /// <summary>Answers 503 to the next N entity updates (PUT/MERGE), as storage does in a blip.</summary>
+    private sealed class UpdateFaults : HttpPipelineSynchronousPolicy
+    {
+        private int remaining;
+
+        public void FailNext(int count) => Volatile.Write(ref remaining, count);
+
+        public void Reset() => FailNext(0);
+
+        public override void OnSendingRequest(HttpMessage message)
+        {
+            var update = message.Request.Method == RequestMethod.Put || message.Request.Method == RequestMethod.Patch || message.Request.Method.Method == "MERGE";
+            if (update && Interlocked.Decrement(ref remaining) >= 0)
+                throw new Azure.RequestFailedException(503, "injected: the server is busy");
+            if (update)
+                Interlocked.Increment(ref remaining);
+        }
+    }
 
     [Fact]
     public async Task Attempts_that_ended_are_not_crashes_and_the_third_crash_makes_the_batch_poison()
@@ -60,6 +96,46 @@ public sealed class AttemptLedgerTests(AzuriteFixture azurite) : IClassFixture<A
         Assert.Null(await ledger.ReadAsync("gone", "parts/a.jsonl", default));
         Assert.Null(await ledger.ReadAsync("gone", "parts/b.jsonl", default));
         Assert.NotNull(await ledger.ReadAsync("kept", "parts/a.jsonl", default));
+    }
+
+    [Fact]
+    public async Task A_blip_on_the_end_write_is_retried_and_the_end_recorded()
+    {
+        var faults = new UpdateFaults();
+        var ledger = FaultyLedger(faults);
+        var attempt = await ledger.BeginAsync("job", "parts/p.jsonl", default);
+
+        faults.FailNext(2);
+        var recorded = await attempt.EndAsync();
+
+        Assert.True(recorded);
+        Assert.Equal((1, 1), await ledger.ReadAsync("job", "parts/p.jsonl", default));
+    }
+
+    [Fact]
+    public async Task Ends_that_cannot_be_recorded_never_make_a_healthy_batch_poison()
+    {
+        // Each attempt ends (the batch succeeded) while the ledger's storage refuses writes for
+        // longer than the end's budget: three such blips used to count as three crashes.
+        var faults = new UpdateFaults();
+        var ledger = FaultyLedger(faults);
+        const string part = "parts/p.jsonl";
+
+        for (var i = 0; i < 3; i++)
+        {
+            faults.Reset();
+            var attempt = await ledger.BeginAsync("job", part, default);
+            Assert.Equal(0, attempt.CrashesBefore);
+            faults.FailNext(int.MaxValue);
+            Assert.False(await attempt.EndAsync());
+        }
+
+        faults.Reset();
+        var fourth = await ledger.BeginAsync("job", part, default);
+
+        Assert.Equal(0, fourth.CrashesBefore);
+        Assert.Equal(0, ledger.UnrecordedEnds);
+        Assert.Equal((4, 3), await ledger.ReadAsync("job", part, default));
     }
 
     [Fact]

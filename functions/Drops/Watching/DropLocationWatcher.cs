@@ -63,10 +63,14 @@ internal sealed class DropLocationWatcher
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
+        // The watermark: at most what the tracker remembers (the first listing forgets what is gone).
+        var seeded = 0;
         await foreach (var receipt in claims.Store.ListAsync(Location, stoppingToken).ConfigureAwait(false))
         {
             if (ReceiptStatus.IsFinal(receipt.Status))
                 tracker.Settle(receipt.Object);
+            if (++seeded >= tracker.MaxRemembered)
+                break;
         }
         signals.Register(sourceUri, Poke);
         // Load the model and run one full batch now, not with the first drop: the first result should
@@ -127,6 +131,23 @@ internal sealed class DropLocationWatcher
 
     /// <summary>Lists the location once and claims what is new; whether anything was.</summary>
     private async Task<bool> ScanAsync(CancellationToken stoppingToken)
+    {
+        var foundNew = false;
+        var complete = false;
+        tracker.BeginListing();
+        try
+        {
+            foundNew = await ListAndClaimAsync(stoppingToken).ConfigureAwait(false);
+            complete = true;
+        }
+        finally
+        {
+            tracker.EndListing(complete);
+        }
+        return foundNew;
+    }
+
+    private async Task<bool> ListAndClaimAsync(CancellationToken stoppingToken)
     {
         var foundNew = false;
         await foreach (var page in lister.ListPagesAsync(options.ListPageSize, stoppingToken).ConfigureAwait(false))

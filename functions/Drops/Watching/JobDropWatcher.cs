@@ -82,6 +82,22 @@ internal sealed class JobDropWatcher
 
     private async Task ScanAsync(IVersionLister lister, CancellationToken ct)
     {
+        // A full listing forgets the remembered versions no longer listed (bounded memory).
+        var complete = false;
+        tracker.BeginListing();
+        try
+        {
+            await ListAndStartAsync(lister, ct).ConfigureAwait(false);
+            complete = true;
+        }
+        finally
+        {
+            tracker.EndListing(complete);
+        }
+    }
+
+    private async Task ListAndStartAsync(IVersionLister lister, CancellationToken ct)
+    {
         await foreach (var page in lister.ListPagesAsync(options.ListPageSize, ct).ConfigureAwait(false))
         {
             var now = DateTimeOffset.UtcNow;

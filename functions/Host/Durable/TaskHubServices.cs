@@ -16,14 +16,15 @@ internal static class TaskHubServices
 {
     public static IServiceCollection AddTaskHub(this IServiceCollection services, IConfiguration configuration, HostRole role)
     {
-        var connection = TaskHubSettings.Connection(configuration) ?? throw new InvalidOperationException(
-            $"serverless host needs a task hub in Azure Storage and {TaskHubSettings.ConnectionSetting} is not set. " +
+        var storage = TaskHubSettingsFactory.Provider(configuration) ?? throw new InvalidOperationException(
+            $"serverless host needs a task hub in Azure Storage and {TaskHubSettings.ConnectionSetting} is not set " +
+            $"(a connection string, or {TaskHubSettings.ConnectionSetting}__accountName with a managed identity). " +
             $"Locally: local/stack.sh start (Azurite), then {TaskHubSettings.ConnectionSetting}=UseDevelopmentStorage=true; " +
             "`serverless classify` needs no server.");
         services.AddOptions<TaskHubOptions>().BindConfiguration(TaskHubSettings.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<TaskHubOptions>, TaskHubOptionsValidator>();
         services.AddSingleton(sp => TaskHubSettingsFactory.Create(
-            sp.GetRequiredService<IOptions<TaskHubOptions>>().Value, connection, sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<IOptions<TaskHubOptions>>().Value, storage, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(sp => new AzureStorageOrchestrationService(sp.GetRequiredService<AzureStorageOrchestrationServiceSettings>()));
         services.AddSingleton<DurableTaskClient>(sp => new AzureStorageDurableTaskClient(sp.GetRequiredService<AzureStorageOrchestrationService>(), BatchJson.Converter));
         services.AddSingleton<Serverless.Jobs.IInstanceHistory, AzureStorageInstanceHistory>();

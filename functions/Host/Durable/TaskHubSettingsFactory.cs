@@ -6,10 +6,25 @@ namespace Serverless.Host.Durable;
 /// <summary>Maps host.json's Durable Task settings onto DTFx's <see cref="AzureStorageOrchestrationServiceSettings"/>, as Durable Functions does.</summary>
 internal static class TaskHubSettingsFactory
 {
-    public static AzureStorageOrchestrationServiceSettings Create(TaskHubOptions options, string connectionString, ILoggerFactory loggerFactory) => new()
+    public static AzureStorageOrchestrationServiceSettings Create(TaskHubOptions options, string connectionString, ILoggerFactory loggerFactory) =>
+        Create(options, new StorageAccountClientProvider(connectionString), loggerFactory);
+
+    /// <summary>
+    /// The task hub's storage from configuration: the <c>AzureWebJobsStorage</c> connection string,
+    /// or the account by identity (<see cref="Serverless.Storage.StorageIdentity"/>: token credential
+    /// on the blob, queue and table endpoints); null when neither is set.
+    /// </summary>
+    public static StorageAccountClientProvider? Provider(Microsoft.Extensions.Configuration.IConfiguration configuration) =>
+        Serverless.Jobs.Configuration.TaskHubSettings.Connection(configuration) is { } connection
+            ? new StorageAccountClientProvider(connection)
+            : Serverless.Jobs.Configuration.TaskHubSettings.Identity(configuration) is { } identity
+                ? new StorageAccountClientProvider(identity.BlobServiceUri, identity.QueueServiceUri, identity.TableServiceUri, identity.Credential)
+                : null;
+
+    public static AzureStorageOrchestrationServiceSettings Create(TaskHubOptions options, StorageAccountClientProvider storage, ILoggerFactory loggerFactory) => new()
     {
         TaskHubName = options.HubName,
-        StorageAccountClientProvider = new StorageAccountClientProvider(connectionString),
+        StorageAccountClientProvider = storage,
         PartitionCount = options.StorageProvider.PartitionCount,
         ControlQueueBatchSize = options.StorageProvider.ControlQueueBatchSize,
         MaxQueuePollingInterval = options.StorageProvider.MaxQueuePollingInterval,

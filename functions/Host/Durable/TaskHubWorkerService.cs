@@ -47,7 +47,15 @@ internal sealed class TaskHubWorkerService(
         await worker.TaskActivityDispatcher.StopAsync(forced: true).ConfigureAwait(false);
         if (drain.Running > 0)
             logger.LogInformation("Stopping: waiting up to {Timeout} for {Running} running activities", options.Value.ShutdownDrainTimeout, drain.Running);
+        var running = drain.Running;
         await drain.DrainAsync(options.Value.ShutdownDrainTimeout, cancellationToken).ConfigureAwait(false);
+        // Says which way the running batches went: an operator (and a test) can tell a drain from a release.
+        if (drain.Cancelled)
+            logger.LogInformation("Stopping: drain timeout passed, {Running} running activities released to other workers", drain.Running);
+        else if (running > 0)
+            logger.LogInformation("Stopping: the {Running} running activities finished", running);
+        else
+            logger.LogInformation("Stopping: no activity was running");
         // Give released activities a moment to hand their messages back before the engine stops.
         for (var i = 0; i < 50 && drain.Running > 0; i++)
             await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);

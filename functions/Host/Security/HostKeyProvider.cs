@@ -11,7 +11,8 @@ namespace Serverless.Host.Security;
 /// (<c>SERVERLESS_MASTER_KEY</c>, <c>SERVERLESS_FUNCTION_KEY</c>, <c>keys:master</c>,
 /// <c>keys:functions:{name}</c>, <c>SERVERLESS_FUNCTION_KEYS:{name}</c>); else the keys blob of the
 /// task hub (created on first start, shared by every process on the hub). The log says where the
-/// keys are, never what they are.
+/// keys are, never what they are. A configured key that is short or a shipped placeholder
+/// (<see cref="KeyPolicy"/>) stops the host at start, naming the setting.
 /// </summary>
 public sealed class HostKeyProvider(IConfiguration configuration, ILogger<HostKeyProvider> logger)
 {
@@ -39,14 +40,14 @@ public sealed class HostKeyProvider(IConfiguration configuration, ILogger<HostKe
 
     private async Task<HostKeys> LoadAsync(CancellationToken cancellationToken)
     {
-        var master = Setting(MasterKeySetting) ?? Setting("keys:master");
+        var master = Checked(MasterKeySetting) ?? Checked("keys:master");
         var functions = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (Setting(FunctionKeySetting) is { } single)
+        if (Checked(FunctionKeySetting) is { } single)
             functions["default"] = single;
         foreach (var section in new[] { "keys:functions", "SERVERLESS_FUNCTION_KEYS" })
             foreach (var child in configuration.GetSection(section).GetChildren())
                 if (!string.IsNullOrWhiteSpace(child.Value))
-                    functions[child.Key] = child.Value.Trim();
+                    functions[child.Key] = Refused(child.Path, child.Value.Trim());
 
         if (master is not null || functions.Count > 0)
         {
@@ -65,6 +66,12 @@ public sealed class HostKeyProvider(IConfiguration configuration, ILogger<HostKe
             created ? "generated and stored in" : "read from", blob.Location, MasterKeySetting);
         return new HostKeys(storedMaster, storedFunctions, $"blob {blob.Location}");
     }
+
+    /// <summary>The key a setting holds, refused (the host does not start) when short or a placeholder.</summary>
+    private string? Checked(string name) => Setting(name) is { } key ? Refused(name, key) : null;
+
+    private static string Refused(string setting, string key) =>
+        KeyPolicy.Problem(setting, key) is { } problem ? throw new InvalidOperationException(problem) : key;
 
     private string? Setting(string name) => string.IsNullOrWhiteSpace(configuration[name]) ? null : configuration[name]!.Trim();
 }

@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Serverless.Host.Hosting;
 
 namespace Serverless.Host.Security;
 
@@ -13,8 +13,8 @@ public static class SecurityExtensions
     {
         services.AddSingleton(options);
         services.AddSingleton<HostKeyProvider>();
-        // A body cut off at its limit is the client's (413); storage out of reach is a 503.
-        services.Configure<ExceptionHandlerOptions>(o => o.StatusCodeSelector = Hosting.OutageStatus.For);
+        // A body cut off at its limit is the client's (413); storage out of reach or refusing our credentials is a 503.
+        services.AddOutageResponses();
         return services;
     }
 

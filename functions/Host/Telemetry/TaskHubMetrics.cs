@@ -11,8 +11,8 @@ namespace Serverless.Host.Telemetry;
 
 /// <summary>
 /// The task hub's gauges (meter <see cref="MeterName"/>), sampled every
-/// <see cref="TelemetryOptions.TaskHubInterval"/> by the API role: jobs by state (a scan of the
-/// job rows of the instance table, without their inputs) and the length and age of the oldest
+/// <see cref="TelemetryOptions.TaskHubInterval"/> (60 s) by the API role: jobs by state (bounded by
+/// the jobs in flight, the finished ones counted in full every tenth sample: <see cref="JobStateCounter"/>) and the length and age of the oldest
 /// message of each queue (DTFx's own <see cref="DisconnectedPerformanceMonitor"/>, what Durable
 /// Functions' scale controller reads). The hub is shared: only API processes report it, so a
 /// scaled-out worker fleet does not multiply the series.
@@ -34,6 +34,7 @@ internal sealed class TaskHubMetrics : BackgroundService
     private readonly TimeSpan interval;
     private readonly ILogger<TaskHubMetrics> logger;
     private readonly Meter meter;
+    private readonly JobStateCounter jobStates;
     private volatile Snapshot? latest;
 
     public TaskHubMetrics(DurableTaskClient client, AzureStorageOrchestrationServiceSettings settings, IOptions<TelemetryOptions> options, IMeterFactory meters, ILogger<TaskHubMetrics> logger)
@@ -43,6 +44,8 @@ internal sealed class TaskHubMetrics : BackgroundService
         monitor = new DisconnectedPerformanceMonitor(settings);
         hub = settings.TaskHubName.ToLowerInvariant();
         interval = options.Value.TaskHubInterval;
+        jobStates = new JobStateCounter(client.GetAllInstancesAsync, (id, ct) => client.GetInstanceAsync(id, getInputsAndOutputs: false, ct),
+            instance => instance.Name == ActivityNames.BatchJob);
         meter = meters.Create(MeterName);
         meter.CreateObservableGauge("serverless.jobs", () => latest?.Jobs ?? [], "{job}", "Jobs in the task hub by runtime state.");
         meter.CreateObservableGauge("serverless.taskhub.queue.length", () => latest?.QueueLengths ?? [], "{message}", "Approximate messages in each queue of the task hub.");
@@ -78,16 +81,7 @@ internal sealed class TaskHubMetrics : BackgroundService
 
     private async Task<Snapshot> SampleAsync(CancellationToken cancellationToken)
     {
-        var states = Reported.ToDictionary(s => s, _ => 0L);
-        var query = new OrchestrationQuery { PageSize = 1000, FetchInputsAndOutputs = false };
-        await foreach (var instance in client.GetAllInstancesAsync(query).WithCancellation(cancellationToken).ConfigureAwait(false))
-        {
-            // Pages sort after every job: the scan ends at the first one.
-            if (PageIds.IsPage(instance.InstanceId))
-                break;
-            if (instance.Name == ActivityNames.BatchJob && states.ContainsKey(instance.RuntimeStatus))
-                states[instance.RuntimeStatus]++;
-        }
+        var states = await jobStates.SampleAsync(cancellationToken).ConfigureAwait(false);
         var jobs = states.Select(p => new Measurement<long>(p.Value, new KeyValuePair<string, object?>("state", p.Key.ToString()))).ToArray();
 
         var heartbeat = await monitor.PulseAsync().ConfigureAwait(false);

@@ -5,6 +5,9 @@ public sealed class TelemetryOptions
 {
     public const string Section = "telemetry";
 
-    /// <summary>How often the API role samples the task hub's gauges (jobs by state, queue lengths).</summary>
-    public TimeSpan TaskHubInterval { get; set; } = TimeSpan.FromSeconds(15);
+    /// <summary>
+    /// How often the API role samples the task hub's gauges (jobs by state, queue lengths). 60 s:
+    /// every API replica samples, and a job's state changes over minutes, not seconds.
+    /// </summary>
+    public TimeSpan TaskHubInterval { get; set; } = TimeSpan.FromSeconds(60);
 }

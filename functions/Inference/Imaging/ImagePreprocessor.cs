@@ -44,18 +44,38 @@ public static unsafe class ImagePreprocessor
         }
     }
 
-    /// <summary>A header that declares no pixels is a corrupt image.</summary>
-    internal static void CheckHeader(SKCodec codec)
+    /// <summary>
+    /// The header judged before any decoding: no pixels is corrupt; more declared pixels or a longer
+    /// side than the limits is too_large; a JPEG whose scan data is too short to hold the declared
+    /// size (see <see cref="JpegFrame.ShortScan"/>) is corrupt, not decoded into grey.
+    /// </summary>
+    internal static void CheckHeader(SKCodec codec, ReadOnlySpan<byte> encoded, InferenceOptions options)
     {
-        if (codec.Info.Width <= 0 || codec.Info.Height <= 0)
+        var (width, height) = (codec.Info.Width, codec.Info.Height);
+        if (width <= 0 || height <= 0)
         {
-            throw new ImageRejectedException(PredictionErrorCodes.CorruptImage, $"the header declares a {codec.Info.Width}x{codec.Info.Height} image.");
+            throw new ImageRejectedException(PredictionErrorCodes.CorruptImage, $"the header declares a {width}x{height} image.");
+        }
+
+        if (Math.Max(width, height) > options.MaxDeclaredSide)
+        {
+            throw new ImageRejectedException(PredictionErrorCodes.TooLarge, $"the header declares a {width}x{height} image; a side over {options.MaxDeclaredSide} pixels exceeds the limit.");
+        }
+
+        if ((long)width * height > options.MaxDeclaredPixels)
+        {
+            throw new ImageRejectedException(PredictionErrorCodes.TooLarge, $"the header declares a {width}x{height} image; {(long)width * height} pixels exceed the limit of {options.MaxDeclaredPixels}.");
+        }
+
+        if (codec.EncodedFormat == SKEncodedImageFormat.Jpeg && JpegFrame.ShortScan(encoded) is var (present, needed))
+        {
+            throw new ImageRejectedException(PredictionErrorCodes.CorruptImage, $"the scan data ends early (truncated): {present} bytes cannot hold the declared {width}x{height} image, which needs at least {needed}.");
         }
     }
 
     private static DecodeInfo DecodeInto(SKCodec codec, ReadOnlySpan<byte> encoded, ModelManifest manifest, InferenceOptions options, Span<float> destination)
     {
-        CheckHeader(codec);
+        CheckHeader(codec, encoded, options);
         var info = codec.Info;
 
         // torchvision's geometry is that of the whole image as displayed, whatever scale it decodes at.

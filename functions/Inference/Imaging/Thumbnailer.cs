@@ -28,7 +28,7 @@ public static unsafe class Thumbnailer
         {
             using var data = SKData.Create((IntPtr)bytes, encoded.Length, null);
             using var codec = SKCodec.Create(data) ?? throw ImagePreprocessor.Unreadable(encoded);
-            ImagePreprocessor.CheckHeader(codec);
+            ImagePreprocessor.CheckHeader(codec, encoded, limits);
             var info = codec.Info;
 
             var fit = Math.Min(1.0, (double)size / Math.Max(info.Width, info.Height));

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using Azure;
 using Azure.Data.Tables;
@@ -12,19 +13,24 @@ namespace Serverless.Jobs.Attempts;
 /// for ever (Azure/durabletask #1040), and under a Functions host no middleware of ours runs, so
 /// the cap lives here, in the activity: past <see cref="AttemptLedgerOptions.MaxAttempts"/>
 /// crashed attempts the batch fails with <see cref="PoisonBatchException"/> without running.
+/// An end that cannot be recorded (a storage blip after a good batch) is not a crash: the write is
+/// retried within the end's budget, then kept in this process and written before the next begin,
+/// so blips never make a healthy batch poison (<see cref="UnrecordedEnds"/>).
 /// </summary>
 public sealed class AttemptLedger
 {
     private readonly TableClient table;
     private readonly int maxAttempts;
     private readonly Lazy<Task> created;
+    private readonly ConcurrentDictionary<(string JobId, string RowKey), ConcurrentQueue<BatchAttempt>> unrecorded = new();
 
     public AttemptLedger(AttemptLedgerOptions options)
     {
         if (options.MaxAttempts < 2)
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxAttempts, "maxDequeueCount must be at least 2");
-        table = new TableServiceClient(options.ConnectionString).GetTableClient(options.TableName);
+        table = new TableServiceClient(options.ConnectionString, options.ClientOptions).GetTableClient(options.TableName);
         maxAttempts = options.MaxAttempts;
+        EndTimeout = options.EndTimeout;
         created = new Lazy<Task>(() => table.CreateIfNotExistsAsync());
     }
 
@@ -36,6 +42,9 @@ public sealed class AttemptLedger
     {
         await created.Value.ConfigureAwait(false);
         var row = RowKey(part);
+        // Ends this process could not record are ends, not crashes: written first; those still
+        // unwritten are not counted as crashes of this batch either.
+        await RecordDeferredEndsAsync(cancellationToken).ConfigureAwait(false);
         while (true)
         {
             var existing = await table.GetEntityIfExistsAsync<TableEntity>(jobId, row, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -48,7 +57,7 @@ public sealed class AttemptLedger
                 }
                 var entity = existing.Value!;
                 var (starts, ends) = (entity.GetInt32(Starts) ?? 0, entity.GetInt32(Ends) ?? 0);
-                var crashed = starts - ends;
+                var crashed = starts - ends - (unrecorded.TryGetValue((jobId, row), out var mine) ? mine.Count : 0);
                 if (crashed >= maxAttempts)
                     throw new PoisonBatchException(
                         $"{part} of job {jobId} was not classified: its worker process died during each of its last {crashed} attempts");
@@ -63,11 +72,35 @@ public sealed class AttemptLedger
         }
     }
 
-    /// <summary>Counts the end of an attempt: it returned or threw, so its process did not die in it.</summary>
-    internal async Task EndAsync(BatchAttempt attempt, CancellationToken cancellationToken)
+    /// <summary>The most time an attempt's end may take to record before it is deferred (<see cref="AttemptLedgerOptions.EndTimeout"/>).</summary>
+    public TimeSpan EndTimeout { get; }
+
+    /// <summary>Attempts that ended in this process whose end could not be written yet: ended, not crashed.</summary>
+    public int UnrecordedEnds => unrecorded.Values.Sum(q => q.Count);
+
+    /// <summary>
+    /// Counts the end of an attempt: it returned or threw, so its process did not die in it. A
+    /// failing write is retried until <paramref name="cancellationToken"/>; then the end is kept to
+    /// be written before the next begin. False when deferred so: the attempt still ended.
+    /// </summary>
+    internal async Task<bool> EndAsync(BatchAttempt attempt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await WriteEndAsync(attempt, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is RequestFailedException or OperationCanceledException or HttpRequestException or TimeoutException or IOException)
+        {
+            unrecorded.GetOrAdd((attempt.JobId, attempt.RowKey), _ => new ConcurrentQueue<BatchAttempt>()).Enqueue(attempt);
+            return false;
+        }
+    }
+
+    private async Task WriteEndAsync(BatchAttempt attempt, CancellationToken cancellationToken)
     {
         var (etag, starts, ends) = (attempt.ETag, attempt.Starts, attempt.Ends);
-        while (true)
+        for (var failures = 0; ; )
         {
             try
             {
@@ -80,6 +113,39 @@ public sealed class AttemptLedger
                 var current = (await table.GetEntityAsync<TableEntity>(attempt.JobId, attempt.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
                 (etag, starts, ends) = (current.ETag, current.GetInt32(Starts) ?? 0, current.GetInt32(Ends) ?? 0);
             }
+            catch (RequestFailedException e) when (e.Status is (int)HttpStatusCode.NotFound)
+            {
+                return; // the job was purged: nothing to count
+            }
+            catch (Exception e) when (e is RequestFailedException or HttpRequestException or TimeoutException or IOException && !cancellationToken.IsCancellationRequested)
+            {
+                // A blip: retry (the etag path re-reads if another attempt wrote meanwhile).
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(2000, 100 << Math.Min(failures++, 5))), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    // Writes the ends deferred by earlier blips; those still failing stay for the next begin.
+    private async Task RecordDeferredEndsAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (key, queue) in unrecorded)
+        {
+            while (queue.TryPeek(out var attempt))
+            {
+                using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                budget.CancelAfter(EndTimeout);
+                try
+                {
+                    await WriteEndAsync(attempt, budget.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is RequestFailedException or OperationCanceledException or HttpRequestException or TimeoutException or IOException && !cancellationToken.IsCancellationRequested)
+                {
+                    break;
+                }
+                queue.TryDequeue(out _);
+            }
+            if (queue.IsEmpty)
+                unrecorded.TryRemove(new KeyValuePair<(string, string), ConcurrentQueue<BatchAttempt>>(key, queue));
         }
     }
 

@@ -18,5 +18,11 @@ public sealed class AttemptLedgerOptions
 
     public const int DefaultMaxAttempts = 3;
 
+    /// <summary>How long an attempt's end is retried before it is deferred to the next begin (10 s: it runs during shutdown too).</summary>
+    public TimeSpan EndTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Options of the table client (retries, transport); null for the SDK's defaults.</summary>
+    public Azure.Data.Tables.TableClientOptions? ClientOptions { get; init; }
+
     public static string TableNameFor(string hubName) => hubName + "BatchAttempts";
 }

@@ -8,20 +8,26 @@ namespace Serverless.Jobs.Classification;
 /// or the batch size could make the process allocate tensors until it dies. A classifier is used
 /// through a lease; when a new one would pass the bound, the least recently used idle one is
 /// disposed (one in use never is: the bound may be passed while all are busy).
+/// A model file replaced under the same path (<see cref="ClassifierKey.Version"/> changed) gets a
+/// new classifier for the next lease, never mid-batch: the old one serves the leases it has and is
+/// disposed when the last is released, and then its model (<paramref name="modelReleased"/>:
+/// true when the model was disposed, so it is not offered again).
 /// </summary>
-public sealed class ClassifierCache(int capacity) : IDisposable
+public sealed class ClassifierCache(int capacity, Func<LoadedModel, bool>? modelReleased = null) : IDisposable
 {
     private readonly object gate = new();
     private readonly LinkedList<Entry> recent = new();
     private readonly Dictionary<ClassifierKey, LinkedListNode<Entry>> entries = new();
+    private readonly HashSet<Entry> draining = [];
+    private readonly HashSet<LoadedModel> unused = new(ReferenceEqualityComparer.Instance);
 
-    /// <summary>How many classifiers are kept now.</summary>
+    /// <summary>How many classifiers are kept now (replaced ones still in use included).</summary>
     public int Count
     {
         get
         {
             lock (gate)
-                return entries.Count;
+                return entries.Count + draining.Count;
         }
     }
 
@@ -34,7 +40,10 @@ public sealed class ClassifierCache(int capacity) : IDisposable
             if (entries.TryGetValue(key, out var node))
                 recent.Remove(node);
             else
-                entries[key] = node = new LinkedListNode<Entry>(new Entry(key, new Lazy<BatchClassifier>(create)));
+            {
+                RetireOtherVersions(key);
+                entries[key] = node = new LinkedListNode<Entry>(new Entry(key, new Lazy<(BatchClassifier, string)>(() => (create(), ModelHashes.Sha256Of(key.Model)))));
+            }
             recent.AddFirst(node);
             entry = node.Value;
             entry.Leases++;
@@ -42,7 +51,9 @@ public sealed class ClassifierCache(int capacity) : IDisposable
         }
         try
         {
-            return new ClassifierLease(entry.Classifier.Value, () => Return(entry));
+            var (classifier, sha256) = entry.Classifier.Value;
+            ReleaseUnusedModels();
+            return new ClassifierLease(classifier, sha256, () => Return(entry));
         }
         catch
         {
@@ -64,10 +75,11 @@ public sealed class ClassifierCache(int capacity) : IDisposable
     {
         lock (gate)
         {
-            foreach (var entry in recent.Where(e => e.Classifier.IsValueCreated))
-                entry.Classifier.Value.Dispose();
+            foreach (var entry in recent.Concat(draining).Where(e => e.Classifier.IsValueCreated))
+                entry.Classifier.Value.Classifier.Dispose();
             entries.Clear();
             recent.Clear();
+            draining.Clear();
         }
     }
 
@@ -76,7 +88,24 @@ public sealed class ClassifierCache(int capacity) : IDisposable
         lock (gate)
         {
             entry.Leases--;
+            if (entry.Leases == 0 && draining.Remove(entry))
+                Close(entry);
             EvictIdleBeyondCapacity();
+        }
+        ReleaseUnusedModels();
+    }
+
+    // Classifiers of the same model, preset, batch size and top-k over an older file: out of the cache.
+    private void RetireOtherVersions(ClassifierKey key)
+    {
+        foreach (var node in entries.Values.Where(n => n.Value.Key != key && n.Value.Key with { Version = key.Version } == key).ToList())
+        {
+            entries.Remove(node.Value.Key);
+            recent.Remove(node);
+            if (node.Value.Leases == 0)
+                Close(node.Value);
+            else
+                draining.Add(node.Value);
         }
     }
 
@@ -89,30 +118,72 @@ public sealed class ClassifierCache(int capacity) : IDisposable
             {
                 entries.Remove(node.Value.Key);
                 recent.Remove(node);
-                if (node.Value.Classifier.IsValueCreated)
-                    node.Value.Classifier.Value.Dispose();
+                Close(node.Value);
             }
             node = previous;
         }
     }
 
-    private sealed class Entry(ClassifierKey key, Lazy<BatchClassifier> classifier)
+    private void Close(Entry entry)
+    {
+        if (!entry.Classifier.IsValueCreated)
+            return;
+        var classifier = entry.Classifier.Value.Classifier;
+        classifier.Dispose();
+        unused.Add(classifier.Model);
+    }
+
+    // Offers each model no classifier uses any more to modelReleased (outside the lock: it may dispose a session).
+    private void ReleaseUnusedModels()
+    {
+        if (modelReleased is null)
+            return;
+        List<LoadedModel> candidates;
+        lock (gate)
+        {
+            var inUse = recent.Concat(draining).Where(e => e.Classifier.IsValueCreated).Select(e => e.Classifier.Value.Classifier.Model).ToHashSet(ReferenceEqualityComparer.Instance);
+            unused.RemoveWhere(inUse.Contains);
+            candidates = [.. unused];
+        }
+        foreach (var model in candidates.Where(modelReleased))
+            lock (gate)
+                unused.Remove(model);
+    }
+
+    private sealed class Entry(ClassifierKey key, Lazy<(BatchClassifier Classifier, string Sha256)> classifier)
     {
         public ClassifierKey Key { get; } = key;
-        public Lazy<BatchClassifier> Classifier { get; } = classifier;
+        public Lazy<(BatchClassifier Classifier, string Sha256)> Classifier { get; } = classifier;
         public int Leases { get; set; }
     }
 }
 
-/// <summary>What tells classifiers apart: the model's full path, the preset, the batch size and top-k.</summary>
-public readonly record struct ClassifierKey(string Model, string? Preset, int BatchSize, int Top);
+/// <summary>
+/// What tells classifiers apart: the model's full path, the preset, the batch size and top-k, and
+/// the version of the model file (<see cref="ModelFileVersion"/>), so a replaced file gets a new one.
+/// </summary>
+public readonly record struct ClassifierKey(string Model, string? Preset, int BatchSize, int Top, ModelFileVersion Version = default);
+
+/// <summary>A model file's modification time and length: what changes when an operator replaces it.</summary>
+public readonly record struct ModelFileVersion(long LastWriteTicks, long Length)
+{
+    /// <summary>The version of the file at <paramref name="path"/> now (default when missing).</summary>
+    public static ModelFileVersion Of(string path)
+    {
+        var file = new FileInfo(path);
+        return file.Exists ? new ModelFileVersion(file.LastWriteTimeUtc.Ticks, file.Length) : default;
+    }
+}
 
 /// <summary>A classifier in use; disposing hands it back to the cache.</summary>
-public sealed class ClassifierLease(BatchClassifier classifier, Action release) : IDisposable
+public sealed class ClassifierLease(BatchClassifier classifier, string modelSha256, Action release) : IDisposable
 {
     private int released;
 
     public BatchClassifier Classifier => classifier;
+
+    /// <summary>The SHA-256 (lowercase hex) of the model file this classifier was made from: what served the batch.</summary>
+    public string ModelSha256 => modelSha256;
 
     public void Dispose()
     {

@@ -4,9 +4,13 @@ using Serverless.Inference;
 
 namespace Serverless.Jobs.Configuration;
 
-/// <summary>Reads host.json's <c>inference</c> section: ONNX Runtime threads and graph optimization.</summary>
+/// <summary>
+/// Reads host.json's <c>inference</c> section: ONNX Runtime threads and graph optimization, and the
+/// declared-size limits of an image (<c>maxDeclaredPixels</c>, <c>maxDeclaredSide</c>).
+/// </summary>
 public static class InferenceOptionsFactory
 {
+    /// <summary>The options the section sets, the defaults elsewhere.</summary>
     public static InferenceOptions Create(IConfiguration configuration)
     {
         var section = configuration.GetSection("inference");
@@ -20,9 +24,22 @@ public static class InferenceOptionsFactory
             var other => throw new InvalidOperationException($"inference:graphOptimizationLevel '{other}' is not one of all, extended, basic, none."),
         };
         // 0 or absent: let the inference library size it from the CPUs this process may use.
-        var readAhead = section.GetValue<long?>("readAheadBytes") ?? InferenceOptions.Default.ReadAheadBytes;
+        var defaults = InferenceOptions.Default;
+        var readAhead = section.GetValue<long?>("readAheadBytes") ?? defaults.ReadAheadBytes;
         if (readAhead < 1)
             throw new InvalidOperationException($"inference:readAheadBytes {readAhead} must be at least 1.");
-        return InferenceOptions.Default with { IntraOpNumThreads = threads is > 0 ? threads : null, GraphOptimizationLevel = level, ReadAheadBytes = readAhead };
+        var maxPixels = section.GetValue<long?>("maxDeclaredPixels") ?? defaults.MaxDeclaredPixels;
+        var maxSide = section.GetValue<int?>("maxDeclaredSide") ?? defaults.MaxDeclaredSide;
+        if (maxPixels < 1 || maxSide < 1)
+            throw new InvalidOperationException($"inference:maxDeclaredPixels ({maxPixels}) and inference:maxDeclaredSide ({maxSide}) must be positive.");
+
+        return defaults with
+        {
+            IntraOpNumThreads = threads is > 0 ? threads : null,
+            GraphOptimizationLevel = level,
+            ReadAheadBytes = readAhead,
+            MaxDeclaredPixels = maxPixels,
+            MaxDeclaredSide = maxSide,
+        };
     }
 }

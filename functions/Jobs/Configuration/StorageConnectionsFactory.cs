@@ -21,6 +21,8 @@ public static class StorageConnectionsFactory
             Blob = new BlobSettings
             {
                 ConnectionString = Setting("AZURE_STORAGE_CONNECTION_STRING", TaskHubSettings.ConnectionSetting),
+                // Without a connection string: the account by identity, as the Functions host reads it.
+                Identity = Setting("AZURE_STORAGE_CONNECTION_STRING", TaskHubSettings.ConnectionSetting) is null ? TaskHubSettings.Identity(configuration) : null,
             },
         };
     }

@@ -26,6 +26,14 @@ public static class TaskHubSettings
     public static string? Connection(IConfiguration configuration) =>
         configuration[ConnectionSetting] is { Length: > 0 } connection && !string.IsNullOrWhiteSpace(connection) ? connection : null;
 
+    /// <summary>
+    /// The task hub's account by identity (<c>AzureWebJobsStorage__accountName</c>, <c>__credential</c>,
+    /// <c>__clientId</c>, or the service URIs), when no connection string is set; null when neither
+    /// is. Throws <see cref="InvalidOperationException"/> naming what is incomplete.
+    /// </summary>
+    public static Serverless.Storage.StorageIdentity? Identity(IConfiguration configuration) =>
+        Connection(configuration) is null ? Serverless.Storage.StorageIdentity.Parse(ConnectionSetting, name => configuration[name.Replace("__", ":", StringComparison.Ordinal)]) : null;
+
     /// <summary>Crashed attempts before a batch is poison (<c>storageProvider:maxDequeueCount</c>).</summary>
     public static int MaxDequeueCount(IConfiguration configuration) =>
         configuration.GetValue<int?>($"{Section}:storageProvider:maxDequeueCount") ?? Attempts.AttemptLedgerOptions.DefaultMaxAttempts;

@@ -7,14 +7,18 @@ namespace Serverless.Storage.Blob;
 internal static class BlobClientCache
 {
     private static readonly ConcurrentDictionary<(string Connection, string? Version), BlobServiceClient> Clients = new();
+    private static readonly ConcurrentDictionary<(Uri Endpoint, string? Version), BlobServiceClient> IdentityClients = new();
 
     public static BlobServiceClient Get(BlobSettings settings, RetrySettings retry)
     {
+        if (string.IsNullOrWhiteSpace(settings.ConnectionString) && settings.Identity is { } identity)
+            return IdentityClients.GetOrAdd((identity.BlobServiceUri, settings.ServiceVersion), _ => new BlobServiceClient(identity.BlobServiceUri, identity.Credential, Options(settings.ServiceVersion, identity.BlobServiceUri.IsLoopback, retry)));
+
         if (string.IsNullOrWhiteSpace(settings.ConnectionString))
         {
             throw new StorageException(
                 StorageErrorKind.InvalidRequest, "azblob://",
-                "No Azure Blob connection string is configured (Storage:Blob:ConnectionString, AZURE_STORAGE_CONNECTION_STRING or AzureWebJobsStorage).");
+                "No Azure Blob connection string is configured (Storage:Blob:ConnectionString, AZURE_STORAGE_CONNECTION_STRING or AzureWebJobsStorage), nor an identity-based account (AzureWebJobsStorage__accountName).");
         }
 
         return Clients.GetOrAdd((settings.ConnectionString, settings.ServiceVersion), _ => Create(settings, retry));
@@ -32,13 +36,17 @@ internal static class BlobClientCache
             throw new StorageException(StorageErrorKind.InvalidRequest, "azblob://", "The Azure Blob connection string is malformed.", ex);
         }
 
+        return new BlobServiceClient(settings.ConnectionString, Options(settings.ServiceVersion, probe.Uri.IsLoopback, retry));
+    }
+
+    private static BlobClientOptions Options(string? serviceVersion, bool loopback, RetrySettings retry)
+    {
         // Azurite (loopback) rejects service versions newer than it knows.
-        var version = settings.ServiceVersion
-            ?? (probe.Uri.IsLoopback ? BlobSettings.AzuriteServiceVersion : null);
+        var version = serviceVersion ?? (loopback ? BlobSettings.AzuriteServiceVersion : null);
         var options = version is null ? new BlobClientOptions() : new BlobClientOptions(ParseVersion(version));
         options.Retry.MaxRetries = 0;
         options.Retry.NetworkTimeout = retry.AttemptTimeout;
-        return new BlobServiceClient(settings.ConnectionString, options);
+        return options;
     }
 
     private static BlobClientOptions.ServiceVersion ParseVersion(string version)

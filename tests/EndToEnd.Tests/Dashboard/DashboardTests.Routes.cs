@@ -46,7 +46,8 @@ public sealed partial class DashboardTests
         Assert.True(ids.IndexOf(run.LaterJobId) is >= 0 and var later && later < ids.IndexOf(run.JobId), string.Join(", ", ids));
         var main = all.GetProperty("jobs").EnumerateArray().Single(j => j.GetProperty("id").GetString() == run.JobId);
         Assert.Equal($"s3://{JobStack.Bucket}/{DashboardRun.SourcePrefix}", main.GetProperty("source").GetString());
-        Assert.Equal(run.Stack.DominantColor, main.GetProperty("model").GetString());
+        // As named relative to the models root, never the host's path (the job stores it resolved).
+        Assert.Equal("models/dominant-color.onnx", main.GetProperty("model").GetString());
         Assert.Equal(run.Keys.Count, main.GetProperty("done").GetInt64());
         Assert.Equal(run.BadKeys.Count, main.GetProperty("failed").GetInt64());
         Assert.Equal(run.Keys.Count, main.GetProperty("total").GetInt64());

@@ -15,7 +15,7 @@ public sealed class JobStack : IAsyncLifetime
     public const string PhotosPrefix = "imagenet/";
 
     /// <summary>The host master key the tests' hosts run with (every endpoint but /healthz needs a key).</summary>
-    public const string MasterKey = "e2e-master-key";
+    public const string MasterKey = "e2e-master-key-0001";
 
     /// <summary>A named function key the tests' hosts accept (enough for jobs and classify, not for terminate and purge).</summary>
     public const string FunctionKey = "e2e-function-key";

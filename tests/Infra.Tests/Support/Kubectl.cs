@@ -22,7 +22,7 @@ public static class Kubectl
     public static IReadOnlyList<string> SelfHostOverlays { get; } = ["overlays/onprem", "overlays/azure"];
 
     /// <summary>Every kustomize root under infra/k8s that is applied to a cluster, relative to it.</summary>
-    public static IReadOnlyList<string> Overlays { get; } = [.. SelfHostOverlays, "overlays/functions-host"];
+    public static IReadOnlyList<string> Overlays { get; } = [.. SelfHostOverlays, "overlays/functions-host", "overlays/onprem-nfs"];
 
     /// <summary>The rendered resources of <c>infra/k8s/&lt;directory&gt;</c>.</summary>
     public static RenderedSet Render(string directory) =>

@@ -23,7 +23,7 @@ public static class KubernetesSchemaGenerator
     public static IReadOnlyList<Type> Kinds { get; } =
     [
         typeof(V1Namespace), typeof(V1ConfigMap), typeof(V1Secret), typeof(V1Service), typeof(V1ServiceAccount),
-        typeof(V1PersistentVolumeClaim), typeof(V1Deployment), typeof(V1StatefulSet), typeof(V1Job),
+        typeof(V1PersistentVolumeClaim), typeof(V1PersistentVolume), typeof(V1Deployment), typeof(V1StatefulSet), typeof(V1Job),
         typeof(V1PodDisruptionBudget), typeof(V1NetworkPolicy),
     ];
 

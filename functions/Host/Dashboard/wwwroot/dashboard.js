@@ -231,7 +231,12 @@
     bad.style.width = base ? `${(100 * failed / base).toFixed(1)}%` : "0%";
   }
 
+  // Models as the list names them (relative to the models root); a job's own input holds the host's path.
+  const modelNames = new Map();
+  const modelName = (id, stored) => modelNames.get(id) || (stored ? stored.split("/").pop() : stored);
+
   function jobsTable(jobs) {
+    jobs.forEach(job => job.model && modelNames.set(job.id, job.model));
     const rows = jobs.map(job => {
       const ended = ENDED.includes(job.state);
       const track = progressTrack();
@@ -240,7 +245,7 @@
         el("td", {}, el("a", { href: `#/jobs/${enc(job.id)}`, className: "mono" }, job.id)),
         el("td", {}, el("span", { className: `badge ${job.state}` }, job.state)),
         el("td", { className: "path", title: job.source || "" }, job.source || "–"),
-        el("td", { className: "path", title: job.model || "" }, job.model ? job.model.split("/").pop() : "–"),
+        el("td", { className: "path", title: job.model || "" }, job.model || "–"),
         el("td", { className: "num" }, el("div", { className: "mini" },
           el("span", {}, `${n(job.done)} / ${job.total === null || job.total === undefined ? "?" : n(job.total)}`,
             job.failed ? el("span", { className: "error" }, ` · ${n(job.failed)} failed`) : null), track)),
@@ -358,7 +363,7 @@
 
       const output = status.output && typeof status.output === "object" ? status.output : null;
       details.replaceChildren(
-        ...row("Source", spec.source), ...row("Model", spec.model), ...row("Output", spec.output),
+        ...row("Source", spec.source), ...row("Model", modelName(id, spec.model)), ...row("Output", spec.output),
         ...row("Batch size", spec.batchSize), ...row("Started", when(p.startedAt || status.createdTime)), ...row("Updated", when(status.lastUpdatedTime)),
         ...(output ? row("Results", `${output.predictions}, ${output.summary} and report.html beside it`) : []),
         ...(status.failureDetails ? row("Failure", `${status.failureDetails.errorType}: ${status.failureDetails.errorMessage}`) : []));
