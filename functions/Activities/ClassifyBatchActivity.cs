@@ -34,13 +34,16 @@ public sealed class ClassifyBatchActivity(
     {
         var job = input.Job;
         var ct = shutdown.Token;
+        // The turn first, the attempt then: a unit that waits while a suspect runs alone is not in
+        // flight, and must not be counted as crashed if the suspect kills this process.
+        var suspect = await attempts.CrashesAsync(job.JobId, input.PartName, ct).ConfigureAwait(false) > 0;
+        using var turn = await isolation.EnterAsync(suspect, ct).ConfigureAwait(false);
         var attempt = await attempts.BeginAsync(job.JobId, input.PartName, ct).ConfigureAwait(false);
         try
         {
             if (attempt.CrashesBefore > 0)
                 logger.LogWarning("Unit {Part} of job {JobId} was in flight when a worker died ({Crashes} times): running it alone",
                     input.PartName, job.JobId, attempt.CrashesBefore);
-            using var turn = await isolation.EnterAsync(suspect: attempt.CrashesBefore > 0, ct).ConfigureAwait(false);
             return await ClassifyAsync(input, ct).ConfigureAwait(false);
         }
         finally

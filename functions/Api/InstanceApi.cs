@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.DurableTask.Client;
 using Serverless.Jobs;
+using Serverless.Jobs.Progress;
 
 namespace Serverless.Api;
 
@@ -46,8 +47,8 @@ public static class InstanceApi
     [
         new(HttpMethods.Get, "", false, f => (HttpRequest request, DurableTaskClient client, JobListing listing, CancellationToken ct) =>
             InstanceHandlers.ListAsync(f, request, client, listing, ct)),
-        new(HttpMethods.Get, "{id}", false, f => (string id, HttpRequest request, DurableTaskClient client, CancellationToken ct) =>
-            InstanceHandlers.GetAsync(f, id, request, client, ct)),
+        new(HttpMethods.Get, "{id}", false, f => (string id, HttpRequest request, DurableTaskClient client, UnitProgress units, CancellationToken ct) =>
+            InstanceHandlers.GetAsync(f, id, request, client, units, ct)),
         new(HttpMethods.Post, "{id}/terminate", true, _ => InstanceHandlers.TerminateAsync),
         new(HttpMethods.Post, "{id}/raiseEvent/{eventName}", true, _ => InstanceHandlers.RaiseEventAsync),
         new(HttpMethods.Post, "{id}/suspend", true, _ => InstanceHandlers.SuspendAsync),

@@ -35,7 +35,7 @@ public static class InstanceHandlers
     /// Retry-After and Location, the absolute URL of this request, as Durable Functions answers.
     /// </summary>
     public static async Task<Results<Ok<JobStatusResponse>, Accepted<JobStatusResponse>, ProblemHttpResult, ValidationProblem>> GetAsync(
-        InstanceRoutes family, string id, HttpRequest request, DurableTaskClient client, CancellationToken cancellationToken)
+        InstanceRoutes family, string id, HttpRequest request, DurableTaskClient client, UnitProgress units, CancellationToken cancellationToken)
     {
         if (!TryFlag(request, "showInput", family.ShowInputByDefault, out var showInput) || !TryFlag(request, "showHistory", false, out var showHistory)
             || !TryFlag(request, "showHistoryOutput", false, out var showHistoryOutput))
@@ -43,7 +43,6 @@ public static class InstanceHandlers
         var metadata = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
         if (metadata is null)
             return UnknownJob(id);
-        var units = request.HttpContext.RequestServices.GetRequiredService<UnitProgress>();
         var status = await LiveProgress.AddRunningPagesAsync(client, units, JobStatusResponse.From(metadata, showInput), cancellationToken);
         if (showHistory && request.HttpContext.RequestServices.GetService<IInstanceHistory>() is { } history)
         {

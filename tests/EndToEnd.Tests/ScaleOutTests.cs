@@ -19,6 +19,8 @@ public sealed partial class ScaleOutTests(JobStack stack)
     {
         await stack.UploadSyntheticImagesAsync("scale/", Images, seed: 11);
         var environment = stack.WorkerLossEnvironment("ScaleOut");
+        // Units of 40 images: 30 units, enough for three workers to share.
+        environment["batchInference__imagesPerTask"] = "40";
         await using var api = await HostProcess.StartAsync("api", environment);
         var workers = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => HostProcess.StartAsync("worker", environment)));
         try
@@ -27,7 +29,7 @@ public sealed partial class ScaleOutTests(JobStack stack)
             var output = $"s3://{JobStack.Bucket}/results/scale";
             var id = await jobs.SubmitAsync(new { source = $"s3://{JobStack.Bucket}/scale/", model = stack.DominantColor, batchSize = 8, output });
 
-            // Wait until every worker has classified batches, then stop two of them.
+            // Wait until every worker has classified units, then stop two of them.
             var deadline = DateTime.UtcNow.AddMinutes(3);
             while (workers.Any(w => BatchesDone(w) == 0) && DateTime.UtcNow < deadline)
                 await Task.Delay(200);
@@ -51,6 +53,6 @@ public sealed partial class ScaleOutTests(JobStack stack)
     /// <summary>Batches a worker process says it classified (its ClassifyBatch log lines).</summary>
     private static int BatchesDone(HostProcess worker) => ClassifiedBatch().Count(worker.OutputTail);
 
-    [GeneratedRegex("Classified batch ")]
+    [GeneratedRegex("Classified unit ")]
     private static partial Regex ClassifiedBatch();
 }

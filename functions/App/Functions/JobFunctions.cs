@@ -4,6 +4,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
 using Microsoft.DurableTask.Client;
 using Serverless.Jobs;
+using Serverless.Jobs.Progress;
 using Serverless.Api;
 
 namespace Serverless.App.Functions;
@@ -12,7 +13,7 @@ namespace Serverless.App.Functions;
 /// <c>api/jobs</c>, as `serverless host` serves it, over the shared handlers. StartJob answers with
 /// the Functions runtime's own management URLs (<c>runtime/webhooks/durabletask/...</c>).
 /// </summary>
-public sealed class JobFunctions(JobSubmission submission, JobManagement management, JobListing listing)
+public sealed class JobFunctions(JobSubmission submission, JobManagement management, JobListing listing, UnitProgress units)
 {
     [Function(nameof(StartJob))]
     public async Task<HttpResponseData> StartJob(
@@ -36,7 +37,7 @@ public sealed class JobFunctions(JobSubmission submission, JobManagement managem
     public async Task<IResult> GetJob(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "jobs/{id}")] HttpRequest request, string id,
         [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
-        await InstanceHandlers.GetAsync(InstanceRoutes.Jobs, id, request, client, cancellationToken);
+        await InstanceHandlers.GetAsync(InstanceRoutes.Jobs, id, request, client, units, cancellationToken);
 
     [Function(nameof(ListJobs))]
     public async Task<IResult> ListJobs(

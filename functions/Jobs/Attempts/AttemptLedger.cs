@@ -173,6 +173,17 @@ public sealed class AttemptLedger
         return parts;
     }
 
+    /// <summary>
+    /// How many earlier attempts of <paramref name="part"/> died with their worker, counting nothing:
+    /// an attempt reads it before it waits for its turn, so that waiting is never counted as trying.
+    /// </summary>
+    public async Task<int> CrashesAsync(string jobId, string part, CancellationToken cancellationToken)
+    {
+        var row = RowKey(part);
+        var counts = await ReadAsync(jobId, part, cancellationToken).ConfigureAwait(false);
+        return counts is { } c ? c.Starts - c.Ends - (unrecorded.TryGetValue((jobId, row), out var mine) ? mine.Count : 0) : 0;
+    }
+
     /// <summary>The attempts row of a part, or null (tests and diagnostics).</summary>
     public async Task<(int Starts, int Ends)?> ReadAsync(string jobId, string part, CancellationToken cancellationToken)
     {

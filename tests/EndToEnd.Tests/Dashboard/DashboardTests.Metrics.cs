@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Serverless.BatchInference.Contracts;
 using Serverless.EndToEnd.Tests.Support;
 using Serverless.Storage;
 
@@ -15,6 +16,8 @@ public sealed partial class DashboardTests
         var model = ("model", Path.GetFileName(run.Stack.DominantColor));
         var failedByReason = run.BadKeys.Values.GroupBy(c => c).ToDictionary(g => g.Key, g => g.Count());
         var batches = run.Keys.Chunk(DashboardRun.PageSize).Sum(page => (page.Length + DashboardRun.BatchSize - 1) / DashboardRun.BatchSize);
+        // One ClassifyBatch activity classifies a work unit: a page of this run is one unit.
+        var units = run.Keys.Chunk(DashboardRun.PageSize).Sum(page => (page.Length + JobDefaults.DefaultImagesPerTask - 1) / JobDefaults.DefaultImagesPerTask);
 
         // The drops and the task hub's gauges (sampled every second) arrive on their own time.
         var metrics = await ScrapeUntilAsync(run, m =>
@@ -28,7 +31,7 @@ public sealed partial class DashboardTests
             metrics.Value("serverless_images_classified_total", model));
         foreach (var (reason, count) in failedByReason)
             Assert.Equal(count, metrics.Value("serverless_images_failed_total", model, ("reason", reason)));
-        Assert.Equal(batches + 1, metrics.Value("serverless_batch_duration_seconds_count", model));
+        Assert.Equal(units + 1, metrics.Value("serverless_batch_duration_seconds_count", model));
         Assert.True(metrics.Value("serverless_batch_duration_seconds_sum", model) > 0);
         Assert.True(metrics.Values("serverless_inference_decode_duration_seconds_count", model).Sum() >= batches);
         Assert.True(metrics.Values("serverless_inference_run_duration_seconds_count", model).Sum() >= batches);
