@@ -25,22 +25,44 @@ public sealed class JobIndex
     }
 
     /// <summary>Records a job (idempotent: a job id is recorded once, at its first submission).</summary>
-    public async Task AddAsync(string jobId, DateTimeOffset submitted, CancellationToken cancellationToken)
+    public Task AddAsync(string jobId, DateTimeOffset submitted, CancellationToken cancellationToken) =>
+        AddAsync(jobId, submitted, null, cancellationToken);
+
+    /// <summary>Records a job and its tenant (a <c>Tenant</c> column on both rows; none for no tenant).</summary>
+    public async Task AddAsync(string jobId, DateTimeOffset submitted, string? tenant, CancellationToken cancellationToken)
     {
         await created.Value.ConfigureAwait(false);
         var order = $"t-{DateTimeOffset.MaxValue.UtcTicks - submitted.UtcTicks:D19}-{jobId}";
+        var byId = new TableEntity(Partition, "id-" + jobId) { ["Order"] = order };
+        var byTime = new TableEntity(Partition, order) { ["JobId"] = jobId };
+        if (tenant is not null)
+        {
+            byId[TenantColumn] = tenant;
+            byTime[TenantColumn] = tenant;
+        }
         try
         {
             await table.SubmitTransactionAsync(
             [
-                new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(Partition, "id-" + jobId) { ["Order"] = order }),
-                new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(Partition, order) { ["JobId"] = jobId }),
+                new TableTransactionAction(TableTransactionActionType.Add, byId),
+                new TableTransactionAction(TableTransactionActionType.Add, byTime),
             ], cancellationToken).ConfigureAwait(false);
         }
         catch (TableTransactionFailedException e) when (e.Status == (int)HttpStatusCode.Conflict)
         {
             // Submitted before: its place in the list is its first submission's.
         }
+    }
+
+    /// <summary>The column of both rows that holds the job's tenant (absent: no tenant).</summary>
+    public const string TenantColumn = "Tenant";
+
+    /// <summary>Whether the index knows the job, and its tenant (null: none).</summary>
+    public async Task<(bool Found, string? Tenant)> GetTenantAsync(string jobId, CancellationToken cancellationToken)
+    {
+        await created.Value.ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(Partition, "id-" + jobId, [TenantColumn], cancellationToken).ConfigureAwait(false);
+        return row.HasValue ? (true, row.Value!.GetString(TenantColumn)) : (false, null);
     }
 
     /// <summary>Forgets a purged job.</summary>

@@ -2,6 +2,7 @@ using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
 using Serverless.BatchInference.Contracts;
+using Serverless.Jobs.Tenancy;
 using Serverless.Storage;
 
 namespace Serverless.Jobs;
@@ -11,13 +12,27 @@ namespace Serverless.Jobs;
 /// check before scheduling (the source exists and can be listed, the model file is there), and
 /// schedules the orchestration under the job id, at most once per id.
 /// </summary>
-public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnections connections, LocalRoot localRoot, ModelsRoot modelsRoot, JobIndex index)
+public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnections connections, LocalRoot localRoot, ModelsRoot modelsRoot, JobIndex index, TenantPolicy policy)
 {
-    /// <summary>The outcome: errors by field (400), or the job id and whether it already existed.</summary>
-    public sealed record Outcome(IReadOnlyDictionary<string, string> Errors, string? JobId, bool AlreadyExisted);
+    /// <summary>The outcome: errors by field (400), a tenant rule's refusal (<see cref="Refused"/>, 403), or the job id and whether it already existed.</summary>
+    public sealed record Outcome(IReadOnlyDictionary<string, string> Errors, string? JobId, bool AlreadyExisted)
+    {
+        /// <summary>The tenant policy's refusal, judged before anything is read; null when allowed.</summary>
+        public TenantDecision? Refused { get; init; }
+    }
 
+    /// <summary>Submits as the implicit tenant (a host without tenants, or a function key).</summary>
     /// <param name="client">The host's client of the task hub (under Functions, the one its binding gives).</param>
-    public async Task<Outcome> SubmitAsync(DurableTaskClient client, JobRequest request, CancellationToken cancellationToken)
+    public Task<Outcome> SubmitAsync(DurableTaskClient client, JobRequest request, CancellationToken cancellationToken) =>
+        SubmitAsync(client, request, CallerIdentity.Implicit, cancellationToken);
+
+    /// <summary>
+    /// Submits as <paramref name="caller"/>: a tenant key's job is held to its tenant's locations and
+    /// models (<see cref="Outcome.Refused"/>, before the source is listed) and records its tenant in its
+    /// spec and its index rows.
+    /// </summary>
+    /// <param name="client">The host's client of the task hub (under Functions, the one its binding gives).</param>
+    public async Task<Outcome> SubmitAsync(DurableTaskClient client, JobRequest request, CallerIdentity caller, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string>(
             JobRequestValidator.Validate(request, defaults.Value, NewJobId, DefaultOutput, out var spec), StringComparer.Ordinal);
@@ -33,6 +48,9 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
         }
         if (errors.Count > 0 || spec is null)
             return new Outcome(errors, null, false);
+        if (await policy.CheckJobAsync(caller, spec.Source, spec.Output, spec.Model, cancellationToken).ConfigureAwait(false) is { Allowed: false } refused)
+            return new Outcome(errors, null, false) { Refused = refused };
+        spec = spec with { Tenant = caller.JobTenant };
 
         if (await client.GetInstanceAsync(spec.JobId, cancellationToken) is not null)
             return new Outcome(errors, spec.JobId, AlreadyExisted: true);
@@ -40,7 +58,7 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
             return new Outcome(new Dictionary<string, string> { ["source"] = sourceProblem }, null, false);
 
         // Indexed first: a job the list shows but that never started is skipped; one started but not listed is lost to the list.
-        await index.AddAsync(spec.JobId, DateTimeOffset.UtcNow, cancellationToken);
+        await index.AddAsync(spec.JobId, DateTimeOffset.UtcNow, spec.Tenant, cancellationToken);
         await client.ScheduleNewOrchestrationInstanceAsync(ActivityNames.BatchJob, JobState.Start(spec),
             new StartOrchestrationOptions { InstanceId = spec.JobId }, cancellationToken);
         return new Outcome(errors, spec.JobId, AlreadyExisted: false);

@@ -60,6 +60,8 @@ public static class HostApp
                 .RequireMasterKeyFor(HttpMethods.Post, $"{DurableFunctionsApi.Prefix}/instances/{{id}}/resume")
                 .RequireMasterKeyFor(HttpMethods.Delete, $"{DurableFunctionsApi.Prefix}/instances/{{id}}");
             app.MapDashboard();
+            // Tenants and their keys: the platform admin's (master key only).
+            app.MapTenantsApi().RequireAuthLevel(AuthLevel.Admin).WithBodyLimit(http.JobsBodyBytes);
         }
         return app;
     }
