@@ -27,7 +27,7 @@ public static class ClassifyApi
         app.MapPost("api/classify", ClassifyAsync);
 
     public static async Task<Results<Ok<ClassifyResponse>, ValidationProblem, ProblemHttpResult>> ClassifyAsync(
-        HttpRequest request, JobResources resources, IConfiguration configuration, ClassifyGate gate, CancellationToken cancellationToken)
+        HttpRequest request, JobResources resources, IConfiguration configuration, ClassifyGate gate, TenantPolicy policy, CancellationToken cancellationToken)
     {
         var caller = request.HttpContext.Features.Get<CallerIdentity>();
         using var slot = gate.TryEnter(caller?.IsTenantKey == true ? caller.Tenant : null, out var refusal);
@@ -37,11 +37,11 @@ public static class ClassifyApi
             return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many classifications at once.",
                 detail: $"{refusal}; retry after {gate.RetryAfterSeconds} s.");
         }
-        return await ClassifyOneAsync(request, resources, configuration, cancellationToken);
+        return await ClassifyOneAsync(request, resources, configuration, policy, caller ?? CallerIdentity.Implicit, cancellationToken);
     }
 
     private static async Task<Results<Ok<ClassifyResponse>, ValidationProblem, ProblemHttpResult>> ClassifyOneAsync(
-        HttpRequest request, JobResources resources, IConfiguration configuration, CancellationToken cancellationToken)
+        HttpRequest request, JobResources resources, IConfiguration configuration, TenantPolicy policy, CallerIdentity caller, CancellationToken cancellationToken)
     {
         IFormCollection? form = null;
         try
@@ -65,6 +65,10 @@ public static class ClassifyApi
         // Inside the models root, and there: refused with the same answer whether or not such a file exists elsewhere.
         if (resources.ModelsRoot.Resolve(model, out var modelPath) is { } outside)
             return Invalid("model", outside);
+        // A tenant's key uses only its tenant's models folder, refused before the file system is asked.
+        if (await policy.CheckJobAsync(caller, null, null, modelPath, cancellationToken) is { Allowed: false } refused)
+            return TypedResults.Problem(statusCode: refused.Status, title: "The model is not allowed to this key's tenant.", detail: refused.Detail,
+                extensions: new Dictionary<string, object?> { ["rule"] = refused.Rule });
         if (!File.Exists(modelPath))
             return Invalid("model", $"there is no model '{model}' in the models root ({ModelsRoot.Setting})");
         var preset = Parameter("preset");
