@@ -58,7 +58,7 @@ public sealed class JobListing(JobIndex index)
     private async IAsyncEnumerable<(OrchestrationMetadata Job, string Token)> MatchingAsync(
         DurableTaskClient client, JobQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var batch = new List<(string JobId, string Token)>(Parallel);
+        var batch = new List<(string JobId, string Token, string? Tenant)>(Parallel);
         await foreach (var row in index.NewestFirstAsync(query.ContinuationToken, IndexFrom(query), query.CreatedTo, cancellationToken).ConfigureAwait(false))
         {
             if (!Matches(row.JobId, query))
@@ -75,7 +75,7 @@ public sealed class JobListing(JobIndex index)
     }
 
     private static async Task<IEnumerable<(OrchestrationMetadata, string)>> ReadAsync(
-        DurableTaskClient client, List<(string JobId, string Token)> rows, JobQuery query, CancellationToken cancellationToken)
+        DurableTaskClient client, List<(string JobId, string Token, string? Tenant)> rows, JobQuery query, CancellationToken cancellationToken)
     {
         var found = await Task.WhenAll(rows.Select(r => client.GetInstanceAsync(r.JobId, query.WithInputs, cancellationToken))).ConfigureAwait(false);
         // No instance: purged by another client, or indexed but never started. Another status or time: not asked for.

@@ -2,6 +2,7 @@ using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
 using Serverless.BatchInference.Contracts;
+using Serverless.Jobs.Tenancy;
 using Serverless.Storage;
 
 namespace Serverless.Jobs;
@@ -11,19 +12,34 @@ namespace Serverless.Jobs;
 /// check before scheduling (the source exists and can be listed, the model file is there), and
 /// schedules the orchestration under the job id, at most once per id.
 /// </summary>
-public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnections connections, LocalRoot localRoot, ModelsRoot modelsRoot, JobIndex index)
+public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnections connections, LocalRoot localRoot, ModelsRoot modelsRoot, JobIndex index, TenantPolicy policy)
 {
     /// <summary>
     /// The outcome: errors by field (400), among them <c>id</c> with <see cref="Conflict"/> set (409) when
-    /// another job was submitted under the same id; or the job id and whether it already existed.
+    /// another job (another spec, or another tenant's) was submitted under the same id; a tenant rule's
+    /// refusal (<see cref="Refused"/>, 403); or the job id and whether it already existed.
     /// </summary>
-    public sealed record Outcome(IReadOnlyDictionary<string, string> Errors, string? JobId, bool AlreadyExisted, string? Conflict = null);
+    public sealed record Outcome(IReadOnlyDictionary<string, string> Errors, string? JobId, bool AlreadyExisted, string? Conflict = null)
+    {
+        /// <summary>The tenant policy's refusal, judged before anything is read; null when allowed.</summary>
+        public TenantDecision? Refused { get; init; }
+    }
 
     /// <summary>How long a claimed id may go without its instance before a submission of the same job starts it (the claimer died in between).</summary>
     public static readonly TimeSpan ClaimTimeout = TimeSpan.FromMinutes(1);
 
+    /// <summary>Submits as the implicit tenant (a host without tenants, or a function key).</summary>
     /// <param name="client">The host's client of the task hub (under Functions, the one its binding gives).</param>
-    public async Task<Outcome> SubmitAsync(DurableTaskClient client, JobRequest request, CancellationToken cancellationToken)
+    public Task<Outcome> SubmitAsync(DurableTaskClient client, JobRequest request, CancellationToken cancellationToken) =>
+        SubmitAsync(client, request, CallerIdentity.Implicit, cancellationToken);
+
+    /// <summary>
+    /// Submits as <paramref name="caller"/>: a tenant key's job is held to its tenant's locations and
+    /// models (<see cref="Outcome.Refused"/>, before the source is listed) and records its tenant in its
+    /// spec and its index rows.
+    /// </summary>
+    /// <param name="client">The host's client of the task hub (under Functions, the one its binding gives).</param>
+    public async Task<Outcome> SubmitAsync(DurableTaskClient client, JobRequest request, CallerIdentity caller, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string>(
             JobRequestValidator.Validate(request, defaults.Value, NewJobId, DefaultOutput, out var spec), StringComparer.Ordinal);
@@ -39,18 +55,21 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
         }
         if (errors.Count > 0 || spec is null)
             return new Outcome(errors, null, false);
+        if (await policy.CheckJobAsync(caller, spec.Source, spec.Output, spec.Model, cancellationToken).ConfigureAwait(false) is { Allowed: false } refused)
+            return new Outcome(errors, null, false) { Refused = refused };
+        spec = spec with { Tenant = caller.JobTenant };
 
         // The same id again: the job it names when the spec is the same, 409 when it is another one.
         var fingerprint = Fingerprint(spec);
-        if (await index.ClaimOfAsync(spec.JobId, cancellationToken) is { } claim && await HeldAsync(client, spec.JobId, fingerprint, claim, cancellationToken) is { } held)
+        if (await index.ClaimOfAsync(spec.JobId, cancellationToken) is { } claim && await HeldAsync(client, spec.JobId, fingerprint, spec.Tenant, claim, cancellationToken) is { } held)
             return held;
         if (await SourceProbe.CheckAsync(spec.Source, connections, cancellationToken) is { } sourceProblem)
             return new Outcome(new Dictionary<string, string> { ["source"] = sourceProblem }, null, false);
 
         // Claimed and indexed first, atomically: of concurrent submissions of one id, one schedules it.
         // A job the list shows but that never started is skipped; one started but not listed is lost to the list.
-        var (claimed, holder) = await index.ClaimAsync(spec.JobId, fingerprint, DateTimeOffset.UtcNow, cancellationToken);
-        if (!claimed && await HeldAsync(client, spec.JobId, fingerprint, holder, cancellationToken) is { } existing)
+        var (claimed, holder) = await index.ClaimAsync(spec.JobId, fingerprint, spec.Tenant, DateTimeOffset.UtcNow, cancellationToken);
+        if (!claimed && await HeldAsync(client, spec.JobId, fingerprint, spec.Tenant, holder, cancellationToken) is { } existing)
             return existing;
         await client.ScheduleNewOrchestrationInstanceAsync(ActivityNames.BatchJob, JobState.Start(spec),
             new StartOrchestrationOptions { InstanceId = spec.JobId }, cancellationToken);
@@ -62,9 +81,11 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
     /// its instance exists or while its claimer may still be starting it; null when a claim of the same
     /// job is older than <see cref="ClaimTimeout"/> and never started: this submission starts it.
     /// </summary>
-    private static async Task<Outcome?> HeldAsync(DurableTaskClient client, string jobId, string fingerprint, JobClaim claim, CancellationToken cancellationToken)
+    private static async Task<Outcome?> HeldAsync(DurableTaskClient client, string jobId, string fingerprint, string? tenant, JobClaim claim, CancellationToken cancellationToken)
     {
-        if (claim.Fingerprint is not null && claim.Fingerprint != fingerprint)
+        // Another tenant's job is a conflict like another spec, in the same words: never that job, never whose it is.
+        // (The fingerprint covers the tenant; the tenant check also covers rows older than fingerprints.)
+        if ((claim.Fingerprint is not null && claim.Fingerprint != fingerprint) || !string.Equals(claim.Tenant, tenant, StringComparison.Ordinal))
         {
             var conflict = $"job '{jobId}' was submitted before with another source, model, output or option; choose another id or purge that job first";
             return new Outcome(new Dictionary<string, string> { ["id"] = conflict }, null, false, conflict);

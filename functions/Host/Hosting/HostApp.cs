@@ -55,6 +55,8 @@ public static class HostApp
             app.MapClassifyApi().RequireAuthLevel(http.Classify).WithBodyLimit(http.ClassifyBodyBytes);
             app.MapDropsApi().RequireAuthLevel(AuthLevel.Function).WithBodyLimit(DropsApi.MaxBodyBytes);
             app.MapDashboard();
+            // Tenants and their keys: the platform admin's (master key only).
+            app.MapTenantsApi().RequireAuthLevel(AuthLevel.Admin).WithBodyLimit(http.JobsBodyBytes);
         }
         return app;
     }
