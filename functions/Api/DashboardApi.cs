@@ -42,7 +42,7 @@ public static class DashboardApi
 
     /// <summary>A page of jobs, newest first: <c>?state=Running,Failed&amp;page=0&amp;pageSize=20</c>.</summary>
     public static async Task<Results<Ok<DashboardJobList>, ValidationProblem>> ListAsync(
-        DurableTaskClient client, DashboardJobs directory, string? state = null, string? page = null, string? pageSize = null, CancellationToken cancellationToken = default)
+        HttpContext context, DurableTaskClient client, DashboardJobs directory, string? state = null, string? page = null, string? pageSize = null, CancellationToken cancellationToken = default)
     {
         var states = new List<OrchestrationRuntimeStatus>();
         foreach (var name in (state ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -55,7 +55,7 @@ public static class DashboardApi
             return Invalid("page", "must be a whole number from 0");
         if (!TryNumber(pageSize, 20, 1, MaxPageSize, out var size))
             return Invalid("pageSize", $"must be a whole number between 1 and {MaxPageSize}");
-        return TypedResults.Ok(await directory.ListAsync(client, states, pageNumber, size, cancellationToken));
+        return TypedResults.Ok(await directory.ListAsync(client, states, pageNumber, size, InstanceHandlers.Caller(context).CanSee, cancellationToken));
     }
 
     /// <summary>
@@ -65,6 +65,9 @@ public static class DashboardApi
     public static async Task<Results<ContentHttpResult, NoContent, ProblemHttpResult>> ChartAsync(
         string id, HttpResponse response, DurableTaskClient client, TimeProvider clock, CancellationToken cancellationToken)
     {
+        // Another tenant's job answers exactly as an unknown one.
+        if (await InstanceHandlers.GuardAsync(response.HttpContext, id, manage: false, cancellationToken) is { } hidden)
+            return hidden;
         // A page sub-orchestration is part of a job, not one.
         if (PageIds.IsPage(id) || await client.GetInstanceAsync(id, getInputsAndOutputs: false, cancellationToken) is not { } job)
             return Problem(JobImagesProblem.UnknownJob, $"No job with id '{id}'.");
@@ -75,8 +78,10 @@ public static class DashboardApi
 
     /// <summary>The job's sample rows: classified images with their top class, failed ones with their reason.</summary>
     public static async Task<Results<Ok<ResultSamples>, ProblemHttpResult>> SamplesAsync(
-        string id, DurableTaskClient client, JobImages images, CancellationToken cancellationToken)
+        string id, HttpContext context, DurableTaskClient client, JobImages images, CancellationToken cancellationToken)
     {
+        if (await InstanceHandlers.GuardAsync(context, id, manage: false, cancellationToken) is { } hidden)
+            return hidden;
         var outcome = await images.SamplesAsync(client, id, cancellationToken);
         return outcome.Value is { } samples ? TypedResults.Ok(samples) : Problem(outcome.Problem, outcome.Detail);
     }
@@ -89,6 +94,8 @@ public static class DashboardApi
             return Invalid("key", "is required: the key of one of the job's sample images");
         if (!TryNumber(size, DefaultThumbnailSize, 16, Inference.Thumbnailer.MaxSize, out var pixels))
             return Invalid("size", $"must be a whole number between 16 and {Inference.Thumbnailer.MaxSize}");
+        if (await InstanceHandlers.GuardAsync(response.HttpContext, id, manage: false, cancellationToken) is { } hidden)
+            return hidden;
         var outcome = await images.ThumbnailAsync(client, id, key, pixels, cancellationToken);
         if (outcome.Value is not { } jpeg)
             return Problem(outcome.Problem, outcome.Detail);

@@ -115,10 +115,10 @@ public sealed class TenantAdminTests(JobStack stack) : IAsyncLifetime
         }
         using (var http = new JobsHttp(host.BaseUrl, submitter.Secret))
         {
-            // Reads pass, and so does a submission (judged by the handler); terminate and purge stay the master key's.
+            // Reads pass, and so does a submission (judged by the handler); terminate and purge need the tenant's admin role.
             await AssertStatusAsync(HttpStatusCode.OK, await http.GetAsync("api/jobs"));
             var terminate = await AssertStatusAsync(HttpStatusCode.Forbidden, await http.PostJsonAsync("api/jobs/job-x/terminate", new { }));
-            Assert.Contains("tenant's key is not enough", terminate, StringComparison.Ordinal);
+            Assert.Contains("has the submitter role; POST here needs admin", terminate, StringComparison.Ordinal);
             await AssertStatusAsync(HttpStatusCode.Forbidden, await http.DeleteAsync("api/jobs/job-x"));
         }
     }
