@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.DurableTask.Client;
 using Serverless.BatchInference.Contracts;
 using Serverless.Jobs;
+using Serverless.Jobs.Tenancy;
 using Serverless.Jobs.Reports;
 using Serverless.Storage.Results;
 
@@ -88,7 +89,7 @@ public static class DashboardApi
 
     /// <summary>A JPEG thumbnail of one of the job's sample images: <c>?key=...&amp;size=192</c>.</summary>
     public static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> ThumbnailAsync(
-        string id, HttpResponse response, DurableTaskClient client, JobImages images, string? key = null, string? size = null, CancellationToken cancellationToken = default)
+        string id, HttpResponse response, DurableTaskClient client, JobImages images, TenantPolicy policy, string? key = null, string? size = null, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrEmpty(key))
             return Invalid("key", "is required: the key of one of the job's sample images");
@@ -96,7 +97,10 @@ public static class DashboardApi
             return Invalid("size", $"must be a whole number between 16 and {Inference.Thumbnailer.MaxSize}");
         if (await InstanceHandlers.GuardAsync(response.HttpContext, id, manage: false, cancellationToken) is { } hidden)
             return hidden;
-        var outcome = await images.ThumbnailAsync(client, id, key, pixels, cancellationToken);
+        // A tenant's key reads only inside its tenant's sources (patterns may have narrowed since the job was submitted).
+        var caller = InstanceHandlers.Caller(response.HttpContext);
+        var outcome = await images.ThumbnailAsync(client, id, key, pixels, cancellationToken, async (source, ct) =>
+            await policy.CheckSourceAsync(caller, source, ct) is { Allowed: false } refused ? $"{refused.Detail} (rule: {refused.Rule})" : null);
         if (outcome.Value is not { } jpeg)
             return Problem(outcome.Problem, outcome.Detail);
         // The image under a key may change; the key in the URL is not a secret, the answer is per caller.

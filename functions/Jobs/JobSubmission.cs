@@ -43,6 +43,7 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
     {
         var errors = new Dictionary<string, string>(
             JobRequestValidator.Validate(request, defaults.Value, NewJobId, DefaultOutput, out var spec), StringComparer.Ordinal);
+        var modelName = spec?.Model;
         if (spec is not null)
         {
             // Stored resolved: a worker checks these paths again, and must not read them against its own working directory.
@@ -53,10 +54,15 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
                 Model = Model(spec.Model, errors),
             };
         }
+        // The tenant's rules are judged before the model file is looked for and before the source is listed:
+        // a tenant key learns nothing of other folders, and a location outside its patterns is never asked.
+        var judged = spec is not null && errors.Count == 0;
+        if (judged && await policy.CheckJobAsync(caller, spec!.Source, spec.Output, spec.Model, cancellationToken).ConfigureAwait(false) is { Allowed: false } refused)
+            return new Outcome(errors, null, false) { Refused = refused };
+        if (spec is not null && !errors.ContainsKey("model") && (judged || !caller.IsTenantKey) && !File.Exists(spec.Model))
+            errors["model"] = $"there is no model '{modelName}' in the models root ({ModelsRoot.Setting})";
         if (errors.Count > 0 || spec is null)
             return new Outcome(errors, null, false);
-        if (await policy.CheckJobAsync(caller, spec.Source, spec.Output, spec.Model, cancellationToken).ConfigureAwait(false) is { Allowed: false } refused)
-            return new Outcome(errors, null, false) { Refused = refused };
         spec = spec with { Tenant = caller.JobTenant };
 
         // The same id again: the job it names when the spec is the same, 409 when it is another one.
@@ -114,13 +120,12 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
         return text;
     }
 
-    /// <summary>The model as stored: its full path inside the models root; where it is not there, an error that says no more than that.</summary>
+    /// <summary>The model as stored: its full path inside the models root; outside it, an error.</summary>
     private string Model(string name, Dictionary<string, string> errors)
     {
+        // Whether the file is there is asked after the tenant's rules (SubmitAsync).
         if (modelsRoot.Resolve(name, out var fullPath) is { } error)
             errors["model"] = error;
-        else if (!File.Exists(fullPath))
-            errors["model"] = $"there is no model '{name}' in the models root ({ModelsRoot.Setting})";
         return fullPath.Length > 0 ? fullPath : name;
     }
 
