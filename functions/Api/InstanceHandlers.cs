@@ -263,11 +263,12 @@ public static class InstanceHandlers
         var caller = Caller(context);
         if (caller.IsPlatformAdmin || context?.RequestServices.GetService<JobIndex>() is not { } index)
             return null;
-        // Not in the index (a page instance, a job older than the index): no tenant's.
+        // Not in the index (a job older than the index, an unknown id): no tenant's.
         string? tenant;
         try
         {
-            (_, tenant) = await index.GetTenantAsync(id, cancellationToken);
+            // A page sub-orchestration is its job's: judged by the job's tenant.
+            (_, tenant) = await index.GetTenantAsync(Serverless.BatchInference.Contracts.PageIds.TryParse(id, out var jobId, out _) ? jobId : id, cancellationToken);
         }
         catch (Azure.RequestFailedException)
         {

@@ -43,6 +43,12 @@ public sealed class KeyAuthorizationMiddleware(RequestDelegate next, HostKeyProv
             return;
         }
         context.Features.Set(caller);
+        if (caller.IsTenantKey && endpoint?.Metadata.GetMetadata<HostKeysOnlyMetadata>() is not null)
+        {
+            await Problem(context, StatusCodes.Status403Forbidden, "A host key is required.",
+                "This route shows the whole host (every tenant's work): a tenant's key is not enough.");
+            return;
+        }
         var tenantRole = endpoint?.Metadata.GetMetadata<TenantRoleMetadata>()?.Role;
         if (required == AuthLevel.Admin && !caller.IsPlatformAdmin && !(caller.IsTenantKey && tenantRole is not null))
         {

@@ -33,6 +33,10 @@ public static class SecurityExtensions
     public static TBuilder RequireTenantRole<TBuilder>(this TBuilder builder, Serverless.Jobs.Tenancy.TenantRole role) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new TenantRoleMetadata(role));
 
+    /// <summary>Host-wide data no tenant may see (the process metrics): a tenant's key is refused (403); host keys only.</summary>
+    public static TBuilder RefuseTenantKeys<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new HostKeysOnlyMetadata());
+
     /// <summary>The largest request body these endpoints accept.</summary>
     public static TBuilder WithBodyLimit<TBuilder>(this TBuilder builder, long maxBytes) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new BodyLimitMetadata(maxBytes));

@@ -10,3 +10,6 @@ namespace Serverless.Host.Security;
 /// (<see cref="CallerIdentity.CanManage"/>).
 /// </summary>
 public sealed record TenantRoleMetadata(TenantRole Role);
+
+/// <summary>Endpoint metadata: host keys only (master and function keys), never a tenant's key.</summary>
+public sealed record HostKeysOnlyMetadata;

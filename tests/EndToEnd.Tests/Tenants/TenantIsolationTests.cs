@@ -86,6 +86,10 @@ public sealed partial class TenantIsolationTests(JobStack stack) : IAsyncLifetim
         Assert.Contains(jobB, onlyB, StringComparison.Ordinal);
         Assert.DoesNotContain(jobA, onlyB, StringComparison.Ordinal);
 
+        // The metrics are the whole host's: tenant keys are refused, the master key reads them.
+        Assert.Contains("tenant's key is not enough", await TenantAdminTests.AssertStatusAsync(HttpStatusCode.Forbidden, await b.GetAsync("metrics")), StringComparison.Ordinal);
+        await TenantAdminTests.AssertStatusAsync(HttpStatusCode.OK, await master.GetAsync("metrics"));
+
         // B reusing A's id: a conflict that names nothing of A's job, never A's job.
         var reuse = await TenantAdminTests.AssertStatusAsync(HttpStatusCode.Conflict, await b.PostJsonAsync("api/jobs", Job(jobA, "results-b")));
         Assert.DoesNotContain("results-a", reuse, StringComparison.Ordinal);
