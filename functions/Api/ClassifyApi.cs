@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Serverless.Jobs;
+using Serverless.Jobs.Classification;
+using Serverless.Jobs.Tenancy;
 using Serverless.Inference;
 
 namespace Serverless.Api;
@@ -13,7 +15,9 @@ namespace Serverless.Api;
 /// <c>POST /api/classify</c>: one image in the body (raw bytes, or multipart/form-data with a
 /// <c>file</c> field), classified at once with the warm model cache. Parameters in the query or
 /// the form: <c>model</c> (a name in the models root; default <c>classify:defaultModel</c>), <c>top</c> (default 5),
-/// <c>preset</c>. A bad image is a 400 whose <c>code</c> is the inference reason code.
+/// <c>preset</c>. A bad image is a 400 whose <c>code</c> is the inference reason code. At most
+/// <see cref="ClassifyGate.MaxConcurrent"/> requests run at once (a tenant's key: its share); past
+/// it a 429 with <c>Retry-After</c>, taken before the body is read, never a queue.
 /// </summary>
 public static class ClassifyApi
 {
@@ -23,7 +27,21 @@ public static class ClassifyApi
         app.MapPost("api/classify", ClassifyAsync);
 
     public static async Task<Results<Ok<ClassifyResponse>, ValidationProblem, ProblemHttpResult>> ClassifyAsync(
-        HttpRequest request, JobResources resources, IConfiguration configuration, CancellationToken cancellationToken)
+        HttpRequest request, JobResources resources, IConfiguration configuration, ClassifyGate gate, TenantPolicy policy, CancellationToken cancellationToken)
+    {
+        var caller = request.HttpContext.Features.Get<CallerIdentity>();
+        using var slot = gate.TryEnter(caller?.IsTenantKey == true ? caller.Tenant : null, out var refusal);
+        if (slot is null)
+        {
+            request.HttpContext.Response.Headers.RetryAfter = gate.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many classifications at once.",
+                detail: $"{refusal}; retry after {gate.RetryAfterSeconds} s.");
+        }
+        return await ClassifyOneAsync(request, resources, configuration, policy, caller ?? CallerIdentity.Implicit, cancellationToken);
+    }
+
+    private static async Task<Results<Ok<ClassifyResponse>, ValidationProblem, ProblemHttpResult>> ClassifyOneAsync(
+        HttpRequest request, JobResources resources, IConfiguration configuration, TenantPolicy policy, CallerIdentity caller, CancellationToken cancellationToken)
     {
         IFormCollection? form = null;
         try
@@ -47,6 +65,10 @@ public static class ClassifyApi
         // Inside the models root, and there: refused with the same answer whether or not such a file exists elsewhere.
         if (resources.ModelsRoot.Resolve(model, out var modelPath) is { } outside)
             return Invalid("model", outside);
+        // A tenant's key uses only its tenant's models folder, refused before the file system is asked.
+        if (await policy.CheckJobAsync(caller, null, null, modelPath, cancellationToken) is { Allowed: false } refused)
+            return TypedResults.Problem(statusCode: refused.Status, title: "The model is not allowed to this key's tenant.", detail: refused.Detail,
+                extensions: new Dictionary<string, object?> { ["rule"] = refused.Rule });
         if (!File.Exists(modelPath))
             return Invalid("model", $"there is no model '{model}' in the models root ({ModelsRoot.Setting})");
         var preset = Parameter("preset");

@@ -6,6 +6,7 @@ using Microsoft.DurableTask.Client;
 using Serverless.BatchInference.Contracts;
 using Serverless.Jobs;
 using Serverless.Jobs.Progress;
+using Serverless.Jobs.Tenancy;
 using Serverless.Jobs.Reports;
 using Serverless.Storage.Results;
 
@@ -43,7 +44,7 @@ public static class DashboardApi
 
     /// <summary>A page of jobs, newest first: <c>?state=Running,Failed&amp;page=0&amp;pageSize=20</c>.</summary>
     public static async Task<Results<Ok<DashboardJobList>, ValidationProblem>> ListAsync(
-        DurableTaskClient client, DashboardJobs directory, string? state = null, string? page = null, string? pageSize = null, CancellationToken cancellationToken = default)
+        HttpContext context, DurableTaskClient client, DashboardJobs directory, string? state = null, string? page = null, string? pageSize = null, CancellationToken cancellationToken = default)
     {
         var states = new List<OrchestrationRuntimeStatus>();
         foreach (var name in (state ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -56,7 +57,7 @@ public static class DashboardApi
             return Invalid("page", "must be a whole number from 0");
         if (!TryNumber(pageSize, 20, 1, MaxPageSize, out var size))
             return Invalid("pageSize", $"must be a whole number between 1 and {MaxPageSize}");
-        return TypedResults.Ok(await directory.ListAsync(client, states, pageNumber, size, cancellationToken));
+        return TypedResults.Ok(await directory.ListAsync(client, states, pageNumber, size, InstanceHandlers.Caller(context).CanSee, cancellationToken));
     }
 
     /// <summary>
@@ -66,6 +67,9 @@ public static class DashboardApi
     public static async Task<Results<ContentHttpResult, NoContent, ProblemHttpResult>> ChartAsync(
         string id, HttpResponse response, DurableTaskClient client, UnitProgress units, TimeProvider clock, CancellationToken cancellationToken)
     {
+        // Another tenant's job answers exactly as an unknown one.
+        if (await InstanceHandlers.GuardAsync(response.HttpContext, id, manage: false, cancellationToken) is { } hidden)
+            return hidden;
         // A page sub-orchestration is part of a job, not one.
         if (PageIds.IsPage(id) || await client.GetInstanceAsync(id, getInputsAndOutputs: false, cancellationToken) is not { } job)
             return Problem(JobImagesProblem.UnknownJob, $"No job with id '{id}'.");
@@ -76,21 +80,28 @@ public static class DashboardApi
 
     /// <summary>The job's sample rows: classified images with their top class, failed ones with their reason.</summary>
     public static async Task<Results<Ok<ResultSamples>, ProblemHttpResult>> SamplesAsync(
-        string id, DurableTaskClient client, JobImages images, CancellationToken cancellationToken)
+        string id, HttpContext context, DurableTaskClient client, JobImages images, CancellationToken cancellationToken)
     {
+        if (await InstanceHandlers.GuardAsync(context, id, manage: false, cancellationToken) is { } hidden)
+            return hidden;
         var outcome = await images.SamplesAsync(client, id, cancellationToken);
         return outcome.Value is { } samples ? TypedResults.Ok(samples) : Problem(outcome.Problem, outcome.Detail);
     }
 
     /// <summary>A JPEG thumbnail of one of the job's sample images: <c>?key=...&amp;size=192</c>.</summary>
     public static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> ThumbnailAsync(
-        string id, HttpResponse response, DurableTaskClient client, JobImages images, string? key = null, string? size = null, CancellationToken cancellationToken = default)
+        string id, HttpResponse response, DurableTaskClient client, JobImages images, TenantPolicy policy, string? key = null, string? size = null, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrEmpty(key))
             return Invalid("key", "is required: the key of one of the job's sample images");
         if (!TryNumber(size, DefaultThumbnailSize, 16, Inference.Thumbnailer.MaxSize, out var pixels))
             return Invalid("size", $"must be a whole number between 16 and {Inference.Thumbnailer.MaxSize}");
-        var outcome = await images.ThumbnailAsync(client, id, key, pixels, cancellationToken);
+        if (await InstanceHandlers.GuardAsync(response.HttpContext, id, manage: false, cancellationToken) is { } hidden)
+            return hidden;
+        // A tenant's key reads only inside its tenant's sources (patterns may have narrowed since the job was submitted).
+        var caller = InstanceHandlers.Caller(response.HttpContext);
+        var outcome = await images.ThumbnailAsync(client, id, key, pixels, cancellationToken, async (source, ct) =>
+            await policy.CheckSourceAsync(caller, source, ct) is { Allowed: false } refused ? $"{refused.Detail} (rule: {refused.Rule})" : null);
         if (outcome.Value is not { } jpeg)
             return Problem(outcome.Problem, outcome.Detail);
         // The image under a key may change; the key in the URL is not a secret, the answer is per caller.

@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Serverless.Jobs.Tenancy;
+using Serverless.Storage;
 using Serverless.Drops;
 using Serverless.Drops.Watching;
 
@@ -24,7 +26,7 @@ public static class DropsApi
         app.MapPost("api/drops/notify", NotifyAsync);
 
     public static async Task<Results<Ok<DropNotifyResponse>, Ok<EventGridValidationResponse>, ProblemHttpResult>> NotifyAsync(
-        HttpRequest request, DropSignals signals, IServiceProvider services, CancellationToken cancellationToken)
+        HttpRequest request, DropSignals signals, IServiceProvider services, TenantPolicy policy, CancellationToken cancellationToken)
     {
         JsonElement body;
         try
@@ -45,6 +47,15 @@ public static class DropsApi
                 Detail = "Expected an S3/MinIO bucket notification (Records[].s3) or Event Grid BlobCreated events.",
                 Status = 400,
             });
+        // A tenant's key speaks only of objects inside its tenant's sources, judged before anything is queued or listed.
+        var caller = InstanceHandlers.Caller(request.HttpContext);
+        foreach (var dropped in objects)
+        {
+            var location = $"{(dropped.Kind == StorageKind.S3 ? "s3" : "azblob")}://{dropped.Container}/{dropped.Key}";
+            if (await policy.CheckSourceAsync(caller, location, cancellationToken) is { Allowed: false } refused)
+                return TypedResults.Problem(statusCode: refused.Status, title: "The drop is outside this key's tenant rules.", detail: refused.Detail,
+                    extensions: new Dictionary<string, object?> { ["rule"] = refused.Rule, ["field"] = refused.Field });
+        }
         if (services.GetService(typeof(DropNotificationQueue)) is DropNotificationQueue queue)
         {
             await queue.EnqueueAsync(objects, cancellationToken);

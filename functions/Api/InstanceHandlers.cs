@@ -6,6 +6,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Serverless.Jobs;
 using Serverless.Jobs.Progress;
+using Serverless.Jobs.Tenancy;
 
 namespace Serverless.Api;
 
@@ -40,6 +41,8 @@ public static class InstanceHandlers
         if (!TryFlag(request, "showInput", family.ShowInputByDefault, out var showInput) || !TryFlag(request, "showHistory", false, out var showHistory)
             || !TryFlag(request, "showHistoryOutput", false, out var showHistoryOutput))
             return Invalid("showInput", "showInput, showHistory and showHistoryOutput must be true or false");
+        if (await GuardAsync(request.HttpContext, id, manage: false, cancellationToken) is { } hidden)
+            return hidden;
         var metadata = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken);
         if (metadata is null)
             return UnknownJob(id);
@@ -78,10 +81,11 @@ public static class InstanceHandlers
         var token = (family.TokenHeader is { } header ? request.Headers[header].ToString() : query["continuationToken"].ToString()) is { Length: > 0 } given ? given : null;
         if (token is not null && !JobIndex.IsToken(token))
             return Invalid(tokenName, "is not a token this list gave");
+        var caller = Caller(request.HttpContext);
         var jobQuery = new JobQuery
         {
             Statuses = statuses, CreatedFrom = from, CreatedTo = to, InstanceIdPrefix = query["instanceIdPrefix"].ToString(),
-            Top = top, ContinuationToken = token, WithInputs = showInput,
+            Top = top, ContinuationToken = token, WithInputs = showInput, CanSee = caller.CanSee, Tenant = query["tenant"].ToString(),
         };
         var (jobs, next) = await listing.ListAsync(client, jobQuery, cancellationToken);
         if (family.TokenHeader is null)
@@ -92,14 +96,14 @@ public static class InstanceHandlers
     }
 
     public static async Task<Results<Accepted, ProblemHttpResult>> TerminateAsync(
-        string id, DurableTaskClient client, JobManagement management, string? reason = null, CancellationToken cancellationToken = default) =>
-        await ChangeAsync(id, client, () => management.TerminateAsync(client, id, reason ?? "terminated by request", cancellationToken), cancellationToken);
+        string id, DurableTaskClient client, JobManagement management, string? reason = null, CancellationToken cancellationToken = default, HttpContext? context = null) =>
+        await ChangeAsync(id, client, () => management.TerminateAsync(client, id, reason ?? "terminated by request", cancellationToken), context, cancellationToken);
 
-    public static async Task<Results<Accepted, ProblemHttpResult>> SuspendAsync(string id, DurableTaskClient client, string? reason = null, CancellationToken cancellationToken = default) =>
-        await ChangeAsync(id, client, () => client.SuspendInstanceAsync(id, reason, cancellationToken), cancellationToken);
+    public static async Task<Results<Accepted, ProblemHttpResult>> SuspendAsync(string id, DurableTaskClient client, string? reason = null, CancellationToken cancellationToken = default, HttpContext? context = null) =>
+        await ChangeAsync(id, client, () => client.SuspendInstanceAsync(id, reason, cancellationToken), context, cancellationToken);
 
-    public static async Task<Results<Accepted, ProblemHttpResult>> ResumeAsync(string id, DurableTaskClient client, string? reason = null, CancellationToken cancellationToken = default) =>
-        await ChangeAsync(id, client, () => client.ResumeInstanceAsync(id, reason, cancellationToken), cancellationToken);
+    public static async Task<Results<Accepted, ProblemHttpResult>> ResumeAsync(string id, DurableTaskClient client, string? reason = null, CancellationToken cancellationToken = default, HttpContext? context = null) =>
+        await ChangeAsync(id, client, () => client.ResumeInstanceAsync(id, reason, cancellationToken), context, cancellationToken);
 
     /// <summary>An event with the request body (JSON, or none) as its payload.</summary>
     public static async Task<Results<Accepted, ProblemHttpResult, ValidationProblem>> RaiseEventAsync(
@@ -115,14 +119,16 @@ public static class InstanceHandlers
         {
             return TypedResults.ValidationProblem(Error("body", $"an event's payload must be JSON: {e.Message}"), title: "The event is not valid.");
         }
-        var outcome = await ChangeAsync(id, client, () => client.RaiseEventAsync(id, eventName, payload, cancellationToken), cancellationToken);
+        var outcome = await ChangeAsync(id, client, () => client.RaiseEventAsync(id, eventName, payload, cancellationToken), request.HttpContext, cancellationToken);
         return outcome.Result is Accepted accepted ? accepted : (ProblemHttpResult)outcome.Result;
     }
 
     /// <summary>Purges an ended job with its pages: 200 with the count, 404 unknown, 412 while it runs (as Durable Functions answers).</summary>
     public static async Task<Results<Ok<PurgeResponse>, ProblemHttpResult>> PurgeAsync(
-        string id, DurableTaskClient client, JobManagement management, CancellationToken cancellationToken)
+        string id, DurableTaskClient client, JobManagement management, CancellationToken cancellationToken, HttpContext? context = null)
     {
+        if (await GuardAsync(context, id, manage: true, cancellationToken) is { } hidden)
+            return hidden;
         try
         {
             var deleted = await management.PurgeAsync(client, id, cancellationToken);
@@ -150,7 +156,8 @@ public static class InstanceHandlers
         if (RuntimeStatuses.Parse(query[family.StatusParameter], out var statusError) is not { } statuses)
             return Invalid(family.StatusParameter, statusError!);
         IReadOnlyCollection<OrchestrationRuntimeStatus> ended = [OrchestrationRuntimeStatus.Completed, OrchestrationRuntimeStatus.Failed, OrchestrationRuntimeStatus.Terminated];
-        var jobQuery = new JobQuery { Statuses = statuses.Count == 0 ? ended : statuses.Intersect(ended).ToList(), CreatedFrom = from, CreatedTo = to ?? DateTimeOffset.UtcNow, Top = 1000 };
+        var jobQuery = new JobQuery { Statuses = statuses.Count == 0 ? ended : statuses.Intersect(ended).ToList(), CreatedFrom = from, CreatedTo = to ?? DateTimeOffset.UtcNow, Top = 1000,
+            CanSee = Caller(request.HttpContext).CanManage, Tenant = query["tenant"].ToString() };
         if (jobQuery.Statuses!.Count == 0)
             return UnknownJob("(no ended job in those statuses)");
         // Listed first, then purged: purging while paging would move the list under its token.
@@ -180,8 +187,10 @@ public static class InstanceHandlers
     }
 
     /// <summary>Rewinds a failed job (its failed work runs again): 202; 404 unknown; 412 when it has not failed; 501 where the engine cannot.</summary>
-    public static async Task<Results<Accepted, ProblemHttpResult>> RewindAsync(string id, DurableTaskClient client, string? reason = null, CancellationToken cancellationToken = default)
+    public static async Task<Results<Accepted, ProblemHttpResult>> RewindAsync(string id, DurableTaskClient client, string? reason = null, CancellationToken cancellationToken = default, HttpContext? context = null)
     {
+        if (await GuardAsync(context, id, manage: true, cancellationToken) is { } hidden)
+            return hidden;
         var metadata = await client.GetInstanceAsync(id, cancellationToken);
         if (metadata is null)
             return UnknownJob(id);
@@ -201,8 +210,10 @@ public static class InstanceHandlers
     }
 
     /// <summary>An action on a live instance: 404 when unknown, 410 when it has ended (as Durable Functions answers), else 202.</summary>
-    private static async Task<Results<Accepted, ProblemHttpResult>> ChangeAsync(string id, DurableTaskClient client, Func<Task> change, CancellationToken cancellationToken)
+    private static async Task<Results<Accepted, ProblemHttpResult>> ChangeAsync(string id, DurableTaskClient client, Func<Task> change, HttpContext? context, CancellationToken cancellationToken)
     {
+        if (await GuardAsync(context, id, manage: true, cancellationToken) is { } hidden)
+            return hidden;
         var metadata = await client.GetInstanceAsync(id, cancellationToken);
         if (metadata is null)
             return UnknownJob(id);
@@ -239,6 +250,38 @@ public static class InstanceHandlers
     internal static ValidationProblem Invalid(string field, string message) => TypedResults.ValidationProblem(Error(field, message), title: InvalidRequestTitle);
 
     internal static Dictionary<string, string[]> Error(string field, string message) => new() { [field] = [message] };
+
+    /// <summary>Who is calling: the key middleware's identity; none (the Functions app, a host without tenants): the implicit tenant.</summary>
+    internal static CallerIdentity Caller(HttpContext? context) => context?.Features.Get<CallerIdentity>() ?? CallerIdentity.Implicit;
+
+    /// <summary>
+    /// Whether the caller may see (and, with <paramref name="manage"/>, change) the job: null to go on;
+    /// else exactly the 404 of an unknown job when it may not see it (ids do not leak), or a 403 when a
+    /// tenant key sees it but its role may not change it. The tenant is the index's, read before the job.
+    /// </summary>
+    internal static async Task<ProblemHttpResult?> GuardAsync(HttpContext? context, string id, bool manage, CancellationToken cancellationToken)
+    {
+        var caller = Caller(context);
+        if (caller.IsPlatformAdmin || context?.RequestServices.GetService<JobIndex>() is not { } index)
+            return null;
+        // Not in the index (a job older than the index, an unknown id): no tenant's.
+        string? tenant;
+        try
+        {
+            // A page sub-orchestration is its job's: judged by the job's tenant.
+            (_, tenant) = await index.GetTenantAsync(Serverless.BatchInference.Contracts.PageIds.TryParse(id, out var jobId, out _) ? jobId : id, cancellationToken);
+        }
+        catch (Azure.RequestFailedException)
+        {
+            tenant = null; // an id the table cannot hold as a key (a fuzzed one) is no tenant's job
+        }
+        if (!caller.CanSee(tenant))
+            return UnknownJob(id);
+        // A function key passed its route's key level already; a tenant key needs its tenant's admin role.
+        return manage && caller.IsTenantKey && !caller.CanManage(tenant)
+            ? Problem(StatusCodes.Status403Forbidden, "This key may not change jobs.", $"Key '{caller.KeyId}' of tenant '{caller.Tenant}' is a {caller.Role.ToString().ToLowerInvariant()}; terminate, purge, raise event, suspend, resume and rewind need its tenant's admin role.")
+            : null;
+    }
 
     internal static ProblemHttpResult UnknownJob(string id) => Problem(StatusCodes.Status404NotFound, "No such job.", $"No job with id '{id}'.");
 

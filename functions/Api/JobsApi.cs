@@ -65,7 +65,10 @@ public static class JobsApi
     private static async Task<Results<Accepted<JobManagementUrls>, ValidationProblem, ProblemHttpResult>> StartAsync(
         InstanceRoutes family, JobRequest body, HttpRequest request, JobSubmission submission, DurableTaskClient client, CancellationToken cancellationToken)
     {
-        var outcome = await submission.SubmitAsync(client, body, cancellationToken);
+        var outcome = await submission.SubmitAsync(client, body, InstanceHandlers.Caller(request.HttpContext), cancellationToken);
+        if (outcome.Refused is { } refused)
+            return TypedResults.Problem(statusCode: refused.Status, title: "The job is outside this key's tenant rules.", detail: refused.Detail,
+                extensions: new Dictionary<string, object?> { ["rule"] = refused.Rule, ["field"] = refused.Field });
         if (outcome.Conflict is { } conflict)
             return InstanceHandlers.Problem(StatusCodes.Status409Conflict, ConflictTitle, conflict);
         if (outcome.JobId is null)

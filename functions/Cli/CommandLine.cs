@@ -48,5 +48,7 @@ public static class CommandLine
         ResultsCommand.Create(),
         ManageCommands.Terminate(),
         ManageCommands.Purge(),
+        TenantCommands.Create(),
+        KeyCommands.Create(),
     };
 }

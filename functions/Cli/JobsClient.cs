@@ -65,7 +65,8 @@ internal sealed class JobsClient(Uri baseUrl, string? key, TimeSpan timeout) : I
 
     public void Dispose() => http.Dispose();
 
-    private async Task<JsonElement?> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken ct, bool allowNotFound = false)
+    /// <summary>Sends one request; an error answer (or none) is a <see cref="JobsClientException"/> with one line to show.</summary>
+    internal async Task<JsonElement?> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken ct, bool allowNotFound = false)
     {
         using var request = new HttpRequestMessage(method, path) { Content = content };
         HttpResponseMessage response;

@@ -16,9 +16,11 @@ public sealed class DashboardJobs(JobListing listing, UnitProgress units, Models
     private static readonly JsonSerializerOptions Json = BatchJson.Options;
 
     /// <summary>Page <paramref name="page"/> (from 0) of <paramref name="pageSize"/> jobs in <paramref name="states"/> (all when empty), newest first.</summary>
-    public async Task<DashboardJobList> ListAsync(DurableTaskClient client, IReadOnlyCollection<OrchestrationRuntimeStatus> states, int page, int pageSize, CancellationToken cancellationToken)
+    /// <param name="canSee">Which tenants' jobs the caller sees (null: all).</param>
+    public async Task<DashboardJobList> ListAsync(DurableTaskClient client, IReadOnlyCollection<OrchestrationRuntimeStatus> states, int page, int pageSize,
+        Func<string?, bool>? canSee, CancellationToken cancellationToken)
     {
-        var (jobs, hasMore) = await listing.PageAsync(client, new JobQuery { Statuses = states }, page, pageSize, cancellationToken).ConfigureAwait(false);
+        var (jobs, hasMore) = await listing.PageAsync(client, new JobQuery { Statuses = states, CanSee = canSee }, page, pageSize, cancellationToken).ConfigureAwait(false);
         var now = clock.GetUtcNow();
         var rows = await Task.WhenAll(jobs.Select(j => RowAsync(client, j, now, cancellationToken))).ConfigureAwait(false);
         return new DashboardJobList(rows, page, pageSize, hasMore);

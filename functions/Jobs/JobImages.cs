@@ -32,13 +32,17 @@ public sealed class JobImages(JobResources resources, InferenceOptions inference
     }
 
     /// <summary>A JPEG thumbnail of <paramref name="key"/>, at most <paramref name="size"/> pixels on its longer side.</summary>
-    public async Task<Outcome<byte[]>> ThumbnailAsync(DurableTaskClient client, string jobId, string key, int size, CancellationToken cancellationToken)
+    /// <param name="refuseSource">Judges the job's source before anything is read from it: a refusal's message, or null to go on (null: no judge).</param>
+    public async Task<Outcome<byte[]>> ThumbnailAsync(DurableTaskClient client, string jobId, string key, int size, CancellationToken cancellationToken,
+        Func<string, CancellationToken, Task<string?>>? refuseSource = null)
     {
         var lookup = await LookupAsync(client, jobId, cancellationToken).ConfigureAwait(false);
         if (lookup.Samples is null)
             return new Outcome<byte[]>(null, lookup.Problem, lookup.Detail);
         if (!lookup.Samples.Contains(key))
             return new Outcome<byte[]>(null, JobImagesProblem.NotListed, $"'{key}' is not among the sample images of job '{jobId}'.");
+        if (refuseSource is not null && await refuseSource(lookup.Spec!.Source, cancellationToken).ConfigureAwait(false) is { } refusal)
+            return new Outcome<byte[]>(null, JobImagesProblem.LocationRefused, refusal);
         IImageSource source;
         try
         {

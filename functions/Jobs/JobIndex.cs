@@ -27,26 +27,34 @@ public sealed class JobIndex
     /// <summary>
     /// Claims a job id for a submission (atomic: of concurrent claims of one id, one wins) and
     /// records the job in the list. <paramref name="fingerprint"/> names the job's spec, so a later
-    /// submission of the id can tell the same job from another one.
+    /// submission of the id can tell the same job from another one; <paramref name="tenant"/> (null:
+    /// none) is kept in a <c>Tenant</c> column on both rows, so listing and lookups can filter by it.
     /// </summary>
     /// <returns>Whether this call claimed the id; if not, the claim that holds it.</returns>
-    public async Task<(bool Claimed, JobClaim Holder)> ClaimAsync(string jobId, string fingerprint, DateTimeOffset submitted, CancellationToken cancellationToken)
+    public async Task<(bool Claimed, JobClaim Holder)> ClaimAsync(string jobId, string fingerprint, string? tenant, DateTimeOffset submitted, CancellationToken cancellationToken)
     {
         await created.Value.ConfigureAwait(false);
         var order = $"t-{Inverted(submitted)}-{jobId}";
+        var byId = new TableEntity(Partition, "id-" + jobId) { ["Order"] = order, ["Fingerprint"] = fingerprint };
+        var byTime = new TableEntity(Partition, order) { ["JobId"] = jobId };
+        if (tenant is not null)
+        {
+            byId[TenantColumn] = tenant;
+            byTime[TenantColumn] = tenant;
+        }
         try
         {
             await table.SubmitTransactionAsync(
             [
-                new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(Partition, "id-" + jobId) { ["Order"] = order, ["Fingerprint"] = fingerprint }),
-                new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(Partition, order) { ["JobId"] = jobId }),
+                new TableTransactionAction(TableTransactionActionType.Add, byId),
+                new TableTransactionAction(TableTransactionActionType.Add, byTime),
             ], cancellationToken).ConfigureAwait(false);
-            return (true, new JobClaim(fingerprint, submitted));
+            return (true, new JobClaim(fingerprint, submitted, tenant));
         }
         catch (TableTransactionFailedException e) when (e.Status == (int)HttpStatusCode.Conflict)
         {
             // Submitted before: its place in the list is its first submission's.
-            return (false, await ClaimOfAsync(jobId, cancellationToken).ConfigureAwait(false) ?? new JobClaim(null, submitted));
+            return (false, await ClaimOfAsync(jobId, cancellationToken).ConfigureAwait(false) ?? new JobClaim(null, submitted, null));
         }
     }
 
@@ -56,7 +64,20 @@ public sealed class JobIndex
         await created.Value.ConfigureAwait(false);
         var byId = await table.GetEntityIfExistsAsync<TableEntity>(Partition, "id-" + jobId, cancellationToken: cancellationToken).ConfigureAwait(false);
         // Rows written before fingerprints were kept have none: such a job matches any submission of its id, as it did.
-        return byId.HasValue ? new JobClaim(byId.Value!.GetString("Fingerprint"), byId.Value.Timestamp ?? DateTimeOffset.MinValue) : null;
+        return byId.HasValue
+            ? new JobClaim(byId.Value!.GetString("Fingerprint"), byId.Value.Timestamp ?? DateTimeOffset.MinValue, byId.Value.GetString(TenantColumn))
+            : null;
+    }
+
+    /// <summary>The column of both rows that holds the job's tenant (absent: no tenant).</summary>
+    public const string TenantColumn = "Tenant";
+
+    /// <summary>Whether the index knows the job, and its tenant (null: none).</summary>
+    public async Task<(bool Found, string? Tenant)> GetTenantAsync(string jobId, CancellationToken cancellationToken)
+    {
+        await created.Value.ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(Partition, "id-" + jobId, [TenantColumn], cancellationToken).ConfigureAwait(false);
+        return row.HasValue ? (true, row.Value!.GetString(TenantColumn)) : (false, null);
     }
 
     /// <summary>Forgets a purged job.</summary>
@@ -75,7 +96,7 @@ public sealed class JobIndex
     /// Job ids newest first, from just after <paramref name="after"/> (a token from <see cref="Token"/>;
     /// null: the newest), of jobs submitted from <paramref name="from"/> to <paramref name="to"/> (null: unbounded).
     /// </summary>
-    public async IAsyncEnumerable<(string JobId, string Token)> NewestFirstAsync(string? after, DateTimeOffset? from, DateTimeOffset? to,
+    public async IAsyncEnumerable<(string JobId, string Token, string? Tenant)> NewestFirstAsync(string? after, DateTimeOffset? from, DateTimeOffset? to,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await created.Value.ConfigureAwait(false);
@@ -85,9 +106,9 @@ public sealed class JobIndex
         var filter = after is null || string.CompareOrdinal(FromToken(after), lowest) < 0
             ? TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and RowKey ge {lowest} and RowKey lt {highest}")
             : TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and RowKey gt {FromToken(after)} and RowKey lt {highest}");
-        await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: 200, select: ["RowKey", "JobId"], cancellationToken: cancellationToken)
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, maxPerPage: 200, select: ["RowKey", "JobId", TenantColumn], cancellationToken: cancellationToken)
                            .ConfigureAwait(false))
-            yield return (row.GetString("JobId"), Token(row.RowKey));
+            yield return (row.GetString("JobId"), Token(row.RowKey), row.GetString(TenantColumn));
     }
 
     private static string Inverted(DateTimeOffset time) => (DateTimeOffset.MaxValue.UtcTicks - time.UtcTicks).ToString("D19", System.Globalization.CultureInfo.InvariantCulture);
@@ -114,5 +135,5 @@ public sealed class JobIndex
     }
 }
 
-/// <summary>Who holds a job id: the fingerprint of its spec (null for rows older than fingerprints) and when it was claimed.</summary>
-public sealed record JobClaim(string? Fingerprint, DateTimeOffset At);
+/// <summary>Who holds a job id: the fingerprint of its spec (null for rows older than fingerprints), when it was claimed, and its tenant (null: none).</summary>
+public sealed record JobClaim(string? Fingerprint, DateTimeOffset At, string? Tenant);

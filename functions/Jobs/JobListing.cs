@@ -27,9 +27,9 @@ public sealed class JobListing(JobIndex index)
         ArgumentOutOfRangeException.ThrowIfLessThan(query.Top, 1);
         var jobs = new List<JobStatusResponse>(Math.Min(query.Top, 1000));
         string? last = null;
-        await foreach (var (job, token) in MatchingAsync(client, query, cancellationToken).ConfigureAwait(false))
+        await foreach (var (job, token, tenant) in MatchingAsync(client, query, cancellationToken).ConfigureAwait(false))
         {
-            jobs.Add(JobStatusResponse.From(job, query.WithInputs));
+            jobs.Add(JobStatusResponse.From(job, query.WithInputs) with { Tenant = tenant });
             last = token;
             if (jobs.Count == query.Top)
                 break;
@@ -38,7 +38,7 @@ public sealed class JobListing(JobIndex index)
             return (jobs, null);
         // A full page: a next one when the index goes on after its last job.
         var more = await index.NewestFirstAsync(last, IndexFrom(query), query.CreatedTo, cancellationToken)
-            .AnyAsync(row => Matches(row.JobId, query), cancellationToken).ConfigureAwait(false);
+            .AnyAsync(row => Matches(row, query), cancellationToken).ConfigureAwait(false);
         return (jobs, more ? last : null);
     }
 
@@ -55,13 +55,13 @@ public sealed class JobListing(JobIndex index)
     }
 
     /// <summary>The jobs that match, newest first, each with the token to go on after it; statuses read a few at once.</summary>
-    private async IAsyncEnumerable<(OrchestrationMetadata Job, string Token)> MatchingAsync(
+    private async IAsyncEnumerable<(OrchestrationMetadata Job, string Token, string? Tenant)> MatchingAsync(
         DurableTaskClient client, JobQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var batch = new List<(string JobId, string Token)>(Parallel);
+        var batch = new List<(string JobId, string Token, string? Tenant)>(Parallel);
         await foreach (var row in index.NewestFirstAsync(query.ContinuationToken, IndexFrom(query), query.CreatedTo, cancellationToken).ConfigureAwait(false))
         {
-            if (!Matches(row.JobId, query))
+            if (!Matches(row, query))
                 continue;
             batch.Add(row);
             if (batch.Count < Parallel)
@@ -74,20 +74,23 @@ public sealed class JobListing(JobIndex index)
             yield return match;
     }
 
-    private static async Task<IEnumerable<(OrchestrationMetadata, string)>> ReadAsync(
-        DurableTaskClient client, List<(string JobId, string Token)> rows, JobQuery query, CancellationToken cancellationToken)
+    private static async Task<IEnumerable<(OrchestrationMetadata, string, string?)>> ReadAsync(
+        DurableTaskClient client, List<(string JobId, string Token, string? Tenant)> rows, JobQuery query, CancellationToken cancellationToken)
     {
         var found = await Task.WhenAll(rows.Select(r => client.GetInstanceAsync(r.JobId, query.WithInputs, cancellationToken))).ConfigureAwait(false);
         // No instance: purged by another client, or indexed but never started. Another status or time: not asked for.
-        return found.Select((job, i) => (job, rows[i].Token)).Where(r => r.job is { } job
+        return found.Select((job, i) => (job, rows[i].Token, rows[i].Tenant)).Where(r => r.job is { } job
                 && (query.Statuses is not { Count: > 0 } statuses || statuses.Contains(job.RuntimeStatus))
                 && (query.CreatedFrom is not { } from || job.CreatedAt >= from)
                 && (query.CreatedTo is not { } to || job.CreatedAt <= to))
-            .Select(r => (r.job!, r.Token)).ToList();
+            .Select(r => (r.job!, r.Token, r.Tenant)).ToList();
     }
 
-    private static bool Matches(string jobId, JobQuery query) =>
-        query.InstanceIdPrefix is not { Length: > 0 } prefix || jobId.StartsWith(prefix, StringComparison.Ordinal);
+    // The tenant is judged on the index row, before the job's status is read: another tenant's job is never read for a list.
+    private static bool Matches((string JobId, string Token, string? Tenant) row, JobQuery query) =>
+        (query.InstanceIdPrefix is not { Length: > 0 } prefix || row.JobId.StartsWith(prefix, StringComparison.Ordinal))
+        && (query.CanSee is not { } canSee || canSee(row.Tenant))
+        && (query.Tenant is not { Length: > 0 } tenant || string.Equals(row.Tenant, tenant, StringComparison.Ordinal));
 
     private static DateTimeOffset? IndexFrom(JobQuery query) =>
         query.CreatedFrom is { } from && from > DateTimeOffset.MinValue + SubmitToCreated ? from - SubmitToCreated : query.CreatedFrom;
@@ -96,7 +99,7 @@ public sealed class JobListing(JobIndex index)
 /// <summary>
 /// What to list: runtime statuses (all when empty), created between <see cref="CreatedFrom"/> and
 /// <see cref="CreatedTo"/> (a job that continued as new is found by the time it was submitted), ids
-/// starting with <see cref="InstanceIdPrefix"/>, <see cref="Top"/> a page, after a continuation token.
+/// starting with <see cref="InstanceIdPrefix"/>, of the tenants the caller sees, <see cref="Top"/> a page, after a continuation token.
 /// </summary>
 public sealed record JobQuery
 {
@@ -106,6 +109,12 @@ public sealed record JobQuery
     public string? InstanceIdPrefix { get; init; }
     public int Top { get; init; } = 100;
     public string? ContinuationToken { get; init; }
+
+    /// <summary>Which tenants' jobs the caller sees (null: all); the others are skipped as if they were not there.</summary>
+    public Func<string?, bool>? CanSee { get; init; }
+
+    /// <summary>Only this tenant's jobs (the platform admin's filter); null or empty: every tenant the caller sees.</summary>
+    public string? Tenant { get; init; }
 
     /// <summary>Read each job's input and output too.</summary>
     public bool WithInputs { get; init; }

@@ -7,6 +7,8 @@ using Serverless.BatchInference.Contracts;
 using Serverless.Jobs.Classification;
 using Serverless.Jobs.Progress;
 using Serverless.Inference;
+using Serverless.Jobs.Tenancy;
+using Microsoft.Extensions.Logging;
 
 namespace Serverless.Jobs;
 
@@ -45,6 +47,13 @@ public static class JobServices
         services.AddSingleton<JobManagement>();
         services.AddSingleton(_ => new JobIndex(Connection(configuration), TaskHubSettings.HubName(configuration)));
         services.AddSingleton<JobListing>();
+        // Tenants: read again every tenants:reloadSeconds, so a change applies without a restart.
+        services.AddSingleton(sp => new TenantStore(Connection(configuration), TaskHubSettings.HubName(configuration),
+            TimeSpan.FromSeconds(configuration.GetValue<double?>(TenantStore.ReloadSetting) ?? 2),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TenantStore>>()));
+        services.AddSingleton<TenantAdministration>();
+        services.AddSingleton<TenantPolicy>();
+        services.AddSingleton<ClassifyGate>();
         return services;
     }
 

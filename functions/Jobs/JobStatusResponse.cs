@@ -17,6 +17,10 @@ public sealed record JobStatusResponse(
     JobFailure? FailureDetails,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<JsonElement>? HistoryEvents = null)
 {
+    /// <summary>The job's tenant, shown in lists (null, and left out: no tenant).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Tenant { get; init; }
+
     public static JobStatusResponse From(OrchestrationMetadata metadata, bool withInput) => new(
         metadata.Name,
         metadata.InstanceId,

@@ -2,6 +2,7 @@ using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
 using Serverless.BatchInference.Contracts;
+using Serverless.Jobs.Tenancy;
 using Serverless.Storage;
 
 namespace Serverless.Jobs;
@@ -11,22 +12,38 @@ namespace Serverless.Jobs;
 /// check before scheduling (the source exists and can be listed, the model file is there), and
 /// schedules the orchestration under the job id, at most once per id.
 /// </summary>
-public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnections connections, LocalRoot localRoot, ModelsRoot modelsRoot, JobIndex index)
+public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnections connections, LocalRoot localRoot, ModelsRoot modelsRoot, JobIndex index, TenantPolicy policy)
 {
     /// <summary>
     /// The outcome: errors by field (400), among them <c>id</c> with <see cref="Conflict"/> set (409) when
-    /// another job was submitted under the same id; or the job id and whether it already existed.
+    /// another job (another spec, or another tenant's) was submitted under the same id; a tenant rule's
+    /// refusal (<see cref="Refused"/>, 403); or the job id and whether it already existed.
     /// </summary>
-    public sealed record Outcome(IReadOnlyDictionary<string, string> Errors, string? JobId, bool AlreadyExisted, string? Conflict = null);
+    public sealed record Outcome(IReadOnlyDictionary<string, string> Errors, string? JobId, bool AlreadyExisted, string? Conflict = null)
+    {
+        /// <summary>The tenant policy's refusal, judged before anything is read; null when allowed.</summary>
+        public TenantDecision? Refused { get; init; }
+    }
 
     /// <summary>How long a claimed id may go without its instance before a submission of the same job starts it (the claimer died in between).</summary>
     public static readonly TimeSpan ClaimTimeout = TimeSpan.FromMinutes(1);
 
+    /// <summary>Submits as the implicit tenant (a host without tenants, or a function key).</summary>
     /// <param name="client">The host's client of the task hub (under Functions, the one its binding gives).</param>
-    public async Task<Outcome> SubmitAsync(DurableTaskClient client, JobRequest request, CancellationToken cancellationToken)
+    public Task<Outcome> SubmitAsync(DurableTaskClient client, JobRequest request, CancellationToken cancellationToken) =>
+        SubmitAsync(client, request, CallerIdentity.Implicit, cancellationToken);
+
+    /// <summary>
+    /// Submits as <paramref name="caller"/>: a tenant key's job is held to its tenant's locations and
+    /// models (<see cref="Outcome.Refused"/>, before the source is listed) and records its tenant in its
+    /// spec and its index rows.
+    /// </summary>
+    /// <param name="client">The host's client of the task hub (under Functions, the one its binding gives).</param>
+    public async Task<Outcome> SubmitAsync(DurableTaskClient client, JobRequest request, CallerIdentity caller, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string>(
             JobRequestValidator.Validate(request, defaults.Value, NewJobId, DefaultOutput, out var spec), StringComparer.Ordinal);
+        var modelName = spec?.Model;
         if (spec is not null)
         {
             // Stored resolved: a worker checks these paths again, and must not read them against its own working directory.
@@ -39,12 +56,20 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
                 Model = Model(spec.Model, errors),
             };
         }
+        // The tenant's rules are judged before the model file is looked for and before the source is listed:
+        // a tenant key learns nothing of other folders, and a location outside its patterns is never asked.
+        var judged = spec is not null && errors.Count == 0;
+        if (judged && await policy.CheckJobAsync(caller, spec!.Source, spec.Output, spec.Model, cancellationToken).ConfigureAwait(false) is { Allowed: false } refused)
+            return new Outcome(errors, null, false) { Refused = refused };
+        if (spec is not null && !errors.ContainsKey("model") && (judged || !caller.IsTenantKey) && !File.Exists(spec.Model))
+            errors["model"] = $"there is no model '{modelName}' in the models root ({ModelsRoot.Setting})";
         if (errors.Count > 0 || spec is null)
             return new Outcome(errors, null, false);
+        spec = spec with { Tenant = caller.JobTenant };
 
         // The same id again: the job it names when the spec is the same, 409 when it is another one.
         var fingerprint = Fingerprint(spec);
-        if (await index.ClaimOfAsync(spec.JobId, cancellationToken) is { } claim && await HeldAsync(client, spec.JobId, fingerprint, claim, cancellationToken) is { } held)
+        if (await index.ClaimOfAsync(spec.JobId, cancellationToken) is { } claim && await HeldAsync(client, spec.JobId, fingerprint, spec.Tenant, claim, cancellationToken) is { } held)
             return held;
         // A manifest is read by the job's first listing, which fails the job naming a missing file or a bad line.
         if (spec.Manifest is null && await SourceProbe.CheckAsync(spec.Source, connections, cancellationToken) is { } sourceProblem)
@@ -52,8 +77,8 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
 
         // Claimed and indexed first, atomically: of concurrent submissions of one id, one schedules it.
         // A job the list shows but that never started is skipped; one started but not listed is lost to the list.
-        var (claimed, holder) = await index.ClaimAsync(spec.JobId, fingerprint, DateTimeOffset.UtcNow, cancellationToken);
-        if (!claimed && await HeldAsync(client, spec.JobId, fingerprint, holder, cancellationToken) is { } existing)
+        var (claimed, holder) = await index.ClaimAsync(spec.JobId, fingerprint, spec.Tenant, DateTimeOffset.UtcNow, cancellationToken);
+        if (!claimed && await HeldAsync(client, spec.JobId, fingerprint, spec.Tenant, holder, cancellationToken) is { } existing)
             return existing;
         await client.ScheduleNewOrchestrationInstanceAsync(ActivityNames.BatchJob, JobState.Start(spec),
             new StartOrchestrationOptions { InstanceId = spec.JobId }, cancellationToken);
@@ -65,9 +90,11 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
     /// its instance exists or while its claimer may still be starting it; null when a claim of the same
     /// job is older than <see cref="ClaimTimeout"/> and never started: this submission starts it.
     /// </summary>
-    private static async Task<Outcome?> HeldAsync(DurableTaskClient client, string jobId, string fingerprint, JobClaim claim, CancellationToken cancellationToken)
+    private static async Task<Outcome?> HeldAsync(DurableTaskClient client, string jobId, string fingerprint, string? tenant, JobClaim claim, CancellationToken cancellationToken)
     {
-        if (claim.Fingerprint is not null && claim.Fingerprint != fingerprint)
+        // Another tenant's job is a conflict like another spec, in the same words: never that job, never whose it is.
+        // (The fingerprint covers the tenant; the tenant check also covers rows older than fingerprints.)
+        if ((claim.Fingerprint is not null && claim.Fingerprint != fingerprint) || !string.Equals(claim.Tenant, tenant, StringComparison.Ordinal))
         {
             var conflict = $"job '{jobId}' was submitted before with another source, model, output or option; choose another id or purge that job first";
             return new Outcome(new Dictionary<string, string> { ["id"] = conflict }, null, false, conflict);
@@ -96,13 +123,12 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
         return text;
     }
 
-    /// <summary>The model as stored: its full path inside the models root; where it is not there, an error that says no more than that.</summary>
+    /// <summary>The model as stored: its full path inside the models root; outside it, an error.</summary>
     private string Model(string name, Dictionary<string, string> errors)
     {
+        // Whether the file is there is asked after the tenant's rules (SubmitAsync).
         if (modelsRoot.Resolve(name, out var fullPath) is { } error)
             errors["model"] = error;
-        else if (!File.Exists(fullPath))
-            errors["model"] = $"there is no model '{name}' in the models root ({ModelsRoot.Setting})";
         return fullPath.Length > 0 ? fullPath : name;
     }
 

@@ -13,6 +13,13 @@ public sealed class BlobSettings
     public StorageIdentity? Identity { get; set; }
 
     /// <summary>
+    /// True when <see cref="ConnectionString"/> is the task hub's own account (<c>AzureWebJobsStorage</c>,
+    /// used because no account of the data was given): a tenant's job reads it only where the
+    /// tenant's pattern names that account.
+    /// </summary>
+    public bool IsTaskHubAccount { get; set; }
+
+    /// <summary>
     /// Blob service version to speak, e.g. <c>2026-06-06</c>. Empty: the SDK's newest for
     /// cloud endpoints, and <see cref="AzuriteServiceVersion"/> for loopback endpoints, since
     /// Azurite rejects versions newer than it knows (Azure/Azurite #2562).

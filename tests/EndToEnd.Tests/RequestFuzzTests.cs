@@ -19,6 +19,13 @@ public sealed class RequestFuzzTests(JobStack stack) : IAsyncLifetime
         ("POST", "api/classify"),
         ("POST", "api/drops/notify"),
         .. Serverless.Api.InstanceApi.Routes.Select(r => (r.Method, r.Pattern.Replace("{eventName}", "{name}"))),
+        ("GET", "api/tenants"),
+        ("GET", "api/tenants/{name}"),
+        ("PUT", "api/tenants/{name}"),
+        ("DELETE", "api/tenants/{name}"),
+        ("POST", "api/keys"),
+        ("GET", "api/keys"),
+        ("DELETE", "api/keys/{id}"),
         .. Serverless.Host.Dashboard.DashboardRoutes.All.Select(r => (r.Method, r.Pattern)),
     ];
 
@@ -91,6 +98,9 @@ public sealed class RequestFuzzTests(JobStack stack) : IAsyncLifetime
             "{\"source\": \"s3://photos/../x\", \"model\": \"x\"}", "{\"source\": \"/etc\", \"model\": \"/etc/passwd\"}",
             "{\"batchSize\": 99999999999999999999}", "{\"top\": -1, \"maxFailedPercent\": \"NaN\"}", "{\"id\": \"~page\"}",
             "{\"objects\":[{\"kind\":\"S3\"}]}", "{\"objects\":[1]}", "{\"Records\":[1]}", "{\"Records\":[{\"s3\":5}]}",
+            "{\"allowSources\":[\"s3://photos/a/*\"],\"allowOutputs\":[\"s3://photos/b/*\"],\"modelsDir\":\"m\"}",
+            "{\"allowSources\":[null],\"allowOutputs\":\"x\"}", "{\"allowSources\":[\"s3://images*\"],\"allowOutputs\":[\"%2e\"],\"modelsDir\":\"/etc\"}",
+            "{\"tenant\":\"nobody\",\"role\":\"reader\"}", "{\"tenant\":7,\"role\":[]}", "{\"tenant\":\"a\",\"role\":\"owner\"}",
             "{\"eventType\":1}", "[{\"eventType\":\"Microsoft.Storage.BlobCreated\",\"subject\":7}]", "{\"type\":[],\"data\":{}}",
             new string('[', 2000) + new string(']', 2000), "{\"a\":" + new string('1', 5000) + "}",
         };

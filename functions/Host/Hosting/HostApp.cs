@@ -51,10 +51,13 @@ public static class HostApp
             // jobs' key, every change of an instance with the master key, as Durable Functions' system key.
             var instances = app.MapInstanceApi();
             instances.Reads.RequireAuthLevel(http.Jobs);
-            instances.Changes.RequireAuthLevel(AuthLevel.Admin).WithBodyLimit(http.JobsBodyBytes);
+            // A tenant's admin key may change its own tenant's jobs (the handlers check whose the job is); the master key all.
+            instances.Changes.RequireAuthLevel(AuthLevel.Admin).RequireTenantRole(Serverless.Jobs.Tenancy.TenantRole.Admin).WithBodyLimit(http.JobsBodyBytes);
             app.MapClassifyApi().RequireAuthLevel(http.Classify).WithBodyLimit(http.ClassifyBodyBytes);
             app.MapDropsApi().RequireAuthLevel(AuthLevel.Function).WithBodyLimit(DropsApi.MaxBodyBytes);
             app.MapDashboard();
+            // Tenants and their keys: the platform admin's (master key only).
+            app.MapTenantsApi().RequireAuthLevel(AuthLevel.Admin).WithBodyLimit(http.JobsBodyBytes);
         }
         return app;
     }

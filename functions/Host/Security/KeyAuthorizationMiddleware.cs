@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Primitives;
+using Serverless.Jobs.Tenancy;
 
 namespace Serverless.Host.Security;
 
@@ -10,8 +12,12 @@ namespace Serverless.Host.Security;
 /// as in Azure Functions, or from <c>Authorization: Bearer</c> (what a Prometheus scrape's
 /// <c>authorization</c> setting sends). No key or a wrong key is 401; a function key on an admin
 /// endpoint is 403.
+/// A key that is none of the host keys may be a tenant's (<see cref="TenantStore"/>). The caller
+/// found is stored as the request's <see cref="CallerIdentity"/> feature for the handlers: the master
+/// key is the platform admin, a function key the implicit tenant, a tenant key its tenant and role
+/// (<see cref="TenantRoleMetadata"/> says what role an endpoint needs).
 /// </summary>
-public sealed class KeyAuthorizationMiddleware(RequestDelegate next, HostKeyProvider keys)
+public sealed class KeyAuthorizationMiddleware(RequestDelegate next, HostKeyProvider keys, IServiceProvider services)
 {
     public const string HeaderName = "x-functions-key";
     public const string QueryName = "code";
@@ -19,28 +25,62 @@ public sealed class KeyAuthorizationMiddleware(RequestDelegate next, HostKeyProv
 
     public async Task InvokeAsync(HttpContext context)
     {
-        var required = Required(context.GetEndpoint());
+        var endpoint = context.GetEndpoint();
+        var required = Required(endpoint);
         if (required == AuthLevel.Anonymous)
         {
+            // Open to all, so the implicit tenant whatever key is sent (and /healthz never waits on the tenants' storage).
+            context.Features.Set(CallerIdentity.Implicit);
             await next(context);
             return;
         }
 
-        var hostKeys = await keys.GetAsync(context.RequestAborted);
-        var scope = hostKeys.Match(Presented(context.Request));
-        if (scope == KeyScope.None)
+        var caller = await IdentifyAsync(Presented(context.Request), context.RequestAborted);
+        if (caller is null)
         {
             await Problem(context, StatusCodes.Status401Unauthorized, "A valid key is required.",
                 $"Send a function key in the {HeaderName} header, as 'Authorization: Bearer <key>', or in the '{QueryName}' query parameter.");
             return;
         }
-        if (required == AuthLevel.Admin && scope != KeyScope.Master)
+        context.Features.Set(caller);
+        if (caller.IsTenantKey && endpoint?.Metadata.GetMetadata<HostKeysOnlyMetadata>() is not null)
+        {
+            await Problem(context, StatusCodes.Status403Forbidden, "A host key is required.",
+                "This route shows the whole host (every tenant's work): a tenant's key is not enough.");
+            return;
+        }
+        var tenantRole = endpoint?.Metadata.GetMetadata<TenantRoleMetadata>()?.Role;
+        if (required == AuthLevel.Admin && !caller.IsPlatformAdmin && !(caller.IsTenantKey && tenantRole is not null))
         {
             await Problem(context, StatusCodes.Status403Forbidden, "The master key is required.",
-                "This operation is an admin operation: a function key is not enough.");
+                caller.IsTenantKey
+                    ? "This operation is a platform admin operation: a tenant's key is not enough."
+                    : "This operation is an admin operation: a function key is not enough.");
+            return;
+        }
+        var needed = tenantRole ?? (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method) ? TenantRole.Reader : TenantRole.Submitter);
+        if (caller.IsTenantKey && !caller.Allows(needed))
+        {
+            await Problem(context, StatusCodes.Status403Forbidden, $"The {needed.Name()} role is required.",
+                $"This key of tenant '{caller.Tenant}' has the {caller.Role.Name()} role; {context.Request.Method} here needs {needed.Name()}.");
             return;
         }
         await next(context);
+    }
+
+    /// <summary>The caller a key stands for: a host key, else a tenant's key; null for none.</summary>
+    private async ValueTask<CallerIdentity?> IdentifyAsync(string? presented, CancellationToken cancellationToken)
+    {
+        var hostKeys = await keys.GetAsync(cancellationToken);
+        switch (hostKeys.Match(presented))
+        {
+            case KeyScope.Master: return CallerIdentity.PlatformAdmin;
+            case KeyScope.Function: return CallerIdentity.Implicit;
+        }
+        // Only a key that is no host key costs a look at the tenants (cached; re-read every few seconds).
+        return string.IsNullOrEmpty(presented) || services.GetService<TenantStore>() is not { } tenants
+            ? null
+            : (await tenants.GetAsync(cancellationToken)).Resolve(presented);
     }
 
     private static AuthLevel Required(Endpoint? endpoint)

@@ -6,9 +6,20 @@ namespace Serverless.Jobs.Configuration;
 /// <summary>Builds the storage adapters' connections from configuration (environment or local.settings.json).</summary>
 public static class StorageConnectionsFactory
 {
+    /// <summary>
+    /// Whether <c>azblob://</c> locations fall back to the task hub's account when
+    /// <c>AZURE_STORAGE_CONNECTION_STRING</c> is not set (default true, as before; tenants' jobs are
+    /// held to patterns that name the account all the same, see <c>TenantPolicy</c>).
+    /// </summary>
+    public const string TaskHubFallbackSetting = "storage:blob:taskHubFallback";
+
     public static StorageConnections Create(IConfiguration configuration)
     {
         string? Setting(params string[] names) => names.Select(n => configuration[n]).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
+        var dataAccount = Setting("AZURE_STORAGE_CONNECTION_STRING");
+        var taskHubAccount = Setting(TaskHubSettings.ConnectionSetting);
+        var taskHubFallback = dataAccount is null && (configuration.GetValue<bool?>(TaskHubFallbackSetting) ?? true);
+        var fallback = taskHubFallback ? taskHubAccount : null;
         return new StorageConnections
         {
             S3 = new S3Settings
@@ -20,9 +31,10 @@ public static class StorageConnectionsFactory
             },
             Blob = new BlobSettings
             {
-                ConnectionString = Setting("AZURE_STORAGE_CONNECTION_STRING", TaskHubSettings.ConnectionSetting),
+                ConnectionString = dataAccount ?? fallback,
+                IsTaskHubAccount = (dataAccount ?? fallback) is { } used && used == taskHubAccount,
                 // Without a connection string: the account by identity, as the Functions host reads it.
-                Identity = Setting("AZURE_STORAGE_CONNECTION_STRING", TaskHubSettings.ConnectionSetting) is null ? TaskHubSettings.Identity(configuration) : null,
+                Identity = taskHubFallback && taskHubAccount is null ? TaskHubSettings.Identity(configuration) : null,
             },
         };
     }

@@ -35,4 +35,7 @@ public sealed record JobSpec(
 
     /// <summary>The manifest's column (or JSON property) that holds the keys (default <c>key</c>).</summary>
     public string? ManifestKeyColumn { get; init; }
+
+    /// <summary>The tenant of the key that submitted the job (null: the implicit tenant of a host without tenants, or the master key).</summary>
+    public string? Tenant { get; init; }
 }
