@@ -30,8 +30,4 @@ public sealed class PredictionFormatTests
     [Fact]
     public void Malformed_line_is_a_format_error() =>
         Assert.Throws<FormatException>(() => PredictionJson.Parse("{not json"));
-
-    [Fact]
-    public void Part_names_are_deterministic() =>
-        Assert.Equal("parts/part-000042.jsonl", ResultWriter.PartName(42));
 }

@@ -56,95 +56,38 @@ public abstract class ResultStoreContract
     {
         var store = await NewStoreAsync();
         var writer = new ResultWriter(store);
-        await writer.WritePartAsync(3, [Row("a.jpg", "cat")]);
-        await writer.WritePartAsync(7, [Row("b.jpg", "dog")]);
-        var rerun = await writer.WritePartAsync(3, [Row("a.jpg", "tiger"), Row("c.jpg", "cat")]);
+        await writer.WriteRowsAsync("parts/part-3.jsonl", [Row("a.jpg", "cat")]);
+        await writer.WriteRowsAsync("parts/part-7.jsonl", [Row("b.jpg", "dog")]);
+        await writer.WriteRowsAsync("parts/part-3.jsonl", [Row("a.jpg", "tiger"), Row("c.jpg", "cat")]);
 
-        Assert.Equal("parts/part-000003.jsonl", rerun.Name);
-        Assert.Equal(["parts/part-000003.jsonl", "parts/part-000007.jsonl"], await writer.ListPartsAsync());
-        Assert.Equal(["a.jpg", "c.jpg"], (await writer.ReadPartAsync(3)).Select(r => r.Key));
-        Assert.Equal("tiger", (await writer.ReadPartAsync(3))[0].Top[0].Label);
-        Assert.True(await store.ExistsAsync("parts/part-000007.jsonl"));
-        Assert.False(await store.ExistsAsync("parts/part-000004.jsonl"));
+        var rows = Encoding.UTF8.GetString(await ReadRawAsync(store, "parts/part-3.jsonl")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(PredictionJson.Parse).ToList();
+        Assert.Equal(["a.jpg", "c.jpg"], rows.Select(r => r.Key));
+        Assert.Equal("tiger", rows[0].Top[0].Label);
+        var names = new List<string>();
+        await foreach (var name in store.ListAsync("parts/"))
+            names.Add(name);
+        Assert.Equal(["parts/part-3.jsonl", "parts/part-7.jsonl"], names.Order(StringComparer.Ordinal));
     }
 
     [Fact]
-    public async Task Merge_streams_parts_in_batch_order_into_jsonl_and_summary()
+    public async Task Samples_of_a_running_job_come_from_its_first_parts_and_of_a_merged_one_from_samples_json()
     {
         var store = await NewStoreAsync();
         var writer = new ResultWriter(store);
-        await writer.WritePartAsync(10, [Row("k10.jpg", "cat"), PredictionRow.Failure("bad.jpg", "decode_failed", "not an image")]);
-        await writer.WritePartAsync(2, [Row("k2.jpg", "dog"), Row("k3.jpg", "cat")]);
-        await writer.WritePartAsync(1_000_000, [Row("k-last.jpg", "cat"), Row("k2.jpg", "dog")]);
-        await store.WriteAsync("parts/readme.txt", Encoding.UTF8.GetBytes("not a part"));
+        await writer.WriteRowsAsync("run/parts/p-0.jsonl", [Row("a.jpg", "cat"), PredictionRow.Failure("b.jpg", "empty_file", "the file is empty.")]);
+        await writer.WriteRowsAsync("run/parts/p-1.jsonl", [Row("c.jpg", "dog")]);
+        await writer.WriteRowsAsync("run/parts/p-2.jsonl", [Row("d.jpg", "dog")]);
 
-        var started = DateTimeOffset.UtcNow.AddSeconds(-10);
-        var summary = await writer.MergeAsync(PredictionFormat.Jsonl, new SummaryInput
-        {
-            JobId = "job-1", Model = "m", StartedAt = started, FinishedAt = started.AddSeconds(2),
-            TimingsSeconds = new Dictionary<string, double> { ["inference"] = 1.5 },
-        });
-
-        var lines = Encoding.UTF8.GetString(await ReadRawAsync(store, "predictions.jsonl")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(["k2.jpg", "k3.jpg", "k10.jpg", "bad.jpg", "k-last.jpg"], lines.Select(l => PredictionJson.Parse(l).Key));
-        Assert.Equal(5, summary.Total);
-        Assert.Equal(4, summary.Succeeded);
-        Assert.Equal(1, summary.Failed);
-        Assert.Equal(1, summary.DuplicatesDropped);
-        Assert.Equal(3, summary.Parts);
-        Assert.Equal(new Dictionary<string, long> { ["decode_failed"] = 1 }, summary.FailuresByReason);
-        Assert.Equal(["cat", "dog"], summary.ClassHistogram.Keys);
-        Assert.Equal(3, summary.ClassHistogram["cat"]);
-        Assert.Equal(2.5, summary.ImagesPerSecond);
-        Assert.Equal(1.5, summary.TimingsSeconds["inference"]);
-        Assert.True(summary.TimingsSeconds.ContainsKey("merge"));
-
-        // Before the merge a job's samples come from its parts; after it, from samples.json (rows merged once).
-        var samples = await writer.ReadSamplesAsync();
-        Assert.Equal(["k-last.jpg", "k10.jpg", "k2.jpg", "k3.jpg"], samples.Classified.Select(r => r.Key));
-        Assert.Equal(["bad.jpg"], samples.Failed.Select(r => r.Key));
-        Assert.True(await store.ExistsAsync(ResultWriter.SamplesName));
-
-        var reread = await writer.ReadSummaryAsync();
-        Assert.Equal(summary.Total, reread.Total);
-        Assert.Equal("job-1", reread.JobId);
-        Assert.Equal(summary.ClassHistogram, reread.ClassHistogram);
-
-        // A second merge (a retried final step) gives the same file.
-        await writer.MergeAsync(PredictionFormat.Jsonl, new SummaryInput());
-        Assert.Equal(lines.Length, Encoding.UTF8.GetString(await store.ReadAsync("predictions.jsonl")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
-    }
-
-    [Fact]
-    public async Task Samples_of_a_running_job_come_from_its_first_parts()
-    {
-        var store = await NewStoreAsync();
-        var writer = new ResultWriter(store);
-        await writer.WritePartAsync(0, [Row("a.jpg", "cat"), PredictionRow.Failure("b.jpg", "empty_file", "the file is empty.")]);
-        await writer.WritePartAsync(1, [Row("c.jpg", "dog")]);
-        await writer.WritePartAsync(2, [Row("d.jpg", "dog")]);
-
-        var samples = await writer.ReadSamplesAsync(maxParts: 2);
+        var samples = await writer.ReadSamplesAsync("run/parts/", maxParts: 2);
         Assert.Equal(["a.jpg", "c.jpg"], samples.Classified.Select(r => r.Key));
         Assert.Equal(["b.jpg"], samples.Failed.Select(r => r.Key));
         Assert.False(await store.ExistsAsync(ResultWriter.SamplesName));
-    }
 
-    [Fact]
-    public async Task Merge_to_csv_writes_a_header_and_one_row_per_image()
-    {
-        var store = await NewStoreAsync();
-        var writer = new ResultWriter(store);
-        await writer.WritePartAsync(0, [Row("a,1.jpg", "cat"), PredictionRow.Failure("b.jpg", "too_large", "said \"no\"")]);
-        var summary = await writer.MergeAsync(PredictionFormat.Csv, new SummaryInput());
-
-        Assert.Equal("predictions.csv", summary.Predictions);
-        var text = Encoding.UTF8.GetString(await ReadRawAsync(store, "predictions.csv"));
-        Assert.Equal(
-            PredictionCsv.Header + "\n" +
-            "\"a,1.jpg\",cat,1,0.9,cat:0.9|other:0.1,,,\n" +
-            "b.jpg,,,,,too_large,\"said \"\"no\"\"\",\n",
-            text);
+        // Once merged, samples.json is the answer (whatever the parts say).
+        var merged = new ResultSampler();
+        merged.Add(Row("z.jpg", "cat"));
+        await store.WriteAsync(ResultWriter.SamplesName, merged.ToSamples().ToJson());
+        Assert.Equal(["z.jpg"], (await writer.ReadSamplesAsync("run/parts/")).Classified.Select(r => r.Key));
     }
 
     [Fact]
