@@ -15,5 +15,6 @@ public static class BatchActivities
         (ActivityNames.HealReadFailures, typeof(HealReadFailuresActivity)),
         (ActivityNames.MergeShard, typeof(MergeShardActivity)),
         (ActivityNames.WriteResults, typeof(WriteResultsActivity)),
+        (ActivityNames.CleanWorkArea, typeof(CleanWorkAreaActivity)),
     ];
 }

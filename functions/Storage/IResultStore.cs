@@ -7,6 +7,9 @@ namespace Serverless.Storage;
 /// </summary>
 public interface IResultStore
 {
+    /// <summary>Names one <see cref="DeleteAsync"/> takes at most (S3's DeleteObjects limit).</summary>
+    const int DeleteBatch = 1000;
+
     /// <summary>The location outputs are written under.</summary>
     SourceUri Location { get; }
 
@@ -37,6 +40,13 @@ public interface IResultStore
 
     /// <summary>Whether <paramref name="name"/> exists.</summary>
     Task<bool> ExistsAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes <paramref name="names"/> (at most <see cref="DeleteBatch"/>; a name already
+    /// gone is no error, so a retried delete succeeds): one DeleteObjects request on S3, parallel
+    /// deletes on Azure Blob, files and then their emptied folders on local disk.
+    /// </summary>
+    Task DeleteAsync(IReadOnlyList<string> names, CancellationToken cancellationToken = default);
 
     /// <summary>Streams the names that start with <paramref name="prefix"/> (object stores list in ordinal order, local folders depth-first by name).</summary>
     IAsyncEnumerable<string> ListAsync(string prefix = "", CancellationToken cancellationToken = default);

@@ -28,6 +28,7 @@ public sealed class FunctionsMetadataTests
         { "HealReadFailures", "activityTrigger", null, null, null, "" },
         { "MergeShard", "activityTrigger", null, null, null, "" },
         { "WriteResults", "activityTrigger", null, null, null, "" },
+        { "CleanWorkArea", "activityTrigger", null, null, null, "" },
         { "BlobDrop", "blobTrigger", null, null, null, "" },
         { "BlobDropEventGrid", "blobTrigger", null, null, null, "" },
         { "JobFileDrop", "blobTrigger", null, null, null, "durableClient" },

@@ -26,7 +26,7 @@ public sealed class JobDataPathTests(TaskHubHost hub)
         foreach (var file in Directory.GetFiles(source))
             File.Move(file, Path.Combine(source, Marker + Path.GetFileName(file)));
         var output = Path.Combine(hub.Root, "out-keys");
-        var id = await hub.SubmitAsync(new JobRequest { Source = source, Model = hub.Model, BatchSize = 2, Output = output });
+        var id = await hub.SubmitAsync(new JobRequest { Source = source, Model = hub.Model, BatchSize = 2, Output = output, KeepWorkArea = true });
 
         // Queue messages are deleted once handled: peek at them while the job runs.
         var queues = new QueueServiceClient(hub.Azurite.ConnectionString);
@@ -120,6 +120,10 @@ public sealed class JobDataPathTests(TaskHubHost hub)
         Assert.Equal((16, 5), (shards[0].Length, shards[1].Length));
         Assert.Equal(shards[0].Concat(shards[1]), File.ReadAllLines(Path.Combine(output, "predictions.jsonl")));
         Assert.Contains("\"rows\": 21", await File.ReadAllTextAsync(Path.Combine(output, "predictions/manifest.json")));
+        // The working area (page manifests, records, the units' parts, shard stats) is deleted once merged:
+        // each image is in the output once, and the folder holds nothing else of the job's.
+        Assert.False(Directory.Exists(Path.Combine(output, "_work")));
+        Assert.Equal(["manifest.json", "part-00000.jsonl", "part-00001.jsonl"], Directory.GetFiles(Path.Combine(output, "predictions")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     private static string Unzipped(byte[] content)

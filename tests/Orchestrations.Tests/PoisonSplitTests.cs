@@ -18,7 +18,8 @@ public sealed class PoisonSplitTests(TaskHubHost hub)
         var (id, source, output) = Prepare("split");
         await CrashAsync(id, PartNames.For(0, 0), times: 3);
 
-        var done = await hub.WaitAsync(await hub.SubmitAsync(new JobRequest { Id = id, Source = source, Model = hub.Model, BatchSize = 4, Output = output }));
+        // The working area is kept: the parts the split wrote are what this test reads.
+        var done = await hub.WaitAsync(await hub.SubmitAsync(new JobRequest { Id = id, Source = source, Model = hub.Model, BatchSize = 4, Output = output, KeepWorkArea = true }));
 
         Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
         var rows = await hub.ReadPredictionsAsync(output);
@@ -43,7 +44,7 @@ public sealed class PoisonSplitTests(TaskHubHost hub)
         await CrashAsync(id, unit, times: 3);
         await CrashAsync(id, PartNames.ForSplit(unit, 1), times: 3);
 
-        var done = await hub.WaitAsync(await hub.SubmitAsync(new JobRequest { Id = id, Source = source, Model = hub.Model, BatchSize = 2, Output = output }));
+        var done = await hub.WaitAsync(await hub.SubmitAsync(new JobRequest { Id = id, Source = source, Model = hub.Model, BatchSize = 2, Output = output, KeepWorkArea = true }));
 
         Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
         Assert.Equal(4, (await hub.ReadPredictionsAsync(output)).Count(r => r.ErrorCode is null));

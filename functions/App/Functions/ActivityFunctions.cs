@@ -8,7 +8,7 @@ namespace Serverless.App.Functions;
 public sealed class ActivityFunctions(
     CheckModelActivity checkModel, ListSourcePageActivity listSourcePage, ClassifyBatchActivity classifyBatch,
     RecordFailuresActivity recordFailures, RecordPageActivity recordPage, HealReadFailuresActivity healReadFailures,
-    MergeShardActivity mergeShard, WriteResultsActivity writeResults)
+    MergeShardActivity mergeShard, WriteResultsActivity writeResults, CleanWorkAreaActivity cleanWorkArea)
 {
     [Function(ActivityNames.CheckModel)]
     public Task<CheckModelOutput> CheckModel([ActivityTrigger] CheckModelInput input, FunctionContext context) =>
@@ -41,4 +41,8 @@ public sealed class ActivityFunctions(
     [Function(ActivityNames.WriteResults)]
     public Task<JobOutput> WriteResults([ActivityTrigger] WriteResultsInput input, FunctionContext context) =>
         writeResults.RunAsync(new FunctionActivityContext(ActivityNames.WriteResults, context), input);
+
+    [Function(ActivityNames.CleanWorkArea)]
+    public Task<long> CleanWorkArea([ActivityTrigger] JobSpec input, FunctionContext context) =>
+        cleanWorkArea.RunAsync(new FunctionActivityContext(ActivityNames.CleanWorkArea, context), input);
 }

@@ -65,6 +65,17 @@ internal sealed class BlobResultStore(SourceUri location, BlobContainerClient co
         }, cancellationToken);
     }
 
+    public Task DeleteAsync(IReadOnlyList<string> names, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(names.Count, IResultStore.DeleteBatch, nameof(names));
+        // Azurite has no blob batch API: parallel single deletes, a few at a time.
+        return Parallel.ForEachAsync(names, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (name, ct) =>
+        {
+            var blob = Blob(name);
+            await executor.RunAsync(Describe(blob), c => blob.DeleteIfExistsAsync(cancellationToken: c), ct).ConfigureAwait(false);
+        });
+    }
+
     public async IAsyncEnumerable<string> ListAsync(string prefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         string? token = null;

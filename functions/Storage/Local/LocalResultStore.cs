@@ -70,6 +70,28 @@ internal sealed class LocalResultStore : IResultStore
     public Task<bool> ExistsAsync(string name, CancellationToken cancellationToken = default) =>
         Task.FromResult(File.Exists(LocalErrors.FullPath(Location, name)));
 
+    public Task DeleteAsync(IReadOnlyList<string> names, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(names.Count, IResultStore.DeleteBatch, nameof(names));
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(Location.LocalPath));
+        return executor.RunAsync(Location.LocalPath, _ =>
+        {
+            var folders = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var name in names)
+            {
+                var path = LocalErrors.FullPath(Location, name);
+                if (File.Exists(path)) // deleted before, with its folder: File.Delete would throw on the missing folder
+                    File.Delete(path);
+                folders.Add(Path.GetDirectoryName(path)!);
+            }
+            // Folders the deletes emptied go too (deepest first), never the location itself.
+            foreach (var folder in folders.OrderByDescending(f => f.Length))
+                for (var dir = folder; dir.Length > root.Length && Directory.Exists(dir) && !Directory.EnumerateFileSystemEntries(dir).Any(); dir = Path.GetDirectoryName(dir)!)
+                    Directory.Delete(dir);
+            return Task.CompletedTask;
+        }, cancellationToken);
+    }
+
     public async IAsyncEnumerable<string> ListAsync(string prefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         if (!Directory.Exists(Location.LocalPath))

@@ -75,6 +75,22 @@ internal sealed class S3ResultStore(SourceUri location, IAmazonS3 client, Storag
         }, cancellationToken);
     }
 
+    public Task DeleteAsync(IReadOnlyList<string> names, CancellationToken cancellationToken = default)
+    {
+        if (names.Count == 0)
+            return Task.CompletedTask;
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(names.Count, IResultStore.DeleteBatch, nameof(names));
+        var request = new DeleteObjectsRequest { BucketName = Location.Container, Quiet = true, Objects = names.Select(n => new KeyVersion { Key = Key(n) }).ToList() };
+        return executor.RunAsync(Location.ToString(), async ct =>
+        {
+            var response = await client.DeleteObjectsAsync(request, ct).ConfigureAwait(false);
+            // A missing key is a success in S3; any other per-key error is the store refusing.
+            if (response.DeleteErrors is { Count: > 0 } errors)
+                throw new StorageException(errors[0].Code == "AccessDenied" ? StorageErrorKind.AccessDenied : StorageErrorKind.Other, Location.ToString(),
+                    $"{errors.Count} of {names.Count} deletes failed, the first {errors[0].Key}: {errors[0].Code} {errors[0].Message}");
+        }, cancellationToken);
+    }
+
     public async IAsyncEnumerable<string> ListAsync(string prefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         string? token = null;

@@ -13,6 +13,7 @@ public static class ActivityNames
     public const string HealReadFailures = "HealReadFailures";
     public const string MergeShard = "MergeShard";
     public const string WriteResults = "WriteResults";
+    public const string CleanWorkArea = "CleanWorkArea";
 
     /// <summary>The event a job raises to its running pages when it stops (error threshold): they start no more units.</summary>
     public const string StopEvent = "stop";

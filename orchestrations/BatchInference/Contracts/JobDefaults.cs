@@ -33,6 +33,9 @@ public sealed class JobDefaults
     /// <summary>Jobs up to this many images also get the shards joined into one predictions file; larger jobs get the shards only.</summary>
     public long SingleFileMaxImages { get; set; } = DefaultSingleFileMaxImages;
 
+    /// <summary>Keep each job's working area (<c>_work/&lt;job&gt;/</c>) after its merge (a job's <c>keepWorkArea</c> overrides it); default: deleted.</summary>
+    public bool KeepWorkArea { get; set; }
+
     /// <summary>How often a running unit writes its progress counter, in seconds (it also writes one at its end).</summary>
     public double UnitProgressSeconds { get; set; } = 1;
 

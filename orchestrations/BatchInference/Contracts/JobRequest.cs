@@ -39,6 +39,9 @@ public sealed record JobRequest
     /// <summary>How many classes to report per image (default 5).</summary>
     public int? Top { get; init; }
 
+    /// <summary>Keep the job's working area (<c>_work/&lt;job&gt;/</c>: page manifests, parts) after the merge, to inspect it; default: deleted.</summary>
+    public bool? KeepWorkArea { get; init; }
+
     /// <summary>Stop the job once more than this many images failed (Azure ML's error_threshold).</summary>
     public int? MaxFailedImages { get; init; }
 

@@ -73,6 +73,7 @@ public static partial class JobRequestValidator
         {
             Manifest = manifest,
             ManifestKeyColumn = manifest is null ? null : request.ManifestKeyColumn?.Trim() ?? "key",
+            KeepWorkArea = request.KeepWorkArea ?? defaults.KeepWorkArea,
         };
         return errors;
     }

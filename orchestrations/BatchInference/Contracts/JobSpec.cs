@@ -36,6 +36,9 @@ public sealed record JobSpec(
     /// <summary>The manifest's column (or JSON property) that holds the keys (default <c>key</c>).</summary>
     public string? ManifestKeyColumn { get; init; }
 
+    /// <summary>Whether the working area stays after the merge (<see cref="JobRequest.KeepWorkArea"/>).</summary>
+    public bool KeepWorkArea { get; init; }
+
     /// <summary>The tenant of the key that submitted the job (null: the implicit tenant of a host without tenants, or the master key).</summary>
     public string? Tenant { get; init; }
 }

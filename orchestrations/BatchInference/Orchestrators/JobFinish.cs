@@ -1,4 +1,5 @@
 using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
 using Serverless.BatchInference.Contracts;
 
 namespace Serverless.BatchInference.Orchestrators;
@@ -6,7 +7,7 @@ namespace Serverless.BatchInference.Orchestrators;
 /// <summary>
 /// The end of a job: a bounded second pass over the images whose reads failed, then the merge,
 /// fanned out as MergeShard activities of <see cref="JobSpec.PagesPerShard"/> pages each and joined
-/// by WriteResults, so no activity's work grows with the job.
+/// by WriteResults, so no activity's work grows with the job; then the working area is deleted.
 /// </summary>
 internal static class JobFinish
 {
@@ -36,7 +37,29 @@ internal static class JobFinish
         var mergeStarted = context.CurrentUtcDateTime;
         await FanOut.RunBoundedAsync(shards.Length, job.MaxBatchesInFlight,
             s => context.CallActivityAsync<bool>(ActivityNames.MergeShard, new MergeShardInput(job, s, shards[s].First, shards[s].Count), BatchRetry.Io));
-        return await context.CallActivityAsync<JobOutput>(ActivityNames.WriteResults,
+        var output = await context.CallActivityAsync<JobOutput>(ActivityNames.WriteResults,
             new WriteResultsInput(job, shards.Length, pages, state.Counts.ActivitySeconds, started, context.CurrentUtcDateTime, state.Samples, mergeStarted), BatchRetry.Io);
+        await CleanAsync(context, job);
+        return output;
+    }
+
+    /// <summary>
+    /// Deletes the merged job's working area (its parts repeat every row), unless the job keeps it;
+    /// only after WriteResults succeeded, since a retried merge reads it. A failed delete leaves it
+    /// (the job's results are whole); the log says so.
+    /// </summary>
+    private static async Task CleanAsync(TaskOrchestrationContext context, JobSpec job)
+    {
+        if (job.KeepWorkArea)
+            return;
+        try
+        {
+            await context.CallActivityAsync<long>(ActivityNames.CleanWorkArea, job, BatchRetry.Io);
+        }
+        catch (TaskFailedException e)
+        {
+            context.CreateReplaySafeLogger(nameof(JobFinish)).LogWarning("Job {JobId}: its working area {WorkArea} in {Output} was not deleted: {Reason}",
+                job.JobId, JobWorkArea.Root(job.JobId), job.Output, e.FailureDetails.ErrorMessage);
+        }
     }
 }

@@ -25,5 +25,16 @@ public sealed class LocalResultStoreTests : ResultStoreContract, IDisposable
         Assert.Equal(new byte[] { 3 }, await store.ReadAsync("a.txt"));
     }
 
+    [Fact]
+    public async Task Deleting_the_files_of_a_folder_removes_the_emptied_folders_but_never_the_location()
+    {
+        var store = await NewStoreAsync();
+        await store.WriteAsync("_work/j/parts/a.jsonl", new byte[] { 1 });
+        await store.WriteAsync("_work/j/pages/b.jsonl", new byte[] { 2 });
+        await store.DeleteAsync(["_work/j/parts/a.jsonl", "_work/j/pages/b.jsonl"]);
+        Assert.False(Directory.Exists(Path.Combine(store.Location.LocalPath, "_work")));
+        Assert.True(Directory.Exists(store.Location.LocalPath));
+    }
+
     public void Dispose() => dir.Dispose();
 }

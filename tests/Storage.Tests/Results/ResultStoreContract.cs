@@ -91,6 +91,27 @@ public abstract class ResultStoreContract
     }
 
     [Fact]
+    public async Task Deleting_names_removes_exactly_them_and_a_second_delete_is_no_error()
+    {
+        var store = await NewStoreAsync();
+        string[] work = ["_work/j/pages/page-000000.jsonl", "_work/j/parts/p0-0.jsonl", "_work/j/merge/shard-00000.json"];
+        foreach (var name in work.Append("_work/j2/parts/x.jsonl").Append("predictions.jsonl"))
+            await store.WriteAsync(name, Encoding.UTF8.GetBytes(name));
+
+        var listed = new List<string>();
+        await foreach (var name in store.ListAsync("_work/j/"))
+            listed.Add(name);
+        await store.DeleteAsync(listed);
+        await store.DeleteAsync(listed);
+
+        var left = new List<string>();
+        await foreach (var name in store.ListAsync())
+            left.Add(name);
+        Assert.Equal(["_work/j2/parts/x.jsonl", "predictions.jsonl"], left.Order(StringComparer.Ordinal));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.DeleteAsync(Enumerable.Range(0, IResultStore.DeleteBatch + 1).Select(i => $"x{i}").ToArray()));
+    }
+
+    [Fact]
     public async Task A_missing_bucket_or_container_is_a_clear_error()
     {
         if (StoreWithMissingContainer() is not { } store)
