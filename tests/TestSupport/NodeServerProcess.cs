@@ -27,6 +27,9 @@ public sealed class NodeServerProcess : IDisposable
     /// <summary>Whether the process has exited.</summary>
     public bool HasExited => process.HasExited;
 
+    /// <summary>Every line the server prints from now on (stdout and stderr), as it prints it.</summary>
+    public event Action<string>? Line;
+
     /// <summary>The last lines the server printed (stdout and stderr interleaved).</summary>
     public string OutputTail => string.Join('\n', output);
 
@@ -181,6 +184,7 @@ public sealed class NodeServerProcess : IDisposable
             return;
         }
 
+        Line?.Invoke(line);
         output.Enqueue(line);
         while (output.Count > OutputLinesKept && output.TryDequeue(out _))
         {

@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
+
 namespace Serverless.TestSupport;
 
 /// <summary>
@@ -16,6 +19,7 @@ public sealed class S3rverProcess : IAsyncDisposable, IDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
     private readonly NodeServerProcess server;
     private readonly TempDir? ownedDirectory;
+    private readonly ConcurrentQueue<string> requests = new();
 
     private S3rverProcess(NodeServerProcess server, int port, string directory, TempDir? ownedDirectory)
     {
@@ -34,6 +38,12 @@ public sealed class S3rverProcess : IAsyncDisposable, IDisposable
     /// <summary>The node process id.</summary>
     public int Pid => server.Pid;
 
+    /// <summary>
+    /// The requests s3rver answered, as <c>METHOD /bucket/key?query</c>, when started with
+    /// <c>logRequests</c> (empty otherwise): a benchmark counts the storage requests of a job with them.
+    /// </summary>
+    public IReadOnlyCollection<string> Requests => requests;
+
     /// <summary>The endpoint for the S3 client, e.g. <c>http://127.0.0.1:PORT</c> (path-style).</summary>
     public string ServiceUrl => $"http://127.0.0.1:{Port}";
 
@@ -46,7 +56,7 @@ public sealed class S3rverProcess : IAsyncDisposable, IDisposable
     /// temp folder deleted on dispose).
     /// </summary>
     public static async Task<S3rverProcess> StartAsync(
-        IEnumerable<string>? buckets = null, string? directory = null, CancellationToken cancellationToken = default)
+        IEnumerable<string>? buckets = null, string? directory = null, CancellationToken cancellationToken = default, bool logRequests = false)
     {
         await LocalStackInstall.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var owned = directory is null ? new TempDir("s3rver") : null;
@@ -56,20 +66,32 @@ public sealed class S3rverProcess : IAsyncDisposable, IDisposable
         {
             var (server, ports) = await NodeServerProcess.StartOnFreePortsAsync("s3rver", 1, ports =>
             (
-                ["--openssl-legacy-provider"],
+                ["--openssl-legacy-provider", .. (logRequests ? ["--require", Path.Combine(RepoPaths.Local, "request-log.cjs")] : Array.Empty<string>())],
                 LocalStackInstall.S3rverScript,
                 [
                     "--address", "127.0.0.1", "--port", ports[0].ToString(), "--directory", dataDir, "--silent",
                     .. (buckets ?? []).SelectMany(bucket => new[] { "--configure-bucket", bucket }),
                 ]
             ), dataDir, StartTimeout, cancellationToken).ConfigureAwait(false);
-            return new S3rverProcess(server, ports[0], dataDir, owned);
+            var s3rver = new S3rverProcess(server, ports[0], dataDir, owned);
+            if (logRequests)
+                server.Line += s3rver.Observe;
+            return s3rver;
         }
         catch
         {
             owned?.Dispose();
             throw;
         }
+    }
+
+    // local/request-log.cjs prints "request METHOD URL" for each request.
+    private static readonly Regex RequestLine = new(@"^request ([A-Z]+) (\S+)$", RegexOptions.CultureInvariant);
+
+    private void Observe(string line)
+    {
+        if (RequestLine.Match(line) is { Success: true } m)
+            requests.Enqueue($"{m.Groups[1].Value} {m.Groups[2].Value}");
     }
 
     /// <inheritdoc/>

@@ -15,6 +15,13 @@ internal static class BenchJob
     /// </summary>
     public static async Task<(double Seconds, JsonElement Output)> RunAsync(HttpClient http, HostChild host, object request, int expected)
     {
+        var (seconds, output, _) = await RunAsync(http, host, request, expected, new PollCount());
+        return (seconds, output);
+    }
+
+    /// <summary>As above, counting the status polls in <paramref name="polls"/> (their storage requests are the client's, not the engine's).</summary>
+    public static async Task<(double Seconds, JsonElement Output, Uri Status)> RunAsync(HttpClient http, HostChild host, object request, int expected, PollCount polls)
+    {
         var sw = Stopwatch.StartNew();
         using var submit = await http.PostAsJsonAsync("api/jobs", request);
         if (submit.StatusCode != HttpStatusCode.Accepted)
@@ -25,6 +32,7 @@ internal static class BenchJob
         while (true)
         {
             using var poll = await http.GetAsync(status);
+            polls.Count++;
             var body = await poll.Content.ReadFromJsonAsync<JsonElement>();
             if (poll.StatusCode == HttpStatusCode.OK)
             {
@@ -32,7 +40,7 @@ internal static class BenchJob
                 var output = body.GetProperty("output");
                 if (body.GetProperty("runtimeStatus").GetString() != "Completed" || output.GetProperty("images").GetInt64() != expected || output.GetProperty("failed").GetInt64() != 0)
                     throw new InvalidOperationException($"the job ended: {body}");
-                return (seconds, output);
+                return (seconds, output, status);
             }
 
             if (poll.StatusCode != HttpStatusCode.Accepted || host.HasExited)
@@ -46,5 +54,11 @@ internal static class BenchJob
 
             await Task.Delay(250);
         }
+    }
+
+    /// <summary>Status polls made by <see cref="RunAsync(HttpClient, HostChild, object, int, PollCount)"/>.</summary>
+    public sealed class PollCount
+    {
+        public long Count { get; set; }
     }
 }

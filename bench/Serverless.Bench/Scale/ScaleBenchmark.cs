@@ -27,6 +27,7 @@ internal static class ScaleBenchmark
         var count = args.Int("images", 20_000);
         var sourceKind = args.String("source", "local");
         var perTask = args.OptionalInt("images-per-task");
+        var perExecution = args.OptionalInt("pages-per-execution");
         args.RejectUnknown();
         if (sourceKind is not ("local" or "s3"))
             throw new ArgumentException("--source must be local or s3");
@@ -40,7 +41,7 @@ internal static class ScaleBenchmark
         {
             var debugLog = Path.Combine(data, "azurite-debug.log");
             await using var azurite = await AzuriteProcess.StartAsync(Path.Combine(data, "azurite"), debugLog: debugLog);
-            await using var s3rver = sourceKind == "s3" ? await S3rverProcess.StartAsync([Bucket], Path.Combine(data, "s3rver")) : null;
+            await using var s3rver = sourceKind == "s3" ? await S3rverProcess.StartAsync([Bucket], Path.Combine(data, "s3rver"), logRequests: true) : null;
             var hub = "scale" + Guid.NewGuid().ToString("N")[..8];
             var environment = new Dictionary<string, string>
             {
@@ -53,6 +54,8 @@ internal static class ScaleBenchmark
             };
             if (perTask is { } n)
                 environment["batchInference__imagesPerTask"] = n.ToString(CultureInfo.InvariantCulture);
+            if (perExecution is { } p)
+                environment["batchInference__pagesPerExecution"] = p.ToString(CultureInfo.InvariantCulture);
             string source, output;
             if (s3rver is not null)
             {
@@ -73,9 +76,18 @@ internal static class ScaleBenchmark
             await host.WaitHealthyAsync(http);
 
             var requestsBefore = CountRequests(debugLog);
-            var (seconds, result) = await BenchJob.RunAsync(http, host, new { source, model, output }, count);
+            var s3Before = s3rver?.Requests.Count ?? 0;
+            var polls = new BenchJob.PollCount();
+            var (seconds, result, status) = await BenchJob.RunAsync(http, host, new { source, model, output }, count, polls);
             var requests = CountRequests(debugLog) - requestsBefore;
+            LogBreakdown(debugLog, hub);
+            // s3rver's requests of the job: its listing and results; the images' own reads are not the engine's cost.
+            var s3Requests = s3rver?.Requests.Skip(s3Before).Count(r => !IsImageRead(r)) ?? 0;
+            var perPoll = await RequestsPerPollAsync(http, status, debugLog);
+            var polling = Math.Min(requests, polls.Count * perPoll);
+            requests += s3Requests;
             var peakRss = PeakRssMb(host.Pid);
+            var heapMb = await GcHeapMbAsync(http);
             var historyBytes = await HistoryBytesAsync(azurite.ConnectionString, hub);
             var summary = JsonDocument.Parse(await ReadSummaryAsync(result.GetProperty("summary").GetString()!, s3rver)).RootElement;
             var merge = summary.GetProperty("timingsSeconds").TryGetProperty("merge", out var m) ? m.GetDouble() : double.NaN;
@@ -85,7 +97,12 @@ internal static class ScaleBenchmark
             Report.Value("job_seconds", seconds, "0.00");
             Report.Value("seconds_per_image", seconds / count, "0.000000");
             Report.Value("peak_rss_mb", peakRss, "0.0");
-            Report.Value("storage_requests_per_image", (double)requests / count, "0.0000");
+            Report.Value("gc_heap_mb", heapMb, "0.0");
+            Report.Value("storage_requests_per_image", (requests - polling) / count, "0.0000");
+            Report.Value("polling_requests_per_image", polling / count, "0.0000");
+            Report.Value("status_polls", polls.Count);
+            if (s3rver is not null)
+                Report.Value("s3_requests_per_image", (double)s3Requests / count, "0.0000");
             Report.Value("history_bytes_per_image", historyBytes / count, "0.0");
             Report.Value("merge_seconds", merge, "0.00");
             Report.Value("merge_fraction", merge / seconds, "0.0000");
@@ -102,7 +119,8 @@ internal static class ScaleBenchmark
     private static string TinyImages(int count)
     {
         var folder = Path.Combine(BenchPaths.Work, $"scale-images-{count}");
-        var done = Path.Combine(folder, ".complete");
+        // The marker sits beside the folder: a file in it would be listed by the job (an empty_file row).
+        var done = folder + ".complete";
         if (File.Exists(done))
             return folder;
         if (Directory.Exists(folder))
@@ -113,6 +131,52 @@ internal static class ScaleBenchmark
         File.WriteAllText(done, "");
         Report.Log($"wrote {count} tiny images in {clock.Elapsed.TotalSeconds:0.0}s");
         return folder;
+    }
+
+    /// <summary>
+    /// The task hub requests one status poll costs, measured over polls of the finished job once
+    /// the engine is idle: subtracted from the job's count, since polling is the watching client's
+    /// cost (a running job's poll also reads its units' progress rows, so this undercounts polling
+    /// and the engine's figure errs high, not low).
+    /// </summary>
+    private static async Task<double> RequestsPerPollAsync(HttpClient http, Uri status, string debugLog)
+    {
+        const int Polls = 40;
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var idleBefore = CountRequests(debugLog);
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var idle = CountRequests(debugLog) - idleBefore;
+        var before = CountRequests(debugLog);
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < Polls; i++)
+            (await http.GetAsync(status)).Dispose();
+        await Task.Delay(TimeSpan.FromSeconds(1)); // Azurite writes its log a little after the request
+        // The engine's own idle traffic (queue polling) over the same time is not the polls'.
+        var engine = idle * clock.Elapsed.TotalSeconds / 2.0;
+        return Math.Max(0, CountRequests(debugLog) - before - engine) / Polls;
+    }
+
+    private static bool IsImageRead(string request) =>
+        (request.StartsWith("GET /", StringComparison.Ordinal) || request.StartsWith("HEAD /", StringComparison.Ordinal))
+        && request.Contains($" /{Bucket}/images/", StringComparison.Ordinal); // a listing is GET /bucket?list-type=2&prefix=...
+
+    /// <summary>On stderr: the Azurite requests of the whole run by method and resource (the hub's name cut out), the most frequent first.</summary>
+    private static void LogBreakdown(string debugLog, string hub)
+    {
+        using var stream = new FileStream(debugLog, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var reader = new StreamReader(stream);
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (reader.ReadLine() is { } line)
+        {
+            if (System.Text.RegularExpressions.Regex.Match(line, @"RequestMethod=(\w+).*?RequestURL=(\S+)") is not { Success: true } m)
+                continue;
+            var path = m.Groups[2].Value.Split('?')[0].Split('/', StringSplitOptions.RemoveEmptyEntries).Skip(3).Take(2);
+            var what = $"{m.Groups[1].Value} {string.Join('/', path)}".Replace(hub, "<hub>", StringComparison.OrdinalIgnoreCase);
+            what = System.Text.RegularExpressions.Regex.Replace(what, "\\(.*\\)", "(...)");
+            counts[what] = counts.GetValueOrDefault(what) + 1;
+        }
+        foreach (var (what, n) in counts.OrderByDescending(p => p.Value).Take(15))
+            Report.Log($"azurite requests: {n,8} {what}");
     }
 
     // Azurite logs one such line per request of its three services.
@@ -127,6 +191,15 @@ internal static class ScaleBenchmark
             if (line.Contains("StorageContextMiddleware: RequestMethod=", StringComparison.Ordinal))
                 n++;
         return n;
+    }
+
+    /// <summary>The host's managed heap after its last GC (the runtime's meter on /metrics): how much of the RSS is live objects.</summary>
+    private static async Task<double> GcHeapMbAsync(HttpClient http)
+    {
+        var text = await http.GetStringAsync("metrics");
+        var bytes = text.Split('\n').Where(l => l.StartsWith("dotnet_gc_last_collection_heap_size_bytes{", StringComparison.Ordinal))
+            .Sum(l => double.Parse(l[(l.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
+        return bytes / (1024 * 1024);
     }
 
     private static double PeakRssMb(int pid)

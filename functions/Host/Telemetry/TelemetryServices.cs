@@ -18,9 +18,13 @@ namespace Serverless.Host.Telemetry;
 /// </summary>
 internal static class TelemetryServices
 {
-    /// <summary>The meters exported on <c>/metrics</c>.</summary>
+    /// <summary>
+    /// The meters exported on <c>/metrics</c>: ours, and the runtime's own (<c>System.Runtime</c>: GC
+    /// heap sizes, working set, thread pool), which tell a platform team whether a pod's memory is
+    /// live objects or a heap the GC has not given back.
+    /// </summary>
     public static IReadOnlyList<string> Meters { get; } =
-        [JobMetrics.Meter.Name, InferenceMetrics.Meter.Name, DropMetrics.Meter.Name, TaskHubMetrics.MeterName];
+        [JobMetrics.Meter.Name, InferenceMetrics.Meter.Name, DropMetrics.Meter.Name, TaskHubMetrics.MeterName, "System.Runtime"];
 
     public static IServiceCollection AddHostTelemetry(this IServiceCollection services, IConfiguration configuration, HostRole role)
     {

@@ -45,6 +45,9 @@ public sealed partial class DashboardTests
         Assert.Contains($"{hub}-control-00", queues);
         Assert.Contains($"{hub}-workitems", metrics.LabelValues("serverless_taskhub_queue_latency_seconds", "queue"));
         Assert.Equal(["Completed", "Failed", "Pending", "Running", "Suspended", "Terminated"], metrics.LabelValues("serverless_jobs", "state").Order());
+        // The runtime's own meter: the GC's heap beside the process's working set (live objects or a heap not given back).
+        Assert.True(metrics.Value("dotnet_process_memory_working_set_bytes") > 0);
+        Assert.True(metrics.Values("dotnet_gc_last_collection_heap_size_bytes").Sum() > 0);
     }
 
     [Fact]

@@ -34,10 +34,10 @@ public sealed class EmulatorProcessTests
     }
 
     [Fact]
-    public async Task S3rver_serves_objects_and_dies_on_dispose()
+    public async Task S3rver_serves_objects_logs_its_requests_when_asked_and_dies_on_dispose()
     {
         int port;
-        await using (var s3rver = await S3rverProcess.StartAsync(buckets: ["made-at-start"]))
+        await using (var s3rver = await S3rverProcess.StartAsync(buckets: ["made-at-start"], logRequests: true))
         {
             port = s3rver.Port;
             using var s3 = new AmazonS3Client(
@@ -45,6 +45,13 @@ public sealed class EmulatorProcessTests
                 new AmazonS3Config { ServiceURL = s3rver.ServiceUrl, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
             var buckets = await s3.ListBucketsAsync();
             Assert.Contains(buckets.Buckets, b => b.BucketName == "made-at-start");
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = "made-at-start", Key = "dir/a.txt", ContentBody = "hello" });
+            (await s3.GetObjectAsync("made-at-start", "dir/a.txt")).Dispose();
+
+            // The log is printed after the response: wait for the three lines (a benchmark counts requests with them).
+            for (var i = 0; i < 100 && s3rver.Requests.Count < 3; i++)
+                await Task.Delay(50);
+            Assert.Equal(["GET /", "PUT /made-at-start/dir/a.txt", "GET /made-at-start/dir/a.txt"], s3rver.Requests);
         }
 
         Assert.False(await FreePort.IsListeningAsync(port));
