@@ -76,6 +76,34 @@ public sealed class TenantFunctionsTests(AppHub hub)
         Assert.Equal(200, (await CallAsync(nameof(JobFunctions.PurgeJob), "DELETE", $"/api/jobs/{jobA}", keyA, http => functions.PurgeJob(http.Request, jobA, hub.Client, default))).Status);
     }
 
+    [Fact]
+    public async Task Classify_with_a_tenant_key_uses_only_the_tenants_models_folder_and_an_unknown_key_is_401()
+    {
+        var suffix = Guid.NewGuid().ToString("N")[..6];
+        var admin = hub.Services.GetRequiredService<TenantAdministration>();
+        var name = "fa-c-" + suffix;
+        await admin.SetTenantAsync(new Tenant(name, [Path.Combine(hub.Root, "c") + "/*"], [Path.Combine(hub.Root, "c-out") + "/*"], "team-models"), default);
+        var key = (await admin.CreateKeyAsync(name, TenantRole.Submitter, DateTimeOffset.UtcNow, default))!.Value.Secret;
+        var photo = await File.ReadAllBytesAsync(Directory.GetFiles(Serverless.TestSupport.RepoPaths.ImagenetSample200).Order(StringComparer.Ordinal).First());
+        var classify = $"{typeof(ClassifyFunction).FullName}.{nameof(ClassifyFunction.Classify)}";
+        Task<(int Status, string Body)> ClassifyAsync(string? with) =>
+            CallAsync(classify, "POST", $"/api/classify?model={Uri.EscapeDataString(hub.MobileNet)}", with, http =>
+            {
+                http.Request.Body = new MemoryStream(photo);
+                http.Request.ContentLength = photo.Length;
+                http.Request.ContentType = "image/jpeg";
+                return hub.Function<ClassifyFunction>().Classify(http.Request, default);
+            });
+
+        // The model lies in the models root, outside the tenant's folder: refused before the file is looked at.
+        var (refused, body) = await ClassifyAsync(key);
+        Assert.Equal(403, refused);
+        Assert.Equal("modelsDir", Json(body).GetProperty("rule").GetString());
+        Assert.Equal(401, (await ClassifyAsync("revoked-or-unknown-" + suffix)).Status);
+        // A Functions key alone is the implicit tenant, held to no folder.
+        Assert.Equal(200, (await ClassifyAsync(null)).Status);
+    }
+
     [Theory]
     [InlineData(nameof(JobFunctions.TerminateJob), Microsoft.Azure.Functions.Worker.AuthorizationLevel.Admin)]
     [InlineData(nameof(JobFunctions.PurgeJob), Microsoft.Azure.Functions.Worker.AuthorizationLevel.Admin)]
@@ -114,7 +142,8 @@ public sealed class TenantFunctionsTests(AppHub hub)
         if (key is not null)
             http.Request.Headers[TenantKeys.HeaderName] = key;
         http.Response.Body = new MemoryStream();
-        var context = new TestFunctionContext(hub.Services, new TestFunctionDefinition($"{typeof(JobFunctions).FullName}.{function}"));
+        var entryPoint = function.Contains('.', StringComparison.Ordinal) ? function : $"{typeof(JobFunctions).FullName}.{function}";
+        var context = new TestFunctionContext(hub.Services, new TestFunctionDefinition(entryPoint));
         // Where the ASP.NET Core integration puts the request's HttpContext for the invocation.
         context.Items["HttpRequestContext"] = http;
         object? result = null;
