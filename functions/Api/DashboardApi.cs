@@ -15,7 +15,8 @@ namespace Serverless.Api;
 /// <summary>
 /// The data the dashboard reads besides <c>api/jobs</c>: the job list newest first
 /// (<c>api/dashboard/jobs</c>), a job's images/s chart drawn by the server's one chart renderer,
-/// its sample rows and thumbnails of them. Every route answers
+/// its sample rows and thumbnails of them, and who the key is (<c>api/dashboard/me</c>: its tenant,
+/// role and the locations the submit form may offer). Every route answers
 /// problem details for bad input; none returns a key or takes one in its URL.
 /// </summary>
 public static class DashboardApi
@@ -23,6 +24,7 @@ public static class DashboardApi
     /// <summary>The routes of this group (method, pattern), for the request fuzz test of the hardening issue.</summary>
     public static IReadOnlyList<(string Method, string Pattern)> Routes { get; } =
     [
+        (HttpMethods.Get, "api/dashboard/me"),
         (HttpMethods.Get, "api/dashboard/jobs"),
         (HttpMethods.Get, "api/dashboard/jobs/{id}/chart"),
         (HttpMethods.Get, "api/dashboard/jobs/{id}/samples"),
@@ -35,6 +37,7 @@ public static class DashboardApi
     public static RouteGroupBuilder MapDashboardApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("api/dashboard");
+        group.MapGet("me", MeAsync);
         group.MapGet("jobs", ListAsync);
         group.MapGet("jobs/{id}/chart", ChartAsync);
         group.MapGet("jobs/{id}/samples", SamplesAsync);
@@ -42,10 +45,30 @@ public static class DashboardApi
         return group;
     }
 
-    /// <summary>A page of jobs, newest first: <c>?state=Running,Failed&amp;page=0&amp;pageSize=20</c>.</summary>
-    public static async Task<Results<Ok<DashboardJobList>, ValidationProblem>> ListAsync(
-        HttpContext context, DurableTaskClient client, DashboardJobs directory, string? state = null, string? page = null, string? pageSize = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Who the key is, for the dashboard's header and submit form: a tenant key's tenant, role, allowed
+    /// sources and outputs and models folder; the master key (<c>key: master</c>) the tenants' names for
+    /// its filter; a function key (<c>key: function</c>) no tenant. Never the key itself.
+    /// </summary>
+    public static async Task<Ok<DashboardCaller>> MeAsync(HttpContext context, TenantStore tenants, CancellationToken cancellationToken)
     {
+        var caller = InstanceHandlers.Caller(context);
+        if (!caller.IsTenantKey && !caller.IsPlatformAdmin)
+            return TypedResults.Ok(new DashboardCaller(null, caller.Role.Name(), "function", null, null, null, null));
+        var snapshot = await tenants.GetAsync(cancellationToken);
+        if (caller.IsPlatformAdmin)
+            return TypedResults.Ok(new DashboardCaller(null, caller.Role.Name(), "master", null, null, null, snapshot.Document.Tenants.Select(t => t.Name).ToArray()));
+        var tenant = snapshot.Find(caller.Tenant);
+        return TypedResults.Ok(new DashboardCaller(caller.Tenant, caller.Role.Name(), "tenant", tenant?.AllowSources ?? [], tenant?.AllowOutputs ?? [], tenant?.ModelsDir, null));
+    }
+
+    /// <summary>A page of jobs, newest first: <c>?state=Running,Failed&amp;page=0&amp;pageSize=20</c>; <c>&amp;tenant=</c> one tenant's (the master key's filter).</summary>
+    public static async Task<Results<Ok<DashboardJobList>, ValidationProblem>> ListAsync(
+        HttpContext context, DurableTaskClient client, DashboardJobs directory, string? state = null, string? page = null, string? pageSize = null, string? tenant = null,
+        CancellationToken cancellationToken = default)
+    {
+        if (!string.IsNullOrEmpty(tenant) && Tenant.NameError(tenant) is { } badTenant)
+            return Invalid("tenant", badTenant);
         var states = new List<OrchestrationRuntimeStatus>();
         foreach (var name in (state ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
@@ -57,7 +80,7 @@ public static class DashboardApi
             return Invalid("page", "must be a whole number from 0");
         if (!TryNumber(pageSize, 20, 1, MaxPageSize, out var size))
             return Invalid("pageSize", $"must be a whole number between 1 and {MaxPageSize}");
-        return TypedResults.Ok(await directory.ListAsync(client, states, pageNumber, size, InstanceHandlers.Caller(context).CanSee, cancellationToken));
+        return TypedResults.Ok(await directory.ListAsync(client, states, pageNumber, size, InstanceHandlers.Caller(context).CanSee, tenant, cancellationToken));
     }
 
     /// <summary>
@@ -127,3 +150,11 @@ public static class DashboardApi
     private static ValidationProblem Invalid(string field, string message) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: "The dashboard request is not valid.");
 }
+
+/// <summary>
+/// Answer of <c>api/dashboard/me</c>: the key's tenant (null for the master and function keys), its
+/// role, what kind of key it is (<c>master</c>, <c>function</c>, <c>tenant</c>), a tenant key's allowed
+/// sources and outputs and models folder, and for the master key the tenants' names.
+/// </summary>
+public sealed record DashboardCaller(string? Tenant, string Role, string Key, IReadOnlyList<string>? AllowSources, IReadOnlyList<string>? AllowOutputs,
+    string? ModelsDir, IReadOnlyList<string>? Tenants);

@@ -252,7 +252,7 @@ public static class InstanceHandlers
     internal static Dictionary<string, string[]> Error(string field, string message) => new() { [field] = [message] };
 
     /// <summary>Who is calling: the key middleware's identity; none (the Functions app, a host without tenants): the implicit tenant.</summary>
-    internal static CallerIdentity Caller(HttpContext? context) => context?.Features.Get<CallerIdentity>() ?? CallerIdentity.Implicit;
+    public static CallerIdentity Caller(HttpContext? context) => context?.Features.Get<CallerIdentity>() ?? CallerIdentity.Implicit;
 
     /// <summary>
     /// Whether the caller may see (and, with <paramref name="manage"/>, change) the job: null to go on;

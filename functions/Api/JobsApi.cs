@@ -29,6 +29,9 @@ public static class JobsApi
     /// <summary>The title of every 400 about a job request.</summary>
     public const string InvalidRequestTitle = InstanceHandlers.InvalidRequestTitle;
 
+    /// <summary>The title of a 403: the job's source, output or model is outside the key's tenant rules.</summary>
+    public const string RefusedTitle = "The job is outside this key's tenant rules.";
+
     /// <summary>The title of a 409: the id names another job.</summary>
     public const string ConflictTitle = "Another job has this id.";
 
@@ -67,7 +70,7 @@ public static class JobsApi
     {
         var outcome = await submission.SubmitAsync(client, body, InstanceHandlers.Caller(request.HttpContext), cancellationToken);
         if (outcome.Refused is { } refused)
-            return TypedResults.Problem(statusCode: refused.Status, title: "The job is outside this key's tenant rules.", detail: refused.Detail,
+            return TypedResults.Problem(statusCode: refused.Status, title: RefusedTitle, detail: refused.Detail,
                 extensions: new Dictionary<string, object?> { ["rule"] = refused.Rule, ["field"] = refused.Field });
         if (outcome.Conflict is { } conflict)
             return InstanceHandlers.Problem(StatusCodes.Status409Conflict, ConflictTitle, conflict);

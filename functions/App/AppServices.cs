@@ -9,6 +9,7 @@ using Serverless.Drops;
 using Serverless.BatchInference.Contracts;
 using Serverless.Activities;
 using Serverless.Jobs;
+using Serverless.App.Security;
 
 namespace Serverless.App;
 
@@ -22,6 +23,8 @@ public static class AppServices
         builder.Configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "host.json"), optional: true, reloadOnChange: false);
         builder.Services.AddBatchInferenceApp(builder.Configuration);
         builder.Services.AddHostedService<CancelActivitiesOnStop>();
+        // After the ASP.NET Core integration's own middleware, which puts the request's HttpContext in the invocation.
+        builder.UseMiddleware<TenantKeyMiddleware>();
         return builder;
     }
 

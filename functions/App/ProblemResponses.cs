@@ -24,11 +24,14 @@ internal static class ProblemResponses
         return response;
     }
 
-    public static async Task<HttpResponseData> ProblemAsync(HttpRequestData request, HttpStatusCode status, string title, string detail, CancellationToken cancellationToken)
+    public static async Task<HttpResponseData> ProblemAsync(HttpRequestData request, HttpStatusCode status, string title, string detail, CancellationToken cancellationToken,
+        IDictionary<string, object?>? extensions = null)
     {
         var response = request.CreateResponse(status);
         response.Headers.Add("Content-Type", "application/problem+json");
         var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails { Title = title, Status = (int)status, Detail = detail };
+        foreach (var (name, value) in extensions ?? new Dictionary<string, object?>())
+            problem.Extensions[name] = value;
         await JsonSerializer.SerializeAsync(response.Body, problem, Json, cancellationToken);
         return response;
     }

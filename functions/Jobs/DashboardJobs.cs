@@ -17,10 +17,12 @@ public sealed class DashboardJobs(JobListing listing, UnitProgress units, Models
 
     /// <summary>Page <paramref name="page"/> (from 0) of <paramref name="pageSize"/> jobs in <paramref name="states"/> (all when empty), newest first.</summary>
     /// <param name="canSee">Which tenants' jobs the caller sees (null: all).</param>
+    /// <param name="tenant">Only this tenant's jobs (null or empty: every tenant the caller sees).</param>
     public async Task<DashboardJobList> ListAsync(DurableTaskClient client, IReadOnlyCollection<OrchestrationRuntimeStatus> states, int page, int pageSize,
-        Func<string?, bool>? canSee, CancellationToken cancellationToken)
+        Func<string?, bool>? canSee, string? tenant, CancellationToken cancellationToken)
     {
-        var (jobs, hasMore) = await listing.PageAsync(client, new JobQuery { Statuses = states, CanSee = canSee }, page, pageSize, cancellationToken).ConfigureAwait(false);
+        var query = new JobQuery { Statuses = states, CanSee = canSee, Tenant = tenant };
+        var (jobs, hasMore) = await listing.PageAsync(client, query, page, pageSize, cancellationToken).ConfigureAwait(false);
         var now = clock.GetUtcNow();
         var rows = await Task.WhenAll(jobs.Select(j => RowAsync(client, j, now, cancellationToken))).ConfigureAwait(false);
         return new DashboardJobList(rows, page, pageSize, hasMore);
@@ -37,15 +39,15 @@ public sealed class DashboardJobs(JobListing listing, UnitProgress units, Models
         var started = progress?.StartedAt ?? status.CreatedTime;
         return new DashboardJob(status.InstanceId, status.RuntimeStatus, spec?.Source, spec?.Model is { } model ? modelsRoot.NameOf(model) : null, progress?.Phase,
             progress?.Done ?? 0, progress?.Failed ?? 0, progress?.Total, progress?.ImagesPerSecond ?? 0, ended ? null : progress?.EtaSeconds,
-            started, status.LastUpdatedTime, Math.Round(Math.Max(0, (until - new DateTimeOffset(started, TimeSpan.Zero)).TotalSeconds), 1));
+            started, status.LastUpdatedTime, Math.Round(Math.Max(0, (until - new DateTimeOffset(started, TimeSpan.Zero)).TotalSeconds), 1), spec?.Tenant);
     }
 }
 
-/// <summary>One job of the dashboard's list (<see cref="CreatedTime"/>: when the job started).</summary>
+/// <summary>One job of the dashboard's list (<see cref="CreatedTime"/>: when the job started; <see cref="Tenant"/>: null for a job of no tenant).</summary>
 public sealed record DashboardJob(
     string Id, string State, string? Source, string? Model, string? Phase,
     long Done, long Failed, long? Total, double ImagesPerSecond, double? EtaSeconds,
-    DateTime CreatedTime, DateTime LastUpdatedTime, double DurationSeconds);
+    DateTime CreatedTime, DateTime LastUpdatedTime, double DurationSeconds, string? Tenant);
 
 /// <summary>A page of the dashboard's list: newest first; <see cref="HasMore"/> when an older page exists.</summary>
 public sealed record DashboardJobList(IReadOnlyList<DashboardJob> Jobs, int Page, int PageSize, bool HasMore);

@@ -6,12 +6,15 @@ using Microsoft.DurableTask.Client;
 using Serverless.Jobs;
 using Serverless.Jobs.Progress;
 using Serverless.Api;
+using Serverless.Jobs.Tenancy;
 
 namespace Serverless.App.Functions;
 
 /// <summary>
 /// <c>api/jobs</c>, as `serverless host` serves it, over the shared handlers. StartJob answers with
-/// the Functions runtime's own management URLs (<c>runtime/webhooks/durabletask/...</c>).
+/// the Functions runtime's own management URLs (<c>runtime/webhooks/durabletask/...</c>). The caller
+/// (a tenant's key, the implicit tenant, or the platform admin on the admin routes) is the request's
+/// <see cref="CallerIdentity"/> feature, set by <see cref="Security.TenantKeyMiddleware"/>.
 /// </summary>
 public sealed class JobFunctions(JobSubmission submission, JobManagement management, JobListing listing, UnitProgress units)
 {
@@ -23,7 +26,10 @@ public sealed class JobFunctions(JobSubmission submission, JobManagement managem
         var (body, errors) = await JobsApi.ReadRequestAsync(request.Body, cancellationToken);
         if (body is not null)
         {
-            var outcome = await submission.SubmitAsync(client, body, cancellationToken);
+            var outcome = await submission.SubmitAsync(client, body, InstanceHandlers.Caller(request.FunctionContext.GetHttpContext()), cancellationToken);
+            if (outcome.Refused is { } refused)
+                return await ProblemResponses.ProblemAsync(request, (HttpStatusCode)refused.Status, JobsApi.RefusedTitle, refused.Detail!, cancellationToken,
+                    new Dictionary<string, object?> { ["rule"] = refused.Rule, ["field"] = refused.Field });
             if (outcome.Conflict is { } conflict)
                 return await ProblemResponses.ProblemAsync(request, HttpStatusCode.Conflict, JobsApi.ConflictTitle, conflict, cancellationToken);
             if (outcome.JobId is not null)
@@ -49,11 +55,11 @@ public sealed class JobFunctions(JobSubmission submission, JobManagement managem
     public async Task<IResult> TerminateJob(
         [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "jobs/{id}/terminate")] HttpRequest request, string id,
         [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
-        await InstanceHandlers.TerminateAsync(id, client, management, request.Query["reason"], cancellationToken);
+        await InstanceHandlers.TerminateAsync(id, client, management, request.Query["reason"], cancellationToken, request.HttpContext);
 
     [Function(nameof(PurgeJob))]
     public async Task<IResult> PurgeJob(
         [HttpTrigger(AuthorizationLevel.Admin, "delete", Route = "jobs/{id}")] HttpRequest request, string id,
         [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
-        await InstanceHandlers.PurgeAsync(id, client, management, cancellationToken);
+        await InstanceHandlers.PurgeAsync(id, client, management, cancellationToken, request.HttpContext);
 }

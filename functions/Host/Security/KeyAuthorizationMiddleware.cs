@@ -8,8 +8,9 @@ namespace Serverless.Host.Security;
 /// <summary>
 /// Checks the key of every request against the endpoint's <see cref="AuthLevelMetadata"/> (the
 /// strictest one; <see cref="AuthLevel.Function"/> where an endpoint says nothing, and for unknown
-/// paths). The key comes from the <c>x-functions-key</c> header or the <c>code</c> query parameter,
-/// as in Azure Functions, or from <c>Authorization: Bearer</c> (what a Prometheus scrape's
+/// paths). The key comes from the <c>x-serverless-key</c> header (<see cref="TenantKeys.HeaderName"/>,
+/// the one name a tenant's key has under both hosts; first when present), the <c>x-functions-key</c>
+/// header or the <c>code</c> query parameter, as in Azure Functions, or from <c>Authorization: Bearer</c> (what a Prometheus scrape's
 /// <c>authorization</c> setting sends). No key or a wrong key is 401; a function key on an admin
 /// endpoint is 403.
 /// A key that is none of the host keys may be a tenant's (<see cref="TenantStore"/>). The caller
@@ -39,7 +40,7 @@ public sealed class KeyAuthorizationMiddleware(RequestDelegate next, HostKeyProv
         if (caller is null)
         {
             await Problem(context, StatusCodes.Status401Unauthorized, "A valid key is required.",
-                $"Send a function key in the {HeaderName} header, as 'Authorization: Bearer <key>', or in the '{QueryName}' query parameter.");
+                $"Send a key in the {TenantKeys.HeaderName} or {HeaderName} header, as 'Authorization: Bearer <key>', or in the '{QueryName}' query parameter.");
             return;
         }
         context.Features.Set(caller);
@@ -58,11 +59,9 @@ public sealed class KeyAuthorizationMiddleware(RequestDelegate next, HostKeyProv
                     : "This operation is an admin operation: a function key is not enough.");
             return;
         }
-        var needed = tenantRole ?? (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method) ? TenantRole.Reader : TenantRole.Submitter);
-        if (caller.IsTenantKey && !caller.Allows(needed))
+        if (TenantKeys.RoleRefusal(caller, TenantKeys.Needed(context.Request.Method, tenantRole), context.Request.Method) is { } refusal)
         {
-            await Problem(context, StatusCodes.Status403Forbidden, $"The {needed.Name()} role is required.",
-                $"This key of tenant '{caller.Tenant}' has the {caller.Role.Name()} role; {context.Request.Method} here needs {needed.Name()}.");
+            await Problem(context, StatusCodes.Status403Forbidden, refusal.Title, refusal.Detail);
             return;
         }
         await next(context);
@@ -78,9 +77,7 @@ public sealed class KeyAuthorizationMiddleware(RequestDelegate next, HostKeyProv
             case KeyScope.Function: return CallerIdentity.Implicit;
         }
         // Only a key that is no host key costs a look at the tenants (cached; re-read every few seconds).
-        return string.IsNullOrEmpty(presented) || services.GetService<TenantStore>() is not { } tenants
-            ? null
-            : (await tenants.GetAsync(cancellationToken)).Resolve(presented);
+        return await TenantKeys.ResolveAsync(services.GetService<TenantStore>(), presented, cancellationToken);
     }
 
     private static AuthLevel Required(Endpoint? endpoint)
@@ -91,6 +88,8 @@ public sealed class KeyAuthorizationMiddleware(RequestDelegate next, HostKeyProv
 
     private static string? Presented(HttpRequest request)
     {
+        if (request.Headers.TryGetValue(TenantKeys.HeaderName, out var serverless) && !StringValues.IsNullOrEmpty(serverless))
+            return serverless.ToString();
         if (request.Headers.TryGetValue(HeaderName, out StringValues header) && !StringValues.IsNullOrEmpty(header))
             return header.ToString();
         if (request.Headers.Authorization.ToString() is { } authorization && authorization.Length > BearerPrefix.Length && authorization.StartsWith(BearerPrefix, StringComparison.OrdinalIgnoreCase))

@@ -8,7 +8,7 @@ namespace Serverless.App.Tests.Support;
 /// The Functions worker's HTTP request and context types, made by hand the way the worker makes them
 /// for an invocation: what a function that takes <c>HttpRequestData</c> needs to be called directly.
 /// </summary>
-internal sealed class TestFunctionContext(IServiceProvider services) : FunctionContext
+internal sealed class TestFunctionContext(IServiceProvider services, FunctionDefinition? definition = null) : FunctionContext
 {
     public override string InvocationId { get; } = Guid.NewGuid().ToString();
     public override string FunctionId => "test";
@@ -16,9 +16,23 @@ internal sealed class TestFunctionContext(IServiceProvider services) : FunctionC
     public override BindingContext BindingContext => throw new NotSupportedException();
     public override RetryContext RetryContext => throw new NotSupportedException();
     public override IServiceProvider InstanceServices { get; set; } = services;
-    public override FunctionDefinition FunctionDefinition => throw new NotSupportedException();
+    public override FunctionDefinition FunctionDefinition => definition ?? throw new NotSupportedException();
     public override IDictionary<object, object> Items { get; set; } = new Dictionary<object, object>();
     public override IInvocationFeatures Features => throw new NotSupportedException();
+}
+
+/// <summary>A function's definition as the worker loads it from functions.metadata: what the middleware reads of it.</summary>
+internal sealed class TestFunctionDefinition(string entryPoint) : FunctionDefinition
+{
+    public override System.Collections.Immutable.ImmutableArray<FunctionParameter> Parameters => [];
+    public override string PathToAssembly => typeof(Serverless.App.AppServices).Assembly.Location;
+    public override string EntryPoint => entryPoint;
+    public override string Id => entryPoint;
+    public override string Name => entryPoint[(entryPoint.LastIndexOf('.') + 1)..];
+    public override System.Collections.Immutable.IImmutableDictionary<string, BindingMetadata> InputBindings =>
+        System.Collections.Immutable.ImmutableDictionary<string, BindingMetadata>.Empty;
+    public override System.Collections.Immutable.IImmutableDictionary<string, BindingMetadata> OutputBindings =>
+        System.Collections.Immutable.ImmutableDictionary<string, BindingMetadata>.Empty;
 }
 
 internal sealed class TestHttpRequestData(FunctionContext context, string method, Uri url, string body) : HttpRequestData(context)

@@ -157,6 +157,48 @@ public sealed class TenantAdminTests(JobStack stack) : IAsyncLifetime
         await AssertStatusAsync(HttpStatusCode.OK, await tenantHttp.GetAsync("api/jobs"));
     }
 
+    [Fact]
+    public async Task The_dashboards_me_route_shows_each_keys_tenant_and_role_and_a_tenant_key_may_come_in_x_serverless_key()
+    {
+        using var admin = new JobsHttp(host!.BaseUrl);
+        await AssertStatusAsync(HttpStatusCode.OK, await admin.SendAsync(Put("api/tenants/team-a", TeamA)));
+        var (_, secret) = await CreateKeyAsync(admin, "team-a", "submitter");
+
+        var master = await JsonAsync(await admin.GetAsync("api/dashboard/me"));
+        Assert.Equal("master", master.GetProperty("key").GetString());
+        Assert.Equal(JsonValueKind.Null, master.GetProperty("tenant").ValueKind);
+        Assert.Equal(["team-a"], master.GetProperty("tenants").EnumerateArray().Select(t => t.GetString()));
+
+        using var tenant = new JobsHttp(host.BaseUrl, secret);
+        var me = await JsonAsync(await tenant.GetAsync("api/dashboard/me"));
+        Assert.Equal("tenant", me.GetProperty("key").GetString());
+        Assert.Equal("team-a", me.GetProperty("tenant").GetString());
+        Assert.Equal("submitter", me.GetProperty("role").GetString());
+        Assert.Equal(["s3://photos/team-a/*"], me.GetProperty("allowSources").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal(["s3://photos/results-a/*"], me.GetProperty("allowOutputs").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal("team-a", me.GetProperty("modelsDir").GetString());
+        Assert.Equal(JsonValueKind.Null, me.GetProperty("tenants").ValueKind);
+
+        using var function = new JobsHttp(host.BaseUrl, JobStack.FunctionKey);
+        var implicitCaller = await JsonAsync(await function.GetAsync("api/dashboard/me"));
+        Assert.Equal("function", implicitCaller.GetProperty("key").GetString());
+        Assert.Equal(JsonValueKind.Null, implicitCaller.GetProperty("tenant").ValueKind);
+        Assert.Equal(JsonValueKind.Null, implicitCaller.GetProperty("allowSources").ValueKind);
+
+        // The header both hosts read a tenant's key from; it wins over an x-functions-key meant for a Functions host.
+        using var both = new JobsHttp(host.BaseUrl, "a-functions-host-key-0001");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "api/dashboard/me");
+        request.Headers.Add(TenantKeys.HeaderName, secret);
+        Assert.Equal("team-a", (await JsonAsync(await both.SendAsync(request))).GetProperty("tenant").GetString());
+        using var unknown = new HttpRequestMessage(HttpMethod.Get, "api/dashboard/me");
+        unknown.Headers.Add(TenantKeys.HeaderName, "no-such-key-0001");
+        await AssertStatusAsync(HttpStatusCode.Unauthorized, await admin.SendAsync(unknown));
+
+        // The master key's tenant filter of the dashboard's list: a name that is none is a 400.
+        Assert.Contains("tenant", await AssertStatusAsync(HttpStatusCode.BadRequest, await admin.GetAsync("api/dashboard/jobs?tenant=Not_A_Name")), StringComparison.Ordinal);
+        await AssertStatusAsync(HttpStatusCode.OK, await admin.GetAsync("api/dashboard/jobs?tenant=team-a"));
+    }
+
     internal static HttpRequestMessage Put(string path, object body) =>
         new(HttpMethod.Put, path) { Content = System.Net.Http.Json.JsonContent.Create(body) };
 

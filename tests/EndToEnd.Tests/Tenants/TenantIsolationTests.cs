@@ -85,6 +85,11 @@ public sealed partial class TenantIsolationTests(JobStack stack) : IAsyncLifetim
         var onlyB = await TenantAdminTests.AssertStatusAsync(HttpStatusCode.OK, await master.GetAsync("api/jobs?tenant=team-b"));
         Assert.Contains(jobB, onlyB, StringComparison.Ordinal);
         Assert.DoesNotContain(jobA, onlyB, StringComparison.Ordinal);
+        // The dashboard's list: the master key sees each job's tenant, and filters by tenant.
+        Assert.Contains("\"tenant\":\"team-a\"", await TenantAdminTests.AssertStatusAsync(HttpStatusCode.OK, await master.GetAsync("api/dashboard/jobs?pageSize=100")), StringComparison.Ordinal);
+        var dashboardB = await TenantAdminTests.AssertStatusAsync(HttpStatusCode.OK, await master.GetAsync("api/dashboard/jobs?pageSize=100&tenant=team-b"));
+        Assert.Contains(jobB, dashboardB, StringComparison.Ordinal);
+        Assert.DoesNotContain(jobA, dashboardB, StringComparison.Ordinal);
 
         // The metrics are the whole host's: tenant keys are refused, the master key reads them.
         Assert.Contains("tenant's key is not enough", await TenantAdminTests.AssertStatusAsync(HttpStatusCode.Forbidden, await b.GetAsync("metrics")), StringComparison.Ordinal);

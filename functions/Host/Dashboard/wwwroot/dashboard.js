@@ -13,9 +13,12 @@
   const keyInput = document.getElementById("key-input");
   const keyError = document.getElementById("key-error");
   const forget = document.getElementById("forget-key");
+  const whoami = document.getElementById("whoami");
   let timer = null;
   let generation = 0;
   let thumbnails = new Map();
+  // Who the key is (api/dashboard/me): its tenant and role, and what the submit form may offer.
+  let me = null;
 
   class ApiError extends Error {
     constructor(status, title, detail, errors) {
@@ -129,6 +132,8 @@
 
   function askForKey(error) {
     leave();
+    me = null;
+    whoami.hidden = true;
     view.replaceChildren();
     keyView.hidden = false;
     forget.hidden = true;
@@ -174,6 +179,7 @@
     if (!sessionStorage.getItem(KEY)) return askForKey();
     keyView.hidden = true;
     forget.hidden = false;
+    if (!me) return loadMe().then(found => { if (found) route(); });
     const hash = location.hash || "#/jobs";
     const [path, query] = hash.slice(1).split("?");
     for (const link of document.querySelectorAll("[data-nav]"))
@@ -183,29 +189,57 @@
     return showList(new URLSearchParams(query || ""));
   }
 
+  // The header's "tenant · role"; a host that does not answer the route shows no header (and no tenant choices).
+  async function loadMe() {
+    try {
+      me = await (await api("/api/dashboard/me")).json();
+    } catch (error) {
+      if (error.status === 401) return null;
+      me = { key: null, tenant: null, role: null };
+      return me;
+    }
+    const label = me.key === "tenant" ? [el("strong", { className: "tenant" }, me.tenant), " · ", el("span", { className: "role" }, me.role)]
+      : me.key === "master" ? [el("strong", {}, "master key"), " · ", el("span", { className: "role" }, "all tenants")]
+      : [el("strong", {}, "function key"), " · ", el("span", { className: "role" }, "no tenant")];
+    whoami.replaceChildren(...label);
+    whoami.hidden = false;
+    return me;
+  }
+
   // ---- the job list ----
+
+  function listHash({ state, tenant, size, page }) {
+    const parts = [state ? `state=${enc(state)}` : "", tenant ? `tenant=${enc(tenant)}` : "", size !== 20 ? `size=${size}` : "", page ? `page=${page}` : ""];
+    return `#/jobs?${parts.filter(Boolean).join("&")}`;
+  }
 
   function showList(params) {
     const mine = generation;
     const state = params.get("state") || "";
     const page = Math.max(0, parseInt(params.get("page") || "0", 10) || 0);
     const size = Math.min(100, Math.max(1, parseInt(params.get("size") || "20", 10) || 20));
+    const admin = me && me.key === "master";
+    const tenant = admin ? params.get("tenant") || "" : "";
     const filter = el("select", { id: "state-filter", "aria-label": "Filter by state" },
       el("option", { value: "" }, "All states"), STATES.map(s => el("option", { value: s, selected: s === state }, s)));
-    filter.addEventListener("change", () => { location.hash = `#/jobs?${filter.value ? `state=${enc(filter.value)}&` : ""}size=${size}`; });
+    filter.addEventListener("change", () => { location.hash = listHash({ state: filter.value, tenant, size }); });
+    // The master key sees every tenant's jobs: a filter by tenant.
+    const tenantFilter = admin ? el("select", { id: "tenant-filter", "aria-label": "Filter by tenant" },
+      el("option", { value: "" }, "All tenants"), (me.tenants || []).map(t => el("option", { value: t, selected: t === tenant }, t))) : null;
+    if (tenantFilter) tenantFilter.addEventListener("change", () => { location.hash = listHash({ state, tenant: tenantFilter.value, size }); });
     const refreshed = el("span", { className: "refreshed" });
     const card = el("div", { className: "card jobs-card" }, el("p", { className: "empty" }, "Loading jobs…"));
     const pager = el("div", { className: "pager" });
-    view.replaceChildren(el("div", { className: "toolbar" }, el("h1", {}, "Jobs"), filter, refreshed), card, pager);
+    view.replaceChildren(el("div", { className: "toolbar" }, el("h1", {}, "Jobs"), filter, tenantFilter, refreshed), card, pager);
 
     const load = async () => {
       try {
-        const query = `page=${page}&pageSize=${size}${state ? `&state=${enc(state)}` : ""}`;
+        const query = `page=${page}&pageSize=${size}${state ? `&state=${enc(state)}` : ""}${tenant ? `&tenant=${enc(tenant)}` : ""}`;
         const data = await (await api(`/api/dashboard/jobs?${query}`)).json();
         if (mine !== generation) return;
-        card.replaceChildren(data.jobs.length ? jobsTable(data.jobs) : el("p", { className: "empty" },
+        card.replaceChildren(data.jobs.length ? jobsTable(data.jobs, admin) : el("p", { className: "empty" },
           state ? `No ${state.toLowerCase()} jobs.` : "No jobs yet. ", state ? null : el("a", { href: "#/submit" }, "Submit one.")));
-        const link = p => `#/jobs?${state ? `state=${enc(state)}&` : ""}${size !== 20 ? `size=${size}&` : ""}page=${p}`;
+        const link = p => listHash({ state, tenant, size, page: p });
         pager.replaceChildren(...[
           page > 0 ? el("a", { href: link(page - 1), id: "newer" }, "‹ Newer") : null,
           el("span", {}, `Page ${page + 1}`),
@@ -235,7 +269,7 @@
   const modelNames = new Map();
   const modelName = (id, stored) => modelNames.get(id) || (stored ? stored.split("/").pop() : stored);
 
-  function jobsTable(jobs) {
+  function jobsTable(jobs, admin) {
     jobs.forEach(job => job.model && modelNames.set(job.id, job.model));
     const rows = jobs.map(job => {
       const ended = ENDED.includes(job.state);
@@ -243,6 +277,7 @@
       fillTrack(track, job.done, job.failed, job.total, ended);
       return el("tr", { dataset: { jobId: job.id }, className: job.state },
         el("td", {}, el("a", { href: `#/jobs/${enc(job.id)}`, className: "mono" }, job.id)),
+        admin ? el("td", { className: "tenant" }, job.tenant || "–") : null,
         el("td", {}, el("span", { className: `badge ${job.state}` }, job.state)),
         el("td", { className: "path", title: job.source || "" }, job.source || "–"),
         el("td", { className: "path", title: job.model || "" }, job.model || "–"),
@@ -254,7 +289,7 @@
         el("td", { className: "num" }, duration(job.durationSeconds)));
     });
     return el("table", { id: "jobs" },
-      el("thead", {}, el("tr", {}, ["Job", "State", "Source", "Model"].map(h => el("th", {}, h)),
+      el("thead", {}, el("tr", {}, ["Job", ...(admin ? ["Tenant"] : []), "State", "Source", "Model"].map(h => el("th", {}, h)),
         ["Images", "Images/s", "Started", "Duration"].map(h => el("th", { className: "num" }, h)))),
       el("tbody", {}, rows));
   }
@@ -476,13 +511,23 @@
     const inputs = {};
     const form = el("form", { className: "card form-card", id: "submit-form", novalidate: true });
     const grid = el("div", { className: "form-grid" });
+    // A tenant's key is offered only its tenant's locations: its allowed sources and outputs, its models folder.
+    const tenant = me && me.key === "tenant" ? me : null;
+    const limited = {
+      source: tenant && Locations.picker(el, "source", tenant.allowSources || []),
+      output: tenant && Locations.picker(el, "output", tenant.allowOutputs || []),
+      model: tenant && tenant.modelsDir && Locations.model(el, tenant.modelsDir),
+    };
+    const limitedHints = { source: "one of your tenant's allowed sources", output: "one of your tenant's allowed outputs", model: "in your tenant's models folder" };
     for (const [name, label, hint, required, wide] of fields) {
-      const input = name === "format"
+      const input = limited[name] || (name === "format"
         ? el("select", { id: `f-${name}`, name }, el("option", { value: "jsonl" }, "JSON Lines"), el("option", { value: "csv" }, "CSV"))
-        : el("input", { id: `f-${name}`, name, type: ["batchSize", "top", "maxFailedImages", "maxFailedPercent"].includes(name) ? "number" : "text", required, spellcheck: false });
+        : el("input", { id: `f-${name}`, name, type: ["batchSize", "top", "maxFailedImages", "maxFailedPercent"].includes(name) ? "number" : "text", required, spellcheck: false }));
       inputs[name] = input;
       errors[name] = el("p", { className: "field-error", hidden: true });
-      grid.append(el("div", { className: wide ? "wide" : "" }, el("label", { htmlFor: input.id }, label), input, hint ? el("p", { className: "hint" }, hint) : null, errors[name]));
+      const shownHint = limited[name] ? limitedHints[name] : hint;
+      grid.append(el("div", { className: wide ? "wide" : "" }, el("label", { htmlFor: input.id }, label), input.node || input,
+        shownHint ? el("p", { className: "hint" }, shownHint) : null, errors[name]));
     }
     const general = el("p", { className: "field-error", hidden: true });
     form.append(el("h1", {}, "Submit a job"), grid, general,

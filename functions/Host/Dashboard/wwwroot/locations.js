@@ -1,0 +1,28 @@
+// The submit form's location fields for a tenant's key: a choice among the tenant's allowed locations
+// (its patterns without the trailing *) followed by the rest of the path, so the form offers only what
+// the host would accept; the model is named inside the tenant's models folder. The host still judges
+// every request (a 403 names the rule); this only keeps the form from offering the rest.
+"use strict";
+
+window.Locations = (() => {
+  const base = pattern => pattern.endsWith("*") ? pattern.slice(0, -1) : pattern;
+
+  // A field whose value is the chosen allowed location followed by the typed rest; same shape as an input (value, type, id).
+  function picker(el, name, patterns) {
+    const choice = el("select", { id: `f-${name}-base`, name: `${name}-base`, "aria-label": `Allowed ${name} locations` },
+      patterns.map(p => el("option", { value: base(p) }, base(p))));
+    const rest = el("input", { id: `f-${name}`, name, type: "text", spellcheck: false, placeholder: "rest of the path (optional)" });
+    const node = el("div", { className: "location" }, choice, rest);
+    return { node, id: rest.id, type: "text", get value() { return choice.value + rest.value.trim(); } };
+  }
+
+  // The model named inside the tenant's models folder: the folder shown, the name typed.
+  function model(el, modelsDir) {
+    const input = el("input", { id: "f-model", name: "model", type: "text", required: true, spellcheck: false, placeholder: "name.onnx" });
+    const folder = modelsDir.replace(/\/+$/, "");
+    const node = el("div", { className: "location" }, el("span", { className: "prefix mono", id: "f-model-dir" }, `${folder}/`), input);
+    return { node, id: input.id, type: "text", get value() { const v = input.value.trim(); return v === "" ? "" : `${folder}/${v}`; } };
+  }
+
+  return { picker, model };
+})();
