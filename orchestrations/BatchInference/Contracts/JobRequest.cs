@@ -39,6 +39,12 @@ public sealed record JobRequest
     /// <summary>How many classes to report per image (default 5).</summary>
     public int? Top { get; init; }
 
+    /// <summary>
+    /// An earlier job's output location: an image already classified there (no error) with the same
+    /// model hash and the same ETag is not classified again; its row is copied into this job's output.
+    /// </summary>
+    public string? SkipExisting { get; init; }
+
     /// <summary>Stop the job once more than this many images failed (Azure ML's error_threshold).</summary>
     public int? MaxFailedImages { get; init; }
 

@@ -142,8 +142,8 @@ public abstract class ResultStoreContract
         var text = Encoding.UTF8.GetString(await ReadRawAsync(store, "predictions.csv"));
         Assert.Equal(
             PredictionCsv.Header + "\n" +
-            "\"a,1.jpg\",cat,1,0.9,cat:0.9|other:0.1,,,\n" +
-            "b.jpg,,,,,too_large,\"said \"\"no\"\"\",\n",
+            "\"a,1.jpg\",cat,1,0.9,cat:0.9|other:0.1,,,,\n" +
+            "b.jpg,,,,,too_large,\"said \"\"no\"\"\",,\n",
             text);
     }
 
