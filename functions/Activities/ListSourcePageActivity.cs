@@ -29,7 +29,7 @@ public sealed class ListSourcePageActivity(JobResources resources, ActivityShutd
         }
         var page = new SourcePage([], null, 0);
         if (job.Manifest is not null)
-            page = await ManifestPages.ReadPageAsync(resources.Source(job.Source), job, token, ct).ConfigureAwait(false);
+            page = await ManifestPages.ReadPageAsync(resources, job, token, ct).ConfigureAwait(false);
         else
         {
             await foreach (var listed in resources.Listing(job.Source).ListPagesAsync(token, job.PageSize, ct).ConfigureAwait(false))
@@ -38,9 +38,16 @@ public sealed class ListSourcePageActivity(JobResources resources, ActivityShutd
                 break;
             }
         }
-        var manifest = await PageManifests.WriteAsync(store, job.JobId, input.PageIndex, page, ct).ConfigureAwait(false);
+        // skipExisting: the rows already there are copied into a part of the page, and only the rest is listed to classify.
+        IReadOnlyList<Serverless.Storage.Results.PredictionRow> copied = [];
+        if (job.SkipExisting is not null)
+            (page, copied) = await ExistingRows.SplitAsync(resources, job, page, ct).ConfigureAwait(false);
+        var existingPart = copied.Count > 0 ? JobWorkArea.ExistingPart(input.PageIndex) : null;
+        if (existingPart is not null)
+            await new Serverless.Storage.Results.ResultWriter(store).WriteRowsAsync(JobWorkArea.Part(job.JobId, existingPart), copied, ct).ConfigureAwait(false);
+        var manifest = await PageManifests.WriteAsync(store, job.JobId, input.PageIndex, page, ct, copied.Count).ConfigureAwait(false);
         if (page.Keys.Count == 0)
-            await PageManifests.WriteRecordAsync(store, job.JobId, input.PageIndex, new PageRecord(0, []), ct).ConfigureAwait(false);
-        return new ListPageOutput(input.PageIndex, page.Keys.Count, page.NextToken is null, manifest);
+            await PageManifests.WriteRecordAsync(store, job.JobId, input.PageIndex, new PageRecord(0, [], ExistingPart: existingPart), ct).ConfigureAwait(false);
+        return new ListPageOutput(input.PageIndex, page.Keys.Count, page.NextToken is null, manifest, copied.Count);
     }
 }

@@ -12,7 +12,12 @@ public sealed class RecordPageActivity(JobResources resources, ActivityShutdown 
     public override async Task<bool> RunAsync(TaskActivityContext context, RecordPageInput input)
     {
         var job = input.Job;
-        await PageManifests.WriteRecordAsync(resources.Results(job.Output), job.JobId, input.PageIndex, input.Record, shutdown.Token).ConfigureAwait(false);
+        var store = resources.Results(job.Output);
+        var record = input.Record;
+        // The rows the listing copied from skipExisting are the page's too: the orchestrator knows only their count.
+        if (job.SkipExisting is not null && (await PageManifests.ReadHeaderAsync(store, job.JobId, input.PageIndex, shutdown.Token).ConfigureAwait(false)).Existing > 0)
+            record = record with { ExistingPart = JobWorkArea.ExistingPart(input.PageIndex) };
+        await PageManifests.WriteRecordAsync(store, job.JobId, input.PageIndex, record, shutdown.Token).ConfigureAwait(false);
         return true;
     }
 }

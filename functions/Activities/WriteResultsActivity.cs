@@ -33,6 +33,8 @@ public sealed class WriteResultsActivity(JobResources resources, ActivityShutdow
             ReadFailed = summary.FailuresByReason.GetValueOrDefault(PredictionCodes.ReadFailed),
             Healed = summary.Healed,
             ModelSha256 = job.ModelSha256,
+            Skipped = summary.Skipped,
+            ParentJob = job.ParentJob,
         };
     }
 }

@@ -12,7 +12,7 @@ using Serverless.BatchInference.Contracts;
 namespace Serverless.Api;
 
 /// <summary>
-/// <c>POST api/jobs</c>: submit a batch job; 202 with Durable Functions' management payload. What
+/// <c>POST api/jobs</c>: submit a batch job (and <c>POST api/jobs/{id}/rerun</c>, <c>GET api/jobs/{id}/results</c>: <see cref="RerunApi"/>); 202 with Durable Functions' management payload. What
 /// follows (status, list, terminate, events, purge) is <see cref="InstanceHandlers"/>, shared with
 /// the Durable Functions routes.
 /// </summary>
@@ -23,6 +23,8 @@ public static class JobsApi
     public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder app)
     {
         app.MapPost(InstanceRoutes.Jobs.Prefix, SubmitAsync);
+        app.MapPost($"{InstanceRoutes.Jobs.Prefix}/{{id}}/rerun", RerunApi.RerunAsync);
+        app.MapGet($"{InstanceRoutes.Jobs.Prefix}/{{id}}/results", RerunApi.ResultsAsync);
         return app;
     }
 

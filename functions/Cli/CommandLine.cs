@@ -43,6 +43,7 @@ public static class CommandLine
         MakeImagesCommand.Create(),
         HostCommand.Create(),
         SubmitCommand.Create(),
+        RerunCommand.Create(),
         StatusCommands.Status(),
         StatusCommands.Jobs(),
         ResultsCommand.Create(),

@@ -63,27 +63,30 @@ internal sealed class JobsClient(Uri baseUrl, string? key, TimeSpan timeout) : I
             : throw new JobsClientException($"the host's answer to the purge of '{id}' has no instancesDeleted");
     }
 
+    /// <summary>
+    /// The job's rows as JSON Lines from the host (<c>GET api/jobs/{id}/results</c>), <paramref name="merged"/>: the newest
+    /// row per key over the job and its reruns. Read whole before it is returned (the client is disposed after).
+    /// </summary>
+    public async Task<Stream> OpenResultsAsync(string id, bool merged, CancellationToken ct)
+    {
+        var path = $"api/jobs/{Uri.EscapeDataString(id)}/results{(merged ? "?merged=true" : "")}";
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        using var response = await SendOrExplainAsync(request, ct, HttpCompletionOption.ResponseHeadersRead);
+        if (!response.IsSuccessStatusCode)
+            throw new JobsClientException($"{(int)response.StatusCode} {response.ReasonPhrase}: {ProblemText(await response.Content.ReadAsStringAsync(ct))}");
+        var copy = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
+        await response.Content.CopyToAsync(copy, ct);
+        copy.Position = 0;
+        return copy;
+    }
+
     public void Dispose() => http.Dispose();
 
     /// <summary>Sends one request; an error answer (or none) is a <see cref="JobsClientException"/> with one line to show.</summary>
     internal async Task<JsonElement?> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken ct, bool allowNotFound = false)
     {
         using var request = new HttpRequestMessage(method, path) { Content = content };
-        HttpResponseMessage response;
-        try
-        {
-            response = await http.SendAsync(request, ct);
-        }
-        catch (HttpRequestException e)
-        {
-            var cause = e.InnerException is { } inner && !e.Message.Contains(inner.Message, StringComparison.Ordinal) ? $"{e.Message} {inner.Message}" : e.Message;
-            throw new JobsClientException($"cannot reach the host at {baseUrl}: {cause} (is `serverless host` running? set --url or SERVERLESS_URL)");
-        }
-        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
-        {
-            // HttpClient.Timeout, not Ctrl+C.
-            throw new JobsClientException($"no answer from the host at {baseUrl} within {http.Timeout.TotalSeconds:0.###} s ({method} {path}; --request-timeout to wait longer)");
-        }
+        var response = await SendOrExplainAsync(request, ct);
         using (response)
         {
             if (allowNotFound && response.StatusCode == HttpStatusCode.NotFound)
@@ -101,6 +104,25 @@ internal sealed class JobsClient(Uri baseUrl, string? key, TimeSpan timeout) : I
             {
                 throw new JobsClientException($"the answer of {baseUrl} to {method} {path} is not JSON ({(int)response.StatusCode}, {response.Content.Headers.ContentType}): is --url a serverless host?");
             }
+        }
+    }
+
+    /// <summary>Sends a request; no answer is a <see cref="JobsClientException"/> saying why.</summary>
+    private async Task<HttpResponseMessage> SendOrExplainAsync(HttpRequestMessage request, CancellationToken ct, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
+    {
+        try
+        {
+            return await http.SendAsync(request, completion, ct);
+        }
+        catch (HttpRequestException e)
+        {
+            var cause = e.InnerException is { } inner && !e.Message.Contains(inner.Message, StringComparison.Ordinal) ? $"{e.Message} {inner.Message}" : e.Message;
+            throw new JobsClientException($"cannot reach the host at {baseUrl}: {cause} (is `serverless host` running? set --url or SERVERLESS_URL)");
+        }
+        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // HttpClient.Timeout, not Ctrl+C.
+            throw new JobsClientException($"no answer from the host at {baseUrl} within {http.Timeout.TotalSeconds:0.###} s ({request.Method} {request.RequestUri}; --request-timeout to wait longer)");
         }
     }
 

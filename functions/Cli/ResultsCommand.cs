@@ -19,18 +19,13 @@ internal static class ResultsCommand
         var client = new ClientOptions();
         var id = new Argument<string>("id") { Description = "Job id." };
         var download = new Option<FileInfo?>("--download") { Description = "Write the predictions to this file instead of stdout." };
-        var command = new Command("results", "Print or download a job's predictions (storage credentials from the environment); also a failed job's, when it wrote them.") { id, download };
+        var merged = new Option<bool>("--merged") { Description = "The newest row per key over the job and its reruns, as JSON Lines, read by the host (GET api/jobs/<id>/results?merged=true)." };
+        var command = new Command("results", "Print or download a job's predictions (storage credentials from the environment); also a failed job's, when it wrote them.") { id, download, merged };
         client.AddTo(command, output: false);
         command.SetAction(async (parse, ct) =>
         {
             var jobId = parse.GetValue(id)!;
-            var connections = StorageConnections.FromEnvironment();
-            string predictions;
-            using (var jobs = client.CreateClient(parse))
-                predictions = await LocateAsync(jobs, jobId, connections, ct);
-            var slash = predictions.LastIndexOf('/');
-            var store = ResultStoreFactory.Create(predictions[..slash], connections);
-            await using var stream = await store.OpenReadAsync(predictions[(slash + 1)..], ct);
+            await using var stream = await OpenAsync(client, parse, jobId, parse.GetValue(merged), ct);
             if (parse.GetValue(download) is { } file)
             {
                 await using var target = file.Create();
@@ -52,6 +47,18 @@ internal static class ResultsCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>The job's predictions: from storage as written, or (merged) the host's combined view of the job and its reruns.</summary>
+    private static async Task<Stream> OpenAsync(ClientOptions client, ParseResult parse, string jobId, bool merged, CancellationToken ct)
+    {
+        using var jobs = client.CreateClient(parse);
+        if (merged)
+            return await jobs.OpenResultsAsync(jobId, merged: true, ct);
+        var connections = StorageConnections.FromEnvironment();
+        var predictions = await LocateAsync(jobs, jobId, connections, ct);
+        var slash = predictions.LastIndexOf('/');
+        return await ResultStoreFactory.Create(predictions[..slash], connections).OpenReadAsync(predictions[(slash + 1)..], ct);
     }
 
     /// <summary>Where the job's predictions are; for a job that did not complete, says on stderr that they are what it wrote before it ended.</summary>

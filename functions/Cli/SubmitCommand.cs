@@ -20,8 +20,9 @@ internal static class SubmitCommand
         var format = new Option<string?>("--format") { Description = "jsonl (default), csv or parquet." };
         var id = new Option<string?>("--id") { Description = "Job id; submitting the same id again does not start a second job." };
         var maxFailed = new Option<int?>("--max-failed") { Description = "Stop the job once more than this many images failed." };
+        var skipExisting = new Option<string?>("--skip-existing") { Description = "An earlier job's output: images classified there with the same model and ETag are copied, not classified again." };
         var wait = new Option<bool>("--wait") { Description = "Follow the job with a progress bar until it ends; exit 0 only if it completed." };
-        var command = new Command("submit", "Submit a batch classification job.") { source, manifest, keyColumn, model, preset, batchSize, output, format, id, maxFailed, wait };
+        var command = new Command("submit", "Submit a batch classification job.") { source, manifest, keyColumn, model, preset, batchSize, output, format, id, maxFailed, skipExisting, wait };
         client.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
@@ -38,6 +39,7 @@ internal static class SubmitCommand
                 Format = parse.GetValue(format),
                 Id = parse.GetValue(id),
                 MaxFailedImages = parse.GetValue(maxFailed),
+                SkipExisting = parse.GetValue(skipExisting),
             }, ct);
             var jobId = answer.GetProperty("id").GetString()!;
             Console.Error.WriteLine($"submitted job {jobId}");

@@ -44,6 +44,8 @@ public static class JobServices
         services.AddSingleton<DashboardJobs>();
         services.AddSingleton<JobImages>();
         services.AddSingleton<JobSubmission>();
+        services.AddSingleton<Reruns.RerunSubmission>();
+        services.AddSingleton<Reruns.JobResults>();
         services.AddSingleton<JobManagement>();
         services.AddSingleton(_ => new JobIndex(Connection(configuration), TaskHubSettings.HubName(configuration)));
         services.AddSingleton<JobListing>();

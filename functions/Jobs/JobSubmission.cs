@@ -39,7 +39,14 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
     /// spec and its index rows.
     /// </summary>
     /// <param name="client">The host's client of the task hub (under Functions, the one its binding gives).</param>
-    public async Task<Outcome> SubmitAsync(DurableTaskClient client, JobRequest request, CallerIdentity caller, CancellationToken cancellationToken)
+    public Task<Outcome> SubmitAsync(DurableTaskClient client, JobRequest request, CallerIdentity caller, CancellationToken cancellationToken) =>
+        SubmitAsync(client, request, caller, adjust: null, cancellationToken);
+
+    /// <summary>
+    /// Submits as <paramref name="caller"/> with <paramref name="adjust"/> applied to the spec once its locations
+    /// are resolved and before anything is judged (a rerun reads its keys from its parent's source).
+    /// </summary>
+    internal async Task<Outcome> SubmitAsync(DurableTaskClient client, JobRequest request, CallerIdentity caller, Func<JobSpec, JobSpec>? adjust, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string>(
             JobRequestValidator.Validate(request, defaults.Value, NewJobId, DefaultOutput, out var spec), StringComparer.Ordinal);
@@ -54,13 +61,19 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
                 Source = manifest is null ? Location(spec.Source, "source", errors) : Location(JobRequestValidator.ManifestFolder(manifest), "manifest", errors),
                 Output = Location(spec.Output, "output", errors),
                 Model = Model(spec.Model, errors),
+                SkipExisting = spec.SkipExisting is { } skip ? Location(skip, "skipExisting", errors) : null,
             };
+            if (adjust is not null)
+                spec = adjust(spec);
         }
         // The tenant's rules are judged before the model file is looked for and before the source is listed:
         // a tenant key learns nothing of other folders, and a location outside its patterns is never asked.
         var judged = spec is not null && errors.Count == 0;
         if (judged && await policy.CheckJobAsync(caller, spec!.Source, spec.Output, spec.Model, cancellationToken).ConfigureAwait(false) is { Allowed: false } refused)
             return new Outcome(errors, null, false) { Refused = refused };
+        // skipExisting is read like a source: the tenant must be allowed to read it.
+        if (judged && spec!.SkipExisting is { } skipLocation && await policy.CheckSourceAsync(caller, skipLocation, cancellationToken).ConfigureAwait(false) is { Allowed: false } skipRefused)
+            return new Outcome(errors, null, false) { Refused = skipRefused with { Field = "skipExisting" } };
         if (spec is not null && !errors.ContainsKey("model") && (judged || !caller.IsTenantKey) && !File.Exists(spec.Model))
             errors["model"] = $"there is no model '{modelName}' in the models root ({ModelsRoot.Setting})";
         if (errors.Count > 0 || spec is null)
@@ -74,6 +87,8 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
         // A manifest is read by the job's first listing, which fails the job naming a missing file or a bad line.
         if (spec.Manifest is null && await SourceProbe.CheckAsync(spec.Source, connections, cancellationToken) is { } sourceProblem)
             return new Outcome(new Dictionary<string, string> { ["source"] = sourceProblem }, null, false);
+        if (spec.SkipExisting is { } skipExisting && await ExistingProblemAsync(skipExisting, cancellationToken) is { } skipProblem)
+            return new Outcome(new Dictionary<string, string> { ["skipExisting"] = skipProblem }, null, false);
 
         // Claimed and indexed first, atomically: of concurrent submissions of one id, one schedules it.
         // A job the list shows but that never started is skipped; one started but not listed is lost to the list.
@@ -102,6 +117,24 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
         if (await client.GetInstanceAsync(jobId, cancellationToken) is not null || DateTimeOffset.UtcNow - claim.At < ClaimTimeout)
             return new Outcome(new Dictionary<string, string>(), jobId, AlreadyExisted: true);
         return null;
+    }
+
+    /// <summary>Why <paramref name="location"/> cannot serve as skipExisting (it holds no job's predictions), or null.</summary>
+    private async Task<string?> ExistingProblemAsync(string location, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Merge.PredictionsReader.FilesAsync(ResultStoreFactory.Create(location, connections), cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (JobConfigurationException e)
+        {
+            return e.Message;
+        }
+        catch (StorageException e) when (!e.IsTransient)
+        {
+            return e.Message;
+        }
     }
 
     /// <summary>Names a spec: equal for two submissions of the same job, different when any field differs.</summary>

@@ -17,6 +17,8 @@ public sealed class FunctionsMetadataTests
         { "ListJobs", "httpTrigger", "jobs", "get", "Function", "durableClient" },
         { "TerminateJob", "httpTrigger", "jobs/{id}/terminate", "post", "Admin", "durableClient" },
         { "PurgeJob", "httpTrigger", "jobs/{id}", "delete", "Admin", "durableClient" },
+        { "RerunJob", "httpTrigger", "jobs/{id}/rerun", "post", "Function", "durableClient" },
+        { "JobResults", "httpTrigger", "jobs/{id}/results", "get", "Function", "durableClient" },
         { "Classify", "httpTrigger", "classify", "post", "Function", "" },
         { "BatchInferenceJob", "orchestrationTrigger", null, null, null, "" },
         { "ClassifyPage", "orchestrationTrigger", null, null, null, "" },

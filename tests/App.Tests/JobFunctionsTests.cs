@@ -72,6 +72,17 @@ public sealed class JobFunctionsTests(AppHub hub)
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         await hub.Client.WaitForInstanceCompletionAsync(id, cancellation: timeout.Token);
 
+        // Rerun and results over the shared handlers: a job without failures has nothing to rerun; its rows come as JSON Lines.
+        var (rerunUnknown, _, _) = await IResults.RunAsync(await functions.RerunJob(IResults.Request("POST", "/api/jobs/nope/rerun", """{"failed":true}"""u8.ToArray(), "application/json"), "nope", hub.Client, default));
+        var (rerun, _, refused) = await IResults.RunAsync(await functions.RerunJob(IResults.Request("POST", $"/api/jobs/{id}/rerun", """{"failed":true}"""u8.ToArray(), "application/json"), id, hub.Client, default));
+        Assert.Equal((404, 400), (rerunUnknown, rerun));
+        Assert.Contains("has no failed images", refused.GetProperty("detail").GetString());
+        var context = new Microsoft.AspNetCore.Http.DefaultHttpContext { RequestServices = hub.Services };
+        context.Response.Body = new MemoryStream();
+        await (await functions.JobResults(IResults.Request("GET", $"/api/jobs/{id}/results?merged=true"), id, hub.Client, default)).ExecuteAsync(context);
+        var lines = System.Text.Encoding.UTF8.GetString(((MemoryStream)context.Response.Body).ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+
         var (terminate, _, _) = await IResults.RunAsync(await functions.TerminateJob(IResults.Request("POST", $"/api/jobs/{id}/terminate"), id, hub.Client, default));
         var (purge, _, purged) = await IResults.RunAsync(await functions.PurgeJob(IResults.Request("DELETE", $"/api/jobs/{id}"), id, hub.Client, default));
         var (after, _, _) = await IResults.RunAsync(await functions.GetJob(IResults.Request("GET", $"/api/jobs/{id}"), id, hub.Client, default));

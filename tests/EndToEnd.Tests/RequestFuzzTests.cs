@@ -16,6 +16,8 @@ public sealed class RequestFuzzTests(JobStack stack) : IAsyncLifetime
     [
         ("GET", "healthz"),
         ("POST", "api/jobs"),
+        ("POST", "api/jobs/{id}/rerun"),
+        ("GET", "api/jobs/{id}/results"),
         ("POST", "api/classify"),
         ("POST", "api/drops/notify"),
         .. Serverless.Api.InstanceApi.Routes.Select(r => (r.Method, r.Pattern.Replace("{eventName}", "{name}"))),
@@ -101,6 +103,7 @@ public sealed class RequestFuzzTests(JobStack stack) : IAsyncLifetime
             "{\"allowSources\":[\"s3://photos/a/*\"],\"allowOutputs\":[\"s3://photos/b/*\"],\"modelsDir\":\"m\"}",
             "{\"allowSources\":[null],\"allowOutputs\":\"x\"}", "{\"allowSources\":[\"s3://images*\"],\"allowOutputs\":[\"%2e\"],\"modelsDir\":\"/etc\"}",
             "{\"tenant\":\"nobody\",\"role\":\"reader\"}", "{\"tenant\":7,\"role\":[]}", "{\"tenant\":\"a\",\"role\":\"owner\"}",
+            "{\"failed\":true,\"reasons\":[null,\"x\"]}", "{\"failed\":\"yes\",\"output\":\"s3://photos/a\\u0000b\"}",
             "{\"eventType\":1}", "[{\"eventType\":\"Microsoft.Storage.BlobCreated\",\"subject\":7}]", "{\"type\":[],\"data\":{}}",
             new string('[', 2000) + new string(']', 2000), "{\"a\":" + new string('1', 5000) + "}",
         };

@@ -16,7 +16,8 @@ namespace Serverless.App.Functions;
 /// (a tenant's key, the implicit tenant, or the platform admin on the admin routes) is the request's
 /// <see cref="CallerIdentity"/> feature, set by <see cref="Security.TenantKeyMiddleware"/>.
 /// </summary>
-public sealed class JobFunctions(JobSubmission submission, JobManagement management, JobListing listing, UnitProgress units)
+public sealed class JobFunctions(JobSubmission submission, JobManagement management, JobListing listing, UnitProgress units,
+    Serverless.Jobs.Reruns.RerunSubmission reruns, Serverless.Jobs.Reruns.JobResults results)
 {
     [Function(nameof(StartJob))]
     public async Task<HttpResponseData> StartJob(
@@ -62,4 +63,18 @@ public sealed class JobFunctions(JobSubmission submission, JobManagement managem
         [HttpTrigger(AuthorizationLevel.Admin, "delete", Route = "jobs/{id}")] HttpRequest request, string id,
         [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
         await InstanceHandlers.PurgeAsync(id, client, management, cancellationToken, request.HttpContext);
+
+    /// <summary><c>POST api/jobs/{id}/rerun</c>: a new job over the failed images of an ended job (the shared handler).</summary>
+    [Function(nameof(RerunJob))]
+    public async Task<IResult> RerunJob(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "jobs/{id}/rerun")] HttpRequest request, string id,
+        [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
+        await RerunApi.RerunAsync(id, request, reruns, client, cancellationToken);
+
+    /// <summary><c>GET api/jobs/{id}/results[?merged=true]</c>: the job's rows as JSON Lines, or the newest per key over its reruns.</summary>
+    [Function(nameof(JobResults))]
+    public async Task<IResult> JobResults(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "jobs/{id}/results")] HttpRequest request, string id,
+        [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
+        await RerunApi.ResultsAsync(id, request, results, client, cancellationToken);
 }

@@ -88,6 +88,8 @@ public sealed class ResultsJoin(IResultStore store)
             Parts = stats.Sum(s => s.Parts),
             DuplicatesDropped = stats.Sum(s => s.DuplicatesDropped),
             Healed = stats.Sum(s => s.Healed),
+            Skipped = stats.Sum(s => s.Skipped),
+            ParentJob = job.ParentJob,
             Shards = stats.Count,
             StartedAt = input.StartedAt,
             FinishedAt = finished,

@@ -79,9 +79,12 @@ public sealed class ShardMerger(IResultStore store)
         foreach (var (page, record) in records)
         {
             var healed = record.HealPart is { } heal ? await ReadHealAsync(jobId, page, heal, ct).ConfigureAwait(false) : null;
-            await foreach (var (_, bytes) in ReadPartsAsync(jobId, page, record.Parts, ct).ConfigureAwait(false))
+            // Rows copied from skipExisting come first: the page's own parts hold only what it classified.
+            IReadOnlyList<string> parts = record.ExistingPart is { } existing ? [existing, .. record.Parts] : record.Parts;
+            await foreach (var (part, bytes) in ReadPartsAsync(jobId, page, parts, ct).ConfigureAwait(false))
             {
                 run.Parts++;
+                var copied = part == record.ExistingPart;
                 foreach (var line in Encoding.UTF8.GetString(bytes).Split('\n', StringSplitOptions.RemoveEmptyEntries))
                 {
                     var row = PredictionJson.Parse(line);
@@ -92,8 +95,10 @@ public sealed class ShardMerger(IResultStore store)
                         (row, text) = (again, PredictionJson.Serialize(again));
                         run.Healed += again.Failed ? 0 : 1;
                     }
-                    if (run.Add(row))
-                        yield return (row, text);
+                    if (!run.Add(row))
+                        continue;
+                    run.Skipped += copied ? 1 : 0;
+                    yield return (row, text);
                 }
             }
         }
@@ -158,6 +163,7 @@ public sealed class ShardMerger(IResultStore store)
 
         public int Parts { get; set; }
         public long Healed { get; set; }
+        public long Skipped { get; set; }
         private long rows, failed, duplicates;
         private readonly Dictionary<string, long> failures = new(StringComparer.Ordinal);
         private readonly Dictionary<string, long> classes = new(StringComparer.Ordinal);
@@ -184,7 +190,7 @@ public sealed class ShardMerger(IResultStore store)
 
         public ShardStats ToStats(string name, long bytes) => new()
         {
-            Name = name, Rows = rows, Failed = failed, Bytes = bytes, Parts = Parts, DuplicatesDropped = duplicates, Healed = Healed,
+            Name = name, Rows = rows, Failed = failed, Bytes = bytes, Parts = Parts, DuplicatesDropped = duplicates, Healed = Healed, Skipped = Skipped,
             FailuresByReason = failures, Classes = classes, Samples = samples.ToSamples(),
         };
     }

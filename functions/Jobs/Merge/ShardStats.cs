@@ -20,6 +20,9 @@ public sealed record ShardStats
     /// <summary>Images healed by the second pass over failed reads.</summary>
     public long Healed { get; init; }
 
+    /// <summary>Rows copied from the job's <c>skipExisting</c> output.</summary>
+    public long Skipped { get; init; }
+
     public Dictionary<string, long> FailuresByReason { get; init; } = new(StringComparer.Ordinal);
     public Dictionary<string, long> Classes { get; init; } = new(StringComparer.Ordinal);
 

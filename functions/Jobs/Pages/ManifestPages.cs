@@ -24,7 +24,11 @@ public static class ManifestPages
         { "key", "top", "errorCode", "errorMessage", "modelSha256", "etag", "size", "lastModified" };
 
     /// <summary>The rows of the page that starts at <paramref name="token"/> (null: the first).</summary>
-    public static async Task<SourcePage> ReadPageAsync(IImageSource folder, JobSpec job, string? token, CancellationToken cancellationToken)
+    /// <remarks>
+    /// The manifest is read from its own location (a rerun's lies in its output's working area), its keys
+    /// from <see cref="JobSpec.Source"/> (the manifest's folder, or a rerun's parent's source).
+    /// </remarks>
+    public static async Task<SourcePage> ReadPageAsync(JobResources resources, JobSpec job, string? token, CancellationToken cancellationToken)
     {
         var (manifest, keyColumn) = (job.Manifest!, job.ManifestKeyColumn ?? "key");
         var csv = !manifest.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) && !manifest.EndsWith(".ndjson", StringComparison.OrdinalIgnoreCase);
@@ -32,7 +36,8 @@ public static class ManifestPages
         Stream stream;
         try
         {
-            stream = await folder.OpenReadAsync(FileKey(job), cancellationToken).ConfigureAwait(false);
+            var slash = manifest.LastIndexOf('/');
+            stream = await resources.Results(manifest[..Math.Max(slash, 0)]).OpenReadAsync(manifest[(slash + 1)..], cancellationToken).ConfigureAwait(false);
         }
         catch (StorageException e) when (e.Kind == StorageErrorKind.ObjectNotFound)
         {
@@ -73,15 +78,6 @@ public static class ManifestPages
             throw Bad(manifest, line, csv ? "has a header and no rows" : "has no rows");
         var more = await reader.NextAsync(cancellationToken).ConfigureAwait(false) is not null;
         return new SourcePage(objects.Select(o => o.Key).ToList(), more ? $"{offset}:{line}" : null, 0) { Objects = objects };
-    }
-
-    /// <summary>The manifest's key inside its folder's source.</summary>
-    private static string FileKey(JobSpec job)
-    {
-        var manifest = job.Manifest!;
-        var name = manifest[(manifest.LastIndexOf('/') + 1)..];
-        var folder = SourceUri.Parse(job.Source);
-        return folder.Kind == StorageKind.Local ? name : folder.Prefix + name;
     }
 
     private static void CheckKey(string key, string manifest, long line, string source)

@@ -17,11 +17,12 @@ public static class PageManifests
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
     /// <summary>Writes page <paramref name="page"/>'s manifest (a rerun of the listing writes the same one).</summary>
-    public static async Task<string> WriteAsync(IResultStore store, string jobId, int page, SourcePage listed, CancellationToken cancellationToken)
+    /// <param name="existing">Images of the page whose rows were copied from skipExisting (<see cref="JobWorkArea.ExistingPart"/>), not listed here.</param>
+    public static async Task<string> WriteAsync(IResultStore store, string jobId, int page, SourcePage listed, CancellationToken cancellationToken, int existing = 0)
     {
         var objects = listed.Objects ?? listed.Keys.Select(k => new SourceObject(k, null, null)).ToList();
         var text = new StringBuilder();
-        text.Append(JsonSerializer.Serialize(new PageHeader(page, objects.Count, listed.NextToken, listed.Skipped), Json)).Append('\n');
+        text.Append(JsonSerializer.Serialize(new PageHeader(page, objects.Count, listed.NextToken, listed.Skipped, existing), Json)).Append('\n');
         foreach (var item in objects)
             text.Append(JsonSerializer.Serialize(item, Json)).Append('\n');
         var name = JobWorkArea.PageManifest(jobId, page);
@@ -89,4 +90,5 @@ public static class PageManifests
 /// <param name="Count">Images listed on the page.</param>
 /// <param name="Next">The listing token of the next page; null on the last page.</param>
 /// <param name="Skipped">Objects of the page left out by the extension filter.</param>
-public sealed record PageHeader(int Page, int Count, string? Next, int Skipped);
+/// <param name="Existing">Objects of the page whose rows were copied from skipExisting (<see cref="JobWorkArea.ExistingPart"/>) instead of listed here.</param>
+public sealed record PageHeader(int Page, int Count, string? Next, int Skipped, int Existing = 0);

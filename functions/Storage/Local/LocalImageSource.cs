@@ -27,7 +27,7 @@ internal sealed class LocalImageSource(SourceUri location, StorageExecutor execu
                 if (filter.Accepts(last))
                 {
                     keys.Add(last);
-                    objects.Add(new SourceObject(last, SizeOf(last), null));
+                    objects.Add(Stat(last));
                 }
                 else
                 {
@@ -65,16 +65,19 @@ internal sealed class LocalImageSource(SourceUri location, StorageExecutor execu
         }
     }
 
-    // The size read ahead of the image (the read-ahead budget reserves it); a file gone since the walk has none.
-    private long? SizeOf(string key)
+    // The size read ahead of the image (the read-ahead budget reserves it), and an ETag made as web servers make
+    // one for a file (its last-write time and size), so skipExisting knows a replaced file; a file gone since the walk has none.
+    private SourceObject Stat(string key)
     {
         try
         {
-            return new FileInfo(LocalErrors.FullPath(Location, key)).Length;
+            var file = new FileInfo(LocalErrors.FullPath(Location, key));
+            var modified = file.LastWriteTimeUtc;
+            return new SourceObject(key, file.Length, $"\"{modified.Ticks:x}-{file.Length:x}\"", new DateTimeOffset(modified, TimeSpan.Zero));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return null;
+            return new SourceObject(key, null, null);
         }
     }
 

@@ -48,6 +48,15 @@ public sealed record JobSummary
     /// <summary>Images whose read failed and that the job's second pass classified.</summary>
     public long Healed { get; init; }
 
+    /// <summary>Rows copied from the job's <c>skipExisting</c> output (same key, ETag and model hash) instead of classified; counted in <see cref="Total"/>.</summary>
+    public long Skipped { get; init; }
+
+    /// <summary>The job whose failed images this job classified again (a rerun); null otherwise.</summary>
+    public string? ParentJob { get; init; }
+
+    /// <summary>Reruns of this job's failed images, oldest first (added when each is submitted).</summary>
+    public IReadOnlyList<RerunLink>? Reruns { get; init; }
+
     /// <summary>Predictions shards (<c>predictions/part-NNNNN</c>), listed in <c>predictions/manifest.json</c>.</summary>
     public int Shards { get; init; }
 
@@ -66,3 +75,6 @@ public sealed record JobSummary
     /// <summary>Named durations in seconds, as given by the caller, plus <c>merge</c>.</summary>
     public IReadOnlyDictionary<string, double> TimingsSeconds { get; init; } = new Dictionary<string, double>();
 }
+
+/// <summary>A rerun of a job: its id and output location (where its own summary.json is).</summary>
+public sealed record RerunLink(string JobId, string Output, DateTimeOffset SubmittedAt);

@@ -10,7 +10,7 @@ namespace Serverless.Storage.Results;
 public static class PredictionCsv
 {
     /// <summary>The header line.</summary>
-    public const string Header = "key,label,index,score,top_k,error_code,error_message,model_sha256";
+    public const string Header = "key,label,index,score,top_k,error_code,error_message,model_sha256,etag";
 
     /// <summary>One row as one CSV line (no newline).</summary>
     public static string Format(PredictionRow row)
@@ -25,7 +25,8 @@ public static class PredictionCsv
             Quote(topK),
             Quote(row.ErrorCode ?? string.Empty),
             Quote(row.ErrorMessage ?? string.Empty),
-            row.ModelSha256 ?? string.Empty);
+            row.ModelSha256 ?? string.Empty,
+            Quote(row.ETag ?? string.Empty));
     }
 
     /// <summary>Quotes a field when it holds a comma, quote, line break or edge whitespace.</summary>

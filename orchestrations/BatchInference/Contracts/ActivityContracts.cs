@@ -11,7 +11,8 @@ public sealed record ListPageInput(JobSpec Job, int PageIndex);
 /// One listed page: its manifest's name in the job's working area (<see cref="JobWorkArea.PageManifest"/>),
 /// how many images it holds and whether it is the last. Never the keys.
 /// </summary>
-public sealed record ListPageOutput(int PageIndex, int Count, bool IsLast, string Manifest);
+/// <param name="Existing">Images of the page whose rows were copied from <see cref="JobSpec.SkipExisting"/> (not in <paramref name="Count"/>).</param>
+public sealed record ListPageOutput(int PageIndex, int Count, bool IsLast, string Manifest, int Existing = 0);
 
 /// <summary>Input of the ClassifyPage sub-orchestration: the page's index and its image count, never its keys.</summary>
 public sealed record PageInput(JobSpec Job, int PageIndex, int Count);

@@ -23,6 +23,12 @@ public sealed record JobProgress(
     /// <summary>The SHA-256 of the model file the job pinned (null until its model was checked).</summary>
     public string? ModelSha256 { get; init; }
 
+    /// <summary>Listed images whose rows were copied from the job's <c>skipExisting</c> output instead of classified.</summary>
+    public long Skipped { get; init; }
+
+    /// <summary>The job this one reruns the failed images of.</summary>
+    public string? ParentJob { get; init; }
+
     /// <summary>Classes kept in <see cref="TopClasses"/>.</summary>
     public const int TopClassCount = 20;
 
@@ -64,6 +70,12 @@ public sealed record JobOutput(
 
     /// <summary>The SHA-256 of the model file the job pinned when it started.</summary>
     public string? ModelSha256 { get; init; }
+
+    /// <summary>Images whose rows were copied from the job's <c>skipExisting</c> output (counted in <see cref="Images"/>, not classified).</summary>
+    public long Skipped { get; init; }
+
+    /// <summary>The job this one reruns the failed images of.</summary>
+    public string? ParentJob { get; init; }
 }
 
 /// <summary>A running page's custom status: images done so far in that page.</summary>

@@ -42,6 +42,12 @@ public sealed record JobRequest
     /// <summary>Keep the job's working area (<c>_work/&lt;job&gt;/</c>: page manifests, parts) after the merge, to inspect it; default: deleted.</summary>
     public bool? KeepWorkArea { get; init; }
 
+    /// <summary>
+    /// An earlier job's output location: an image already classified there (no error) with the same
+    /// model hash and the same ETag is not classified again; its row is copied into this job's output.
+    /// </summary>
+    public string? SkipExisting { get; init; }
+
     /// <summary>Stop the job once more than this many images failed (Azure ML's error_threshold).</summary>
     public int? MaxFailedImages { get; init; }
 

@@ -49,6 +49,8 @@ public static partial class JobRequestValidator
             errors["maxFailedImages"] = "must be 0 or more";
         if (request.MaxFailedPercent is { } pct && (pct < 0 || pct > 100 || double.IsNaN(pct)))
             errors["maxFailedPercent"] = "must be between 0 and 100";
+        if (request.SkipExisting is { } skip && (skip.Trim().Length == 0 || skip.Contains('\0')))
+            errors["skipExisting"] = skip.Contains('\0') ? "may not contain a NUL character" : "is empty: give the output location of an earlier job";
         if (errors.Count > 0)
             return errors;
 
@@ -74,6 +76,7 @@ public static partial class JobRequestValidator
             Manifest = manifest,
             ManifestKeyColumn = manifest is null ? null : request.ManifestKeyColumn?.Trim() ?? "key",
             KeepWorkArea = request.KeepWorkArea ?? defaults.KeepWorkArea,
+            SkipExisting = request.SkipExisting?.Trim(),
         };
         return errors;
     }

@@ -41,4 +41,10 @@ public sealed record JobSpec(
 
     /// <summary>The tenant of the key that submitted the job (null: the implicit tenant of a host without tenants, or the master key).</summary>
     public string? Tenant { get; init; }
+
+    /// <summary>An earlier output whose successful rows of the same model and ETag are copied, not classified again (<see cref="JobRequest.SkipExisting"/>).</summary>
+    public string? SkipExisting { get; init; }
+
+    /// <summary>The job this one reruns the failed images of (<c>POST api/jobs/{id}/rerun</c>); null for a job submitted as such.</summary>
+    public string? ParentJob { get; init; }
 }

@@ -12,6 +12,9 @@ public sealed record JobState
     public int NextPageIndex { get; init; }
     public bool ListingDone { get; init; }
     public long Listed { get; init; }
+
+    /// <summary>Listed images left out because <see cref="JobSpec.SkipExisting"/> holds their rows (not in <see cref="Listed"/>).</summary>
+    public long Skipped { get; init; }
     public JobCounts Counts { get; init; } = JobCounts.Empty;
     public DateTime? StartedUtc { get; init; }
 

@@ -16,6 +16,12 @@ public static class JobWorkArea
     /// <summary>The record of the parts page <paramref name="page"/> wrote, written when the page ends.</summary>
     public static string PageRecord(string jobId, int page) => $"{Root(jobId)}pages/page-{page:D6}.parts.json";
 
+    /// <summary>The rows page <paramref name="page"/> copied from the job's <c>skipExisting</c> output (a part like the others, name relative to <see cref="Root"/>).</summary>
+    public static string ExistingPart(int page) => $"parts/page-{page:D6}-existing.jsonl";
+
+    /// <summary>The failed rows of the parent job that a rerun classifies again: its manifest.</summary>
+    public static string RerunManifest(string jobId) => $"{Root(jobId)}rerun-manifest.jsonl";
+
     /// <summary>A part (<see cref="PartNames"/>) in the job's working area.</summary>
     public static string Part(string jobId, string partName) => Root(jobId) + partName;
 
@@ -31,4 +37,5 @@ public static class JobWorkArea
 /// <param name="Parts">Parts in item order (a split unit's pieces in place of the unit).</param>
 /// <param name="ReadFailed">Images whose read failed (the heal pass tries them once more).</param>
 /// <param name="HealPart">The part of the heal pass, whose rows replace the read_failed rows of the same keys.</param>
-public sealed record PageRecord(int Count, IReadOnlyList<string> Parts, long ReadFailed = 0, string? HealPart = null);
+/// <param name="ExistingPart">The part of rows copied from the job's <c>skipExisting</c> output (<see cref="JobWorkArea.ExistingPart"/>), merged before the page's own parts.</param>
+public sealed record PageRecord(int Count, IReadOnlyList<string> Parts, long ReadFailed = 0, string? HealPart = null, string? ExistingPart = null);

@@ -69,7 +69,8 @@ public sealed class BatchJobOrchestrator : TaskOrchestrator<JobState, JobOutput?
             context.ContinueAsNew(run.State with { Execution = run.State.Execution + 1 });
             return null;
         }
-        if (run.State.Listed == 0)
+        // A page whose rows were all copied from skipExisting is listed with no image to classify: the job still merges them.
+        if (run.State.Listed == 0 && run.State.Skipped == 0)
             throw new JobFailedException($"the source {job.Source} holds no images: nothing to classify (check the prefix, and that its files have image extensions)");
         await JobFinish.HealAsync(context, run, started);
         context.SetCustomStatus(Progress("writing results", run.State, started, context.CurrentUtcDateTime));
@@ -115,6 +116,8 @@ public sealed class BatchJobOrchestrator : TaskOrchestrator<JobState, JobOutput?
             JobProgress.Top(state.Counts.ClassHistogram), state.Samples, DateTime.SpecifyKind(started, DateTimeKind.Utc))
         {
             ModelSha256 = state.Spec.ModelSha256,
+            Skipped = state.Skipped,
+            ParentJob = state.Spec.ParentJob,
         };
     }
 }

@@ -18,6 +18,7 @@ internal sealed class JobRun(JobState state)
             NextPageIndex = index + 1,
             ListingDone = page.IsLast,
             Listed = State.Listed + page.Count,
+            Skipped = State.Skipped + page.Existing,
         };
         return index;
     }
