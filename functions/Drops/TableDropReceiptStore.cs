@@ -22,8 +22,9 @@ public sealed class TableDropReceiptStore(TableClient table) : IDropReceiptStore
     private static readonly string[] ListedColumns =
         ["Location", "Key", "ObjectETag", "Status", "Owner", "ClaimId", "PreviousClaimId", "ClaimedUntil", "Attempts", "Writes", "Reason", "JobId", "UpdatedAt"];
 
-    public static TableDropReceiptStore Create(string connectionString, string hubName) =>
-        new(new TableServiceClient(connectionString).GetTableClient(TableName(hubName)));
+    /// <summary>The receipts of <paramref name="hubName"/> in the task hub's account.</summary>
+    public static TableDropReceiptStore Create(Serverless.Jobs.Configuration.TaskHubAccount account, string hubName) =>
+        new(account.Table(TableName(hubName)));
 
     public static string TableName(string hubName) => hubName + "DropReceipts";
 
