@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Serverless.Host.Hosting;
+using Serverless.Api;
 using Serverless.Jobs.Configuration;
 
 namespace Serverless.Host.Security;
