@@ -24,7 +24,7 @@ internal sealed class BlobVersionLister(SourceUri location, BlobSettings setting
     {
         var container = Container();
         await foreach (var page in container.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, location.Prefix, cancellationToken).AsPages(pageSizeHint: pageSize).ConfigureAwait(false))
-            yield return page.Values.Select(b => new ObjectVersion(b.Name, VersionListerFactory.Normalize(b.Properties.ETag?.ToString()))).ToArray();
+            yield return page.Values.Select(b => new ObjectVersion(b.Name, VersionListerFactory.Normalize(b.Properties.ETag?.ToString())) { Modified = b.Properties.LastModified }).ToArray();
     }
 
     // The sources' client (connection string or identity), one per process; a failed poll is retried by the next.
