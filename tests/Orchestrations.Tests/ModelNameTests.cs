@@ -32,7 +32,7 @@ public sealed class ModelNameTests(TaskHubHost hub)
         Assert.Equal("models/dominant-color.onnx", status.Input!.Value.GetProperty("spec").GetProperty("model").GetString());
         using var summary = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(output, ResultWriter.SummaryName)));
         Assert.Equal("models/dominant-color.onnx", summary.RootElement.GetProperty("model").GetString());
-        var dashboard = await hub.Services.GetRequiredService<DashboardJobs>().ListAsync(hub.Client, [], 0, 100, null, CancellationToken.None);
+        var dashboard = await hub.Services.GetRequiredService<DashboardJobs>().ListAsync(hub.Client, [], 0, 100, null, null, CancellationToken.None);
         Assert.Equal("models/dominant-color.onnx", Assert.Single(dashboard.Jobs, j => j.Id == id).Model);
     }
 }
