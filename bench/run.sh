@@ -5,7 +5,7 @@
 #   bench/run.sh sweep [--models mobilenetv2,resnet50]
 #   bench/run.sh orchestration
 #   bench/run.sh job [--source s3|local]
-#   bench/run.sh scale [--images N] [--source local|s3] [--images-per-task N] [--pages-per-execution N]
+#   bench/run.sh scale [--images N] [--source local|s3] [--images-per-task N] [--pages-per-execution N] [--max-units-in-flight N]
 #   bench/run.sh drop
 # Results are key=value lines on stdout; diagnostics go to stderr. Never run in CI.
 set -euo pipefail

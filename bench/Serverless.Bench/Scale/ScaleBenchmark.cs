@@ -28,6 +28,7 @@ internal static class ScaleBenchmark
         var sourceKind = args.String("source", "local");
         var perTask = args.OptionalInt("images-per-task");
         var perExecution = args.OptionalInt("pages-per-execution");
+        var unitsInFlight = args.OptionalInt("max-units-in-flight");
         args.RejectUnknown();
         if (sourceKind is not ("local" or "s3"))
             throw new ArgumentException("--source must be local or s3");
@@ -78,7 +79,7 @@ internal static class ScaleBenchmark
             var requestsBefore = CountRequests(debugLog);
             var s3Before = s3rver?.Requests.Count ?? 0;
             var polls = new BenchJob.PollCount();
-            var (seconds, result, status) = await BenchJob.RunAsync(http, host, new { source, model, output }, count, polls);
+            var (seconds, result, status) = await BenchJob.RunAsync(http, host, new { source, model, output, maxUnitsInFlight = unitsInFlight }, count, polls);
             var requests = CountRequests(debugLog) - requestsBefore;
             LogBreakdown(debugLog, hub);
             // s3rver's requests of the job: its listing and results; the images' own reads are not the engine's cost.

@@ -16,28 +16,22 @@ internal static class SortedFileWalker
 
     private static IEnumerable<string> WalkFolder(string folder, string relative, string[]? after, int depth)
     {
-        var entries = new DirectoryInfo(folder)
-            .EnumerateFileSystemInfos()
-            .Where(e => !e.Attributes.HasFlag(FileAttributes.ReparsePoint) || e is FileInfo)
-            .OrderBy(e => e.Name, StringComparer.Ordinal)
-            .ToList();
-        foreach (var entry in entries)
+        var entries = SortedFolders.Of(folder);
+        // Resuming: start at the token's name at this level (a binary search, not a scan of what sorts before it).
+        var start = after is not null && depth < after.Length ? SortedFolders.FirstFrom(entries, after[depth]) : 0;
+        for (var i = start; i < entries.Length; i++)
         {
+            var entry = entries[i];
             var path = relative + entry.Name;
+            var full = Path.Combine(folder, entry.Name);
             if (after is not null && depth < after.Length)
             {
-                var cmp = string.CompareOrdinal(entry.Name, after[depth]);
-                if (cmp < 0)
-                {
-                    continue;
-                }
-
-                if (cmp == 0)
+                if (string.CompareOrdinal(entry.Name, after[depth]) == 0)
                 {
                     // On the token's own path: descend still constrained; the token file itself is skipped.
-                    if (entry is DirectoryInfo && depth < after.Length - 1)
+                    if (entry.IsFolder && depth < after.Length - 1)
                     {
-                        foreach (var file in WalkFolder(entry.FullName, path + "/", after, depth + 1))
+                        foreach (var file in WalkFolder(full, path + "/", after, depth + 1))
                         {
                             yield return file;
                         }
@@ -50,9 +44,9 @@ internal static class SortedFileWalker
                 after = null;
             }
 
-            if (entry is DirectoryInfo)
+            if (entry.IsFolder)
             {
-                foreach (var file in WalkFolder(entry.FullName, path + "/", null, depth + 1))
+                foreach (var file in WalkFolder(full, path + "/", null, depth + 1))
                 {
                     yield return file;
                 }

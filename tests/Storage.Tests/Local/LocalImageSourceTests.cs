@@ -6,6 +6,32 @@ namespace Serverless.Storage.Tests.Local;
 public sealed class LocalImageSourceTests
 {
     [Fact]
+    public async Task A_large_folder_is_read_once_for_all_its_pages_and_again_when_it_changes()
+    {
+        // A folder of more than SortedFolders.KeepFrom files: its sorted listing is kept between pages.
+        using var dir = new TempDir("local-large");
+        var count = Serverless.Storage.Local.SortedFolders.KeepFrom + 7;
+        for (var i = 0; i < count; i++)
+            File.WriteAllBytes(dir.Combine($"{i * 2:D6}.jpg"), []);
+        var source = ImageSourceFactory.Create(dir.Path, new StorageConnections());
+
+        var first = await source.ListPageAsync(null, 1000);
+        Assert.True(Serverless.Storage.Local.SortedFolders.IsKept(dir.Path));
+        // An image added in the middle (an odd number sorts between the even ones) is listed by the next pages.
+        File.WriteAllBytes(dir.Combine("005001.jpg"), []);
+        var listed = new List<string>(first.Keys);
+        for (var token = first.NextToken; token is not null;)
+        {
+            var page = await source.ListPageAsync(token, 1000);
+            listed.AddRange(page.Keys);
+            token = page.NextToken;
+        }
+
+        var expected = Enumerable.Range(0, count).Select(i => $"{i * 2:D6}.jpg").Append("005001.jpg").Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(expected, listed);
+    }
+
+    [Fact]
     public async Task Lists_a_folder_tree_page_by_page_with_resumable_tokens()
     {
         using var dir = new TempDir("local-src");
