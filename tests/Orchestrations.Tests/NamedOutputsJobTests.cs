@@ -48,6 +48,19 @@ public sealed class NamedOutputsJobTests(TaskHubHost hub)
         Assert.Equal(3, vector.Length);
         for (var i = 0; i < 3; i++)
             Assert.Equal(vector[i], Scalar<float>(db, $"select features[{i + 1}] from '{single}' where key = '{key}'"), 5);
+
+        // skipExisting copies rows that carry the vectors (the JSONL job's), with them; rows without
+        // them (read back from Parquet, which gives top-k only) are classified again.
+        var copied = Path.Combine(hub.Root, "out-copied-" + Path.GetFileName(source));
+        var again = Path.Combine(hub.Root, "out-again-" + Path.GetFileName(source));
+        var copiedJob = await hub.SubmitAsync(new JobRequest { Source = source, Model = hub.Model, Output = copied, Format = "parquet", Outputs = ["features"], SkipExisting = jsonlOut });
+        var againJob = await hub.SubmitAsync(new JobRequest { Source = source, Model = hub.Model, Output = again, Outputs = ["features"], SkipExisting = parquetOut });
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, (await hub.WaitAsync(copiedJob)).RuntimeStatus);
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, (await hub.WaitAsync(againJob)).RuntimeStatus);
+        Assert.Equal(10L, await SkippedAsync(copied));
+        Assert.Equal(10L, Scalar<long>(db, $"select count(*) from '{Path.Combine(copied, "predictions.parquet")}' where len(features) = 3"));
+        Assert.Equal(0L, await SkippedAsync(again));
+        Assert.Equal(10, (await File.ReadAllLinesAsync(Path.Combine(again, "predictions.jsonl"))).Count(l => l.Contains("\"features\":[", StringComparison.Ordinal)));
     }
 
     [Fact]
@@ -90,6 +103,12 @@ public sealed class NamedOutputsJobTests(TaskHubHost hub)
             Assert.Null(outcome.JobId);
             Assert.Contains(expected, outcome.Errors["outputs"]);
         }
+    }
+
+    private static async Task<long> SkippedAsync(string output)
+    {
+        using var summary = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, ResultWriter.SummaryName)));
+        return summary.RootElement.GetProperty("skipped").GetInt64();
     }
 
     private static T Scalar<T>(DuckDBConnection db, string sql)
