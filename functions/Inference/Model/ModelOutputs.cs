@@ -23,7 +23,8 @@ public static class ModelOutputs
         return model.Session.OutputNames.Select(name =>
         {
             var meta = model.Session.OutputMetadata[name];
-            var role = name == model.Signature.OutputName ? ModelOutput.ClassRole : name == FeaturesName ? ModelOutput.FeaturesRole : null;
+            // A feature extractor's one output is both: what it is (features) says more than where it sits.
+            var role = name == FeaturesName ? ModelOutput.FeaturesRole : name == model.Signature.OutputName ? ModelOutput.ClassRole : null;
             return new ModelOutput(name, meta.Dimensions, meta.IsTensor ? meta.ElementDataType.ToString().ToLowerInvariant() : meta.OnnxValueType.ToString(), role, IsStorable(meta));
         }).ToArray();
     }
