@@ -94,7 +94,8 @@ public static class ClassifyApi
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The image cannot be classified.",
                 detail: error.Message, extensions: new Dictionary<string, object?> { ["code"] = error.Code, ["key"] = key });
         }
-        return TypedResults.Ok(new ClassifyResponse(key, prediction.Top, model));
+        // The model by its name in the models root (a default configured as a full path included), never the host's path.
+        return TypedResults.Ok(new ClassifyResponse(key, prediction.Top, resources.ModelsRoot.NameOf(modelPath)));
     }
 
     private static async Task<(string Key, byte[]? Bytes)> ReadImageAsync(HttpRequest request, IFormCollection? form, CancellationToken cancellationToken)

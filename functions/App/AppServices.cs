@@ -35,9 +35,7 @@ public static class AppServices
         // Orchestration inputs, outputs and custom status in the hub as camelCase JSON, like the self-host writes them.
         services.Configure<WorkerOptions>(options => options.Serializer = new JsonObjectSerializer(BatchJson.Options));
         services.AddOptions<DropOptions>().BindConfiguration(DropOptions.SectionName);
-        services.AddSingleton<IDropReceiptStore>(_ => TableDropReceiptStore.Create(
-            TaskHubSettings.Connection(configuration) ?? throw new InvalidOperationException($"{TaskHubSettings.ConnectionSetting} is not set"),
-            TaskHubSettings.HubName(configuration)));
+        services.AddSingleton<IDropReceiptStore>(sp => TableDropReceiptStore.Create(sp.GetRequiredService<TaskHubAccount>(), TaskHubSettings.HubName(configuration)));
         services.AddSingleton<DropIntake>();
         return services;
     }

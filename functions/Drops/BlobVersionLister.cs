@@ -4,8 +4,8 @@ using Serverless.Storage;
 
 namespace Serverless.Drops;
 
-/// <summary>Blob listing with ETags. Azurite (loopback) gets the service version it knows.</summary>
-internal sealed class BlobVersionLister(SourceUri location, BlobSettings settings) : IVersionLister
+/// <summary>Blob listing with ETags, with the client of <c>azblob://</c> sources (connection string or identity).</summary>
+internal sealed class BlobVersionLister(SourceUri location, BlobSettings settings, RetrySettings retry) : IVersionLister
 {
     public async Task<string?> CurrentETagAsync(string key, CancellationToken cancellationToken = default)
     {
@@ -24,15 +24,9 @@ internal sealed class BlobVersionLister(SourceUri location, BlobSettings setting
     {
         var container = Container();
         await foreach (var page in container.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, location.Prefix, cancellationToken).AsPages(pageSizeHint: pageSize).ConfigureAwait(false))
-            yield return page.Values.Select(b => new ObjectVersion(b.Name, VersionListerFactory.Normalize(b.Properties.ETag?.ToString()))).ToArray();
+            yield return page.Values.Select(b => new ObjectVersion(b.Name, VersionListerFactory.Normalize(b.Properties.ETag?.ToString())) { Modified = b.Properties.LastModified }).ToArray();
     }
 
-    private BlobContainerClient Container()
-    {
-        var connection = settings.ConnectionString ?? throw new InvalidOperationException("No Azure Blob connection string is configured.");
-        var probe = new BlobServiceClient(connection);
-        var version = settings.ServiceVersion ?? (probe.Uri.IsLoopback ? BlobSettings.AzuriteServiceVersion : null);
-        var options = version is null ? new BlobClientOptions() : new BlobClientOptions(Enum.Parse<BlobClientOptions.ServiceVersion>("V" + version.Replace('-', '_')));
-        return new BlobServiceClient(connection, options).GetBlobContainerClient(location.Container);
-    }
+    // The sources' client (connection string or identity), one per process; a failed poll is retried by the next.
+    private BlobContainerClient Container() => Serverless.Storage.Blob.BlobClientCache.Get(settings, retry).GetBlobContainerClient(location.Container);
 }

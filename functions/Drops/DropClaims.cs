@@ -82,6 +82,7 @@ public sealed class DropClaims(IDropReceiptStore store, DropOptions options, str
             ClaimedUntil = now + options.ClaimTimeout,
             Attempts = 1,
             UpdatedAt = now,
+            ObjectModified = version.Modified,
         };
     }
 

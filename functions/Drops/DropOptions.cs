@@ -32,6 +32,24 @@ public sealed class DropOptions
     /// <summary>Objects read, and results written, concurrently within a micro-batch.</summary>
     public int IoConcurrency { get; set; } = 8;
 
+    /// <summary>
+    /// How much earlier than the location's watermark an object's last-modified time may be and it is
+    /// still judged (default 1 hour): it covers objects that appear in a listing later than their
+    /// last-modified time says (a long multipart upload, a file copied in keeping its times). Older
+    /// objects are listed but neither read nor remembered (<see cref="DropWatermark"/>).
+    /// </summary>
+    public TimeSpan WatermarkWindow { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How long a settled (done or poison) receipt is kept after it settled (default 7 days); then it is
+    /// deleted, once its object is older than the watermark's window, by a sweep of at most
+    /// <see cref="SweepBatch"/> receipts per location every <see cref="PollInterval"/>-paced listing.
+    /// </summary>
+    public TimeSpan SettledReceiptRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>The most expired receipts one sweep deletes (default 500).</summary>
+    public int SweepBatch { get; set; } = 500;
+
     /// <summary>Storage queue of push notifications (default <c>{hub}-drops</c>, lowercase) in the task hub's account.</summary>
     public string? NotificationQueue { get; set; }
 

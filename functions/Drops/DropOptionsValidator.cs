@@ -32,6 +32,12 @@ internal sealed class DropOptionsValidator : IValidateOptions<DropOptions>
             errors.Add("drops:listPageSize must be at least 1");
         if (options.IoConcurrency < 1)
             errors.Add("drops:ioConcurrency must be at least 1");
+        if (options.WatermarkWindow < TimeSpan.Zero)
+            errors.Add("drops:watermarkWindow must not be negative");
+        if (options.SettledReceiptRetention <= TimeSpan.Zero)
+            errors.Add("drops:settledReceiptRetention must be positive");
+        if (options.SweepBatch < 1)
+            errors.Add("drops:sweepBatch must be at least 1");
         for (var i = 0; i < options.Locations.Count; i++)
             errors.AddRange(ValidateLocation(options.Locations[i]).Select(e => $"drops:locations:{i}:{e}"));
         for (var i = 0; i < options.Jobs.Count; i++)

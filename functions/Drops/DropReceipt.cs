@@ -32,6 +32,9 @@ public sealed record DropReceipt
     public string? JobId { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
 
+    /// <summary>The object version's last-modified time when it was claimed (null where unknown): what expiry judges against the watermark.</summary>
+    public DateTimeOffset? ObjectModified { get; init; }
+
     /// <summary>
     /// Not stored: the version of the key's latest-claim row as this claim wrote it
     /// (<see cref="IDropReceiptStore.MarkLatestClaimsAsync"/>), kept only while the bytes read are
@@ -43,5 +46,5 @@ public sealed record DropReceipt
     /// <summary>The stored row's version (ETag) this copy was read at; null before it is stored.</summary>
     public string? Version { get; init; }
 
-    public ObjectVersion Object => new(Key, ObjectETag);
+    public ObjectVersion Object => new(Key, ObjectETag) { Modified = ObjectModified };
 }

@@ -44,8 +44,24 @@ public interface IDropReceiptStore
     /// </summary>
     Task<IReadOnlyList<FencedReplace>> TryReplaceIfLatestClaimAsync(IReadOnlyList<DropReceipt> receipts, CancellationToken cancellationToken = default);
 
-    /// <summary>Every receipt of a location (the persisted watermark a worker starts from), without <see cref="DropReceipt.Result"/>.</summary>
+    /// <summary>Every receipt of a location, without <see cref="DropReceipt.Result"/>.</summary>
     IAsyncEnumerable<DropReceipt> ListAsync(string location, CancellationToken cancellationToken = default);
+
+    /// <summary>The receipts of a location whose object was modified at or after <paramref name="modifiedSince"/> (what a worker starts from beside the watermark).</summary>
+    IAsyncEnumerable<DropReceipt> ListModifiedSinceAsync(string location, DateTimeOffset modifiedSince, CancellationToken cancellationToken = default);
+
+    /// <summary>The location's watermark (<see cref="DropWatermark"/>); null before its first complete listing.</summary>
+    Task<DateTimeOffset?> GetWatermarkAsync(string location, CancellationToken cancellationToken = default);
+
+    /// <summary>Raises the location's watermark to <paramref name="watermark"/> (never lowers it).</summary>
+    Task SetWatermarkAsync(string location, DateTimeOffset watermark, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes at most <paramref name="max"/> settled (done or poison) receipts of a location last
+    /// changed before <paramref name="settledBefore"/> whose object was modified before
+    /// <paramref name="modifiedBefore"/> (so no listing judges it again); the number deleted.
+    /// </summary>
+    Task<int> DeleteSettledAsync(string location, DateTimeOffset settledBefore, DateTimeOffset modifiedBefore, int max, CancellationToken cancellationToken = default);
 }
 
 /// <summary>One receipt of <see cref="IDropReceiptStore.TryReplaceIfLatestClaimAsync"/>: stored, or left unchanged because its key (or its claim) changed hands.</summary>

@@ -20,7 +20,7 @@ public static class VersionListerFactory
     public static IVersionLister Create(SourceUri location, StorageConnections connections) => location.Kind switch
     {
         StorageKind.S3 => new S3VersionLister(location, connections.S3),
-        StorageKind.AzureBlob => new BlobVersionLister(location, connections.Blob),
+        StorageKind.AzureBlob => new BlobVersionLister(location, connections.Blob, connections.Retry),
         _ => new LocalVersionLister(location),
     };
 

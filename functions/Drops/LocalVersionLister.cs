@@ -3,7 +3,12 @@ using Serverless.Storage;
 
 namespace Serverless.Drops;
 
-/// <summary>A local folder, recursively; the "ETag" is size and last-write time, which change with every rewrite.</summary>
+/// <summary>
+/// A local folder, recursively; the "ETag" is size and last-write time, which change with every rewrite.
+/// No <see cref="ObjectVersion.Modified"/>: a file copied or moved in keeps whatever times it had
+/// (<c>cp -p</c>, <c>rsync -t</c>, <c>mv</c>), and .NET exposes neither the inode's change time nor its
+/// birth time here, so no time says when it arrived: a local folder is judged in full, outside the watermark.
+/// </summary>
 internal sealed class LocalVersionLister(SourceUri location) : IVersionLister
 {
     public Task<string?> CurrentETagAsync(string key, CancellationToken cancellationToken = default)

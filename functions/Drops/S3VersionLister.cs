@@ -22,7 +22,7 @@ internal sealed class S3VersionLister(SourceUri location, S3Settings settings) :
                 MaxKeys = pageSize,
                 ContinuationToken = token,
             }, cancellationToken).ConfigureAwait(false);
-            yield return (response.S3Objects ?? []).Select(o => new ObjectVersion(o.Key, VersionListerFactory.Normalize(o.ETag))).ToArray();
+            yield return (response.S3Objects ?? []).Select(o => new ObjectVersion(o.Key, VersionListerFactory.Normalize(o.ETag)) { Modified = o.LastModified is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at.ToUniversalTime(), DateTimeKind.Utc)) : null }).ToArray();
             token = response.IsTruncated == true ? response.NextContinuationToken : null;
         }
         while (token is not null);

@@ -20,10 +20,11 @@ public sealed class TableDropReceiptStore(TableClient table) : IDropReceiptStore
     private const int MaxTransaction = 100;
 
     private static readonly string[] ListedColumns =
-        ["Location", "Key", "ObjectETag", "Status", "Owner", "ClaimId", "PreviousClaimId", "ClaimedUntil", "Attempts", "Writes", "Reason", "JobId", "UpdatedAt"];
+        ["Location", "Key", "ObjectETag", "Status", "Owner", "ClaimId", "PreviousClaimId", "ClaimedUntil", "Attempts", "Writes", "Reason", "JobId", "UpdatedAt", "ObjectModified"];
 
-    public static TableDropReceiptStore Create(string connectionString, string hubName) =>
-        new(new TableServiceClient(connectionString).GetTableClient(TableName(hubName)));
+    /// <summary>The receipts of <paramref name="hubName"/> in the task hub's account.</summary>
+    public static TableDropReceiptStore Create(Serverless.Jobs.Configuration.TaskHubAccount account, string hubName) =>
+        new(account.Table(TableName(hubName)));
 
     public static string TableName(string hubName) => hubName + "DropReceipts";
 
@@ -174,6 +175,75 @@ public sealed class TableDropReceiptStore(TableClient table) : IDropReceiptStore
             yield return FromEntity(entity);
     }
 
+    public async IAsyncEnumerable<DropReceipt> ListModifiedSinceAsync(string location, DateTimeOffset modifiedSince, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey(location)} and RowKey lt {"k"} and ObjectModified ge {modifiedSince}");
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, select: ListedColumns, cancellationToken: cancellationToken).ConfigureAwait(false))
+            yield return FromEntity(entity);
+    }
+
+    public async Task<DateTimeOffset?> GetWatermarkAsync(string location, CancellationToken cancellationToken = default)
+    {
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(PartitionKey(location), WatermarkRowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return row.HasValue ? row.Value!.GetDateTimeOffset(WatermarkColumn) : null;
+    }
+
+    public async Task SetWatermarkAsync(string location, DateTimeOffset watermark, CancellationToken cancellationToken = default)
+    {
+        // Read-compare-replace with the row's ETag: two workers raising it together keep the higher mark.
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var row = await table.GetEntityIfExistsAsync<TableEntity>(PartitionKey(location), WatermarkRowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (!row.HasValue)
+                {
+                    await table.AddEntityAsync(new TableEntity(PartitionKey(location), WatermarkRowKey) { [WatermarkColumn] = watermark }, cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+                if (row.Value!.GetDateTimeOffset(WatermarkColumn) >= watermark)
+                    return;
+                row.Value[WatermarkColumn] = watermark;
+                await table.UpdateEntityAsync(row.Value, row.Value.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status is (int)HttpStatusCode.Conflict or (int)HttpStatusCode.PreconditionFailed)
+            {
+            }
+        }
+    }
+
+    public async Task<int> DeleteSettledAsync(string location, DateTimeOffset settledBefore, DateTimeOffset modifiedBefore, int max, CancellationToken cancellationToken = default)
+    {
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {PartitionKey(location)} and RowKey lt {"k"} and UpdatedAt lt {settledBefore} and ObjectModified lt {modifiedBefore} and (Status eq {ReceiptStatus.Done} or Status eq {ReceiptStatus.Poison})");
+        var expired = new List<TableEntity>();
+        await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: Math.Min(max, 1000), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            expired.Add(entity);
+            if (expired.Count >= max)
+                break;
+        }
+        foreach (var chunk in expired.Chunk(MaxTransaction))
+        {
+            try
+            {
+                await table.SubmitTransactionAsync(chunk.Select(e => new TableTransactionAction(TableTransactionActionType.Delete, e, ETag.All)), cancellationToken).ConfigureAwait(false);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == (int)HttpStatusCode.NotFound)
+            {
+                // Another worker's sweep took some first: the rest one by one.
+                foreach (var e in chunk)
+                    await table.DeleteEntityAsync(e.PartitionKey, e.RowKey, ETag.All, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        return expired.Count;
+    }
+
+    // After the receipts (hex) and the key rows ("key-..."): listing receipts (RowKey lt "k") never sees it.
+    private const string WatermarkRowKey = "watermark";
+    private const string WatermarkColumn = "Watermark";
+
     private static TableEntity ToEntity(DropReceipt r) => new(PartitionKey(r.Location), RowKey(r.Object))
     {
         ["Location"] = r.Location,
@@ -190,6 +260,7 @@ public sealed class TableDropReceiptStore(TableClient table) : IDropReceiptStore
         ["Reason"] = r.Reason is { Length: > 4000 } reason ? reason[..4000] : r.Reason,
         ["JobId"] = r.JobId,
         ["UpdatedAt"] = r.UpdatedAt,
+        ["ObjectModified"] = r.ObjectModified,
     };
 
     private static TableEntity KeyEntity(DropReceipt r) => new(PartitionKey(r.Location), KeyRowKey(r.Key))
@@ -216,6 +287,7 @@ public sealed class TableDropReceiptStore(TableClient table) : IDropReceiptStore
         Reason = e.GetString("Reason"),
         JobId = e.GetString("JobId"),
         UpdatedAt = e.GetDateTimeOffset("UpdatedAt") ?? DateTimeOffset.MinValue,
+        ObjectModified = e.GetDateTimeOffset("ObjectModified"),
         Version = e.ETag.ToString(),
     };
 

@@ -59,18 +59,32 @@ internal sealed class VersionTracker(int maxRemembered = VersionTracker.DefaultM
 
     /// <summary>
     /// The listing ended: <paramref name="complete"/> when it went through the whole location, and
-    /// then the remembered versions it did not show are forgotten (the object is gone or changed).
+    /// then the remembered versions it did not show are forgotten (the object is gone or changed, or
+    /// older than the watermark's window, so not shown to the tracker). Answers, for a complete
+    /// listing, the earliest last-modified time among the versions it showed that are not settled
+    /// yet and the latest among all it showed (each null where none had one).
     /// </summary>
-    public void EndListing(bool complete)
+    public (DateTimeOffset? EarliestOpen, DateTimeOffset? Latest) EndListing(bool complete)
     {
         var seen = listing;
         listing = null;
         if (!complete || seen is null)
-            return;
+            return (null, null);
         foreach (var version in notBefore.Keys)
         {
             if (!seen.Contains(version) && !mine.ContainsKey(version))
                 notBefore.TryRemove(version, out _);
         }
+        DateTimeOffset? earliestOpen = null, latest = null;
+        foreach (var version in seen)
+        {
+            if (version.Modified is not { } modified)
+                continue;
+            latest = latest is { } l && l >= modified ? l : modified;
+            var settled = notBefore.TryGetValue(version, out var until) && until == DateTimeOffset.MaxValue;
+            if (!settled && (earliestOpen is not { } e || modified < e))
+                earliestOpen = modified;
+        }
+        return (earliestOpen, latest);
     }
 }

@@ -8,8 +8,8 @@ namespace Serverless.Jobs;
 /// <summary>
 /// The dashboard's list of jobs, newest first, filtered by state, in numbered pages over the one
 /// <see cref="JobListing"/>; only the page's jobs are read again with their inputs (source and model).
-/// A job stores its model resolved (a full path on the host); the list names it relative to the
-/// models root, never by the host's path.
+/// A job stores its model by its name in the models root; jobs stored before that kept a full path,
+/// which the list names relative to the root too, never by the host's path.
 /// </summary>
 public sealed class DashboardJobs(JobListing listing, UnitProgress units, ModelsRoot modelsRoot, TimeProvider clock)
 {

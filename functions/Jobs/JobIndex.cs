@@ -18,9 +18,10 @@ public sealed class JobIndex
     private readonly TableClient table;
     private readonly Lazy<Task> created;
 
-    public JobIndex(string connectionString, string hubName)
+    /// <summary>Opens (and creates on first use) the table <c>{hubName}Jobs</c> of the task hub's account.</summary>
+    public JobIndex(Configuration.TaskHubAccount account, string hubName)
     {
-        table = new TableServiceClient(connectionString).GetTableClient(hubName + "Jobs");
+        table = account.Table(hubName + "Jobs");
         created = new Lazy<Task>(() => table.CreateIfNotExistsAsync());
     }
 

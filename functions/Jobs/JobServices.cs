@@ -23,6 +23,8 @@ public static class JobServices
     {
         services.AddOptions<JobDefaults>().BindConfiguration(JobDefaults.SectionName);
         services.AddSingleton(_ => StorageConnectionsFactory.Create(configuration));
+        // The task hub's account, by connection string or identity: every table, blob and queue beside the engine's.
+        services.TryAddSingleton(_ => TaskHubAccount.FromConfiguration(configuration));
         services.AddSingleton(_ => InferenceOptionsFactory.Create(configuration));
         services.AddSingleton<IJobStorage, JobStorage>();
         services.AddSingleton<JobResources>();
@@ -31,13 +33,13 @@ public static class JobServices
         services.AddSingleton<ModelsRoot>();
         services.AddSingleton<ActivityShutdown>();
         services.AddSingleton<SuspectIsolation>();
-        services.AddSingleton(_ => new AttemptLedger(new AttemptLedgerOptions
+        services.AddSingleton(sp => new AttemptLedger(new AttemptLedgerOptions
         {
-            ConnectionString = Connection(configuration),
+            Account = sp.GetRequiredService<TaskHubAccount>(),
             TableName = AttemptLedgerOptions.TableNameFor(TaskHubSettings.HubName(configuration)),
             MaxAttempts = TaskHubSettings.MaxDequeueCount(configuration),
         }));
-        services.AddSingleton(_ => new UnitProgress(Connection(configuration), TaskHubSettings.HubName(configuration),
+        services.AddSingleton(sp => new UnitProgress(sp.GetRequiredService<TaskHubAccount>(), TaskHubSettings.HubName(configuration),
             TimeSpan.FromSeconds(configuration.GetValue<double?>($"{JobDefaults.SectionName}:unitProgressSeconds") ?? 1)));
         services.AddSingleton<LocalRoot>();
         services.TryAddSingleton(TimeProvider.System);
@@ -47,10 +49,10 @@ public static class JobServices
         services.AddSingleton<Reruns.RerunSubmission>();
         services.AddSingleton<Reruns.JobResults>();
         services.AddSingleton<JobManagement>();
-        services.AddSingleton(_ => new JobIndex(Connection(configuration), TaskHubSettings.HubName(configuration)));
+        services.AddSingleton(sp => new JobIndex(sp.GetRequiredService<TaskHubAccount>(), TaskHubSettings.HubName(configuration)));
         services.AddSingleton<JobListing>();
         // Tenants: read again every tenants:reloadSeconds, so a change applies without a restart.
-        services.AddSingleton(sp => new TenantStore(Connection(configuration), TaskHubSettings.HubName(configuration),
+        services.AddSingleton(sp => new TenantStore(sp.GetRequiredService<TaskHubAccount>(), TaskHubSettings.HubName(configuration),
             TimeSpan.FromSeconds(configuration.GetValue<double?>(TenantStore.ReloadSetting) ?? 2),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TenantStore>>()));
         services.AddSingleton<TenantAdministration>();
@@ -58,9 +60,4 @@ public static class JobServices
         services.AddSingleton<ClassifyGate>();
         return services;
     }
-
-    private static string Connection(IConfiguration configuration) => TaskHubSettings.Connection(configuration)
-        ?? throw new InvalidOperationException(TaskHubSettings.Identity(configuration) is not null
-            ? $"{TaskHubSettings.ConnectionSetting} is set by identity ({TaskHubSettings.ConnectionSetting}__accountName), which the task hub and Blob sources accept but the job index and attempt ledger do not yet: set the connection string too"
-            : $"{TaskHubSettings.ConnectionSetting} is not set: the task hub needs Azure Storage (UseDevelopmentStorage=true for Azurite)");
 }

@@ -51,16 +51,19 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
         var errors = new Dictionary<string, string>(
             JobRequestValidator.Validate(request, defaults.Value, NewJobId, DefaultOutput, out var spec), StringComparer.Ordinal);
         var modelName = spec?.Model;
+        var modelPath = "";
         if (spec is not null)
         {
-            // Stored resolved: a worker checks these paths again, and must not read them against its own working directory.
+            // Locations stored resolved: a worker checks these paths again, and must not read them against its own working directory.
+            // The model is stored by its name in the models root (never the host's path: the status, summary and dashboard show it);
+            // each worker resolves it against its own models root.
             var manifest = spec.Manifest is null ? null : Location(spec.Manifest, "manifest", errors);
             spec = spec with
             {
                 Manifest = manifest,
                 Source = manifest is null ? Location(spec.Source, "source", errors) : Location(JobRequestValidator.ManifestFolder(manifest), "manifest", errors),
                 Output = Location(spec.Output, "output", errors),
-                Model = Model(spec.Model, errors),
+                Model = Model(spec.Model, errors, out modelPath),
                 SkipExisting = spec.SkipExisting is { } skip ? Location(skip, "skipExisting", errors) : null,
             };
             if (adjust is not null)
@@ -74,7 +77,7 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
         // skipExisting is read like a source: the tenant must be allowed to read it.
         if (judged && spec!.SkipExisting is { } skipLocation && await policy.CheckSourceAsync(caller, skipLocation, cancellationToken).ConfigureAwait(false) is { Allowed: false } skipRefused)
             return new Outcome(errors, null, false) { Refused = skipRefused with { Field = "skipExisting" } };
-        if (spec is not null && !errors.ContainsKey("model") && (judged || !caller.IsTenantKey) && !File.Exists(spec.Model))
+        if (spec is not null && !errors.ContainsKey("model") && (judged || !caller.IsTenantKey) && !File.Exists(modelPath))
             errors["model"] = $"there is no model '{modelName}' in the models root ({ModelsRoot.Setting})";
         if (errors.Count > 0 || spec is null)
             return new Outcome(errors, null, false);
@@ -156,13 +159,16 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
         return text;
     }
 
-    /// <summary>The model as stored: its full path inside the models root; outside it, an error.</summary>
-    private string Model(string name, Dictionary<string, string> errors)
+    /// <summary>
+    /// The model as stored: its name relative to the models root ('/' separated, as
+    /// <see cref="ModelsRoot.NameOf"/> gives it), with its full path on this host beside; outside the root, an error.
+    /// </summary>
+    private string Model(string name, Dictionary<string, string> errors, out string fullPath)
     {
         // Whether the file is there is asked after the tenant's rules (SubmitAsync).
-        if (modelsRoot.Resolve(name, out var fullPath) is { } error)
+        if (modelsRoot.Resolve(name, out fullPath) is { } error)
             errors["model"] = error;
-        return fullPath.Length > 0 ? fullPath : name;
+        return fullPath.Length > 0 ? modelsRoot.NameOf(fullPath) : name;
     }
 
     private static string NewJobId() => $"job-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..8]}";

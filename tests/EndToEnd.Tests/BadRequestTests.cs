@@ -59,13 +59,13 @@ public sealed class BadRequestTests(JobStack stack) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_model_named_relative_to_the_models_root_is_stored_resolved()
+    public async Task A_model_named_relative_to_the_models_root_is_stored_as_named_not_by_the_hosts_path()
     {
         using var jobs = new JobsHttp(host!.BaseUrl);
         var id = await jobs.SubmitAsync(new { source = $"s3://{JobStack.Bucket}/{JobStack.PhotosPrefix}", model = "models/dominant-color.onnx", id = "relative-model-" + Guid.NewGuid().ToString("N")[..6] });
         using var response = await jobs.GetAsync($"api/jobs/{id}?showInput=true");
         var input = JsonSerializer.Deserialize<JsonElement>(await response.Content.ReadAsStringAsync()).GetProperty("input");
-        Assert.Equal(stack.DominantColor, input.GetProperty("spec").GetProperty("model").GetString());
+        Assert.Equal("models/dominant-color.onnx", input.GetProperty("spec").GetProperty("model").GetString());
     }
 
     private async Task<string> ModelErrorAsync(JobsHttp jobs, string model)

@@ -22,6 +22,8 @@ public sealed class DropOptionsValidationTests
     {
         var options = Resolve(ValidLocation);
         Assert.Equal("s3://drops/incoming/", Assert.Single(options.Locations).Source);
+        // The state bounds' documented defaults (functions/Drops/README.md).
+        Assert.Equal((TimeSpan.FromHours(1), TimeSpan.FromDays(7), 500), (options.WatermarkWindow, options.SettledReceiptRetention, options.SweepBatch));
     }
 
     [Fact]
@@ -37,6 +39,9 @@ public sealed class DropOptionsValidationTests
             ["drops:jobs:0"] = "gopher://jobs/",
             ["drops:maxAttempts"] = "0",
             ["drops:pollInterval"] = "00:00:00",
+            ["drops:watermarkWindow"] = "-00:00:01",
+            ["drops:settledReceiptRetention"] = "00:00:00",
+            ["drops:sweepBatch"] = "0",
         };
 
         var error = Assert.Throws<OptionsValidationException>(() => Resolve(settings));
@@ -48,7 +53,10 @@ public sealed class DropOptionsValidationTests
         Assert.Contains(error.Failures, f => f.StartsWith("drops:jobs:0:", StringComparison.Ordinal));
         Assert.Contains("drops:maxAttempts must be at least 1", error.Failures);
         Assert.Contains("drops:pollInterval must be positive", error.Failures);
-        Assert.Equal(7, error.Failures.Count());
+        Assert.Contains("drops:watermarkWindow must not be negative", error.Failures);
+        Assert.Contains("drops:settledReceiptRetention must be positive", error.Failures);
+        Assert.Contains("drops:sweepBatch must be at least 1", error.Failures);
+        Assert.Equal(10, error.Failures.Count());
     }
 
     private static DropOptions Resolve(Dictionary<string, string?> settings)

@@ -164,7 +164,7 @@ public sealed class DropRaceTests(JobStack stack)
     /// <summary>With <paramref name="fenced"/>, the claims are made as the watcher makes them, each marked its key's latest.</summary>
     private async Task<Race> RaceAsync(string hub, string source, TimeSpan claimTimeout, bool fenced = false, int maxAttempts = 5)
     {
-        IDropReceiptStore store = TableDropReceiptStore.Create(stack.Azurite.ConnectionString, hub);
+        IDropReceiptStore store = TableDropReceiptStore.Create(Serverless.Jobs.Configuration.TaskHubAccount.FromConnectionString(stack.Azurite.ConnectionString), hub);
         await store.InitializeAsync();
         var race = new Race(store, SourceUri.Parse(source), ResultStoreFactory.Create(source + "out/", stack.Connections),
             new CountingLister(VersionListerFactory.Create(SourceUri.Parse(source), stack.Connections)), new DropOptions { ClaimTimeout = claimTimeout, MaxAttempts = maxAttempts });

@@ -22,9 +22,9 @@ public sealed class DropScoutTests(JobStack stack)
     {
         const string hub = "DropScoutHub";
         var source = SourceUri.Parse("s3://drops/scout/");
-        var store = TableDropReceiptStore.Create(stack.Azurite.ConnectionString, hub);
+        var store = TableDropReceiptStore.Create(Serverless.Jobs.Configuration.TaskHubAccount.FromConnectionString(stack.Azurite.ConnectionString), hub);
         await store.InitializeAsync();
-        var queue = DropNotificationQueue.Create(stack.Azurite.ConnectionString, DropNotificationQueue.DefaultName(hub));
+        var queue = DropNotificationQueue.Create(Serverless.Jobs.Configuration.TaskHubAccount.FromConnectionString(stack.Azurite.ConnectionString), DropNotificationQueue.DefaultName(hub));
         await queue.Client.CreateIfNotExistsAsync();
         var options = new DropOptions
         {

@@ -62,7 +62,28 @@ public sealed partial class CredentialTests
             .Where(k => k.Key.StartsWith("SERVERLESS_", StringComparison.Ordinal) && k.Key.EndsWith("_KEY", StringComparison.Ordinal)).ToList();
 
         Assert.Equal(2, keys.Count);
-        Assert.All(keys, k => Assert.Contains(k.Key, Serverless.Host.Security.KeyPolicy.Problem(k.Key, k.Value)));
+        Assert.All(keys, k => Assert.Contains(k.Key, Serverless.Api.KeyPolicy.Problem(k.Key, k.Value)));
+    }
+
+    [Fact]
+    public void The_functions_host_overlay_checks_its_keys_before_the_functions_host_serves_them()
+    {
+        // The Functions host accepts any key: every pod that mounts the keys runs check-keys first, on the same files.
+        var render = Kubectl.Render("overlays/functions-host");
+        var keys = render.OfKind("Secret").Where(s => RenderedSet.KeysOf(s).Any(k => k.StartsWith("host.", StringComparison.Ordinal)))
+            .SelectMany(s => RenderedSet.KeysOf(s).Select(k => (Key: k, Value: RenderedSet.SecretValue(s, k)!))).ToList();
+        Assert.Equal(3, keys.Count);
+        Assert.All(keys, k => Assert.Contains(k.Key, Serverless.Api.KeyPolicy.Problem(k.Key, k.Value)));
+
+        var mounting = render.Workloads.Where(w => w.MainContainers.Any(c => Manifest.Items(c["volumeMounts"]).Any(m => (string?)m["mountPath"] == "/run/secrets/functions-keys"))).ToList();
+        Assert.Equal(2, mounting.Count);
+        foreach (var workload in mounting)
+        {
+            var check = Assert.Single(Manifest.Items(workload.PodSpec!["initContainers"]), c => (string?)c["name"] == "check-keys");
+            Assert.Equal(["dotnet", "/home/site/wwwroot/Serverless.App.dll", "check-keys", "/run/secrets/functions-keys"], check["command"]!.AsArray().Select(a => (string)a!));
+            Assert.Equal(workload.MainContainers.Single()["image"]!.ToString(), check["image"]!.ToString());
+            Assert.Contains(Manifest.Items(check["volumeMounts"]), m => (string?)m["mountPath"] == "/run/secrets/functions-keys");
+        }
     }
 
     [Fact]
@@ -72,10 +93,10 @@ public sealed partial class CredentialTests
         var docs = File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md")) + File.ReadAllText(Path.Combine(RepoPaths.Local, "k8s.md"));
         foreach (Match m in Regex.Matches(docs, @"(?:SERVERLESS_(?:MASTER|FUNCTION)_KEY=|x-functions-key:\s*)([A-Za-z0-9_\-]{4,})"))
         {
-            Assert.NotNull(Serverless.Host.Security.KeyPolicy.Problem("sample", m.Groups[1].Value));
+            Assert.NotNull(Serverless.Api.KeyPolicy.Problem("sample", m.Groups[1].Value));
         }
 
-        Assert.All(Serverless.Host.Security.KeyPolicy.KnownSamples, v => Assert.NotNull(Serverless.Host.Security.KeyPolicy.Problem("sample", v)));
+        Assert.All(Serverless.Api.KeyPolicy.KnownSamples, v => Assert.NotNull(Serverless.Api.KeyPolicy.Problem("sample", v)));
     }
 
     [Fact]

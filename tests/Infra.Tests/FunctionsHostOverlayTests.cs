@@ -89,13 +89,13 @@ public sealed class FunctionsHostOverlayTests(AzuriteFixture azurite) : IClassFi
         {
             var workload = Render.Get("Deployment", deployment);
             var settings = SettingsMap();
-            Assert.Contains(Manifest.Items(workload.Containers.Single()["envFrom"]), e => (string?)e["configMapRef"]?["name"] == settings.Name);
+            Assert.Contains(Manifest.Items(workload.MainContainers.Single()["envFrom"]), e => (string?)e["configMapRef"]?["name"] == settings.Name);
             Assert.Equal("kubernetes", (string?)settings.Body["data"]!["AzureWebJobsSecretStorageType"]);
             // Files, not the API: no AzureWebJobsKubernetesSecretName, no token.
             Assert.DoesNotContain("AzureWebJobsKubernetesSecretName", RenderedSet.KeysOf(settings));
             Assert.True((bool?)workload.PodSpec!["automountServiceAccountToken"] == false);
 
-            var mount = Assert.Single(Manifest.Items(workload.Containers.Single()["volumeMounts"]), m => (string?)m["mountPath"] == "/run/secrets/functions-keys");
+            var mount = Assert.Single(Manifest.Items(workload.MainContainers.Single()["volumeMounts"]), m => (string?)m["mountPath"] == "/run/secrets/functions-keys");
             Assert.True((bool?)mount["readOnly"] == true);
             var volume = Manifest.Items(workload.PodSpec["volumes"]).Single(v => (string?)v["name"] == (string?)mount["name"]);
             var keys = RenderedSet.KeysOf(Render.Get("Secret", (string)volume["secret"]!["secretName"]!));
@@ -117,7 +117,7 @@ public sealed class FunctionsHostOverlayTests(AzuriteFixture azurite) : IClassFi
         foreach (var deployment in new[] { "functions-http", "functions-worker" })
         {
             var workload = Render.Get("Deployment", deployment);
-            var container = workload.Containers.Single();
+            var container = workload.MainContainers.Single();
             Assert.Equal(port, (int)Assert.Single(Manifest.Items(container["ports"]))["containerPort"]!);
             Assert.Equal(runtime.Last("USER")!.Arguments, workload.PodSpec!["securityContext"]!["runAsUser"]!.ToString());
             Assert.StartsWith("REGISTRY.azurecr.io/serverless-functions:", (string)container["image"]!);
@@ -131,5 +131,5 @@ public sealed class FunctionsHostOverlayTests(AzuriteFixture azurite) : IClassFi
         Manifest.Items(Render.Get("ScaledObject", "functions-worker").Body["spec"]!["triggers"]).Where(t => (string?)t["type"] == type);
 
     private static Dictionary<string, string?> Env(Manifest workload) =>
-        Manifest.Items(workload.Containers.Single()["env"]).ToDictionary(e => (string)e["name"]!, e => (string?)e["value"]);
+        Manifest.Items(workload.MainContainers.Single()["env"]).ToDictionary(e => (string)e["name"]!, e => (string?)e["value"]);
 }

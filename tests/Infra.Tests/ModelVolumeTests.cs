@@ -25,7 +25,7 @@ public sealed class ModelVolumeTests
             var volume = Assert.Single(Manifest.Items(deployment.PodSpec!["volumes"]), v => v["persistentVolumeClaim"] is not null);
             Assert.Equal(claim.Name, (string?)volume["persistentVolumeClaim"]!["claimName"]);
             Assert.True((bool?)volume["persistentVolumeClaim"]!["readOnly"] == true, $"{deployment.Id} mounts the claim writable");
-            var mount = Assert.Single(Manifest.Items(deployment.Containers.Single()["volumeMounts"]), m => (string?)m["name"] == (string?)volume["name"]);
+            var mount = Assert.Single(Manifest.Items(deployment.MainContainers.Single()["volumeMounts"]), m => (string?)m["name"] == (string?)volume["name"]);
             Assert.Equal(modelsDir, (string?)mount["mountPath"]);
             Assert.True((bool?)mount["readOnly"] == true, $"{deployment.Id} mounts the models writable");
         }
@@ -51,7 +51,7 @@ public sealed class ModelVolumeTests
             var deployment = render.Get("Deployment", name);
             var mounted = Assert.Single(Manifest.Items(deployment.PodSpec!["volumes"]), v => v["persistentVolumeClaim"] is not null);
             Assert.Equal(claim.Name, (string?)mounted["persistentVolumeClaim"]!["claimName"]);
-            var mount = Assert.Single(Manifest.Items(deployment.Containers.Single()["volumeMounts"]), m => (string?)m["name"] == (string?)mounted["name"]);
+            var mount = Assert.Single(Manifest.Items(deployment.MainContainers.Single()["volumeMounts"]), m => (string?)m["name"] == (string?)mounted["name"]);
             Assert.Equal("/models", (string?)mount["mountPath"]);
             Assert.True((bool?)mount["readOnly"] == true, $"{deployment.Id} mounts the models writable");
         }

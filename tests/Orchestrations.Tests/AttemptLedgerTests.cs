@@ -12,7 +12,7 @@ public sealed class AttemptLedgerTests(AzuriteFixture azurite) : IClassFixture<A
 {
     private AttemptLedger Ledger(int maxAttempts = 3) => new(new AttemptLedgerOptions
     {
-        ConnectionString = azurite.ConnectionString,
+        Account = Serverless.Jobs.Configuration.TaskHubAccount.FromConnectionString(azurite.ConnectionString),
         TableName = AttemptLedgerOptions.TableNameFor("ledger" + Guid.NewGuid().ToString("N")[..8]),
         MaxAttempts = maxAttempts,
     });
@@ -23,7 +23,7 @@ public sealed class AttemptLedgerTests(AzuriteFixture azurite) : IClassFixture<A
         options.AddPolicy(faults, HttpPipelinePosition.PerRetry);
         return new(new AttemptLedgerOptions
         {
-            ConnectionString = azurite.ConnectionString,
+            Account = Serverless.Jobs.Configuration.TaskHubAccount.FromConnectionString(azurite.ConnectionString),
             TableName = AttemptLedgerOptions.TableNameFor("ledger" + Guid.NewGuid().ToString("N")[..8]),
             MaxAttempts = maxAttempts,
             EndTimeout = TimeSpan.FromSeconds(1),

@@ -34,6 +34,31 @@ public sealed class JobTraceTests(TaskHubHost hub)
         Assert.All(spans, s => Assert.Equal(id, s.GetTagItem(JobTracing.JobIdTag)));
     }
 
+    [Fact]
+    public async Task A_jobs_max_units_in_flight_bounds_the_pages_it_runs_at_once()
+    {
+        // Pages of 8 run two units of 4: with two units in flight the job runs one page at a time,
+        // so no page's sub-orchestration starts before the page before it has ended.
+        var source = hub.WriteImages("one-page-at-a-time", 24, seed: 23);
+        var id = await hub.SubmitAsync(new JobRequest { Source = source, Model = hub.Model, MaxUnitsInFlight = 2, Output = Path.Combine(hub.Root, "out-one-page") });
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, (await hub.WaitAsync(id)).RuntimeStatus);
+
+        var pages = (await SpansOfAsync(id, s => s.Count(span => Is(span, "orchestration:" + ActivityNames.ClassifyPage)) == 3))
+            .Where(s => Is(s, "orchestration:" + ActivityNames.ClassifyPage))
+            .ToDictionary(s => (int)s.GetTagItem(JobTracing.PageIndexTag)!, s => (Start: s.StartTimeUtc, End: s.StartTimeUtc + s.Duration));
+        Assert.Equal([0, 1, 2], pages.Keys.Order());
+        foreach (var page in new[] { 1, 2 })
+            Assert.True(pages[page].Start >= pages[page - 1].End, $"page {page} started at {pages[page].Start:O}, before page {page - 1} ended at {pages[page - 1].End:O}");
+    }
+
+    [Theory]
+    [InlineData(1000, 256, 16, 32, 8)]   // the defaults: 4 units a page, 8 pages
+    [InlineData(8, 4, 16, 2, 1)]         // this host: 2 units a page
+    [InlineData(1000, 1000, 16, 32, 32)] // one unit a page: a page per unit
+    [InlineData(1000, 10, 16, 32, 2)]    // 100 units a page, 16 at a time
+    public void Pages_in_flight_follow_from_the_units_a_page_runs(int pageSize, int imagesPerTask, int unitsPerPageAtOnce, int maxUnits, int pages) =>
+        Assert.Equal(pages, JobRequestValidator.PagesInFlight(maxUnits, new JobDefaults { PageSize = pageSize, ImagesPerTask = imagesPerTask, MaxBatchesInFlight = unitsPerPageAtOnce }));
+
     private static bool Is(Activity span, string name) => span.Kind == ActivityKind.Server && span.DisplayName == name;
 
     /// <summary>The spans tagged with the job's id, once <paramref name="complete"/> holds (a span is exported when it ends).</summary>

@@ -18,9 +18,10 @@ public sealed class AzuriteProcess : IAsyncDisposable, IDisposable
     private readonly NodeServerProcess server;
     private readonly TempDir? ownedLocation;
 
-    private AzuriteProcess(NodeServerProcess server, int[] ports, string location, TempDir? ownedLocation)
+    private AzuriteProcess(NodeServerProcess server, int[] ports, string location, TempDir? ownedLocation, bool https = false)
     {
         this.server = server;
+        Scheme = https ? "https" : "http";
         this.ownedLocation = ownedLocation;
         BlobPort = ports[0];
         QueuePort = ports[1];
@@ -37,6 +38,9 @@ public sealed class AzuriteProcess : IAsyncDisposable, IDisposable
     /// <summary>Table service port.</summary>
     public int TablePort { get; }
 
+    /// <summary><c>https</c> when started with a certificate (and OAuth), else <c>http</c>.</summary>
+    public string Scheme { get; }
+
     /// <summary>The folder Azurite keeps its data in.</summary>
     public string Location { get; }
 
@@ -44,13 +48,13 @@ public sealed class AzuriteProcess : IAsyncDisposable, IDisposable
     public int Pid => server.Pid;
 
     /// <summary>Blob endpoint, e.g. <c>http://127.0.0.1:PORT/devstoreaccount1</c>.</summary>
-    public Uri BlobEndpoint => new($"http://127.0.0.1:{BlobPort}/{AccountName}");
+    public Uri BlobEndpoint => new($"{Scheme}://127.0.0.1:{BlobPort}/{AccountName}");
 
     /// <summary>Queue endpoint.</summary>
-    public Uri QueueEndpoint => new($"http://127.0.0.1:{QueuePort}/{AccountName}");
+    public Uri QueueEndpoint => new($"{Scheme}://127.0.0.1:{QueuePort}/{AccountName}");
 
     /// <summary>Table endpoint.</summary>
-    public Uri TableEndpoint => new($"http://127.0.0.1:{TablePort}/{AccountName}");
+    public Uri TableEndpoint => new($"{Scheme}://127.0.0.1:{TablePort}/{AccountName}");
 
     /// <summary>A storage connection string with explicit endpoints for all three services.</summary>
     public string ConnectionString =>
@@ -65,8 +69,12 @@ public sealed class AzuriteProcess : IAsyncDisposable, IDisposable
     /// packages first if they are missing. <paramref name="location"/>: the data folder
     /// (default: a fresh temp folder deleted on dispose). <paramref name="debugLog"/>: a file for
     /// Azurite's debug log, one line per request among others (benchmarks count requests from it).
+    /// <paramref name="oauthCertificate"/>: PEM certificate and key files; Azurite then serves HTTPS
+    /// with <c>--oauth basic</c>, so bearer tokens are accepted (Azurite checks their issuer,
+    /// audience and lifetime, not their signature).
     /// </summary>
-    public static async Task<AzuriteProcess> StartAsync(string? location = null, CancellationToken cancellationToken = default, string? debugLog = null)
+    public static async Task<AzuriteProcess> StartAsync(string? location = null, CancellationToken cancellationToken = default, string? debugLog = null,
+        (string CertPem, string KeyPem)? oauthCertificate = null)
     {
         await LocalStackInstall.EnsureAsync(cancellationToken).ConfigureAwait(false);
         var owned = location is null ? new TempDir("azurite") : null;
@@ -85,9 +93,10 @@ public sealed class AzuriteProcess : IAsyncDisposable, IDisposable
                     "--location", dataDir,
                     "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry",
                     .. (debugLog is null ? Array.Empty<string>() : ["--debug", debugLog]),
+                    .. (oauthCertificate is not { } tls ? Array.Empty<string>() : ["--oauth", "basic", "--cert", tls.CertPem, "--key", tls.KeyPem]),
                 ]
             ), dataDir, StartTimeout, cancellationToken).ConfigureAwait(false);
-            return new AzuriteProcess(server, ports, dataDir, owned);
+            return new AzuriteProcess(server, ports, dataDir, owned, oauthCertificate is not null);
         }
         catch
         {

@@ -34,6 +34,8 @@ internal sealed class DropLocationWatcher
     private readonly SemaphoreSlim scanNow = new(0);
     private readonly DropSignals signals;
     private readonly DropBatchProcessor processor;
+    private readonly DropWatermark watermark;
+    private readonly DropScanner scanner;
 
     public DropLocationWatcher(DropLocationOptions location, DropOptions options, DropClaims claims, JobResources resources, DropSignals signals, ILogger logger)
     {
@@ -47,6 +49,8 @@ internal sealed class DropLocationWatcher
         lister = VersionListerFactory.Create(sourceUri, resources.Connections);
         filter = new ExtensionFilterView(resources.Connections.ImageExtensions);
         processor = new DropBatchProcessor(location, options, claims, resources, tracker, logger);
+        watermark = new DropWatermark(claims.Store, Location, options, TimeProvider.System);
+        scanner = new DropScanner(Location, lister, filter, tracker, watermark, claims, options, location.BatchSize);
         // Claim at most two batches ahead, so a second worker gets its share and no claim waits long.
         claimed = Channel.CreateBounded<DropReceipt>(Math.Max(2, location.BatchSize * 2));
     }
@@ -63,9 +67,11 @@ internal sealed class DropLocationWatcher
 
     public async Task RunAsync(CancellationToken stoppingToken)
     {
-        // The watermark: at most what the tracker remembers (the first listing forgets what is gone).
+        // The settled versions inside the watermark's window (every receipt before the first complete
+        // listing), at most what the tracker remembers (the first listing forgets what is gone).
+        await watermark.LoadAsync(stoppingToken).ConfigureAwait(false);
         var seeded = 0;
-        await foreach (var receipt in claims.Store.ListAsync(Location, stoppingToken).ConfigureAwait(false))
+        await foreach (var receipt in watermark.ReceiptsToRememberAsync(stoppingToken).ConfigureAwait(false))
         {
             if (ReceiptStatus.IsFinal(receipt.Status))
                 tracker.Settle(receipt.Object);
@@ -90,7 +96,8 @@ internal sealed class DropLocationWatcher
                 logger.LogWarning(ex, "The model of {Location} did not load; drops there will fail until it does", Location);
             }
         }, CancellationToken.None);
-        logger.LogInformation("Watching {Location} for drops ({Settled} versions already settled)", Location, tracker.Settled);
+        logger.LogInformation("Watching {Location} for drops ({Settled} versions already settled, watermark {Watermark})", Location, tracker.Settled,
+            watermark.Mark?.ToString("o") ?? "none yet");
         var scanning = ScanLoopAsync(stoppingToken);
         await warming.ConfigureAwait(false);
         await BatchLoopAsync(stoppingToken).ConfigureAwait(false);
@@ -129,43 +136,8 @@ internal sealed class DropLocationWatcher
         }
     }
 
-    /// <summary>Lists the location once and claims what is new; whether anything was.</summary>
-    private async Task<bool> ScanAsync(CancellationToken stoppingToken)
-    {
-        var foundNew = false;
-        var complete = false;
-        tracker.BeginListing();
-        try
-        {
-            foundNew = await ListAndClaimAsync(stoppingToken).ConfigureAwait(false);
-            complete = true;
-        }
-        finally
-        {
-            tracker.EndListing(complete);
-        }
-        return foundNew;
-    }
-
-    private async Task<bool> ListAndClaimAsync(CancellationToken stoppingToken)
-    {
-        var foundNew = false;
-        await foreach (var page in lister.ListPagesAsync(options.ListPageSize, stoppingToken).ConfigureAwait(false))
-        {
-            var now = DateTimeOffset.UtcNow;
-            var candidates = page.Where(v => filter.Accepts(v.Key) && tracker.ShouldLook(v, now)).ToArray();
-            foundNew |= candidates.Length > 0;
-            // A batch's worth of claims at a time, in one table transaction when they are all new.
-            foreach (var chunk in candidates.Chunk(location.BatchSize))
-            {
-                // The claims themselves are not cancelled half-way: a claim stored but not seen would wait out its timeout.
-                var results = await claims.TryClaimAllAsync(Location, chunk, options.IoConcurrency, CancellationToken.None).ConfigureAwait(false);
-                for (var i = 0; i < chunk.Length; i++)
-                    await TakeAsync(chunk[i], results[i], results.Skip(i + 1), stoppingToken).ConfigureAwait(false);
-            }
-        }
-        return foundNew;
-    }
+    /// <summary>Lists the location once (inside the watermark's window) and claims what is new; whether anything was.</summary>
+    private Task<bool> ScanAsync(CancellationToken stoppingToken) => scanner.ScanAsync(TakeAsync, stoppingToken);
 
     /// <summary>Hands a claimed version to the batches (waiting for room), or notes when to look at it again.</summary>
     private async Task TakeAsync(ObjectVersion version, ClaimResult result, IEnumerable<ClaimResult> later, CancellationToken stoppingToken)

@@ -11,8 +11,9 @@ namespace Serverless.Drops.Watching;
 /// </summary>
 public sealed class DropNotificationQueue(QueueClient queue)
 {
-    public static DropNotificationQueue Create(string connectionString, string name) =>
-        new(new QueueClient(connectionString, name, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None }));
+    /// <summary>The queue <paramref name="name"/> of the task hub's account.</summary>
+    public static DropNotificationQueue Create(Serverless.Jobs.Configuration.TaskHubAccount account, string name) =>
+        new(account.Queue(name, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None }));
 
     public static string DefaultName(string hubName) => hubName.ToLowerInvariant() + "-drops";
 

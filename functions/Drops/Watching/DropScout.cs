@@ -29,8 +29,8 @@ internal sealed class DropScout
         this.queue = queue;
         this.logger = logger;
         var images = new ExtensionFilterView(connections.ImageExtensions);
-        locations = options.Locations.Select(l => new Location(SourceUri.Parse(l.Source), k => images.Accepts(k), connections))
-            .Concat(options.Jobs.Select(j => new Location(SourceUri.Parse(j), DropNames.IsJobFile, connections)))
+        locations = options.Locations.Select(l => new Location(SourceUri.Parse(l.Source), k => images.Accepts(k), connections, store, options))
+            .Concat(options.Jobs.Select(j => new Location(SourceUri.Parse(j), DropNames.IsJobFile, connections, store, options)))
             .ToList();
     }
 
@@ -80,23 +80,32 @@ internal sealed class DropScout
         return queued;
     }
 
-    /// <summary>One watched prefix and the versions this scout knows to be settled there.</summary>
-    private sealed class Location(SourceUri uri, Func<string, bool> accepts, StorageConnections connections)
+    /// <summary>
+    /// One watched prefix and the versions this scout knows to be settled there, inside the workers'
+    /// watermark window (<see cref="DropWatermark"/>): what lies before it is settled (or its receipt
+    /// expired) and neither wakes the workers nor stays in memory.
+    /// </summary>
+    private sealed class Location(SourceUri uri, Func<string, bool> accepts, StorageConnections connections, IDropReceiptStore store, DropOptions options)
     {
         private readonly IVersionLister lister = VersionListerFactory.Create(uri, connections);
         private readonly HashSet<ObjectVersion> settled = [];
+        private readonly DropWatermark watermark = new(store, uri.ToString(), options, TimeProvider.System);
 
         public SourceUri Uri => uri;
 
         public async Task<ObjectVersion?> FirstUnsettledAsync(IDropReceiptStore store, int pageSize, CancellationToken cancellationToken)
         {
+            // The workers raise it: read again each time (one row).
+            await watermark.LoadAsync(cancellationToken).ConfigureAwait(false);
+            if (watermark.Cutoff is { } cutoff)
+                settled.RemoveWhere(v => v.Modified < cutoff);
             var unknown = new List<ObjectVersion>();
             await foreach (var page in lister.ListPagesAsync(pageSize, cancellationToken).ConfigureAwait(false))
-                unknown.AddRange(page.Where(v => accepts(v.Key) && !settled.Contains(v)));
+                unknown.AddRange(page.Where(v => accepts(v.Key) && watermark.Judges(v) && !settled.Contains(v)));
             if (unknown.Count == 0)
                 return null;
-            // Only now read the receipts (one partition): an idle prefix costs a listing, nothing more.
-            await foreach (var receipt in store.ListAsync(uri.ToString(), cancellationToken).ConfigureAwait(false))
+            // Only now read the receipts (one partition, inside the window): an idle prefix costs a listing, nothing more.
+            await foreach (var receipt in watermark.ReceiptsToRememberAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (ReceiptStatus.IsFinal(receipt.Status))
                     settled.Add(receipt.Object);

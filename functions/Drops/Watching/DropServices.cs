@@ -14,19 +14,19 @@ public static class DropServices
         services.AddOptions<DropOptions>().BindConfiguration(DropOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DropOptions>, DropOptionsValidator>();
         services.AddSingleton<DropSignals>();
-        var connection = TaskHubSettings.Connection(configuration);
-        if (!string.IsNullOrWhiteSpace(connection))
+        // The task hub's account (connection string or identity); without one the host does not start.
+        var configured = TaskHubSettings.Connection(configuration) is not null || TaskHubSettings.Identity(configuration) is not null;
+        if (configured)
         {
-            services.AddSingleton(sp => DropNotificationQueue.Create(connection,
+            services.AddSingleton(sp => DropNotificationQueue.Create(sp.GetRequiredService<TaskHubAccount>(),
                 sp.GetRequiredService<IOptions<DropOptions>>().Value.NotificationQueue
                 ?? DropNotificationQueue.DefaultName(TaskHubSettings.HubName(configuration))));
         }
         // The host does not start without the task hub's storage, where the receipts live too.
-        services.AddSingleton<IDropReceiptStore>(_ => TableDropReceiptStore.Create(
-            connection ?? throw new InvalidOperationException($"{TaskHubSettings.ConnectionSetting} is not set"), TaskHubSettings.HubName(configuration)));
+        services.AddSingleton<IDropReceiptStore>(sp => TableDropReceiptStore.Create(sp.GetRequiredService<TaskHubAccount>(), TaskHubSettings.HubName(configuration)));
         if (runsWorkers)
             services.AddHostedService<DropWorker>();
-        else if (!string.IsNullOrWhiteSpace(connection))
+        else if (configured)
             // Workers may be scaled to zero: the api, always up, wakes them when drops wait (DropScout).
             services.AddHostedService<DropScoutService>();
         return services;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Serverless.Host.Hosting;
+using Serverless.Api;
 using Serverless.Jobs.Configuration;
 
 namespace Serverless.Host.Security;
@@ -14,7 +15,7 @@ namespace Serverless.Host.Security;
 /// keys are, never what they are. A configured key that is short or a shipped placeholder
 /// (<see cref="KeyPolicy"/>) stops the host at start, naming the setting.
 /// </summary>
-public sealed class HostKeyProvider(IConfiguration configuration, ILogger<HostKeyProvider> logger)
+public sealed class HostKeyProvider(IConfiguration configuration, ILogger<HostKeyProvider> logger, TaskHubAccount? account = null)
 {
     public const string MasterKeySetting = "SERVERLESS_MASTER_KEY";
     public const string FunctionKeySetting = "SERVERLESS_FUNCTION_KEY";
@@ -59,8 +60,8 @@ public sealed class HostKeyProvider(IConfiguration configuration, ILogger<HostKe
             return fromConfiguration;
         }
 
-        // The task hub's storage is always there (the host does not start without it).
-        var blob = new SecretsBlob(TaskHubSettings.Connection(configuration)!, TaskHubSettings.HubName(configuration));
+        // The task hub's storage is always there (the host does not start without it), by connection string or identity.
+        var blob = new SecretsBlob(account ?? TaskHubAccount.FromConfiguration(configuration), TaskHubSettings.HubName(configuration));
         var (storedMaster, storedFunctions, created) = await blob.ReadOrCreateAsync(cancellationToken);
         logger.LogInformation("Host keys {Action} the task hub's storage, blob {Location} (read the master key there, or set {Setting}).",
             created ? "generated and stored in" : "read from", blob.Location, MasterKeySetting);

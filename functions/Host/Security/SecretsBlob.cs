@@ -13,7 +13,7 @@ namespace Serverless.Host.Security;
 /// storage account): <c>serverless-secrets/{hub}/host.json</c>. The first process to start creates it
 /// (create-if-absent, so two processes starting together agree on one set); later ones read it.
 /// </summary>
-internal sealed class SecretsBlob(string connectionString, string hubName)
+internal sealed class SecretsBlob(Serverless.Jobs.Configuration.TaskHubAccount account, string hubName)
 {
     public const string ContainerName = "serverless-secrets";
 
@@ -27,7 +27,7 @@ internal sealed class SecretsBlob(string connectionString, string hubName)
     /// <summary>Reads the keys, creating them on first use.</summary>
     public async Task<(string Master, Dictionary<string, string> FunctionKeys, bool Created)> ReadOrCreateAsync(CancellationToken cancellationToken)
     {
-        var container = Client().GetBlobContainerClient(ContainerName);
+        var container = account.Container(ContainerName);
         await container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         var blob = container.GetBlobClient(BlobName);
         var created = false;
@@ -51,15 +51,6 @@ internal sealed class SecretsBlob(string connectionString, string hubName)
         var functions = (document.FunctionKeys ?? []).Where(k => !string.IsNullOrEmpty(k.Value))
             .ToDictionary(k => k.Name, k => k.Value, StringComparer.Ordinal);
         return (document.MasterKey.Value, functions, created);
-    }
-
-    private BlobServiceClient Client()
-    {
-        var probe = new BlobServiceClient(connectionString);
-        // Azurite (loopback) rejects service versions newer than it knows.
-        return probe.Uri.IsLoopback
-            ? new BlobServiceClient(connectionString, new BlobClientOptions(Enum.Parse<BlobClientOptions.ServiceVersion>("V" + BlobSettings.AzuriteServiceVersion.Replace('-', '_'))))
-            : probe;
     }
 
     private sealed record SecretsDocument(

@@ -28,7 +28,7 @@ public sealed class AttemptLedger
     {
         if (options.MaxAttempts < 2)
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxAttempts, "maxDequeueCount must be at least 2");
-        table = new TableServiceClient(options.ConnectionString, options.ClientOptions).GetTableClient(options.TableName);
+        table = options.ClientOptions is null ? options.Account.Table(options.TableName) : options.Account.Table(options.TableName, options.ClientOptions);
         maxAttempts = options.MaxAttempts;
         EndTimeout = options.EndTimeout;
         created = new Lazy<Task>(() => table.CreateIfNotExistsAsync());

@@ -3,8 +3,8 @@ namespace Serverless.Jobs.Attempts;
 /// <summary>Where the attempt ledger lives and how many crashed attempts make a batch poison.</summary>
 public sealed class AttemptLedgerOptions
 {
-    /// <summary>The task hub's storage account (<c>AzureWebJobsStorage</c>).</summary>
-    public required string ConnectionString { get; init; }
+    /// <summary>The task hub's storage account (<c>AzureWebJobsStorage</c>, by connection string or identity).</summary>
+    public required Configuration.TaskHubAccount Account { get; init; }
 
     /// <summary>The table, <c>{hub}BatchAttempts</c> (<see cref="TableNameFor"/>).</summary>
     public required string TableName { get; init; }

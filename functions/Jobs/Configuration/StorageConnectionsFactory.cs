@@ -20,6 +20,8 @@ public static class StorageConnectionsFactory
         var taskHubAccount = Setting(TaskHubSettings.ConnectionSetting);
         var taskHubFallback = dataAccount is null && (configuration.GetValue<bool?>(TaskHubFallbackSetting) ?? true);
         var fallback = taskHubFallback ? taskHubAccount : null;
+        // Without a connection string: the account by identity, as the Functions host reads it.
+        var identity = taskHubFallback && taskHubAccount is null ? TaskHubSettings.Identity(configuration) : null;
         return new StorageConnections
         {
             S3 = new S3Settings
@@ -32,9 +34,8 @@ public static class StorageConnectionsFactory
             Blob = new BlobSettings
             {
                 ConnectionString = dataAccount ?? fallback,
-                IsTaskHubAccount = (dataAccount ?? fallback) is { } used && used == taskHubAccount,
-                // Without a connection string: the account by identity, as the Functions host reads it.
-                Identity = taskHubFallback && taskHubAccount is null ? TaskHubSettings.Identity(configuration) : null,
+                IsTaskHubAccount = ((dataAccount ?? fallback) is { } used && used == taskHubAccount) || identity is not null,
+                Identity = identity,
             },
         };
     }

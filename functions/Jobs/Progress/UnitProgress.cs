@@ -19,10 +19,10 @@ public sealed class UnitProgress
     private readonly TimeSpan interval;
 
     /// <summary>Opens (and creates on first use) the table <c>{hubName}UnitProgress</c>; a unit writes at most once per <paramref name="interval"/>.</summary>
-    public UnitProgress(string connectionString, string hubName, TimeSpan? interval = null)
+    public UnitProgress(Configuration.TaskHubAccount account, string hubName, TimeSpan? interval = null)
     {
         this.interval = interval ?? TimeSpan.FromSeconds(1);
-        table = new TableServiceClient(connectionString).GetTableClient(hubName + "UnitProgress");
+        table = account.Table(hubName + "UnitProgress");
         created = new Lazy<Task>(() => table.CreateIfNotExistsAsync());
     }
 

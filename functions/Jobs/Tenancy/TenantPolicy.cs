@@ -15,7 +15,8 @@ namespace Serverless.Jobs.Tenancy;
 /// </summary>
 public sealed class TenantPolicy(TenantStore store, StorageConnections connections, LocalRoot localRoot, ModelsRoot modelsRoot)
 {
-    private readonly string? blobAccount = AccountName(connections.Blob.ConnectionString);
+    private readonly string? blobAccount = AccountName(connections.Blob.ConnectionString)
+        ?? (connections.Blob.Identity is { } identity ? new BlobUriBuilder(identity.BlobServiceUri).AccountName : null);
 
     /// <summary>Whether a job of <paramref name="caller"/> may read <paramref name="source"/>, write <paramref name="output"/> and use <paramref name="model"/> (each may be null: not judged).</summary>
     public async Task<TenantDecision> CheckJobAsync(CallerIdentity caller, string? source, string? output, string? model, CancellationToken cancellationToken)

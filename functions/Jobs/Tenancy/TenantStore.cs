@@ -36,17 +36,12 @@ public sealed class TenantStore
     private readonly SemaphoreSlim gate = new(1, 1);
     private State? state;
 
-    /// <param name="connectionString">The task hub's storage account.</param>
+    /// <param name="account">The task hub's storage account.</param>
     /// <param name="hubName">The task hub (each hub has its own tenants).</param>
     /// <param name="maxAge">How old a read may be before the next request reads again.</param>
-    public TenantStore(string connectionString, string hubName, TimeSpan maxAge, TimeProvider time, ILogger<TenantStore> logger)
+    public TenantStore(Configuration.TaskHubAccount account, string hubName, TimeSpan maxAge, TimeProvider time, ILogger<TenantStore> logger)
     {
-        var probe = new BlobServiceClient(connectionString);
-        // Azurite (loopback) rejects service versions newer than it knows.
-        var service = probe.Uri.IsLoopback
-            ? new BlobServiceClient(connectionString, new BlobClientOptions(Enum.Parse<BlobClientOptions.ServiceVersion>("V" + BlobSettings.AzuriteServiceVersion.Replace('-', '_'))))
-            : probe;
-        container = service.GetBlobContainerClient(ContainerName);
+        container = account.Container(ContainerName);
         BlobName = $"{hubName.ToLowerInvariant()}/tenants.json";
         blob = container.GetBlobClient(BlobName);
         this.maxAge = maxAge;

@@ -33,6 +33,13 @@ public sealed class JobDefaults
     /// <summary>Jobs up to this many images also get the shards joined into one predictions file; larger jobs get the shards only.</summary>
     public long SingleFileMaxImages { get; set; } = DefaultSingleFileMaxImages;
 
+    /// <summary>
+    /// Work units of one job in flight at once, across its pages: the job runs
+    /// ceil(this / units of a page) pages at once. With pages of 1,000 and units of 256 (4 a page), 32 is
+    /// 8 pages: 32 units, enough for 16 workers of 2 activity slots each.
+    /// </summary>
+    public int MaxUnitsInFlight { get; set; } = 32;
+
     /// <summary>Keep each job's working area (<c>_work/&lt;job&gt;/</c>) after its merge (a job's <c>keepWorkArea</c> overrides it); default: deleted.</summary>
     public bool KeepWorkArea { get; set; }
 

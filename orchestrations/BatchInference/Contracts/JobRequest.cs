@@ -46,6 +46,12 @@ public sealed record JobRequest
     /// <summary>How many classes to report per image (default 5).</summary>
     public int? Top { get; init; }
 
+    /// <summary>
+    /// Work units of this job in flight at once, across its pages (Step Functions' MaxConcurrency):
+    /// a cap on what one job takes of the workers and of its storage; <c>batchInference:maxUnitsInFlight</c> (32) when absent.
+    /// </summary>
+    public int? MaxUnitsInFlight { get; init; }
+
     /// <summary>Keep the job's working area (<c>_work/&lt;job&gt;/</c>: page manifests, parts) after the merge, to inspect it; default: deleted.</summary>
     public bool? KeepWorkArea { get; init; }
 

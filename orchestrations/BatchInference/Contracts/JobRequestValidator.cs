@@ -45,6 +45,8 @@ public static partial class JobRequestValidator
             errors["format"] = "must be jsonl, csv or parquet";
         if (request.Preset is { } preset && preset.ToLowerInvariant() is not ("imagenet" or "caffe" or "vit"))
             errors["preset"] = "must be imagenet, caffe or vit";
+        if (request.MaxUnitsInFlight is < 1 or > MaxUnitsInFlightLimit)
+            errors["maxUnitsInFlight"] = $"must be between 1 and {MaxUnitsInFlightLimit}";
         if (request.MaxFailedImages is < 0)
             errors["maxFailedImages"] = "must be 0 or more";
         if (request.MaxFailedPercent is { } pct && (pct < 0 || pct > 100 || double.IsNaN(pct)))
@@ -78,6 +80,7 @@ public static partial class JobRequestValidator
             Manifest = manifest,
             ManifestKeyColumn = manifest is null ? null : request.ManifestKeyColumn?.Trim() ?? "key",
             KeepWorkArea = request.KeepWorkArea ?? defaults.KeepWorkArea,
+            PagesInFlight = PagesInFlight(request.MaxUnitsInFlight ?? defaults.MaxUnitsInFlight, defaults),
             SkipExisting = request.SkipExisting?.Trim(),
             Outputs = request.Outputs is { Count: > 0 } outputs ? outputs.Select(o => o.Trim()).ToArray() : null,
         };
@@ -117,6 +120,19 @@ public static partial class JobRequestValidator
                 return $"names '{name}' twice";
         }
         return null;
+    }
+
+    /// <summary>The most units a job may run at once (a page orchestrator is in flight for each page they span).</summary>
+    public const int MaxUnitsInFlightLimit = 1024;
+
+    /// <summary>
+    /// Pages a job runs at once to keep <paramref name="maxUnitsInFlight"/> units in flight: a page runs
+    /// ceil(pageSize / imagesPerTask) units, at most maxBatchesInFlight at a time.
+    /// </summary>
+    public static int PagesInFlight(int maxUnitsInFlight, JobDefaults defaults)
+    {
+        var unitsPerPage = Math.Min((Math.Max(defaults.PageSize, 1) + Math.Max(defaults.ImagesPerTask, 1) - 1) / Math.Max(defaults.ImagesPerTask, 1), Math.Max(defaults.MaxBatchesInFlight, 1));
+        return Math.Clamp((Math.Clamp(maxUnitsInFlight, 1, MaxUnitsInFlightLimit) + unitsPerPage - 1) / unitsPerPage, 1, MaxUnitsInFlightLimit);
     }
 
     /// <summary>

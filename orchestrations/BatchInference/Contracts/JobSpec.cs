@@ -36,6 +36,12 @@ public sealed record JobSpec(
     /// <summary>The manifest's column (or JSON property) that holds the keys (default <c>key</c>).</summary>
     public string? ManifestKeyColumn { get; init; }
 
+    /// <summary>
+    /// Pages the job runs at once, from <see cref="JobRequest.MaxUnitsInFlight"/> over the units of a
+    /// page. A job started before the setting existed has none in its state: 2, as it ran then.
+    /// </summary>
+    public int PagesInFlight { get; init; } = 2;
+
     /// <summary>Whether the working area stays after the merge (<see cref="JobRequest.KeepWorkArea"/>).</summary>
     public bool KeepWorkArea { get; init; }
 

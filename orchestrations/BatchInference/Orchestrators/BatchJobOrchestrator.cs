@@ -13,9 +13,6 @@ namespace Serverless.BatchInference.Orchestrators;
 /// </summary>
 public sealed class BatchJobOrchestrator : TaskOrchestrator<JobState, JobOutput?>
 {
-    /// <summary>Pages classified at once: two keep the workers busy across a page boundary.</summary>
-    private const int PagesInFlight = 2;
-
     /// <inheritdoc/>
     public override async Task<JobOutput?> RunAsync(TaskOrchestrationContext context, JobState state)
     {
@@ -39,7 +36,9 @@ public sealed class BatchJobOrchestrator : TaskOrchestrator<JobState, JobOutput?
 
         while (listing is not null || inFlight.Count > 0)
         {
-            if (listing is not null && inFlight.Count < PagesInFlight)
+            // Pages run at once: as many as the job's units in flight need (JobSpec.PagesInFlight), so a
+            // job keeps every worker KEDA adds busy, not only the few a page's units can fill.
+            if (listing is not null && inFlight.Count < job.PagesInFlight)
             {
                 var page = await listing;
                 listing = null;

@@ -94,7 +94,7 @@ public sealed class JobStack : IAsyncLifetime
     /// <summary>The attempt ledger of a hub, as its workers keep it.</summary>
     public AttemptLedger Attempts(string hubName, int maxAttempts = AttemptLedgerOptions.DefaultMaxAttempts) => new(new AttemptLedgerOptions
     {
-        ConnectionString = Azurite.ConnectionString,
+        Account = Serverless.Jobs.Configuration.TaskHubAccount.FromConnectionString(Azurite.ConnectionString),
         TableName = AttemptLedgerOptions.TableNameFor(hubName),
         MaxAttempts = maxAttempts,
     });

@@ -23,7 +23,7 @@ public sealed class TenantPolicyTests(JobStack stack) : IDisposable
 
     private (TenantStore Store, TenantAdministration Admin, TenantPolicy Policy) Create(bool blobIsTaskHubAccount)
     {
-        var store = new TenantStore(stack.Azurite.ConnectionString, "Policy" + Guid.NewGuid().ToString("N")[..6], TimeSpan.FromSeconds(30),
+        var store = new TenantStore(Serverless.Jobs.Configuration.TaskHubAccount.FromConnectionString(stack.Azurite.ConnectionString), "Policy" + Guid.NewGuid().ToString("N")[..6], TimeSpan.FromSeconds(30),
             TimeProvider.System, NullLogger<TenantStore>.Instance);
         var connections = new StorageConnections
         {

@@ -26,6 +26,9 @@ public sealed record Manifest(string ApiVersion, string Kind, string Name, strin
             ? Items(spec["initContainers"]).Concat(Items(spec["containers"]))
             : [];
 
+    /// <summary>The containers of a workload's pod spec, without its init containers.</summary>
+    public IEnumerable<JsonObject> MainContainers => PodSpec is { } spec ? Items(spec["containers"]) : [];
+
     /// <summary>The objects of a JSON array, or nothing when it is absent.</summary>
     public static IEnumerable<JsonObject> Items(JsonNode? array) =>
         array is JsonArray items ? items.Select(i => i!.AsObject()) : [];

@@ -3,6 +3,13 @@ using Microsoft.Extensions.Configuration;
 using Serverless.Host.Durable;
 using Serverless.Jobs.Configuration;
 using Serverless.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Serverless.Drops.Watching;
+using Serverless.Host.Hosting;
+using Serverless.Jobs;
+using Serverless.Jobs.Attempts;
+using Serverless.Jobs.Progress;
+using Serverless.Jobs.Tenancy;
 
 namespace Serverless.Orchestrations.Tests.Host;
 
@@ -93,6 +100,47 @@ public sealed class StorageIdentityTests
         var blob = StorageConnectionsFactory.Create(settings).Blob;
         Assert.Null(blob.ConnectionString);
         Assert.Equal(new Uri("https://mystorage.blob.core.windows.net"), blob.Identity!.BlobServiceUri);
+    }
+
+    [Fact]
+    public void With_identity_only_every_component_of_the_self_host_takes_a_token_client_on_the_configured_endpoints()
+    {
+        var (blob, queue, table) = (new Uri("https://idacct.blob.core.windows.net/"), new Uri("https://idacct.queue.core.windows.net/"), new Uri("https://idacct.table.core.windows.net/"));
+        var configuration = Settings(new()
+        {
+            ["AzureWebJobsStorage:blobServiceUri"] = blob.AbsoluteUri,
+            ["AzureWebJobsStorage:queueServiceUri"] = queue.AbsoluteUri,
+            ["AzureWebJobsStorage:tableServiceUri"] = table.AbsoluteUri,
+            ["AzureWebJobsStorage:credential"] = "managedidentity",
+        });
+        using var services = new Microsoft.Extensions.DependencyInjection.ServiceCollection().AddLogging()
+            .AddSingleton(configuration).AddApplicationServices(configuration, HostRole.All).BuildServiceProvider();
+
+        var account = services.GetRequiredService<TaskHubAccount>();
+        Assert.True(account.UsesToken);
+        Assert.Null(account.ConnectionString);
+        Assert.Equal(table.Host, account.Tables.Uri.Host);
+        Assert.Equal(blob.Host, account.Blobs.Uri.Host);
+        Assert.IsType<ManagedIdentityCredential>(account.Identity!.Credential);
+        // Each resolves (the job index, ledger, progress and tenants threw "do not yet" before) on the one account.
+        Assert.NotNull(services.GetRequiredService<JobIndex>());
+        Assert.NotNull(services.GetRequiredService<AttemptLedger>());
+        Assert.NotNull(services.GetRequiredService<UnitProgress>());
+        Assert.NotNull(services.GetRequiredService<TenantStore>());
+        Assert.NotNull(services.GetRequiredService<Serverless.Drops.IDropReceiptStore>());
+        Assert.StartsWith(queue.AbsoluteUri, services.GetRequiredService<DropNotificationQueue>().Client.Uri.AbsoluteUri);
+        Assert.NotNull(ActivatorUtilities.CreateInstance<Serverless.Host.Security.HostKeyProvider>(services));
+        Assert.Equal("idacct", services.GetRequiredService<StorageConnections>().Blob.Identity is { } id ? new Azure.Storage.Blobs.BlobUriBuilder(id.BlobServiceUri).AccountName : null);
+    }
+
+    [Fact]
+    public void With_a_connection_string_the_account_uses_the_shared_key()
+    {
+        var account = TaskHubAccount.FromConfiguration(Settings(new() { ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true" }));
+
+        Assert.False(account.UsesToken);
+        Assert.Equal("devstoreaccount1", account.AccountName);
+        Assert.Contains("AzureWebJobsStorage is not set", Assert.Throws<InvalidOperationException>(() => TaskHubAccount.FromConfiguration(Settings([]))).Message);
     }
 
     private static IConfiguration Settings(Dictionary<string, string?> values) => new ConfigurationBuilder().AddInMemoryCollection(values).Build();

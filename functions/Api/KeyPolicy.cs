@@ -1,4 +1,4 @@
-namespace Serverless.Host.Security;
+namespace Serverless.Api;
 
 /// <summary>
 /// What a configured key must be: at least <see cref="MinimumLength"/> characters and not a
