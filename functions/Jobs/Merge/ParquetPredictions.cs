@@ -25,13 +25,15 @@ public sealed class ParquetPredictions : IAsyncDisposable
     public ParquetPredictions(IReadOnlyList<string>? outputs = null)
     {
         this.outputs = outputs ?? [];
-        Schema = new ParquetSchema([.. Fixed, .. this.outputs.Select(o => (Field)new ListField(o, new DataField<float>("element")))]);
+        Schema = new ParquetSchema([.. Fixed(), .. this.outputs.Select(o => (Field)new ListField(o, new DataField<float>("element")))]);
     }
 
     /// <summary>The file's columns, in order: the fixed ones, then one per named output.</summary>
     public ParquetSchema Schema { get; }
 
-    private static readonly Field[] Fixed =
+    // New fields for every schema: Parquet.Net sets a field's path and levels when a schema takes it, so
+    // fields shared by the schemas of writers running at once (parallel merge shards) race.
+    private static Field[] Fixed() =>
     [
         new DataField<string>("key"),
         new DataField<string>("etag", true),
