@@ -8,7 +8,7 @@ namespace Serverless.Activities;
 
 /// <summary>
 /// Loads the job's model once before any batch runs, so a missing or mismatched model, or a batch
-/// too large for memory, fails the job at once with its reason.
+/// too large for memory, or a named output the model does not have, fails the job at once with its reason.
 /// </summary>
 public sealed class CheckModelActivity(JobResources resources, IOptions<JobDefaults> defaults) : TaskActivity<CheckModelInput, CheckModelOutput>
 {
@@ -27,6 +27,8 @@ public sealed class CheckModelActivity(JobResources resources, IOptions<JobDefau
         {
             throw new JobConfigurationException(e.Message, e);
         }
+        if (input.Outputs is { Count: > 0 } outputs && ModelOutputs.Problem(model, outputs) is { } problem)
+            throw new JobConfigurationException($"model '{input.Model}': {problem}");
         var manifest = model.Manifest;
         var tensorBytes = (long)input.BatchSize * 3 * manifest.Width * manifest.Height * sizeof(float);
         var limit = defaults.Value.MaxBatchTensorBytes;

@@ -61,7 +61,7 @@ public sealed class ClassifyBatchActivity(
         var items = await PageManifests.ReadItemsAsync(results, job.JobId, input.PageIndex, input.First, input.Count, ct).ConfigureAwait(false);
         var source = job.Manifest is null ? resources.Source(job.Source) : new ManifestKeys(resources, job.Source);
         var sha256 = resources.PinnedModelSha256(job);
-        using var lease = resources.Classifier(job.Model, job.Preset, job.BatchSize, job.Top);
+        using var lease = resources.Classifier(job.Model, job.Preset, job.BatchSize, job.Top, job.Outputs);
         var maxBytes = lease.Classifier.Model.Options.MaxEncodedBytes;
         var reporter = progress.Start(job.JobId, input.PageIndex, input.PartName);
         var rows = new List<PredictionRow>(items.Count);

@@ -40,7 +40,7 @@ public sealed class HealReadFailuresActivity(JobResources resources, ActivityShu
             return JobCounts.Empty;
         var source = job.Manifest is null ? resources.Source(job.Source) : new ManifestKeys(resources, job.Source);
         var sha256 = resources.PinnedModelSha256(job);
-        using var lease = resources.Classifier(job.Model, job.Preset, job.BatchSize, job.Top);
+        using var lease = resources.Classifier(job.Model, job.Preset, job.BatchSize, job.Top, job.Outputs);
         var inputs = failed.Select(r => ImageReads.From(source, r.Key, lease.Classifier.Model.Options.MaxEncodedBytes)).ToArray();
         var rows = (await lease.Classifier.ClassifyAsync(inputs, ct).ConfigureAwait(false)).Select(p => PredictionRows.From(p, sha256)).ToArray();
         var heal = PartNames.ForHeal(input.PageIndex);

@@ -40,8 +40,30 @@ internal static class InspectModelCommand
             var value = description.Settings.Max(r => r.Value.Length);
             foreach (var row in description.Settings)
                 Console.WriteLine($"{row.Name.PadRight(name)}  {row.Value.PadRight(value)}  {row.Source}");
+            PrintOutputs(description.Outputs);
             return 0;
         });
         return command;
+    }
+
+    // The candidates for a job's outputs (submit --outputs): every graph output, the class and features ones marked.
+    private static void PrintOutputs(IReadOnlyList<ModelOutput> outputs)
+    {
+        Console.WriteLine();
+        Console.WriteLine("outputs (submit --outputs NAME[,NAME] stores them per image)");
+        var name = Math.Max(4, outputs.Max(o => o.Name.Length));
+        var shape = Math.Max(5, outputs.Max(o => o.Shape.Length));
+        var type = Math.Max(4, outputs.Max(o => o.ElementType.Length));
+        Console.WriteLine($"{"name".PadRight(name)}  {"shape".PadRight(shape)}  {"type".PadRight(type)}  role");
+        foreach (var o in outputs)
+        {
+            var role = o.Role switch
+            {
+                ModelOutput.ClassRole => "class (top-k)",
+                ModelOutput.FeaturesRole => "features",
+                _ => o.Storable ? "" : "(not storable: a float tensor with the batch first is)",
+            };
+            Console.WriteLine($"{o.Name.PadRight(name)}  {o.Shape.PadRight(shape)}  {o.ElementType.PadRight(type)}  {role}".TrimEnd());
+        }
     }
 }

@@ -77,15 +77,16 @@ public sealed class JobResources(IJobStorage storage, InferenceOptions inference
     }
 
     /// <summary>
-    /// The classifier of a model, preset, batch size and top-k; dispose the lease after the call. A
+    /// The classifier of a model, preset, batch size, top-k and named outputs (a job's <c>outputs</c>);
+    /// dispose the lease after the call. A
     /// model file replaced since the last call gets a new classifier (batches running keep theirs);
     /// the log says which model file (SHA-256) each new classifier serves.
     /// </summary>
-    public ClassifierLease Classifier(string model, string? preset, int batchSize, int top)
+    public ClassifierLease Classifier(string model, string? preset, int batchSize, int top, IReadOnlyList<string>? outputs = null)
     {
         var path = modelsRoot.ResolveOrThrow(model);
-        var lease = classifiers.Rent(new ClassifierKey(path, preset, batchSize, top, ModelFileVersion.Of(path)),
-            () => new BatchClassifier(Model(model, preset), batchSize, top));
+        var lease = classifiers.Rent(new ClassifierKey(path, preset, batchSize, top, ModelFileVersion.Of(path), outputs is null ? "" : string.Join('\0', outputs)),
+            () => new BatchClassifier(Model(model, preset), batchSize, top, outputs));
         if (served.TryAdd((model, lease.ModelSha256), 0))
             logger?.LogInformation("Model {Model} (sha256 {ModelSha256}) serves batches in this process from now on.", model, lease.ModelSha256);
         return lease;

@@ -19,7 +19,7 @@ internal static class ManifestFile
         WriteIndented = true,
     };
 
-    public static void Write(string path, ZooModel model, string labelsFileName) =>
+    public static void Write(string path, ZooModel model, string? labelsFileName) =>
         File.WriteAllText(path, JsonSerializer.Serialize(Of(model, labelsFileName), Options) + "\n");
 
     /// <summary>Adds the manifest fields (all but the labels file, which travels beside) to the model's metadata_props.</summary>

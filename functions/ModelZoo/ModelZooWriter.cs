@@ -12,11 +12,15 @@ public static class ModelZooWriter
     /// <summary>Models for users and benchmarks.</summary>
     public static IReadOnlyList<string> Names { get; } = ["mobilenetv2", "resnet50", DominantColorModel.Name];
 
-    /// <summary>Deliberately inconsistent models for the bad-input tests (graph contradicts manifest).</summary>
+    /// <summary>
+    /// Models for tests: deliberately inconsistent ones for the bad-input tests (graph contradicts
+    /// manifest), and a feature extractor with no class output (<c>dominant-color-features</c>).
+    /// </summary>
     public static IReadOnlyList<string> TestVariantNames { get; } =
     [
         $"{DominantColorModel.Name}-{DominantColorModel.VariantSuffix(DominantColorVariant.WrongSize)}",
         $"{DominantColorModel.Name}-{DominantColorModel.VariantSuffix(DominantColorVariant.ChannelsLast)}",
+        $"{DominantColorModel.Name}-{DominantColorModel.VariantSuffix(DominantColorVariant.FeaturesOnly)}",
     ];
 
     /// <summary>Builds the named model in memory.</summary>
@@ -31,6 +35,7 @@ public static class ModelZooWriter
             DominantColorModel.Name => DominantColorModel.Build(),
             _ when name == TestVariantNames[0] => DominantColorModel.Build(DominantColorVariant.WrongSize),
             _ when name == TestVariantNames[1] => DominantColorModel.Build(DominantColorVariant.ChannelsLast),
+            _ when name == TestVariantNames[2] => DominantColorModel.Build(DominantColorVariant.FeaturesOnly),
             _ => throw new ArgumentException(
                 $"Unknown model '{name}'. Known: {string.Join(", ", Names.Concat(TestVariantNames))}.", nameof(name)),
         };
@@ -53,9 +58,11 @@ public static class ModelZooWriter
         if (options.WriteSidecarFiles)
         {
             manifestPath = ManifestPathFor(outPath);
-            labelsPath = LabelsPathFor(outPath);
-            File.WriteAllLines(labelsPath, model.Labels);
-            ManifestFile.Write(manifestPath, model, Path.GetFileName(labelsPath));
+            // A feature extractor has no classes, so no labels file.
+            labelsPath = model.Labels.Count > 0 ? LabelsPathFor(outPath) : null;
+            if (labelsPath is not null)
+                File.WriteAllLines(labelsPath, model.Labels);
+            ManifestFile.Write(manifestPath, model, labelsPath is null ? null : Path.GetFileName(labelsPath));
         }
 
         return new ModelZooOutput(

@@ -19,18 +19,30 @@ public sealed class BatchClassifier : IDisposable
     /// <param name="model">A model from <see cref="ModelCache"/>.</param>
     /// <param name="batchSize">Images per inference; a graph with a fixed batch dimension wins.</param>
     /// <param name="topK">Classes reported per image.</param>
-    public BatchClassifier(LoadedModel model, int batchSize, int topK = 5)
+    /// <param name="outputs">
+    /// Graph outputs to return per image as float vectors (<see cref="Prediction.Outputs"/>); when
+    /// they include the class output, predictions have no top-k (<see cref="ModelOutputs"/>).
+    /// </param>
+    /// <exception cref="ArgumentException">An output the model does not have, or one that is not a float tensor with the batch first.</exception>
+    public BatchClassifier(LoadedModel model, int batchSize, int topK = 5, IReadOnlyList<string>? outputs = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfLessThan(topK, 1);
+        outputs ??= [];
+        if (ModelOutputs.Problem(model, outputs) is { } problem)
+            throw new ArgumentException(problem, nameof(outputs));
+        Outputs = outputs.Distinct(StringComparer.Ordinal).ToArray();
         this.model = model;
         BatchSize = model.ResolveBatchSize(batchSize);
         TopK = topK;
         pool = new BatchTensorPool(model, BatchSize);
         ReadAhead = ByteBudget.For(model.Options.ReadAheadBytes);
         preparer = new BatchPreparer(model, ReadAhead);
-        runner = new BatchRunner(model, topK);
+        runner = new BatchRunner(model, topK, Outputs);
     }
+
+    /// <summary>The named outputs each prediction carries.</summary>
+    public IReadOnlyList<string> Outputs { get; }
 
     /// <summary>The process's budget of encoded bytes read ahead of their decode (<see cref="InferenceOptions.ReadAheadBytes"/>).</summary>
     public ByteBudget ReadAhead { get; }

@@ -6,12 +6,14 @@ namespace Serverless.Inference;
 /// Runs the shared session on a prepared batch and turns its scores into predictions. When the run
 /// fails or its output has the wrong shape for the batch (a graph whose shapes the load could not
 /// check), every image of the batch fails with inference_failed and the reason; none gets scores
-/// sliced from a tensor of another shape.
+/// sliced from a tensor of another shape. Named outputs (a job's <c>outputs</c>) are fetched in the
+/// same run and copied per image; when they include the class output, there is no top-k.
 /// </summary>
-internal sealed class BatchRunner(LoadedModel model, int topK)
+internal sealed class BatchRunner(LoadedModel model, int topK, IReadOnlyList<string> named)
 {
     private readonly string[] inputNames = [model.Signature.InputName];
-    private readonly string[] outputNames = [model.Signature.OutputName];
+    private readonly bool scores = ModelOutputs.HasScores(model, named);
+    private readonly string[] outputNames = ModelOutputs.HasScores(model, named) ? [model.Signature.OutputName, .. named] : [.. named];
 
     public Prediction[] Run(PreparedBatch batch, CancellationToken cancellationToken)
     {
@@ -57,26 +59,55 @@ internal sealed class BatchRunner(LoadedModel model, int topK)
 
         using (outputs)
         {
-            var scores = outputs[0].GetTensorDataAsSpan<float>();
-            var shape = outputs[0].GetTensorTypeAndShape().Shape;
-            if (shape.Length < 2 || shape[0] != rows || scores.Length % rows != 0 || (model.Signature.ClassCount is { } expected && scores.Length != (long)rows * expected))
+            var vectors = new Dictionary<string, float[]>[n];
+            for (var j = scores ? 1 : 0; j < outputNames.Length; j++)
             {
-                return FailAll(batch, results, $"output '{model.Signature.OutputName}' has shape [{string.Join(", ", shape)}] for a batch of {rows}; expected [{rows}, {model.Signature.ClassCount?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "classes"}].");
+                if (Slice(outputs[j], outputNames[j], rows, n, batch, vectors) is { } problem)
+                    return FailAll(batch, results, problem);
             }
 
-            var classes = scores.Length / rows;
+            var classes = 0;
+            var all = scores ? outputs[0].GetTensorDataAsSpan<float>() : default;
+            if (scores)
+            {
+                var shape = outputs[0].GetTensorTypeAndShape().Shape;
+                if (shape.Length < 2 || shape[0] != rows || all.Length % rows != 0 || (model.Signature.ClassCount is { } expected && all.Length != (long)rows * expected))
+                {
+                    return FailAll(batch, results, $"output '{model.Signature.OutputName}' has shape [{string.Join(", ", shape)}] for a batch of {rows}; expected [{rows}, {model.Signature.ClassCount?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "classes"}].");
+                }
+
+                classes = all.Length / rows;
+            }
+
             var softmax = !model.Manifest.OutputIsProbabilities;
             for (var i = 0; i < n; i++)
             {
                 if (batch.Errors[i] is null)
                 {
-                    var top = TopK.Select(scores.Slice(i * classes, classes), topK, softmax, model.LabelOf);
-                    results[i] = new Prediction(batch.Inputs[i].Key, top, null);
+                    var top = scores ? TopK.Select(all.Slice(i * classes, classes), topK, softmax, model.LabelOf) : [];
+                    results[i] = new Prediction(batch.Inputs[i].Key, top, null) { Outputs = vectors[i] };
                 }
             }
         }
 
         return results;
+    }
+
+    // One named output's vectors, image by image; a shape that does not split into the batch's rows is the batch's failure.
+    private static string? Slice(OrtValue value, string name, int rows, int n, PreparedBatch batch, Dictionary<string, float[]>[] vectors)
+    {
+        var data = value.GetTensorDataAsSpan<float>();
+        var shape = value.GetTensorTypeAndShape().Shape;
+        if (shape.Length < 1 || shape[0] != rows || data.Length % rows != 0)
+            return $"output '{name}' has shape [{string.Join(", ", shape)}] for a batch of {rows}; expected the batch first.";
+        var length = data.Length / rows;
+        for (var i = 0; i < n; i++)
+        {
+            if (batch.Errors[i] is null)
+                (vectors[i] ??= new Dictionary<string, float[]>(StringComparer.Ordinal))[name] = data.Slice(i * length, length).ToArray();
+        }
+
+        return null;
     }
 
     private static Prediction[] FailAll(PreparedBatch batch, Prediction[] results, string reason)

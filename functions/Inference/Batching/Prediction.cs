@@ -11,6 +11,13 @@ namespace Serverless.Inference;
 /// <param name="Error">Null on success.</param>
 public sealed record Prediction(string Key, IReadOnlyList<TopClass> Top, PredictionError? Error)
 {
+    /// <summary>
+    /// The named outputs the classifier was asked for (a job's <c>outputs</c>), one float vector each
+    /// per image; null when none were asked for or the image failed.
+    /// </summary>
+    [JsonIgnore]
+    public IReadOnlyDictionary<string, float[]>? Outputs { get; init; }
+
     /// <summary>A failed image.</summary>
     public static Prediction Failed(string key, string code, string message) => new(key, [], new PredictionError(code, message));
 

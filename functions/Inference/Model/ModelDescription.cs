@@ -5,7 +5,8 @@ namespace Serverless.Inference;
 /// <summary>What a loaded model will use and why, one setting a row: what <c>serverless inspect-model</c> prints.</summary>
 /// <param name="Model">The .onnx file.</param>
 /// <param name="Settings">Setting, value, and where the value came from.</param>
-public sealed record ModelDescription(string Model, IReadOnlyList<ModelSetting> Settings)
+/// <param name="Outputs">The graph's outputs, the candidates for a job's <c>outputs</c>, the class and features outputs marked.</param>
+public sealed record ModelDescription(string Model, IReadOnlyList<ModelSetting> Settings, IReadOnlyList<ModelOutput> Outputs)
 {
     /// <summary>Describes <paramref name="model"/>.</summary>
     public static ModelDescription Of(LoadedModel model)
@@ -34,7 +35,7 @@ public sealed record ModelDescription(string Model, IReadOnlyList<ModelSetting> 
             new("std", Floats(m.Std), s["std"]),
             new("scores", m.OutputIsProbabilities ? "probabilities, as output" : "logits, softmax applied", s["outputIsProbabilities"]),
         ];
-        return new ModelDescription(model.ModelPath, rows);
+        return new ModelDescription(model.ModelPath, rows, ModelOutputs.Of(model));
     }
 }
 

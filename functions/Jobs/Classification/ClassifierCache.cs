@@ -160,9 +160,10 @@ public sealed class ClassifierCache(int capacity, Func<LoadedModel, bool>? model
 
 /// <summary>
 /// What tells classifiers apart: the model's full path, the preset, the batch size and top-k, and
-/// the version of the model file (<see cref="ModelFileVersion"/>), so a replaced file gets a new one.
+/// the version of the model file (<see cref="ModelFileVersion"/>), so a replaced file gets a new one;
+/// and the named outputs the classifier returns (<see cref="BatchClassifier.Outputs"/>, NUL-joined; empty for none).
 /// </summary>
-public readonly record struct ClassifierKey(string Model, string? Preset, int BatchSize, int Top, ModelFileVersion Version = default);
+public readonly record struct ClassifierKey(string Model, string? Preset, int BatchSize, int Top, ModelFileVersion Version = default, string Outputs = "");
 
 /// <summary>A model file's modification time and length: what changes when an operator replaces it.</summary>
 public readonly record struct ModelFileVersion(long LastWriteTicks, long Length)

@@ -21,7 +21,7 @@ public static class PredictionRows
     /// <summary>The row of a prediction.</summary>
     public static PredictionRow From(Prediction prediction) => prediction.Error is { } error
         ? PredictionRow.Failure(prediction.Key, error.Code, error.Message)
-        : PredictionRow.Success(prediction.Key, prediction.Top.Select(t => new LabelScore(t.Index, t.Label ?? t.Index.ToString(), t.Score)).ToArray());
+        : PredictionRow.Success(prediction.Key, prediction.Top.Select(t => new LabelScore(t.Index, t.Label ?? t.Index.ToString(), t.Score)).ToArray()) with { Outputs = prediction.Outputs };
 
     public static JobCounts Count(IReadOnlyCollection<PredictionRow> rows, double seconds)
     {

@@ -9,7 +9,10 @@ namespace Serverless.Jobs.Merge;
 /// <summary>
 /// Predictions as Parquet (<c>format: parquet</c>): one row per image with the key, the listing's
 /// ETag, size and last-modified time, the top-k as three list columns (indices, labels, scores),
-/// the top-1 label and score, the error code and message, and the model's SHA-256. Written in row
+/// the top-1 label and score, the error code and message, the model's SHA-256, and a list&lt;float&gt;
+/// column per named output of the job (<c>outputs</c>), named after it (null for a failed image;
+/// every vector of a column has the output's per-image length: Parquet has no fixed-size list, Arrow's
+/// FixedSizeList is written as this list too). Written in row
 /// groups of <see cref="RowGroupRows"/> rows to a local spool of one shard (a Parquet writer needs a
 /// seekable stream), then uploaded; memory holds one row group.
 /// </summary>
@@ -18,8 +21,20 @@ public sealed class ParquetPredictions : IAsyncDisposable
     /// <summary>Rows per row group.</summary>
     public const int RowGroupRows = 10_000;
 
-    /// <summary>The file's columns, in order.</summary>
-    public static ParquetSchema Schema { get; } = new(
+    /// <summary>Writes rows with the columns of a job that stores <paramref name="outputs"/> (none: null).</summary>
+    public ParquetPredictions(IReadOnlyList<string>? outputs = null)
+    {
+        this.outputs = outputs ?? [];
+        Schema = new ParquetSchema([.. Fixed(), .. this.outputs.Select(o => (Field)new ListField(o, new DataField<float>("element")))]);
+    }
+
+    /// <summary>The file's columns, in order: the fixed ones, then one per named output.</summary>
+    public ParquetSchema Schema { get; }
+
+    // New fields for every schema: Parquet.Net sets a field's path and levels when a schema takes it, so
+    // fields shared by the schemas of writers running at once (parallel merge shards) race.
+    private static Field[] Fixed() =>
+    [
         new DataField<string>("key"),
         new DataField<string>("etag", true),
         new DataField<long?>("size"),
@@ -31,7 +46,10 @@ public sealed class ParquetPredictions : IAsyncDisposable
         new DataField<float?>("score"),
         new DataField<string>("error_code", true),
         new DataField<string>("error_message", true),
-        new DataField<string>("model_sha256", true));
+        new DataField<string>("model_sha256", true),
+    ];
+
+    private readonly IReadOnlyList<string> outputs;
 
     private readonly string path = Path.Combine(Path.GetTempPath(), $"predictions-{Guid.NewGuid():N}.parquet");
     private readonly List<IDictionary<string, object?>> group = new(RowGroupRows);
@@ -73,9 +91,9 @@ public sealed class ParquetPredictions : IAsyncDisposable
     /// Joins Parquet shards of this schema into one file: each shard is read whole (one shard, never
     /// the job, in memory) and appended as row groups.
     /// </summary>
-    public static async Task JoinAsync(IResultStore store, string name, IReadOnlyList<string> shards, CancellationToken cancellationToken)
+    public static async Task JoinAsync(IResultStore store, string name, IReadOnlyList<string> shards, IReadOnlyList<string>? outputs, CancellationToken cancellationToken)
     {
-        await using var joined = new ParquetPredictions();
+        await using var joined = new ParquetPredictions(outputs);
         foreach (var shard in shards)
         {
             var bytes = await store.ReadAsync(shard, cancellationToken).ConfigureAwait(false);
@@ -102,10 +120,10 @@ public sealed class ParquetPredictions : IAsyncDisposable
     }
 
     // The untyped serializer takes a list of strings as nullable character memory.
-    private static Dictionary<string, object?> ToColumns(PredictionRow row)
+    private Dictionary<string, object?> ToColumns(PredictionRow row)
     {
         LabelScore? best = row.Top.Count > 0 ? row.Top[0] : null;
-        return new Dictionary<string, object?>(StringComparer.Ordinal)
+        var columns = new Dictionary<string, object?>(StringComparer.Ordinal)
         {
             ["key"] = row.Key,
             ["etag"] = row.ETag,
@@ -120,5 +138,8 @@ public sealed class ParquetPredictions : IAsyncDisposable
             ["error_message"] = row.ErrorMessage,
             ["model_sha256"] = row.ModelSha256,
         };
+        foreach (var output in outputs)
+            columns[output] = row.Outputs?.GetValueOrDefault(output);
+        return columns;
     }
 }

@@ -15,8 +15,10 @@ namespace Serverless.Jobs.Merge;
 /// <c>predictions/part-NNNNN.jsonl</c> (or <c>.csv</c>: only shard 0 carries the header, so shards join into one
 /// file; or <c>.parquet</c>: <see cref="ParquetPredictions"/>), with the rows of a page's heal pass in place of its failed reads. Writes its
 /// <see cref="ShardStats"/> beside. Memory holds a few parts and one page's healed rows.
+/// <paramref name="outputs"/>: the job's named outputs, read from the parts' fields of those names
+/// (JSON Lines keeps the parts' lines as they are; Parquet gets a column each).
 /// </summary>
-public sealed class ShardMerger(IResultStore store)
+public sealed class ShardMerger(IResultStore store, IReadOnlyList<string>? outputs = null)
 {
     /// <summary>Parts read ahead of the one being written.</summary>
     public const int ReadAhead = 8;
@@ -65,7 +67,7 @@ public sealed class ShardMerger(IResultStore store)
                 return;
             }
             var counted = new Counter();
-            await using var parquet = new ParquetPredictions();
+            await using var parquet = new ParquetPredictions(outputs);
             await foreach (var (row, _) in RowsAsync(jobId, records, counted, cancellationToken).ConfigureAwait(false))
                 await parquet.AddAsync(row, cancellationToken).ConfigureAwait(false);
             stats = counted.ToStats(name, await parquet.UploadAsync(store, name, cancellationToken).ConfigureAwait(false));
@@ -87,7 +89,7 @@ public sealed class ShardMerger(IResultStore store)
                 var copied = part == record.ExistingPart;
                 foreach (var line in Encoding.UTF8.GetString(bytes).Split('\n', StringSplitOptions.RemoveEmptyEntries))
                 {
-                    var row = PredictionJson.Parse(line);
+                    var row = PredictionJson.Parse(line, outputs);
                     var text = line;
                     if (healed is not null && row.Failed && healed.TryGetValue(row.Key, out var again))
                     {
@@ -114,7 +116,7 @@ public sealed class ShardMerger(IResultStore store)
     private async Task<Dictionary<string, PredictionRow>> ReadHealAsync(string jobId, int page, string heal, CancellationToken ct)
     {
         var bytes = await PageManifests.ReadOrMissingAsync(store, JobWorkArea.Part(jobId, heal), $"heal part of page {page}", ct).ConfigureAwait(false);
-        return Encoding.UTF8.GetString(bytes).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(PredictionJson.Parse)
+        return Encoding.UTF8.GetString(bytes).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => PredictionJson.Parse(l, outputs))
             .GroupBy(r => r.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
     }
 

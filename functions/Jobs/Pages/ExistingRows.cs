@@ -14,7 +14,7 @@ namespace Serverless.Jobs.Pages;
 /// in chunks of <see cref="ChunkRows"/> rows, with each chunk's smallest and largest key in a small
 /// index. A page then reads only the chunks whose key range holds one of its keys: an output written
 /// in listing order (a prefix job's) costs a chunk or two per page; memory holds a chunk and a page.
-/// A failed row is always classified again (a rerun of only those: <c>rerun --failed</c>).
+/// A job with <c>outputs</c> copies only rows that carry every one of them. A failed row is always classified again (a rerun of only those: <c>rerun --failed</c>).
 /// </summary>
 public static class ExistingRows
 {
@@ -48,7 +48,8 @@ public static class ExistingRows
             foreach (var line in Encoding.UTF8.GetString(bytes).Split('\n', StringSplitOptions.RemoveEmptyEntries))
             {
                 var row = PredictionJson.Parse(line);
-                if (wanted.TryGetValue(row.Key, out var etag) && etag == row.ETag)
+                // A job that stores named outputs copies only rows that carry them all (an earlier job's without them is classified again).
+                if (wanted.TryGetValue(row.Key, out var etag) && etag == row.ETag && (job.Outputs ?? []).All(o => row.Columns?.ContainsKey(o) == true))
                     copied[row.Key] = row;
             }
         }

@@ -70,6 +70,8 @@ public static class ManifestPages
             if (!columns.Remove(keyColumn, out var key) || string.IsNullOrWhiteSpace(key))
                 throw Bad(manifest, line, $"has no '{keyColumn}'");
             CheckKey(key, manifest, line, job.Source);
+            if (job.Outputs?.FirstOrDefault(columns.ContainsKey) is { } output)
+                throw Bad(manifest, line, $"has a column '{output}', the name of one of the job's outputs; rename it");
             // Carried as JSON: a CSV field is a string, a JSONL value keeps its type.
             var carried = csv ? columns.ToDictionary(c => c.Key, c => JsonSerializer.Serialize(c.Value), StringComparer.Ordinal) : columns;
             objects.Add(new SourceObject(key, null, null) { Columns = carried.Count > 0 ? carried : null });

@@ -83,7 +83,7 @@ public sealed class RerunSubmission(JobSubmission submission, JobResources resou
         var outcome = await submission.SubmitAsync(client, new JobRequest
         {
             Id = jobId, Manifest = manifest, ManifestKeyColumn = "key", Model = parent.Model, Preset = parent.Preset, BatchSize = parent.BatchSize,
-            Output = output, Format = parent.Format, Top = parent.Top, MaxFailedImages = parent.MaxFailedImages, MaxFailedPercent = parent.MaxFailedPercent,
+            Output = output, Format = parent.Format, Top = parent.Top, Outputs = parent.Outputs, MaxFailedImages = parent.MaxFailedImages, MaxFailedPercent = parent.MaxFailedPercent,
         }, caller, spec => spec with { Source = parent.Source, ParentJob = parentId }, cancellationToken).ConfigureAwait(false);
         if (outcome.JobId is not null && !outcome.AlreadyExisted)
             await LinkAsync(parentStore, summary, new RerunLink(outcome.JobId, output, DateTimeOffset.UtcNow), cancellationToken).ConfigureAwait(false);

@@ -12,6 +12,9 @@ internal sealed class ConvNetGraph(string graphName, ulong seed)
     private readonly SeededWeights weights = new(seed);
     private string? relu6Bounds;
 
+    /// <summary>The graph output of the pooled features before the classifier.</summary>
+    public const string FeaturesOutput = "features";
+
     public OnnxGraphBuilder Builder { get; } = new(graphName);
 
     /// <summary>Multiply-accumulates of one image through conv and fully connected layers.</summary>
@@ -98,11 +101,15 @@ internal sealed class ConvNetGraph(string graphName, ulong seed)
         return new FeatureMap(output, x.Channels, OutputSize(x.Height, kernel, stride, padding), OutputSize(x.Width, kernel, stride, padding));
     }
 
-    /// <summary>Global average pool, flatten and a fully connected layer (Gemm, B transposed as in nn.Linear).</summary>
+    /// <summary>
+    /// Global average pool, flatten and a fully connected layer (Gemm, B transposed as in nn.Linear).
+    /// The pooled features [N, channels] are a second graph output, <see cref="FeaturesOutput"/>,
+    /// after the scores: what similarity search and clustering read (a job's <c>outputs</c>).
+    /// </summary>
     public string ClassifierHead(FeatureMap x, string prefix, int classes, string outputName)
     {
         var pooled = Builder.AddNode("GlobalAveragePool", [x.Name], "pool.out");
-        var flat = Builder.AddNode("Flatten", [pooled], "flatten.out", OnnxAttribute.Int("axis", 1));
+        var flat = Builder.AddNode("Flatten", [pooled], FeaturesOutput, OnnxAttribute.Int("axis", 1));
         var bound = 1f / MathF.Sqrt(x.Channels); // nn.Linear's default init
         var weightData = weights.Uniform(classes * x.Channels, bound);
         CenterRows(weightData, x.Channels);
@@ -110,6 +117,7 @@ internal sealed class ConvNetGraph(string graphName, ulong seed)
         var bias = Builder.AddInitializer(prefix + ".bias", weights.Uniform(classes, bound), classes);
         Builder.AddNode("Gemm", [flat, weight, bias], outputName, OnnxAttribute.Int("transB", 1));
         Builder.AddOutput(outputName, "N", classes);
+        Builder.AddOutput(flat, "N", x.Channels);
         MultiplyAccumulates += (long)classes * x.Channels;
         return outputName;
     }

@@ -19,6 +19,9 @@ public static class DominantColorModel
     /// <summary>Graph output, [N, K] probabilities.</summary>
     public const string OutputName = "probabilities";
 
+    /// <summary>Graph output, [N, 3]: the mean normalized colour, the model's "features".</summary>
+    public const string FeaturesOutput = "features";
+
     /// <summary>Input side the manifest declares.</summary>
     public const int Size = 224;
 
@@ -78,7 +81,7 @@ public static class DominantColorModel
         var builder = new OnnxGraphBuilder("dominant_color");
         var nchw = variant switch
         {
-            DominantColorVariant.Standard => builder.AddInput(InputName, "N", 3, Size, Size),
+            DominantColorVariant.Standard or DominantColorVariant.FeaturesOnly => builder.AddInput(InputName, "N", 3, Size, Size),
             DominantColorVariant.WrongSize => builder.AddInput(InputName, "N", 3, 100, 100),
             DominantColorVariant.ChannelsLast => builder.AddNode(
                 "Transpose",
@@ -89,7 +92,15 @@ public static class DominantColorModel
         };
 
         var mean = builder.AddNode("GlobalAveragePool", [nchw], "mean.pooled");
-        var flat = builder.AddNode("Flatten", [mean], "mean", OnnxAttribute.Int("axis", 1));
+        var flat = builder.AddNode("Flatten", [mean], FeaturesOutput, OnnxAttribute.Int("axis", 1));
+        if (variant == DominantColorVariant.FeaturesOnly)
+        {
+            // A feature extractor: no class output, no labels.
+            builder.AddOutput(flat, "N", 3);
+            var extractor = builder.ToModel("The mean normalized input colour (a feature extractor, for tests).", [new("serverless.variant", variant.ToString())]);
+            return new ZooModel($"{Name}-{VariantSuffix(variant)}", extractor, InputName, FeaturesOutput, "NCHW", Size, Size, OutputIsProbabilities: false, [], MultiplyAccumulates: 0);
+        }
+
 
         var classes = Prototypes.Count;
         var weight = new float[classes * 3];
@@ -109,6 +120,7 @@ public static class DominantColorModel
         var scores = builder.AddNode("Gemm", [flat, "prototypes.weight", "prototypes.bias"], "scores", OnnxAttribute.Int("transB", 1));
         builder.AddNode("Softmax", [scores], OutputName, OnnxAttribute.Int("axis", -1));
         builder.AddOutput(OutputName, "N", classes);
+        builder.AddOutput(flat, "N", 3);
 
         var model = builder.ToModel(
             "Nearest colour prototype of the mean normalized input colour (closed form, for tests).",
@@ -121,6 +133,7 @@ public static class DominantColorModel
     {
         DominantColorVariant.WrongSize => "wrong-size",
         DominantColorVariant.ChannelsLast => "nhwc",
+        DominantColorVariant.FeaturesOnly => "features",
         _ => "",
     };
 }

@@ -1,6 +1,6 @@
 namespace Serverless.ModelZoo.Models;
 
-/// <summary>Shapes of the dominant-colour graph; all but <see cref="Standard"/> contradict the manifest.</summary>
+/// <summary>Shapes of the dominant-colour graph; WrongSize and ChannelsLast contradict the manifest.</summary>
 public enum DominantColorVariant
 {
     /// <summary>Input [N,3,224,224], as the manifest says.</summary>
@@ -11,4 +11,7 @@ public enum DominantColorVariant
 
     /// <summary>Input [N,224,224,3] (NHWC) while the manifest says NCHW.</summary>
     ChannelsLast,
+
+    /// <summary>A feature extractor: the one output is <c>features</c> [N, 3], no class scores, no labels.</summary>
+    FeaturesOnly,
 }

@@ -7,7 +7,10 @@ namespace Serverless.Storage.Results;
 /// <summary>
 /// The JSON Lines form of <see cref="PredictionRow"/>:
 /// <c>{"key":"a.jpg","top":[{"index":1,"label":"goldfish","score":0.93}]}</c> or
-/// <c>{"key":"b.jpg","top":[],"errorCode":"decode_failed","errorMessage":"..."}</c>.
+/// <c>{"key":"b.jpg","top":[],"errorCode":"decode_failed","errorMessage":"..."}</c>. A job's named
+/// outputs (<see cref="PredictionRow.Outputs"/>) follow as fields of their names holding arrays of
+/// floats (<c>"features":[0.12,...]</c>, shortest round-trip form; a NaN or infinity as <c>null</c>,
+/// which JSON cannot write otherwise and which reads back as NaN).
 /// </summary>
 public static class PredictionJson
 {
@@ -19,7 +22,30 @@ public static class PredictionJson
     };
 
     /// <summary>One row as one line of JSON (no newline).</summary>
-    public static string Serialize(PredictionRow row) => JsonSerializer.Serialize(row, Options);
+    public static string Serialize(PredictionRow row)
+    {
+        var json = JsonSerializer.Serialize(row, Options);
+        return row.Outputs is { Count: > 0 } outputs ? json[..^1] + WriteOutputs(outputs) + "}" : json;
+    }
+
+    /// <summary>
+    /// Parses one line, taking the fields named in <paramref name="outputs"/> as the row's
+    /// <see cref="PredictionRow.Outputs"/> (float vectors) instead of passthrough columns.
+    /// </summary>
+    public static PredictionRow Parse(string line, IReadOnlyCollection<string>? outputs)
+    {
+        var row = Parse(line);
+        if (outputs is not { Count: > 0 } || row.Columns is not { } columns)
+            return row;
+        Dictionary<string, float[]>? vectors = null;
+        foreach (var name in outputs)
+        {
+            if (columns.Remove(name, out var value) && value.ValueKind == JsonValueKind.Array)
+                (vectors ??= new(StringComparer.Ordinal))[name] = value.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.Number ? v.GetSingle() : float.NaN).ToArray();
+        }
+
+        return row with { Outputs = vectors, Columns = columns.Count > 0 ? columns : null };
+    }
 
     /// <summary>Parses one line; throws <see cref="FormatException"/> on a malformed line.</summary>
     public static PredictionRow Parse(string line)
@@ -49,6 +75,32 @@ public static class PredictionJson
             cancellationToken.ThrowIfCancellationRequested();
             await writer.WriteLineAsync(Serialize(row)).ConfigureAwait(false);
         }
+    }
+
+    // ,"name":[f,f,...] for each output, in the dictionary's order.
+    private static string WriteOutputs(IReadOnlyDictionary<string, float[]> outputs)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = Options.Encoder, SkipValidation = true }))
+        {
+            foreach (var (name, vector) in outputs)
+            {
+                writer.WritePropertyName(name);
+                writer.WriteStartArray();
+                foreach (var value in vector)
+                {
+                    if (float.IsFinite(value))
+                        writer.WriteNumberValue(value);
+                    else
+                        writer.WriteNullValue();
+                }
+
+                writer.WriteEndArray();
+            }
+        }
+
+        // The writer, unvalidated, writes the first property without its leading comma.
+        return "," + Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
     private static string Truncate(string s) => s.Length <= 200 ? s : s[..200] + "...";

@@ -29,6 +29,14 @@ public sealed record PredictionRow(string Key, IReadOnlyList<LabelScore> Top, st
     [JsonExtensionData]
     public Dictionary<string, System.Text.Json.JsonElement>? Columns { get; init; }
 
+    /// <summary>
+    /// The job's named model outputs for this image (<c>outputs</c>), one float vector each: written
+    /// as top-level fields of those names in JSON (<see cref="PredictionJson"/>), as list columns in
+    /// Parquet. Null when the job names none, or the image failed.
+    /// </summary>
+    [JsonIgnore]
+    public IReadOnlyDictionary<string, float[]>? Outputs { get; init; }
+
     /// <summary>Whether the image failed.</summary>
     [JsonIgnore]
     public bool Failed => ErrorCode is not null;

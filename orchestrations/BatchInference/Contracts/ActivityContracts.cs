@@ -46,8 +46,11 @@ public sealed record WriteResultsInput(JobSpec Job, int Shards, int Pages, doubl
 /// <summary>Input of the HealReadFailures activity: classify again the read_failed rows of one page, once.</summary>
 public sealed record HealPageInput(JobSpec Job, int PageIndex);
 
-/// <summary>Input of the CheckModel activity, run once before any batch: the model, and the batch size its tensors must fit.</summary>
-public sealed record CheckModelInput(string Model, string? Preset, int BatchSize = 1);
+/// <summary>
+/// Input of the CheckModel activity, run once before any batch: the model, the batch size its tensors
+/// must fit, and the named outputs it must have (<see cref="JobSpec.Outputs"/>).
+/// </summary>
+public sealed record CheckModelInput(string Model, string? Preset, int BatchSize = 1, IReadOnlyList<string>? Outputs = null);
 
 /// <summary>Output of the CheckModel activity: what the model is, and the SHA-256 of its file, which the job pins.</summary>
 public sealed record CheckModelOutput(string Description, string ModelSha256);

@@ -36,6 +36,13 @@ public sealed record JobRequest
     /// <summary>Output format: jsonl (default), csv or parquet.</summary>
     public string? Format { get; init; }
 
+    /// <summary>
+    /// Model outputs (graph output names, e.g. <c>features</c>) stored per image as float vectors: a
+    /// field of that name in JSONL, a list column of that name in Parquet; not with CSV. Naming the
+    /// class output stores it instead of its top-k (a feature extractor's only output).
+    /// </summary>
+    public IReadOnlyList<string>? Outputs { get; init; }
+
     /// <summary>How many classes to report per image (default 5).</summary>
     public int? Top { get; init; }
 

@@ -53,6 +53,8 @@ public static partial class JobRequestValidator
             errors["maxFailedPercent"] = "must be between 0 and 100";
         if (request.SkipExisting is { } skip && (skip.Trim().Length == 0 || skip.Contains('\0')))
             errors["skipExisting"] = skip.Contains('\0') ? "may not contain a NUL character" : "is empty: give the output location of an earlier job";
+        if (OutputsProblem(request.Outputs, format) is { } outputsProblem)
+            errors["outputs"] = outputsProblem;
         if (errors.Count > 0)
             return errors;
 
@@ -80,8 +82,44 @@ public static partial class JobRequestValidator
             KeepWorkArea = request.KeepWorkArea ?? defaults.KeepWorkArea,
             PagesInFlight = PagesInFlight(request.MaxUnitsInFlight ?? defaults.MaxUnitsInFlight, defaults),
             SkipExisting = request.SkipExisting?.Trim(),
+            Outputs = request.Outputs is { Count: > 0 } outputs ? outputs.Select(o => o.Trim()).ToArray() : null,
         };
         return errors;
+    }
+
+    /// <summary>The most named outputs a job may store.</summary>
+    public const int MaxOutputs = 16;
+
+    /// <summary>Field and column names of a row: an output may not take one (its field or column would clash).</summary>
+    public static IReadOnlySet<string> RowFieldNames { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+    {
+        "key", "top", "errorCode", "errorMessage", "modelSha256", "etag", "size", "lastModified",
+        "last_modified", "top_indices", "top_labels", "top_scores", "label", "score", "error_code", "error_message", "model_sha256",
+    };
+
+    // What can be judged without the model; whether the model has these outputs is CheckModel's (the job fails at start).
+    private static string? OutputsProblem(IReadOnlyList<string>? outputs, string format)
+    {
+        if (outputs is null)
+            return null;
+        if (outputs.Count == 0)
+            return "is empty: name the model outputs to store (serverless inspect-model lists them), or leave it out";
+        if (format == "csv")
+            return "is not available with format csv (a vector per image has no CSV column); use jsonl or parquet";
+        if (outputs.Count > MaxOutputs)
+            return $"names {outputs.Count} outputs; at most {MaxOutputs}";
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var raw in outputs)
+        {
+            var name = raw?.Trim() ?? "";
+            if (name.Length is 0 or > 256 || name.Any(char.IsControl))
+                return $"'{raw}' is not an output name (1-256 characters, no control characters)";
+            if (RowFieldNames.Contains(name))
+                return $"'{name}' is a field of every row; an output may not take its name";
+            if (!seen.Add(name))
+                return $"names '{name}' twice";
+        }
+        return null;
     }
 
     /// <summary>The most units a job may run at once (a page orchestrator is in flight for each page they span).</summary>

@@ -51,6 +51,9 @@ public sealed record JobSpec(
     /// <summary>An earlier output whose successful rows of the same model and ETag are copied, not classified again (<see cref="JobRequest.SkipExisting"/>).</summary>
     public string? SkipExisting { get; init; }
 
+    /// <summary>The named model outputs stored per image (<see cref="JobRequest.Outputs"/>); null for none.</summary>
+    public IReadOnlyList<string>? Outputs { get; init; }
+
     /// <summary>The job this one reruns the failed images of (<c>POST api/jobs/{id}/rerun</c>); null for a job submitted as such.</summary>
     public string? ParentJob { get; init; }
 }

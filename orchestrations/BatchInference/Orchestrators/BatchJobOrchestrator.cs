@@ -21,7 +21,7 @@ public sealed class BatchJobOrchestrator : TaskOrchestrator<JobState, JobOutput?
         if (state.StartedUtc is null)
         {
             context.SetCustomStatus(Progress("starting", state, started, context.CurrentUtcDateTime));
-            var model = await context.CallActivityAsync<CheckModelOutput>(ActivityNames.CheckModel, new CheckModelInput(job.Model, job.Preset, job.BatchSize), BatchRetry.Io);
+            var model = await context.CallActivityAsync<CheckModelOutput>(ActivityNames.CheckModel, new CheckModelInput(job.Model, job.Preset, job.BatchSize, job.Outputs), BatchRetry.Io);
             // Pinned: the spec every activity receives (and continue-as-new carries) names the model's bytes.
             job = job with { ModelSha256 = model.ModelSha256 };
             state = state with { Spec = job };

@@ -108,11 +108,20 @@ public sealed partial class DashboardTests
         await page.Locator("#f-model").FillAsync(run.Stack.MobileNet);
         // One image per batch: long enough to be terminated while it runs.
         await page.Locator("#f-batchSize").FillAsync("1");
+        await page.Locator("#f-format").SelectOptionAsync("parquet");
+        await page.Locator("#f-outputs").FillAsync("features");
         output.WriteLine($"screenshot: {await DashboardRun.ScreenshotAsync(page, "05-submit.png")}");
         await page.Locator("#submit-form button[type=submit]").ClickAsync();
         await page.WaitForURLAsync(url => url.Contains("#/jobs/", StringComparison.Ordinal));
         var id = Uri.UnescapeDataString(new Uri(page.Url).Fragment["#/jobs/".Length..]);
         await page.Locator(".job-head .badge.Running").WaitForAsync();
+        using (var submitted = new JobsHttp(run.Host.BaseUrl))
+        {
+            // The form's format and outputs reached the job as the API takes them.
+            var input = System.Text.Json.JsonDocument.Parse(await (await submitted.GetAsync($"api/jobs/{Uri.EscapeDataString(id)}?showInput=true")).Content.ReadAsStringAsync()).RootElement.GetProperty("input").GetProperty("spec");
+            Assert.Equal("parquet", input.GetProperty("format").GetString());
+            Assert.Equal(["features"], input.GetProperty("outputs").EnumerateArray().Select(o => o.GetString()));
+        }
 
         // A function key may submit, not terminate: the page says why.
         await page.Locator("#terminate").ClickAsync();

@@ -19,9 +19,26 @@ public sealed class ConvNetModelTests(ConvNetModelsFixture models, ITestOutputHe
         Assert.Equal([-1, 3, 224, 224], input.Value.Dimensions);
         Assert.Equal("N", input.Value.SymbolicDimensions[0]);
 
-        var output = Assert.Single(session.OutputMetadata);
-        Assert.Equal("logits", output.Key);
-        Assert.Equal([-1, 1000], output.Value.Dimensions);
+        // The scores first (the class output), then the pooled features a job's outputs can store.
+        Assert.Equal(["logits", "features"], session.OutputNames);
+        Assert.Equal([-1, 1000], session.OutputMetadata["logits"].Dimensions);
+        Assert.Equal([-1, name == "resnet50" ? 2048 : 1280], session.OutputMetadata["features"].Dimensions);
+    }
+
+    [Theory]
+    [InlineData("mobilenetv2", 1280)]
+    [InlineData("resnet50", 2048)]
+    public void FeaturesAreThePooledActivationsPerImage(string name, int channels)
+    {
+        using var session = OrtRunner.Open(models.Output(name).ModelPath);
+        var data = SolidColorTensors.Batch([(0.9f, 0.2f, 0.1f), (0.1f, 0.3f, 0.8f)], 224);
+
+        var (features, shape) = OrtRunner.Run(session, "input", "features", data, 2, 3, 224, 224);
+
+        Assert.Equal([2L, channels], shape);
+        // Pooled after a ReLU (ReLU6): finite, never negative, and not the same for two colours.
+        Assert.All(features, v => Assert.True(float.IsFinite(v) && v >= 0));
+        Assert.True(Enumerable.Range(0, channels).Max(i => Math.Abs(features[i] - features[channels + i])) > 1e-4);
     }
 
     [Theory]

@@ -36,9 +36,9 @@ public sealed class DominantColorModelTests : IDisposable
         Assert.Equal([-1, 3, Size, Size], input.Value.Dimensions);
         Assert.Equal("N", input.Value.SymbolicDimensions[0]);
 
-        var output = Assert.Single(session.OutputMetadata);
-        Assert.Equal("probabilities", output.Key);
-        Assert.Equal([-1, DominantColorModel.Prototypes.Count], output.Value.Dimensions);
+        Assert.Equal(["probabilities", "features"], session.OutputNames);
+        Assert.Equal([-1, DominantColorModel.Prototypes.Count], session.OutputMetadata["probabilities"].Dimensions);
+        Assert.Equal([-1, 3], session.OutputMetadata["features"].Dimensions);
     }
 
     [Fact]

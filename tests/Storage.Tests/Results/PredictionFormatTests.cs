@@ -5,6 +5,27 @@ namespace Serverless.Storage.Tests.Results;
 public sealed class PredictionFormatTests
 {
     [Fact]
+    public void Named_outputs_are_float_array_fields_after_the_passthrough_columns_and_read_back()
+    {
+        var row = PredictionRow.Success("a.jpg", [new LabelScore(1, "red", 0.5f)]) with
+        {
+            Columns = new() { ["site"] = System.Text.Json.JsonDocument.Parse("\"north\"").RootElement.Clone() },
+            Outputs = new Dictionary<string, float[]> { ["features"] = [0.1f, -2.5f, float.NaN], ["pool"] = [1f] },
+        };
+
+        var line = PredictionJson.Serialize(row);
+
+        Assert.EndsWith(",\"site\":\"north\",\"features\":[0.1,-2.5,null],\"pool\":[1]}", line);
+        var back = PredictionJson.Parse(line, ["features", "pool"]);
+        Assert.Equal([0.1f, -2.5f], back.Outputs!["features"][..2]);
+        Assert.True(float.IsNaN(back.Outputs["features"][2]));
+        Assert.Equal([1f], back.Outputs["pool"]);
+        Assert.Equal(["site"], back.Columns!.Keys);
+        // Without the names they are passthrough fields, kept as they are.
+        Assert.Equal(line, PredictionJson.Serialize(PredictionJson.Parse(line)));
+    }
+
+    [Fact]
     public void Json_lines_round_trip_and_omit_nulls()
     {
         var ok = PredictionRow.Success("dir/a.jpg", [new LabelScore(281, "tabby, tabby cat", 0.75f)]);

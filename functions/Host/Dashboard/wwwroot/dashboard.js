@@ -504,6 +504,7 @@
       ["top", "Top classes", "classes per image (default 5)", false],
       ["id", "Job id", "optional; the same id runs once", false],
       ["format", "Format", "", false],
+      ["outputs", "Outputs", "optional: model outputs stored per image, e.g. features (comma-separated; JSON Lines or Parquet)", false, "wide"],
       ["maxFailedImages", "Stop after failed images", "optional", false],
       ["maxFailedPercent", "Stop after failed percent", "optional", false],
     ];
@@ -521,7 +522,7 @@
     const limitedHints = { source: "one of your tenant's allowed sources", output: "one of your tenant's allowed outputs", model: "in your tenant's models folder" };
     for (const [name, label, hint, required, wide] of fields) {
       const input = limited[name] || (name === "format"
-        ? el("select", { id: `f-${name}`, name }, el("option", { value: "jsonl" }, "JSON Lines"), el("option", { value: "csv" }, "CSV"))
+        ? el("select", { id: `f-${name}`, name }, el("option", { value: "jsonl" }, "JSON Lines"), el("option", { value: "csv" }, "CSV"), el("option", { value: "parquet" }, "Parquet"))
         : el("input", { id: `f-${name}`, name, type: ["batchSize", "top", "maxFailedImages", "maxFailedPercent"].includes(name) ? "number" : "text", required, spellcheck: false }));
       inputs[name] = input;
       errors[name] = el("p", { className: "field-error", hidden: true });
@@ -541,7 +542,8 @@
       for (const [name, input] of Object.entries(inputs)) {
         const value = input.value.trim();
         if (value === "") continue;
-        body[name] = input.type === "number" ? Number(value) : value;
+        // outputs is a list (NAME[,NAME] as the CLI takes it); the host judges each name.
+        body[name] = input.type === "number" ? Number(value) : name === "outputs" ? value.split(",").map(o => o.trim()) : value;
       }
       try {
         const response = await api("/api/jobs", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
