@@ -114,7 +114,8 @@ public sealed class DropClaims(IDropReceiptStore store, DropOptions options, str
             Owner = owner,
             ClaimId = NewClaimId(),
             // A claim that died while writing may have written: its id lets the new owner check the result.
-            PreviousClaimId = current.Status == ReceiptStatus.Writing ? current.ClaimId : null,
+            // A claim that died before writing wrote nothing: the one it retook (if any) is still the one to check.
+            PreviousClaimId = current.Status == ReceiptStatus.Writing ? current.ClaimId : current.PreviousClaimId,
             ClaimedUntil = now + options.ClaimTimeout,
             Attempts = current.Attempts + 1,
             UpdatedAt = now,

@@ -151,7 +151,11 @@ public sealed class DropRaceTests(JobStack stack)
         var retaken = await race.Claims("c").TryClaimAsync(race.Source.ToString(), race.Older.Object, default);
         Assert.Equal(ClaimOutcome.Claimed, retaken.Outcome);
         Assert.Equal(race.Older.ClaimId, retaken.Receipt!.PreviousClaimId);
-        var done = await race.Writer("c").CompleteLandedAsync(retaken.Receipt, default);
+        // Worker c dies too before it writes anything: the next retake still names the claim that wrote.
+        var again = await race.Claims("d").TryClaimAsync(race.Source.ToString(), race.Older.Object, default);
+        Assert.Equal(ClaimOutcome.Claimed, again.Outcome);
+        Assert.Equal(race.Older.ClaimId, again.Receipt!.PreviousClaimId);
+        var done = await race.Writer("d").CompleteLandedAsync(again.Receipt, default);
 
         Assert.Equal(ReceiptStatus.Done, done!.Status);
         Assert.Equal(1, done.Writes); // not classified again

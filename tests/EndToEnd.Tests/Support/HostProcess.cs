@@ -129,13 +129,18 @@ public sealed class HostProcess : IAsyncDisposable
 
     private static Process Start(string dll, IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment)
     {
-        var psi = new ProcessStartInfo("dotnet")
+        // Through env --default-signal: a test run started in the background by a shell without job
+        // control inherits SIGINT ignored, and .NET keeps an ignored SIGINT ignored, so the Ctrl+C
+        // tests would test the shell that started them; env (exec, same pid) restores the default.
+        var psi = new ProcessStartInfo("env")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = RepoPaths.Root,
         };
+        psi.ArgumentList.Add("--default-signal=INT");
+        psi.ArgumentList.Add("dotnet");
         psi.ArgumentList.Add(dll);
         foreach (var arg in args)
             psi.ArgumentList.Add(arg);
