@@ -164,10 +164,8 @@ internal static class ScaleBenchmark
     /// <summary>On stderr: the Azurite requests of the whole run by method and resource (the hub's name cut out), the most frequent first.</summary>
     private static void LogBreakdown(string debugLog, string hub)
     {
-        using var stream = new FileStream(debugLog, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        using var reader = new StreamReader(stream);
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-        while (reader.ReadLine() is { } line)
+        foreach (var line in RequestLines(debugLog))
         {
             if (System.Text.RegularExpressions.Regex.Match(line, @"RequestMethod=(\w+).*?RequestURL=(\S+)") is not { Success: true } m)
                 continue;
@@ -180,18 +178,18 @@ internal static class ScaleBenchmark
             Report.Log($"azurite requests: {n,8} {what}");
     }
 
-    // Azurite logs one such line per request of its three services.
-    private static long CountRequests(string debugLog)
+    private static long CountRequests(string debugLog) => RequestLines(debugLog).LongCount();
+
+    /// <summary>Azurite's debug log lines, one per request of its three services (what is counted and broken down).</summary>
+    private static IEnumerable<string> RequestLines(string debugLog)
     {
         if (!File.Exists(debugLog))
-            return 0;
+            yield break;
         using var stream = new FileStream(debugLog, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         using var reader = new StreamReader(stream);
-        long n = 0;
         while (reader.ReadLine() is { } line)
             if (line.Contains("StorageContextMiddleware: RequestMethod=", StringComparison.Ordinal))
-                n++;
-        return n;
+                yield return line;
     }
 
     /// <summary>The host's managed heap after its last GC (the runtime's meter on /metrics): how much of the RSS is live objects.</summary>
