@@ -29,6 +29,12 @@ public sealed record JobProgress(
     /// <summary>The job this one reruns the failed images of.</summary>
     public string? ParentJob { get; init; }
 
+    /// <summary>The job's priority as the scheduler applies it (null for a job run without the scheduler).</summary>
+    public string? Priority { get; init; }
+
+    /// <summary>Why the job (or one of its pages) waits: its tenant's quota, or slots held by other work; null when it does not.</summary>
+    public string? Waiting { get; init; }
+
     /// <summary>Classes kept in <see cref="TopClasses"/>.</summary>
     public const int TopClassCount = 20;
 
@@ -78,5 +84,11 @@ public sealed record JobOutput(
     public string? ParentJob { get; init; }
 }
 
-/// <summary>A running page's custom status: images done so far in that page.</summary>
-public sealed record PageProgress(long Done, long Failed);
+/// <summary>A running page's custom status: images done so far in that page, and why it waits for slots (null when it does not).</summary>
+public sealed record PageProgress(long Done, long Failed)
+{
+    public string? Waiting { get; init; }
+
+    /// <summary>The job's priority as the scheduler applied it at the page's last call.</summary>
+    public string? Priority { get; init; }
+}

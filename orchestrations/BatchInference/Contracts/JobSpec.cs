@@ -56,4 +56,13 @@ public sealed record JobSpec(
 
     /// <summary>The job this one reruns the failed images of (<c>POST api/jobs/{id}/rerun</c>); null for a job submitted as such.</summary>
     public string? ParentJob { get; init; }
+
+    /// <summary>The job's priority as submitted (<see cref="JobPriority"/>); an admin's later change lives in the scheduler.</summary>
+    public string Priority { get; init; } = JobPriority.Normal;
+
+    /// <summary>
+    /// How the scheduler admits the job and its units (<see cref="Scheduling.JobScheduler"/>); null: the job
+    /// runs unscheduled, as a job started before the scheduler existed (or on a host with it turned off).
+    /// </summary>
+    public Scheduling.SchedulingTerms? Scheduling { get; init; }
 }

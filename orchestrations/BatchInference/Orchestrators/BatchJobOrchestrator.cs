@@ -1,5 +1,6 @@
 using Microsoft.DurableTask;
 using Serverless.BatchInference.Contracts;
+using Serverless.BatchInference.Scheduling;
 
 namespace Serverless.BatchInference.Orchestrators;
 
@@ -15,6 +16,30 @@ public sealed class BatchJobOrchestrator : TaskOrchestrator<JobState, JobOutput?
 {
     /// <inheritdoc/>
     public override async Task<JobOutput?> RunAsync(TaskOrchestrationContext context, JobState state)
+    {
+        if (state.Spec.Scheduling is not { } terms)
+            return await RunJobAsync(context, state);
+
+        // With the scheduler: the job starts when its tenant's running-jobs quota lets it, and gives its place back at the end.
+        if (state.StartedUtc is null)
+            await JobGate.AdmitAsync(context, state.Spec, terms, reason =>
+                context.SetCustomStatus(Progress("waiting", state, context.CurrentUtcDateTime, context.CurrentUtcDateTime) with { Waiting = reason }));
+        JobOutput? output;
+        try
+        {
+            output = await RunJobAsync(context, state);
+        }
+        catch (Exception)
+        {
+            await JobGate.ReleaseAsync(context, state.Spec);
+            throw;
+        }
+        if (output is not null)
+            await JobGate.ReleaseAsync(context, state.Spec);
+        return output;
+    }
+
+    private static async Task<JobOutput?> RunJobAsync(TaskOrchestrationContext context, JobState state)
     {
         var job = state.Spec;
         var started = state.StartedUtc ?? context.CurrentUtcDateTime;
@@ -44,6 +69,9 @@ public sealed class BatchJobOrchestrator : TaskOrchestrator<JobState, JobOutput?
                 listing = null;
                 var pageIndex = run.AddListedPage(page);
                 pagesThisExecution++;
+                if (job.Scheduling?.Rules.MaxImagesPerJob is { } maxImages && run.State.Listed > maxImages)
+                    await StopAsync(context, run, inFlight, $"the job lists more than {maxImages} images, the most tenant {job.Scheduling.Tenant} allows in one job (maxImagesPerJob); split the source or ask an admin to raise the quota",
+                        started, notStarted: page.Count);
                 // Progress shows the listing as it goes (and the phase once a page runs), not only after a page ends.
                 context.SetCustomStatus(Progress(page.Count > 0 ? "classifying" : "listing", run.State, started, context.CurrentUtcDateTime));
                 if (page.Count > 0)
@@ -82,12 +110,12 @@ public sealed class BatchJobOrchestrator : TaskOrchestrator<JobState, JobOutput?
     /// The job is past its error threshold: its running pages start no more units, what they ran is
     /// merged, and the job fails saying how many images were left unclassified.
     /// </summary>
-    private static async Task StopAsync(TaskOrchestrationContext context, JobRun run, Dictionary<Task<PageResult>, int> inFlight, string reason, DateTime started)
+    private static async Task StopAsync(TaskOrchestrationContext context, JobRun run, Dictionary<Task<PageResult>, int> inFlight, string reason, DateTime started, long notStarted = 0)
     {
         var job = run.State.Spec;
         foreach (var page in inFlight.Values)
             context.SendEvent(PageIds.For(job.JobId, page), ActivityNames.StopEvent, true);
-        var unclassified = 0L;
+        var unclassified = notStarted;
         foreach (var result in await Task.WhenAll(inFlight.Keys))
         {
             run.AddPageResult(result);
@@ -117,6 +145,7 @@ public sealed class BatchJobOrchestrator : TaskOrchestrator<JobState, JobOutput?
             ModelSha256 = state.Spec.ModelSha256,
             Skipped = state.Skipped,
             ParentJob = state.Spec.ParentJob,
+            Priority = state.Spec.Scheduling is null ? null : state.Spec.Priority,
         };
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.DurableTask;
 using Serverless.BatchInference.Contracts;
+using Serverless.BatchInference.Scheduling;
 
 namespace Serverless.BatchInference.Orchestrators;
 
@@ -10,7 +11,8 @@ namespace Serverless.BatchInference.Orchestrators;
 /// activities read the keys from the page's manifest. A unit that keeps killing its worker (poison)
 /// is split into inference batches, and a batch again into single images, so one image that crashes
 /// the decoder is recorded as failed and the rest is still classified. When the job stops (its
-/// <see cref="ActivityNames.StopEvent"/>), no more units start.
+/// <see cref="ActivityNames.StopEvent"/>), no more units start. A job run with the scheduler
+/// (<see cref="JobSpec.Scheduling"/>) queues a unit only on a slot <see cref="JobScheduler"/> granted.
 /// </summary>
 public sealed class ClassifyPageOrchestrator : TaskOrchestrator<PageInput, PageResult>
 {
@@ -27,15 +29,19 @@ public sealed class ClassifyPageOrchestrator : TaskOrchestrator<PageInput, PageR
         var units = FanOut.Ranges(input.Count, job.ImagesPerTask);
         var stop = context.WaitForExternalEvent<bool>(ActivityNames.StopEvent);
 
+        // With the scheduler, a unit is queued only on a slot it granted (priorities, fair share, quotas).
+        var slots = job.Scheduling is { } terms ? new UnitSlots(context, job, terms) : null;
+
         // Progress inside the page, read by the jobs API while the page runs.
         var progress = JobCounts.Empty;
+        void Report() => context.SetCustomStatus(new PageProgress(progress.Images, progress.Failed) { Waiting = slots?.Waiting, Priority = slots?.Priority });
         var (results, started) = await FanOut.RunBoundedAsync(units.Length, job.MaxBatchesInFlight,
             u => ClassifyOrSplitAsync(context, input, PartNames.For(input.PageIndex, u), units[u].First, units[u].Count, level: 0),
             result =>
             {
                 progress = progress.Add(result.Counts);
-                context.SetCustomStatus(new PageProgress(progress.Images, progress.Failed));
-            }, stop);
+                Report();
+            }, stop, slots, Report);
 
         var counts = JobCounts.Empty;
         var parts = new List<string>();

@@ -1,4 +1,5 @@
 using System.Runtime.ExceptionServices;
+using Serverless.BatchInference.Scheduling;
 
 namespace Serverless.BatchInference.Orchestrators;
 
@@ -10,30 +11,59 @@ internal static class FanOut
     /// running; when one finishes the next starts. Deterministic under replay because the order of
     /// completions comes from history. <paramref name="completed"/> sees each result as it arrives.
     /// Once <paramref name="stop"/> completes no more start; those running are awaited.
-    /// The first failure is rethrown after every started task ended.
+    /// With <paramref name="slots"/>, a task starts only on a slot the scheduler granted, and every
+    /// finished task gives its slot back in the next call; <paramref name="waiting"/> sees each change
+    /// of why the page waits. The first failure is rethrown after every started task ended.
     /// </summary>
     /// <returns>The results, and how many were started (indexes from there on never ran and hold default).</returns>
     public static async Task<(T[] Results, int Started)> RunBoundedAsync<T>(int count, int maxInFlight, Func<int, Task<T>> start,
-        Action<T>? completed = null, Task? stop = null)
+        Action<T>? completed = null, Task? stop = null, UnitSlots? slots = null, Action? waiting = null)
     {
         var results = new T[count];
         var running = new Dictionary<Task, int>();
         var next = 0;
+        var granted = 0; // slots granted and not used yet
+        var ask = slots is not null;
+        Task? wake = null;
         Exception? firstFailure = null;
         while (next < count || running.Count > 0)
         {
             var stopped = stop is { IsCompleted: true };
-            while (next < count && running.Count < maxInFlight && firstFailure is null && !stopped)
+            var canStart = next < count && running.Count < maxInFlight && firstFailure is null && !stopped;
+            if (slots is not null && ask)
+            {
+                // One call per finished unit: its slot back, and the next ones asked for.
+                var before = slots.Waiting;
+                var want = canStart ? Math.Max(0, Math.Min(maxInFlight - running.Count, count - next) - granted) : 0;
+                granted += await slots.AcquireAsync(running.Count + granted, want);
+                ask = false;
+                if (canStart && granted == 0)
+                    wake ??= slots.WakeAsync();
+                if (slots.Waiting != before)
+                    waiting?.Invoke();
+            }
+            while (canStart && (slots is null || granted > 0) && next < count && running.Count < maxInFlight)
             {
                 running.Add(start(next), next);
                 next++;
+                granted = Math.Max(granted - 1, 0);
             }
-            if (running.Count == 0)
+            if (running.Count == 0 && (wake is null || !canStart))
                 break;
-            var waitOn = stop is null || stopped ? running.Keys.ToList() : [.. running.Keys, stop];
+            List<Task> waitOn = [.. running.Keys];
+            if (wake is not null)
+                waitOn.Add(wake);
+            if (stop is not null && !stopped)
+                waitOn.Add(stop);
             var done = await Task.WhenAny(waitOn);
             if (done == stop)
                 continue;
+            ask = true;
+            if (done == wake)
+            {
+                wake = null;
+                continue;
+            }
             var index = running[done];
             running.Remove(done);
             var task = (Task<T>)done;
@@ -45,6 +75,9 @@ internal static class FanOut
                 completed?.Invoke(task.Result);
             }
         }
+        // Every slot back: none runs, none is wanted.
+        if (slots is not null)
+            await slots.AcquireAsync(0, 0);
         if (firstFailure is not null)
             ExceptionDispatchInfo.Throw(firstFailure);
         return (results, next);

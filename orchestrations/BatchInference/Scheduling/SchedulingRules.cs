@@ -1,0 +1,34 @@
+namespace Serverless.BatchInference.Scheduling;
+
+/// <summary>The scheduler's fixed rules of time (README "Priorities and quotas" documents them).</summary>
+public static class SchedulingRules
+{
+    /// <summary>
+    /// Aging: a job that wants slots (or to start) and gets none rises one priority level for every
+    /// step it waits, so low work waits at most two steps behind a stream of high work.
+    /// </summary>
+    public static TimeSpan AgingStep { get; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// A holder that has not called for this long is gone (its job was terminated or purged without
+    /// telling the scheduler); its slots go back. Longer than any unit runs (functionTimeout) plus
+    /// a redelivery after a worker died: a page calls again whenever one of its units finishes.
+    /// </summary>
+    public static TimeSpan HolderLease { get; } = TimeSpan.FromMinutes(20);
+
+    /// <summary>A job waiting to start that stopped asking for this long is gone.</summary>
+    public static TimeSpan WaitingJobLease { get; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How often a waiting page asks again: from the first to the last, doubling.</summary>
+    public static TimeSpan FirstPoll { get; } = TimeSpan.FromSeconds(1);
+
+    /// <inheritdoc cref="FirstPoll"/>
+    public static TimeSpan LastPoll { get; } = TimeSpan.FromSeconds(4);
+
+    /// <summary>How often a job waiting to start asks again, at most.</summary>
+    public static TimeSpan LastJobPoll { get; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The next wait after <paramref name="previous"/> (null for the first).</summary>
+    public static TimeSpan NextPoll(TimeSpan? previous, TimeSpan last) =>
+        previous is null ? FirstPoll : TimeSpan.FromTicks(Math.Min(previous.Value.Ticks * 2, last.Ticks));
+}

@@ -1,0 +1,60 @@
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Entities;
+using Serverless.BatchInference.Contracts;
+
+namespace Serverless.BatchInference.Scheduling;
+
+/// <summary>
+/// A page orchestrator's side of the scheduler: asks <see cref="JobScheduler"/> for unit slots,
+/// tells the pages its call gave slots to, and waits (a timer, or the event another page sends)
+/// when it got none. One call per finished unit gives its slot back and asks for the next.
+/// </summary>
+internal sealed class UnitSlots(TaskOrchestrationContext context, JobSpec job, SchedulingTerms terms)
+{
+    /// <summary>The event a page sends to a page its call gave slots to.</summary>
+    public const string SlotsEvent = "slots";
+
+    private Task<bool>? told;
+    private TimeSpan? poll;
+
+    /// <summary>Why the page waits after its last call (null when it got what it asked).</summary>
+    public string? Waiting { get; private set; }
+
+    /// <summary>The priority the scheduler applied at the last call.</summary>
+    public string Priority { get; private set; } = job.Priority;
+
+    /// <summary>Says it runs <paramref name="running"/> units and could start <paramref name="want"/> more; returns how many it may start.</summary>
+    public async Task<int> AcquireAsync(int running, int want)
+    {
+        SlotGrant grant;
+        try
+        {
+            grant = await context.Entities.CallEntityAsync<SlotGrant>(SchedulerIds.Entity, nameof(JobScheduler.Acquire),
+                new SlotRequest(job.JobId, context.InstanceId, job.Priority, terms, running, want));
+        }
+        catch (EntityOperationFailedException)
+        {
+            // A scheduler that cannot answer must not stop the job: the page runs as an unscheduled one would.
+            Waiting = null;
+            return want;
+        }
+        foreach (var page in grant.Notify)
+            context.SendEvent(page, SlotsEvent, true);
+        Priority = grant.Priority;
+        Waiting = grant.Granted < want ? grant.Waiting : null;
+        if (grant.Granted > 0)
+            poll = null;
+        return grant.Granted;
+    }
+
+    /// <summary>Completes when it is worth asking again: told by another page, or the next poll (1 s doubling to 4 s).</summary>
+    public async Task WakeAsync()
+    {
+        poll = SchedulingRules.NextPoll(poll, SchedulingRules.LastPoll);
+        told ??= context.WaitForExternalEvent<bool>(SlotsEvent);
+        await Task.WhenAny(context.CreateTimer(poll.Value, CancellationToken.None), told);
+        // A completed wait for the event is used up; the next wake waits for a new one.
+        if (told.IsCompleted)
+            told = null;
+    }
+}
