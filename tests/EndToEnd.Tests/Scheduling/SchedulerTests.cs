@@ -64,6 +64,28 @@ public sealed class SchedulerTests(JobStack stack) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_terminated_job_gives_its_slots_to_the_job_waiting_for_them()
+    {
+        var big = "sched-term-big-" + hub + "/";
+        var small = "sched-term-small-" + hub + "/";
+        await stack.UploadSyntheticImagesAsync(big, 400, seed: 86);
+        await stack.UploadSyntheticImagesAsync(small, 8, seed: 87);
+        using var jobs = new JobsHttp(host!.BaseUrl);
+        var highId = await jobs.SubmitAsync(new { source = Source(big), model = stack.DominantColor, batchSize = 4, priority = "high", output = Source("results/" + big) });
+        await WaitUntilAsync(jobs, highId, s => Done(s) > 0);
+        var lowId = await jobs.SubmitAsync(new { source = Source(small), model = stack.DominantColor, batchSize = 4, priority = "low", output = Source("results/" + small) });
+        var waiting = await WaitUntilAsync(jobs, lowId, s => Custom(s, "waiting") is not null);
+        Assert.Contains("work-unit slots are taken", Custom(waiting, "waiting"), StringComparison.Ordinal);
+
+        // Terminated, the high job runs no more code: the scheduler hears of it from the terminate, not in 20 minutes.
+        using (var terminate = await jobs.PostJsonAsync($"api/jobs/{highId}/terminate?reason=test", new { }))
+            Assert.Equal(HttpStatusCode.Accepted, terminate.StatusCode);
+        var lowDone = await jobs.WaitAsync(lowId, TimeSpan.FromMinutes(2), () => host.OutputTail);
+        Assert.Equal("Completed", lowDone.GetProperty("runtimeStatus").GetString());
+        Assert.Equal(8, lowDone.GetProperty("output").GetProperty("images").GetInt64());
+    }
+
+    [Fact]
     public async Task Over_its_running_jobs_quota_a_tenants_job_waits_with_the_reason_and_over_its_queued_limit_a_submission_is_429()
     {
         var prefix = "sched-quota-" + hub + "/";
@@ -116,9 +138,11 @@ public sealed class SchedulerTests(JobStack stack) : IAsyncLifetime
         using (var functionKey = new JobsHttp(host.BaseUrl, JobStack.FunctionKey))
             await TenantAdminTests.AssertStatusAsync(HttpStatusCode.Forbidden, await functionKey.PostJsonAsync($"api/jobs/{id}/priority", new { priority = "high" }));
 
-        // Lowered while it runs, alone on the host: it still gets every slot and ends.
-        var changed = await TenantAdminTests.AssertStatusAsync(HttpStatusCode.OK, await admin.PostJsonAsync($"api/jobs/{id}/priority", new { priority = "low" }));
-        Assert.Equal("low", JsonSerializer.Deserialize<JsonElement>(changed).GetProperty("priority").GetString());
+        // Raised, then lowered with the CLI while it runs, alone on the host: it still gets every slot and ends.
+        var changed = await TenantAdminTests.AssertStatusAsync(HttpStatusCode.OK, await admin.PostJsonAsync($"api/jobs/{id}/priority", new { priority = "high" }));
+        Assert.Equal("high", JsonSerializer.Deserialize<JsonElement>(changed).GetProperty("priority").GetString());
+        var cli = await HostProcess.RunCliAsync(["priority", id, "low", "--url", host.BaseUrl.ToString(), "--key", JobStack.MasterKey]);
+        Assert.Equal((0, $"job {id} priority=low"), (cli.ExitCode, cli.StdOut.Trim()));
         await WaitUntilAsync(admin, id, s => Custom(s, "priority") == "low" || s.GetProperty("runtimeStatus").GetString() == "Completed");
         var done = await admin.WaitAsync(id, TimeSpan.FromMinutes(4), () => host.OutputTail);
         Assert.Equal("Completed", done.GetProperty("runtimeStatus").GetString());
