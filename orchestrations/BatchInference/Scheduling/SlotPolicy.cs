@@ -74,7 +74,7 @@ public sealed class SlotPolicy(SchedulerState state, DateTime now)
                     : $"another job of tenant {TenantName(job.Tenant)} waits ahead of it for the same quota (maxRunningJobs)";
             }
         }
-        return new JobAdmission(job.Admitted, job.Waiting);
+        return new JobAdmission(job.Admitted, job.Waiting, EffectivePriority(job));
     }
 
     /// <summary>A job ended (or was terminated): its slots and its place go back; says whom that served.</summary>

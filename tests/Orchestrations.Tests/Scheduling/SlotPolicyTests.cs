@@ -164,6 +164,9 @@ public sealed class SlotPolicyTests
         // The high-priority job goes first, though it came later.
         Assert.False(new SlotPolicy(state, now).Admit(new JobAdmissionRequest("second", "normal", terms)).Admitted);
         Assert.True(new SlotPolicy(state, now).Admit(new JobAdmissionRequest("urgent", "high", terms)).Admitted);
+        // A waiting job is told the priority an admin gave it (its status shows it before it starts).
+        new SlotPolicy(state, now).SetPriority(new PriorityChange("second", "low"));
+        Assert.Equal("low", new SlotPolicy(state, now).Admit(new JobAdmissionRequest("second", "normal", terms)).Priority);
     }
 
     [Fact]
