@@ -30,39 +30,8 @@
     }
   }
 
-  // el("div", { className: "x", dataset: { id } }, "text", child...)
-  function el(tag, props = {}, ...children) {
-    const element = document.createElement(tag);
-    for (const [name, value] of Object.entries(props)) {
-      if (value === undefined || value === null || value === false) continue;
-      if (name === "dataset") Object.assign(element.dataset, value);
-      else if (name in element && name !== "list") element[name] = value;
-      else element.setAttribute(name, value === true ? "" : String(value));
-    }
-    for (const child of children.flat()) {
-      if (child === null || child === undefined || child === false) continue;
-      element.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-    return element;
-  }
-
-  const n = value => (value ?? 0).toLocaleString("en-US");
-  const rate = value => value === null || value === undefined ? "–" : (value >= 100 ? value.toFixed(0) : value.toFixed(1));
+  const { el, n, rate, duration, when } = window.Dom;
   const enc = encodeURIComponent;
-
-  function duration(seconds) {
-    if (seconds === null || seconds === undefined || !isFinite(seconds)) return "–";
-    if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
-    const s = Math.round(seconds), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
-    return h > 0 ? `${h} h ${m} min` : `${m} min ${s % 60} s`;
-  }
-
-  function when(iso) {
-    if (!iso) return "–";
-    const date = new Date(iso);
-    const today = new Date().toDateString() === date.toDateString();
-    return today ? date.toLocaleTimeString("en-GB") : date.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" });
-  }
 
   async function api(path, init = {}) {
     const key = sessionStorage.getItem(KEY);
@@ -278,7 +247,8 @@
       return el("tr", { dataset: { jobId: job.id }, className: job.state },
         el("td", {}, el("a", { href: `#/jobs/${enc(job.id)}`, className: "mono" }, job.id)),
         admin ? el("td", { className: "tenant" }, job.tenant || "–") : null,
-        el("td", {}, el("span", { className: `badge ${job.state}` }, job.state)),
+        el("td", { className: "state" }, el("span", { className: `badge ${job.state}` }, job.state), ended ? null : Priority.waiting(job.waiting)),
+        el("td", {}, Priority.label(job.priority)),
         el("td", { className: "path", title: job.source || "" }, job.source || "–"),
         el("td", { className: "path", title: job.model || "" }, job.model || "–"),
         el("td", { className: "num" }, el("div", { className: "mini" },
@@ -289,7 +259,7 @@
         el("td", { className: "num" }, duration(job.durationSeconds)));
     });
     return el("table", { id: "jobs" },
-      el("thead", {}, el("tr", {}, ["Job", ...(admin ? ["Tenant"] : []), "State", "Source", "Model"].map(h => el("th", {}, h)),
+      el("thead", {}, el("tr", {}, ["Job", ...(admin ? ["Tenant"] : []), "State", "Priority", "Source", "Model"].map(h => el("th", {}, h)),
         ["Images", "Images/s", "Started", "Duration"].map(h => el("th", { className: "num" }, h)))),
       el("tbody", {}, rows));
   }
@@ -300,6 +270,10 @@
     const mine = generation;
     const badge = el("span", { className: "badge" }, "…");
     const phase = el("span", { className: "hint" });
+    const priority = Priority.label(null, { id: "priority" });
+    const waitingLine = el("div", { id: "waiting" });
+    // Raise or lower a running job: offered to admins only (the host refuses the others with a 403 shown here).
+    const priorityControl = Priority.canChange(me) ? Priority.control({ id, api, changed: () => setTimeout(load, 500) }) : null;
     const terminate = el("button", { type: "button", className: "danger", id: "terminate", hidden: true }, "Terminate");
     const purge = el("button", { type: "button", className: "danger", id: "purge", hidden: true }, "Purge");
     const track = progressTrack();
@@ -314,8 +288,9 @@
     view.replaceChildren(
       el("div", { className: "job-head" },
         el("div", { className: "crumbs" }, el("a", { href: "#/jobs" }, "Jobs"), " / job"),
-        el("h1", { className: "mono" }, id), badge, phase,
-        el("div", { className: "actions" }, terminate, purge)),
+        el("h1", { className: "mono" }, id), badge, priority, phase,
+        el("div", { className: "actions" }, priorityControl && priorityControl.node, terminate, purge)),
+      waitingLine,
       el("section", { className: "card progress" }, el("h2", {}, "Progress"), track, progressLine, tiles),
       el("section", { className: "card" }, el("h2", {}, "Images per second"), chart),
       el("div", { className: "grid2" },
@@ -377,6 +352,11 @@
       badge.className = `badge ${status.runtimeStatus}`;
       badge.textContent = status.runtimeStatus;
       phase.textContent = p.phase && !ended ? p.phase : "";
+      // The priority the scheduler applies (customStatus), else the one the job was submitted with.
+      const applied = p.priority || spec.priority || null;
+      Priority.set(priority, applied);
+      waitingLine.replaceChildren(...(ended ? [] : [Priority.waiting(p.waiting)].filter(Boolean)));
+      if (priorityControl) priorityControl.update(applied, ended);
       terminate.hidden = ended;
       purge.hidden = !ended;
       fillTrack(track, done, failed, total, ended);
@@ -399,7 +379,7 @@
       const output = status.output && typeof status.output === "object" ? status.output : null;
       details.replaceChildren(
         ...row("Source", spec.source), ...row("Model", modelName(id, spec.model)), ...row("Output", spec.output),
-        ...row("Batch size", spec.batchSize), ...row("Started", when(p.startedAt || status.createdTime)), ...row("Updated", when(status.lastUpdatedTime)),
+        ...row("Batch size", spec.batchSize), ...row("Priority", applied), ...row("Started", when(p.startedAt || status.createdTime)), ...row("Updated", when(status.lastUpdatedTime)),
         ...(output ? row("Results", `${output.predictions}, ${output.summary} and report.html beside it`) : []),
         ...(status.failureDetails ? row("Failure", `${status.failureDetails.errorType}: ${status.failureDetails.errorMessage}`) : []));
     }
@@ -492,78 +472,11 @@
     return [el("dt", {}, name), el("dd", {}, value === undefined || value === null || value === "" ? "–" : String(value))];
   }
 
-  // ---- submit ----
+  // ---- submit (submit.js) ----
 
   function showSubmit() {
     const mine = generation;
-    const fields = [
-      ["source", "Source", "s3://bucket/prefix, azblob://container/prefix or a local folder", true, "wide"],
-      ["model", "Model", "path of the .onnx file on the workers", true, "wide"],
-      ["output", "Output", "default: results/<job id> beside the source", false, "wide"],
-      ["batchSize", "Batch size", "images per batch (default from host.json)", false],
-      ["top", "Top classes", "classes per image (default 5)", false],
-      ["id", "Job id", "optional; the same id runs once", false],
-      ["format", "Format", "", false],
-      ["outputs", "Outputs", "optional: model outputs stored per image, e.g. features (comma-separated; JSON Lines or Parquet)", false, "wide"],
-      ["maxFailedImages", "Stop after failed images", "optional", false],
-      ["maxFailedPercent", "Stop after failed percent", "optional", false],
-    ];
-    const errors = {};
-    const inputs = {};
-    const form = el("form", { className: "card form-card", id: "submit-form", novalidate: true });
-    const grid = el("div", { className: "form-grid" });
-    // A tenant's key is offered only its tenant's locations: its allowed sources and outputs, its models folder.
-    const tenant = me && me.key === "tenant" ? me : null;
-    const limited = {
-      source: tenant && Locations.picker(el, "source", tenant.allowSources || []),
-      output: tenant && Locations.picker(el, "output", tenant.allowOutputs || []),
-      model: tenant && tenant.modelsDir && Locations.model(el, tenant.modelsDir),
-    };
-    const limitedHints = { source: "one of your tenant's allowed sources", output: "one of your tenant's allowed outputs", model: "in your tenant's models folder" };
-    for (const [name, label, hint, required, wide] of fields) {
-      const input = limited[name] || (name === "format"
-        ? el("select", { id: `f-${name}`, name }, el("option", { value: "jsonl" }, "JSON Lines"), el("option", { value: "csv" }, "CSV"), el("option", { value: "parquet" }, "Parquet"))
-        : el("input", { id: `f-${name}`, name, type: ["batchSize", "top", "maxFailedImages", "maxFailedPercent"].includes(name) ? "number" : "text", required, spellcheck: false }));
-      inputs[name] = input;
-      errors[name] = el("p", { className: "field-error", hidden: true });
-      const shownHint = limited[name] ? limitedHints[name] : hint;
-      grid.append(el("div", { className: wide ? "wide" : "" }, el("label", { htmlFor: input.id }, label), input.node || input,
-        shownHint ? el("p", { className: "hint" }, shownHint) : null, errors[name]));
-    }
-    const general = el("p", { className: "field-error", hidden: true });
-    form.append(el("h1", {}, "Submit a job"), grid, general,
-      el("div", { className: "form-actions" }, el("button", { type: "submit", className: "primary" }, "Submit"), el("a", { href: "#/jobs" }, "Cancel")));
-    view.replaceChildren(form);
-
-    form.addEventListener("submit", async event => {
-      event.preventDefault();
-      for (const p of [...Object.values(errors), general]) p.hidden = true;
-      const body = {};
-      for (const [name, input] of Object.entries(inputs)) {
-        const value = input.value.trim();
-        if (value === "") continue;
-        // outputs is a list (NAME[,NAME] as the CLI takes it); the host judges each name.
-        body[name] = input.type === "number" ? Number(value) : name === "outputs" ? value.split(",").map(o => o.trim()) : value;
-      }
-      try {
-        const response = await api("/api/jobs", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-        const accepted = await response.json();
-        if (mine === generation) location.hash = `#/jobs/${enc(accepted.id)}`;
-      } catch (error) {
-        if (mine !== generation || error.status === 401) return;
-        let shown = false;
-        for (const [field, messages] of Object.entries(error.errors || {})) {
-          const target = errors[field] || general;
-          target.textContent = `${field}: ${[].concat(messages).join(" ")}`;
-          target.hidden = false;
-          shown = true;
-        }
-        if (!shown) {
-          general.textContent = describe(error);
-          general.hidden = false;
-        }
-      }
-    });
+    SubmitForm.show({ view, api, describe, me, current: () => mine === generation });
   }
 
   window.addEventListener("hashchange", route);
