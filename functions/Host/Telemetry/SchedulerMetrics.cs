@@ -70,7 +70,8 @@ internal sealed class SchedulerMetrics : IHostedService, IDisposable
     public static IReadOnlyList<Measurement<long>> Slots(SchedulerSnapshot? snapshot) =>
         snapshot is { Enabled: true } ? [new Measurement<long>(snapshot.Slots)] : [];
 
-    private static long Waiting(HolderRow holder) => Math.Max(0L, (long)holder.Want - holder.Reserved);
+    // The view's Want is what the page wants beyond its reservation: units it waits for.
+    private static long Waiting(HolderRow holder) => Math.Max(0L, holder.Want);
 
     private static string TenantLabel(string? tenant) => string.IsNullOrEmpty(tenant) ? NoTenant : tenant;
 

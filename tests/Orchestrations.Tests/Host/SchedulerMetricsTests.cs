@@ -15,11 +15,11 @@ public sealed class SchedulerMetricsTests
     private readonly ManualClock clock = new();
 
     [Fact]
-    public void Units_are_summed_by_priority_and_tenant_in_three_states_and_waiting_is_wanted_less_reserved()
+    public void Units_are_summed_by_priority_and_tenant_in_three_states()
     {
         var snapshot = Snapshot(
-            [Holder("a~p0", "a", "team-a", "high", running: 3, reserved: 1, want: 4), Holder("a~p1", "a", "team-a", "high", running: 2, reserved: 0, want: 0),
-             Holder("b~p0", "b", "team-b", "low", running: 0, reserved: 0, want: 5), Holder("c~p0", "c", "", "normal", running: 1, reserved: 2, want: 1)],
+            [Holder("a~p0", "a", "team-a", "high", running: 3, reserved: 1, want: 3), Holder("a~p1", "a", "team-a", "high", running: 2, reserved: 0, want: 0),
+             Holder("b~p0", "b", "team-b", "low", running: 0, reserved: 0, want: 5), Holder("c~p0", "c", "", "normal", running: 1, reserved: 2, want: 0)],
             [Job("a", "team-a", admitted: true), Job("b", "team-b", admitted: true, waiting: "all 6 work-unit slots are taken"), Job("c", "", admitted: true)]);
 
         var units = SchedulerMetrics.Units(snapshot).ToDictionary(m => Labels(m), m => m.Value);
@@ -30,7 +30,7 @@ public sealed class SchedulerMetricsTests
         Assert.Equal(3, units["high/team-a/waiting"]);
         Assert.Equal(5, units["low/team-b/waiting"]);
         Assert.Equal(0, units["low/team-b/running"]);
-        // A page whose reservation covers what it wants does not wait; work without a tenant is "(none)".
+        // Work without a tenant is "(none)".
         Assert.Equal(0, units[$"normal/{SchedulerMetrics.NoTenant}/waiting"]);
         Assert.Equal(2, units[$"normal/{SchedulerMetrics.NoTenant}/reserved"]);
     }
@@ -133,8 +133,9 @@ public sealed class SchedulerMetricsTests
         new(Enabled: true, Slots: 6, Granted: 10, Holders: holders, Jobs: jobs,
             Tenants: (tenants ?? []).Select(t => new TenantRow(Name: t, Weight: 1, MaxUnits: null, MaxRunningJobs: null, MaxImagesPerJob: null)).ToList());
 
+    // want: as SchedulerView gives it, what the page wants beyond its reservation.
     private static HolderRow Holder(string page, string job, string tenant, string priority, int running, int reserved, int want) =>
-        new(Page: page, Job: job, Tenant: tenant, Priority: priority, Running: running, Reserved: reserved, Want: want, Waiting: want > reserved ? "slots taken" : null);
+        new(Page: page, Job: job, Tenant: tenant, Priority: priority, Running: running, Reserved: reserved, Want: want, Waiting: want > 0 ? "slots taken" : null);
 
     private static JobRow Job(string id, string tenant, bool admitted, string? waiting = null) =>
         new(Id: id, Tenant: tenant, Priority: "normal", Admitted: admitted, Waiting: waiting);
