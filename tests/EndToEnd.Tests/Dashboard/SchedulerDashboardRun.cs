@@ -8,7 +8,7 @@ namespace Serverless.EndToEnd.Tests.Dashboard;
 
 /// <summary>
 /// What the scheduler's dashboard and metrics tests share, made once: a `serverless host` (role all)
-/// with the scheduler on, on a hub of its own; 600 photographs under <see cref="SourcePrefix"/> (long
+/// with the scheduler on, on a hub of its own; 1,000 photographs under <see cref="SourcePrefix"/> (long
 /// enough a job of MobileNetV2 in batches of one for a scrape to find its units running); and a
 /// headless chromium. Each test makes its own tenant (a quota of one running job) and jobs.
 /// </summary>
@@ -16,7 +16,7 @@ public sealed class SchedulerDashboardRun : IAsyncDisposable
 {
     public const string Hub = "DashSched";
     public const string SourcePrefix = "sched/";
-    public const int Copies = 3;
+    public const int Copies = 5;
 
     /// <summary>The host's settings that turn the scheduler on.</summary>
     public static IReadOnlyDictionary<string, string> SchedulerSettings { get; } = new Dictionary<string, string>

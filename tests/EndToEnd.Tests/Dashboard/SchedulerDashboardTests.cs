@@ -22,11 +22,13 @@ public sealed class SchedulerDashboardTests(JobStack stack, SchedulerDashboardFi
         const string tenant = "sched-ui";
         var (adminKey, submitterKey) = await run.TenantAsync(tenant);
         using var submitter = new JobsHttp(run.Host.BaseUrl, submitterKey);
+        using var master = new JobsHttp(run.Host.BaseUrl);
         var first = await submitter.SubmitAsync(run.Job(tenant, "sched-ui-first", "normal"));
+        // The second is submitted once the first has started: it is the one that waits.
+        await SchedulerJobAsync(master, first, job => job.GetProperty("admitted").GetBoolean());
         var second = await submitter.SubmitAsync(run.Job(tenant, "sched-ui-second", "low"));
         try
         {
-            using var master = new JobsHttp(run.Host.BaseUrl);
             var reason = await WaitingAsync(run, master, second);
             Assert.Contains($"tenant {tenant} runs 1 of its 1 jobs (maxRunningJobs)", reason, StringComparison.Ordinal);
             // Suspended, the first keeps its place: the second waits for as long as the test needs.
@@ -85,7 +87,9 @@ public sealed class SchedulerDashboardTests(JobStack stack, SchedulerDashboardFi
         const string tenant = "sched-metrics";
         var (_, submitterKey) = await run.TenantAsync(tenant);
         using var submitter = new JobsHttp(run.Host.BaseUrl, submitterKey);
+        using var master = new JobsHttp(run.Host.BaseUrl);
         var first = await submitter.SubmitAsync(run.Job(tenant, "sched-metrics-first", "normal"));
+        await SchedulerJobAsync(master, first, job => job.GetProperty("admitted").GetBoolean());
         var second = await submitter.SubmitAsync(run.Job(tenant, "sched-metrics-second", "high"));
         try
         {
@@ -124,9 +128,15 @@ public sealed class SchedulerDashboardTests(JobStack stack, SchedulerDashboardFi
                 && custom.TryGetProperty("waiting", out var waiting) && waiting.ValueKind == JsonValueKind.String)
                 return waiting.GetString()!;
             if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"job {id} never said why it waits: {status}\n{run.Host.OutputTail}");
+                throw new TimeoutException($"job {id} never said why it waits: {status}\napi/scheduler: {await SchedulerTextAsync(http)}\n{run.Host.OutputTail}");
             await Task.Delay(500);
         }
+    }
+
+    private static async Task<string> SchedulerTextAsync(JobsHttp http)
+    {
+        using var response = await http.GetAsync("api/scheduler");
+        return $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
     }
 
     /// <summary>Polls <c>api/scheduler</c> until the job's row satisfies <paramref name="done"/>.</summary>
@@ -161,7 +171,10 @@ public sealed class SchedulerDashboardTests(JobStack stack, SchedulerDashboardFi
             if (ready(metrics))
                 return metrics;
             if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"/metrics did not show the scheduler's units within 120 s:\n{string.Join('\n', text.Split('\n').Where(l => l.Contains("scheduler", StringComparison.Ordinal)))}\n{run.Host.OutputTail}");
+            {
+                using var master = new JobsHttp(run.Host.BaseUrl);
+                throw new TimeoutException($"/metrics did not show the scheduler's units within 120 s:\n{string.Join('\n', text.Split('\n').Where(l => l.Contains("scheduler", StringComparison.Ordinal)))}\napi/scheduler: {await SchedulerTextAsync(master)}\n{run.Host.OutputTail}");
+            }
             await Task.Delay(500);
         }
     }
