@@ -54,8 +54,11 @@ internal static class TelemetryServices
                 var view = sp.GetRequiredService<SchedulerView>();
                 var client = sp.GetRequiredService<DurableTaskClient>();
                 var logger = sp.GetRequiredService<ILogger<SchedulerMetrics>>();
+                // Off, there is nothing to report and nothing is read.
+                var off = Task.FromResult(new SchedulerSnapshot(false, 0, 0, [], [], []));
+                var enabled = sp.GetRequiredService<IOptions<SchedulingOptions>>().Value.Enabled;
                 // A scrape waits for a fresh read at most 2 s; a slower store answers with the previous copy.
-                return new SchedulerSampler(ct => view.ReadAsync(client, ct), sp.GetRequiredService<IOptions<TelemetryOptions>>().Value.SchedulerInterval,
+                return new SchedulerSampler(ct => enabled ? view.ReadAsync(client, ct) : off, sp.GetRequiredService<IOptions<TelemetryOptions>>().Value.SchedulerInterval,
                     TimeSpan.FromSeconds(2), TimeProvider.System, e => logger.LogWarning(e, "Reading the scheduler's state for its metrics failed"));
             });
             services.AddHostedService<SchedulerMetrics>();
