@@ -22,7 +22,8 @@ public sealed class SlotPolicy(SchedulerState state, DateTime now)
         job.Waiting = null;
         job.LastSeen = now;
 
-        var tenantWaited = state.Holders.Any(p => p.Key != request.PageId && Wants(p.Value) && JobOf(p.Value)?.Tenant == job.Tenant);
+        // Whether the tenant wanted slots before this call (this page included): one that starts wanting again catches up.
+        var tenantWaited = state.Holders.Values.Any(h => Wants(h) && JobOf(h)?.Tenant == job.Tenant);
         if (!state.Holders.TryGetValue(request.PageId, out var holder))
             state.Holders[request.PageId] = holder = new SlotHolder { JobId = request.JobId };
         holder.LastSeen = now;
@@ -158,11 +159,17 @@ public sealed class SlotPolicy(SchedulerState state, DateTime now)
     {
         (string, SlotHolder, ScheduledJob, ScheduledTenant)? best = null;
         (int Rank, double Pass, long Served, int Held, string Page) bestKey = default;
+        // While a job of a higher priority runs, lower work may hold only half the slots: the other half
+        // is never queued ahead of it in the one FIFO work-item queue (its units, and its listing and merge).
+        var top = state.Jobs.Values.Where(j => j.Admitted).Select(Rank).DefaultIfEmpty(0).Max();
+        var lowerHeld = state.Holders.Values.Where(h => JobOf(h) is { } j && Rank(j) < top).Sum(h => h.Held);
         foreach (var (page, holder) in state.Holders)
         {
             if (!Wants(holder) || JobOf(holder) is not { Admitted: true } job || !state.Tenants.TryGetValue(job.Tenant, out var tenant))
                 continue;
             if (tenant.Rules.MaxUnits is { } max && TenantHeld(job.Tenant) >= max)
+                continue;
+            if (Rank(job) < top && lowerHeld >= LowerShare)
                 continue;
             var key = (Rank(job), tenant.Pass, job.Served, holder.Held, page);
             if (best is null || Better(key, bestKey))
@@ -170,6 +177,9 @@ public sealed class SlotPolicy(SchedulerState state, DateTime now)
         }
         return best;
     }
+
+    /// <summary>The slots lower-priority work may hold while higher-priority work runs: half (the workers' activity slots, when slots are twice them).</summary>
+    private int LowerShare => Math.Max(state.Slots / 2, 1);
 
     private static bool Better((int Rank, double Pass, long Served, int Held, string Page) a, (int Rank, double Pass, long Served, int Held, string Page) b) =>
         a.Rank != b.Rank ? a.Rank > b.Rank
@@ -186,6 +196,9 @@ public sealed class SlotPolicy(SchedulerState state, DateTime now)
         var byPriority = state.Holders.Values.Where(h => h.Held > 0 && JobOf(h) is not null)
             .GroupBy(h => EffectivePriority(JobOf(h)!)).OrderByDescending(g => JobPriority.Rank(g.Key))
             .Select(g => $"{g.Sum(h => h.Held)} {g.Key}");
+        var top = state.Jobs.Values.Where(j => j.Admitted).Select(Rank).DefaultIfEmpty(0).Max();
+        if (Rank(job) < top && state.Slots - state.Holders.Values.Sum(h => h.Held) > 0)
+            return $"{JobPriority.OfRank(top)}-priority work runs: {EffectivePriority(job)} priority work holds at most {LowerShare} of the {state.Slots} work-unit slots";
         return $"all {state.Slots} work-unit slots are taken ({string.Join(", ", byPriority)}); {EffectivePriority(job)} priority";
     }
 
