@@ -4,7 +4,8 @@ namespace Serverless.BatchInference.Scheduling;
 
 /// <summary>
 /// The scheduler's decisions over its state at one moment: which page gets the next free unit
-/// slot, which job may start. Strict priority between levels (with aging, <see cref="SchedulingRules.AgingStep"/>),
+/// slot, which job may start. Strict priority between levels (while a higher job runs, lower work gets no new
+/// slot; aging, <see cref="SchedulingRules.AgingStep"/>, lifts waiting work a level at a time),
 /// stride scheduling between the tenants of a level (the tenant with the least slots over weight
 /// goes next), turns between the jobs of a tenant, and the tenants' soft quotas. Pure: the entity
 /// (<see cref="JobScheduler"/>) persists the state; tests drive this directly.
@@ -159,17 +160,17 @@ public sealed class SlotPolicy(SchedulerState state, DateTime now)
     {
         (string, SlotHolder, ScheduledJob, ScheduledTenant)? best = null;
         (int Rank, double Pass, long Served, int Held, string Page) bestKey = default;
-        // While a job of a higher priority runs, lower work may hold only half the slots: the other half
-        // is never queued ahead of it in the one FIFO work-item queue (its units, and its listing and merge).
+        // While a job of a higher priority runs (from its start to its release), lower work gets no new slot, even
+        // a free one: whatever lower work queues runs ahead of that job's model check, listing, units and merge
+        // in the one FIFO work-item queue. What lower work already runs finishes; aging lifts it in the end.
         var top = state.Jobs.Values.Where(j => j.Admitted).Select(Rank).DefaultIfEmpty(0).Max();
-        var lowerHeld = state.Holders.Values.Where(h => JobOf(h) is { } j && Rank(j) < top).Sum(h => h.Held);
         foreach (var (page, holder) in state.Holders)
         {
             if (!Wants(holder) || JobOf(holder) is not { Admitted: true } job || !state.Tenants.TryGetValue(job.Tenant, out var tenant))
                 continue;
             if (tenant.Rules.MaxUnits is { } max && TenantHeld(job.Tenant) >= max)
                 continue;
-            if (Rank(job) < top && lowerHeld >= LowerShare)
+            if (Rank(job) < top)
                 continue;
             var key = (Rank(job), tenant.Pass, job.Served, holder.Held, page);
             if (best is null || Better(key, bestKey))
@@ -177,9 +178,6 @@ public sealed class SlotPolicy(SchedulerState state, DateTime now)
         }
         return best;
     }
-
-    /// <summary>The slots lower-priority work may hold while higher-priority work runs: half (the workers' activity slots, when slots are twice them).</summary>
-    private int LowerShare => Math.Max(state.Slots / 2, 1);
 
     private static bool Better((int Rank, double Pass, long Served, int Held, string Page) a, (int Rank, double Pass, long Served, int Held, string Page) b) =>
         a.Rank != b.Rank ? a.Rank > b.Rank
@@ -197,8 +195,8 @@ public sealed class SlotPolicy(SchedulerState state, DateTime now)
             .GroupBy(h => EffectivePriority(JobOf(h)!)).OrderByDescending(g => JobPriority.Rank(g.Key))
             .Select(g => $"{g.Sum(h => h.Held)} {g.Key}");
         var top = state.Jobs.Values.Where(j => j.Admitted).Select(Rank).DefaultIfEmpty(0).Max();
-        if (Rank(job) < top && state.Slots - state.Holders.Values.Sum(h => h.Held) > 0)
-            return $"{JobPriority.OfRank(top)}-priority work runs: {EffectivePriority(job)} priority work holds at most {LowerShare} of the {state.Slots} work-unit slots";
+        if (Rank(job) < top)
+            return $"{JobPriority.OfRank(top)}-priority work runs: {EffectivePriority(job)} priority work gets no new work-unit slot until it ends (or this job ages)";
         return $"all {state.Slots} work-unit slots are taken ({string.Join(", ", byPriority)}); {EffectivePriority(job)} priority";
     }
 

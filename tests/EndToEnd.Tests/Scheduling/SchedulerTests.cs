@@ -75,7 +75,7 @@ public sealed class SchedulerTests(JobStack stack) : IAsyncLifetime
         await WaitUntilAsync(jobs, highId, s => Done(s) > 0);
         var lowId = await jobs.SubmitAsync(new { source = Source(small), model = stack.DominantColor, batchSize = 4, priority = "low", output = Source("results/" + small) });
         var waiting = await WaitUntilAsync(jobs, lowId, s => Custom(s, "waiting") is not null);
-        Assert.Contains("work-unit slots are taken", Custom(waiting, "waiting"), StringComparison.Ordinal);
+        Assert.Contains("high-priority work runs", Custom(waiting, "waiting"), StringComparison.Ordinal);
 
         // Terminated, the high job runs no more code: the scheduler hears of it from the terminate, not in 20 minutes.
         using (var terminate = await jobs.PostJsonAsync($"api/jobs/{highId}/terminate?reason=test", new { }))

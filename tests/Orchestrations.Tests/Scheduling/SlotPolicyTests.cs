@@ -47,14 +47,15 @@ public sealed class SlotPolicyTests
     }
 
     [Fact]
-    public void While_higher_priority_work_runs_lower_work_holds_at_most_half_the_slots_even_when_more_are_free()
+    public void While_higher_priority_work_runs_lower_work_gets_no_new_slot_even_a_free_one()
     {
         Assert.Equal(1, Ask("high", 0, 0, 1, "high").Granted);
         var low = Ask("low", 0, 0, 8, "low");
-        Assert.Equal(2, low.Granted);
-        Assert.Equal("high-priority work runs: low priority work holds at most 2 of the 4 work-unit slots", low.Waiting);
-        // Once the high job is released, the low one takes every slot.
-        new SlotPolicy(state, now).Release("high");
+        Assert.Equal(0, low.Granted);
+        Assert.Equal("high-priority work runs: low priority work gets no new work-unit slot until it ends (or this job ages)", low.Waiting);
+        // Once the high job is released, the low one takes every slot, set aside for it and told.
+        var release = new SlotPolicy(state, now).Release("high");
+        Assert.Equal(["~low:page:000000"], release.Pages);
         Assert.Equal(4, Ask("low", 0, 0, 8, "low").Granted);
     }
 
