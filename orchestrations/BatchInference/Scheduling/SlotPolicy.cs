@@ -164,6 +164,7 @@ public sealed class SlotPolicy(SchedulerState state, DateTime now)
         // a free one: whatever lower work queues runs ahead of that job's model check, listing, units and merge
         // in the one FIFO work-item queue. What lower work already runs finishes; aging lifts it in the end.
         var top = state.Jobs.Values.Where(j => j.Admitted).Select(Rank).DefaultIfEmpty(0).Max();
+        var shares = FairShares(top);
         foreach (var (page, holder) in state.Holders)
         {
             if (!Wants(holder) || JobOf(holder) is not { Admitted: true } job || !state.Tenants.TryGetValue(job.Tenant, out var tenant))
@@ -172,11 +173,36 @@ public sealed class SlotPolicy(SchedulerState state, DateTime now)
                 continue;
             if (Rank(job) < top)
                 continue;
+            if (shares.TryGetValue(job.Tenant, out var share) && TenantHeld(job.Tenant) >= share)
+                continue;
             var key = (Rank(job), tenant.Pass, job.Served, holder.Held, page);
             if (best is null || Better(key, bestKey))
                 (best, bestKey) = ((page, holder, job, tenant), key);
         }
         return best;
+    }
+
+    /// <summary>
+    /// Each contending tenant's share of the slots by weight, when two or more contend at the top rank: a tenant
+    /// contends while one of its admitted jobs wants slots or has no page yet (it is starting: its model check and
+    /// listing would queue behind the others' units). A tenant alone, or at its maxUnits, takes what is free.
+    /// </summary>
+    private Dictionary<string, int> FairShares(int top)
+    {
+        var contenders = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (id, job) in state.Jobs)
+        {
+            if (!job.Admitted || Rank(job) != top)
+                continue;
+            var pages = state.Holders.Values.Where(h => h.JobId == id).ToList();
+            if (pages.Count == 0 || pages.Any(Wants))
+                contenders.Add(job.Tenant);
+        }
+        contenders.RemoveWhere(t => !state.Tenants.TryGetValue(t, out var tenant) || (tenant.Rules.MaxUnits is { } max && TenantHeld(t) >= max));
+        if (contenders.Count < 2)
+            return [];
+        var total = contenders.Sum(t => Math.Max(state.Tenants[t].Rules.Weight, 1));
+        return contenders.ToDictionary(t => t, t => Math.Max(1, (int)Math.Ceiling(state.Slots * (double)Math.Max(state.Tenants[t].Rules.Weight, 1) / total)), StringComparer.Ordinal);
     }
 
     private static bool Better((int Rank, double Pass, long Served, int Held, string Page) a, (int Rank, double Pass, long Served, int Held, string Page) b) =>

@@ -59,6 +59,21 @@ public sealed class SlotPolicyTests
         Assert.Equal(4, Ask("low", 0, 0, 8, "low").Granted);
     }
 
+    [Fact]
+    public void A_tenant_whose_job_is_starting_keeps_its_share_free_while_another_tenant_asks_for_everything()
+    {
+        var a = Terms("team-a");
+        var b = Terms("team-b");
+        // team-b's job started (admitted) and has no page yet: its model check and listing are on their way.
+        Assert.True(new SlotPolicy(state, now).Admit(new JobAdmissionRequest("b", "normal", b)).Admitted);
+        Assert.Equal(2, Ask("a", 0, 0, 8, terms: a).Granted);
+        Assert.Equal(2, Ask("b", 0, 0, 8, terms: b).Granted);
+        // team-b's pages want nothing more (its merge): team-a takes what is free.
+        Ask("b", 0, 0, 0, terms: b);
+        new SlotPolicy(state, now).Release("b");
+        Assert.Equal(2, Ask("a", 0, 2, 6, terms: a).Granted);
+    }
+
     [Theory]
     [InlineData(1, 1)]
     [InlineData(1, 2)]
