@@ -90,7 +90,7 @@ internal static class FairnessBenchmark
 
         var alone = await WatchedJob.SubmitAsync(host.Http, clock, "high-alone", Job(s, highFolder, Output(s, "high-alone"), "high"), s.High);
         await alone.WaitAsync(FastPoll, s.Timeout);
-        Report.Log($"high job alone: {alone.Seconds:0.00}s");
+        Report.Log($"high job alone: {alone.Seconds:0.00}s (first image after {alone.FirstImageSeconds:0.0}s)");
 
         var lowJob = await WatchedJob.SubmitAsync(host.Http, clock, "low", Job(s, lowFolder, Output(s, "low"), "low"), s.Low);
         await lowJob.WaitClassifyingAsync(FastPoll, s.Timeout);
@@ -100,7 +100,7 @@ internal static class FairnessBenchmark
         var behind = await WatchedJob.SubmitAsync(host.Http, clock, "high", Job(s, highFolder, Output(s, "high"), "high"), s.High);
         await behind.WaitAsync(FastPoll, s.Timeout);
         await lowJob.PollAsync();
-        Report.Log($"high job behind the low one: {behind.Seconds:0.00}s; the low job did {lowJob.Done - lowBefore} images meanwhile " +
+        Report.Log($"high job behind the low one: {behind.Seconds:0.00}s (first image after {behind.FirstImageSeconds:0.0}s); the low job did {lowJob.Done - lowBefore} images meanwhile " +
                    $"({lowJob.Done}/{s.Low}; waiting seen: high [{string.Join(" | ", behind.WaitingSeen)}], low [{string.Join(" | ", lowJob.WaitingSeen)}])");
         Report.Log($"low job status at the end: {lowJob.LastStatus.GetProperty("runtimeStatus")} {(lowJob.LastStatus.TryGetProperty("customStatus", out var c) ? c.ToString() : "")}");
 
@@ -129,7 +129,7 @@ internal static class FairnessBenchmark
         var (a, b) = (submitted[0], submitted[1]);
         var rounds = new List<Overlap.Round>();
         await WatchedJob.WaitAllAsync(submitted, SlowPoll, s.Timeout, at => rounds.Add(new Overlap.Round(at, a.Done, b.Done)));
-        Report.Log($"tenant-a {a.Seconds:0.00}s, tenant-b {b.Seconds:0.00}s; waiting seen: a [{string.Join(" | ", a.WaitingSeen)}], b [{string.Join(" | ", b.WaitingSeen)}]");
+        Report.Log($"tenant-a {a.Seconds:0.00}s (first image after {a.FirstImageSeconds:0.0}s), tenant-b {b.Seconds:0.00}s (first image after {b.FirstImageSeconds:0.0}s); waiting seen: a [{string.Join(" | ", a.WaitingSeen)}], b [{string.Join(" | ", b.WaitingSeen)}]");
 
         var (overlap, rateA, rateB) = Overlap.Rates(rounds, Math.Max(a.SubmittedAt, b.SubmittedAt), s.Tenant, s.Tenant)
             ?? throw new InvalidOperationException("both jobs completed but no round saw either done");

@@ -38,6 +38,9 @@ internal sealed class WatchedJob
     /// <summary>Seconds from the POST to the first 200 (NaN while it runs).</summary>
     public double Seconds => CompletedAt is { } end ? end - SubmittedAt : double.NaN;
 
+    /// <summary>Seconds from the POST to the first poll that saw an image done (how long it waited to start); NaN before.</summary>
+    public double FirstImageSeconds { get; private set; } = double.NaN;
+
     /// <summary>The highest done count seen so far (a running job's live count can step back while a page hands its count to the job).</summary>
     public long Done { get; private set; }
 
@@ -83,6 +86,8 @@ internal sealed class WatchedJob
                 throw new InvalidOperationException($"{Name}: the job ended: {body}");
             CompletedAt = now;
             Done = Expected;
+            if (double.IsNaN(FirstImageSeconds))
+                FirstImageSeconds = Seconds;
             return true;
         }
         if (poll.StatusCode != HttpStatusCode.Accepted)
@@ -91,6 +96,8 @@ internal sealed class WatchedJob
         {
             if (progress.TryGetProperty("done", out var done) && done.ValueKind == JsonValueKind.Number)
                 Done = Math.Max(Done, done.GetInt64());
+            if (Done > 0 && double.IsNaN(FirstImageSeconds))
+                FirstImageSeconds = now - SubmittedAt;
             if (progress.TryGetProperty("waiting", out var why) && why.ValueKind == JsonValueKind.String && !waiting.Contains(why.GetString()!))
             {
                 waiting.Add(why.GetString()!);
