@@ -34,6 +34,9 @@ public static class JobsApi
     /// <summary>The title of a 403: the job's source, output or model is outside the key's tenant rules.</summary>
     public const string RefusedTitle = "The job is outside this key's tenant rules.";
 
+    /// <summary>The title of a 429: the tenant's hard limit of queued jobs is reached.</summary>
+    public const string BusyTitle = "The tenant has as many jobs waiting as it may.";
+
     /// <summary>The title of a 409: the id names another job.</summary>
     public const string ConflictTitle = "Another job has this id.";
 
@@ -76,6 +79,11 @@ public static class JobsApi
                 extensions: new Dictionary<string, object?> { ["rule"] = refused.Rule, ["field"] = refused.Field });
         if (outcome.Conflict is { } conflict)
             return InstanceHandlers.Problem(StatusCodes.Status409Conflict, ConflictTitle, conflict);
+        if (outcome.Busy is { } busy)
+        {
+            request.HttpContext.Response.Headers.RetryAfter = Serverless.Jobs.Scheduling.JobScheduling.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return InstanceHandlers.Problem(StatusCodes.Status429TooManyRequests, BusyTitle, busy);
+        }
         if (outcome.JobId is null)
             return TypedResults.ValidationProblem(Errors(outcome), title: InvalidRequestTitle);
         var urls = ManagementUrls.For(family, request, outcome.JobId);

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.DurableTask.Client;
+using Serverless.Jobs.Scheduling;
 using Serverless.Jobs.Tenancy;
 
 namespace Serverless.Api;
@@ -40,21 +42,38 @@ public static class TenantsApi
         (await store.GetAsync(cancellationToken)).Find(name) is { } tenant ? TypedResults.Ok(tenant) : NoTenant(name);
 
     public static async Task<Results<Ok<Tenant>, ValidationProblem, ProblemHttpResult>> SetTenantAsync(
-        string name, HttpRequest request, TenantAdministration administration, CancellationToken cancellationToken)
+        string name, HttpRequest request, TenantAdministration administration, SchedulerControl scheduler, DurableTaskClient client, CancellationToken cancellationToken)
     {
         var (body, bodyError) = await ReadAsync<TenantBody>(request, cancellationToken);
         if (body is null)
             return Invalid("body", bodyError!);
         var errors = Tenant.Validate(name, body.AllowSources, body.AllowOutputs, body.ModelsDir);
+        foreach (var (field, error) in Tenant.ValidateShare(body.Weight, body.MaxUnits, body.MaxRunningJobs, body.MaxImagesPerJob, body.MaxQueuedJobs))
+            errors[field] = error;
         if (errors.Count > 0)
             return TypedResults.ValidationProblem(errors.ToDictionary(e => e.Key, e => new[] { e.Value }), title: "The tenant is not valid.");
-        var tenant = new Tenant(name, body.AllowSources!, body.AllowOutputs!, body.ModelsDir?.Trim());
+        var tenant = new Tenant(name, body.AllowSources!, body.AllowOutputs!, body.ModelsDir?.Trim())
+        {
+            Weight = body.Weight ?? 1,
+            MaxUnits = body.MaxUnits,
+            MaxRunningJobs = body.MaxRunningJobs,
+            MaxImagesPerJob = body.MaxImagesPerJob,
+            MaxQueuedJobs = body.MaxQueuedJobs,
+        };
         await administration.SetTenantAsync(tenant, cancellationToken);
+        // Running jobs follow the new share and quotas from their next call to the scheduler.
+        await scheduler.SetTenantAsync(client, name, tenant.Rules(), cancellationToken);
         return TypedResults.Ok(tenant);
     }
 
-    public static async Task<Results<Ok<Deleted>, ProblemHttpResult>> DeleteTenantAsync(string name, TenantAdministration administration, CancellationToken cancellationToken) =>
-        await administration.DeleteTenantAsync(name, cancellationToken) ? TypedResults.Ok(new Deleted(name)) : NoTenant(name);
+    public static async Task<Results<Ok<Deleted>, ProblemHttpResult>> DeleteTenantAsync(
+        string name, TenantAdministration administration, SchedulerControl scheduler, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        if (!await administration.DeleteTenantAsync(name, cancellationToken))
+            return NoTenant(name);
+        await scheduler.SetTenantAsync(client, name, rules: null, cancellationToken);
+        return TypedResults.Ok(new Deleted(name));
+    }
 
     public static async Task<Results<Created<CreatedKey>, ValidationProblem, ProblemHttpResult>> CreateKeyAsync(
         HttpRequest request, TenantAdministration administration, TimeProvider time, CancellationToken cancellationToken)
@@ -103,7 +122,8 @@ public static class TenantsApi
 }
 
 /// <summary>Body of <c>PUT api/tenants/{name}</c>.</summary>
-public sealed record TenantBody(IReadOnlyList<string>? AllowSources, IReadOnlyList<string>? AllowOutputs, string? ModelsDir);
+public sealed record TenantBody(IReadOnlyList<string>? AllowSources, IReadOnlyList<string>? AllowOutputs, string? ModelsDir,
+    int? Weight = null, int? MaxUnits = null, int? MaxRunningJobs = null, long? MaxImagesPerJob = null, int? MaxQueuedJobs = null);
 
 /// <summary>Body of <c>POST api/keys</c>.</summary>
 public sealed record KeyBody(string? Tenant, string? Role);

@@ -44,6 +44,7 @@ public static class CommandLine
         HostCommand.Create(),
         SubmitCommand.Create(),
         RerunCommand.Create(),
+        PriorityCommand.Create(),
         StatusCommands.Status(),
         StatusCommands.Jobs(),
         ResultsCommand.Create(),

@@ -22,13 +22,26 @@ internal static class TenantCommands
         var sources = new Option<string[]>("--allow-source") { Description = "A location the tenant's jobs may read, with a trailing * (s3://images/team-a/*); repeat for more.", Required = true, AllowMultipleArgumentsPerToken = false };
         var outputs = new Option<string[]>("--allow-output") { Description = "A location the tenant's jobs may write, with a trailing *; repeat for more.", Required = true };
         var modelsDir = new Option<string?>("--models-dir") { Description = "The folder of the models root the tenant's jobs may use (default: the whole root)." };
-        var command = new Command("set", "Create or replace a tenant (its keys stay).") { name, sources, outputs, modelsDir };
+        var weight = new Option<int?>("--weight") { Description = "Its share of saturated workers against other tenants of the same priority (default 1)." };
+        var maxRunningJobs = new Option<int?>("--max-running-jobs") { Description = "Soft quota: its jobs running at once; more wait before they start (default: no limit)." };
+        var maxUnits = new Option<int?>("--max-units") { Description = "Soft quota: its work units queued or running at once; more wait for a slot (default: no limit)." };
+        var maxImages = new Option<long?>("--max-images-per-job") { Description = "Hard limit: images in one job; a job that lists more stops, saying so (default: no limit)." };
+        var maxQueued = new Option<int?>("--max-queued-jobs") { Description = "Hard limit: its jobs waiting to start; a submission over it is refused with 429 and Retry-After (default: no limit)." };
+        var command = new Command("set", "Create or replace a tenant (its keys stay); options left out are reset to their defaults.")
+        {
+            name, sources, outputs, modelsDir, weight, maxRunningJobs, maxUnits, maxImages, maxQueued,
+        };
         client.AddTo(command, output: false);
         command.SetAction(async (parse, ct) =>
         {
             var tenant = parse.GetValue(name)!;
             using var http = client.CreateClient(parse);
-            var body = new { allowSources = parse.GetValue(sources), allowOutputs = parse.GetValue(outputs), modelsDir = parse.GetValue(modelsDir) };
+            var body = new
+            {
+                allowSources = parse.GetValue(sources), allowOutputs = parse.GetValue(outputs), modelsDir = parse.GetValue(modelsDir),
+                weight = parse.GetValue(weight), maxRunningJobs = parse.GetValue(maxRunningJobs), maxUnits = parse.GetValue(maxUnits),
+                maxImagesPerJob = parse.GetValue(maxImages), maxQueuedJobs = parse.GetValue(maxQueued),
+            };
             await http.SendAsync(HttpMethod.Put, $"api/tenants/{Uri.EscapeDataString(tenant)}", JsonContent.Create(body, options: JobsClient.Json), ct);
             Console.WriteLine($"tenant {tenant} set");
             return ExitCodes.Success;

@@ -9,7 +9,7 @@ namespace Serverless.Jobs;
 /// terminate and purge leave behind: a terminated parent does not stop its children, and a purge
 /// deletes one instance. Pages are found by their id prefix (<see cref="PageIds"/>).
 /// </summary>
-public sealed class JobManagement(AttemptLedger attempts, JobIndex index, Progress.UnitProgress units)
+public sealed class JobManagement(AttemptLedger attempts, JobIndex index, Progress.UnitProgress units, Scheduling.SchedulerControl scheduler)
 {
     /// <summary>Terminates the job and its running pages.</summary>
     public async Task TerminateAsync(DurableTaskClient client, string jobId, string reason, CancellationToken cancellationToken)
@@ -18,6 +18,8 @@ public sealed class JobManagement(AttemptLedger attempts, JobIndex index, Progre
         await foreach (var (page, _, _) in PagesAsync(client, jobId, [OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Suspended], cancellationToken)
                            .ConfigureAwait(false))
             await client.TerminateInstanceAsync(page, $"its job {jobId} was terminated", cancellationToken).ConfigureAwait(false);
+        // A terminated orchestration runs no more code: the scheduler hears of it from here, or its lease ends.
+        await scheduler.ReleaseJobAsync(client, jobId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

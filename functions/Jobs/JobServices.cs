@@ -22,6 +22,11 @@ public static class JobServices
     public static IServiceCollection AddJobs(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<JobDefaults>().BindConfiguration(JobDefaults.SectionName);
+        services.AddOptions<Scheduling.SchedulingOptions>().BindConfiguration(Scheduling.SchedulingOptions.SectionName)
+            .Validate(o => o.Slots >= 1, "scheduling:slots must be 1 or more: the work units queued or running at once across the deployment").ValidateOnStart();
+        services.AddSingleton<Scheduling.SchedulerControl>();
+        services.AddSingleton<Scheduling.SchedulerView>();
+        services.AddSingleton<Scheduling.JobScheduling>();
         services.AddSingleton(_ => StorageConnectionsFactory.Create(configuration));
         // The task hub's account, by connection string or identity: every table, blob and queue beside the engine's.
         services.TryAddSingleton(_ => TaskHubAccount.FromConfiguration(configuration));

@@ -12,7 +12,8 @@ namespace Serverless.Jobs;
 /// check before scheduling (the source exists and can be listed, the model file is there), and
 /// schedules the orchestration under the job id, at most once per id.
 /// </summary>
-public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnections connections, LocalRoot localRoot, ModelsRoot modelsRoot, JobIndex index, TenantPolicy policy)
+public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnections connections, LocalRoot localRoot, ModelsRoot modelsRoot, JobIndex index, TenantPolicy policy,
+    Scheduling.JobScheduling scheduling)
 {
     /// <summary>
     /// The outcome: errors by field (400), among them <c>id</c> with <see cref="Conflict"/> set (409) when
@@ -23,6 +24,9 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
     {
         /// <summary>The tenant policy's refusal, judged before anything is read; null when allowed.</summary>
         public TenantDecision? Refused { get; init; }
+
+        /// <summary>The tenant's hard limit of queued jobs refuses the job for now (429 with Retry-After); null when it does not.</summary>
+        public string? Busy { get; init; }
     }
 
     /// <summary>How long a claimed id may go without its instance before a submission of the same job starts it (the claimer died in between).</summary>
@@ -81,7 +85,7 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
             errors["model"] = $"there is no model '{modelName}' in the models root ({ModelsRoot.Setting})";
         if (errors.Count > 0 || spec is null)
             return new Outcome(errors, null, false);
-        spec = spec with { Tenant = caller.JobTenant };
+        spec = spec with { Tenant = caller.JobTenant, Scheduling = await scheduling.TermsAsync(caller.JobTenant, cancellationToken).ConfigureAwait(false) };
 
         // The same id again: the job it names when the spec is the same, 409 when it is another one.
         var fingerprint = Fingerprint(spec);
@@ -92,6 +96,9 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
             return new Outcome(new Dictionary<string, string> { ["source"] = sourceProblem }, null, false);
         if (spec.SkipExisting is { } skipExisting && await ExistingProblemAsync(skipExisting, cancellationToken) is { } skipProblem)
             return new Outcome(new Dictionary<string, string> { ["skipExisting"] = skipProblem }, null, false);
+
+        if (await scheduling.BusyAsync(client, spec.Tenant, cancellationToken).ConfigureAwait(false) is { } busy)
+            return new Outcome(errors, null, false) { Busy = busy };
 
         // Claimed and indexed first, atomically: of concurrent submissions of one id, one schedules it.
         // A job the list shows but that never started is skipped; one started but not listed is lost to the list.
@@ -141,8 +148,9 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
     }
 
     /// <summary>Names a spec: equal for two submissions of the same job, different when any field differs.</summary>
+    // The scheduling terms are the deployment's and the tenant's at submission, not the job's: the same job again matches.
     private static string Fingerprint(JobSpec spec) =>
-        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(spec, BatchJson.Options)));
+        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(spec with { Scheduling = null }, BatchJson.Options)));
 
     /// <summary>A location as it will be stored: a local path made absolute against the local root, which it must stay inside.</summary>
     private string Location(string text, string field, Dictionary<string, string> errors)

@@ -27,6 +27,7 @@ public static class LiveProgress
             return status;
 
         long done = 0, failed = 0;
+        string? waiting = null, priority = null;
         var query = new OrchestrationQuery
         {
             InstanceIdPrefix = PageIds.PrefixOf(status.InstanceId),
@@ -38,9 +39,11 @@ public static class LiveProgress
         {
             foreach (var instance in page.Values)
             {
-                var (pageDone, pageFailed) = instance.SerializedCustomStatus is { Length: > 0 } text && JsonSerializer.Deserialize<PageProgress>(text, Json) is { } progress
-                    ? (progress.Done, progress.Failed)
-                    : (0L, 0L);
+                var progress = instance.SerializedCustomStatus is { Length: > 0 } text ? JsonSerializer.Deserialize<PageProgress>(text, Json) : null;
+                var (pageDone, pageFailed) = progress is null ? (0L, 0L) : (progress.Done, progress.Failed);
+                // The scheduler's word on the job (an admin's change, aging, why it waits) comes with its pages' calls.
+                waiting ??= progress?.Waiting;
+                priority ??= progress?.Priority;
                 if (units is not null && PageIds.TryParse(instance.InstanceId, out var jobId, out var pageIndex))
                 {
                     var counted = await units.ReadPageAsync(jobId, pageIndex, cancellationToken).ConfigureAwait(false);
@@ -52,8 +55,9 @@ public static class LiveProgress
             }
             break; // at most two pages run at once: the first page of results holds them
         }
+        job = job with { Priority = priority ?? job.Priority, Waiting = waiting ?? job.Waiting };
         if (done == 0)
-            return status;
+            return status with { CustomStatus = JsonSerializer.SerializeToElement(job, Json) };
 
         // From the job's start: the created time is its current execution's, which continue-as-new moves.
         var seconds = Math.Max((DateTime.UtcNow - (job.StartedAt ?? status.CreatedTime)).TotalSeconds, 1e-3);

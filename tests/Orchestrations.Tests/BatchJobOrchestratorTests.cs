@@ -21,7 +21,7 @@ public sealed class BatchJobOrchestratorTests(TaskHubHost hub)
 
         var done = await hub.WaitAsync(id);
 
-        Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
+        Assert.True(OrchestrationRuntimeStatus.Completed == done.RuntimeStatus, done.FailureDetails?.ToString() + done.SerializedOutput);
         var result = done.ReadOutputAs<JobOutput>()!;
         Assert.Equal(21, result.Images);
         Assert.Equal(0, result.Failed);

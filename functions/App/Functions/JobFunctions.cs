@@ -33,6 +33,12 @@ public sealed class JobFunctions(JobSubmission submission, JobManagement managem
                     new Dictionary<string, object?> { ["rule"] = refused.Rule, ["field"] = refused.Field });
             if (outcome.Conflict is { } conflict)
                 return await ProblemResponses.ProblemAsync(request, HttpStatusCode.Conflict, JobsApi.ConflictTitle, conflict, cancellationToken);
+            if (outcome.Busy is { } busy)
+            {
+                var response = await ProblemResponses.ProblemAsync(request, HttpStatusCode.TooManyRequests, JobsApi.BusyTitle, busy, cancellationToken);
+                response.Headers.Add("Retry-After", Serverless.Jobs.Scheduling.JobScheduling.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                return response;
+            }
             if (outcome.JobId is not null)
                 return await client.CreateCheckStatusResponseAsync(request, outcome.JobId, cancellationToken);
             errors = JobsApi.Errors(outcome);

@@ -16,3 +16,11 @@ public sealed class OrchestratorFunctions
     public Task<PageResult> ClassifyPage([OrchestrationTrigger] TaskOrchestrationContext context) =>
         new ClassifyPageOrchestrator().RunAsync(context, context.GetInput<PageInput>()!);
 }
+
+/// <summary>The scheduler entity (priorities, fair share, quotas): the same class `serverless host` runs.</summary>
+public sealed class SchedulerFunctions
+{
+    [Function(Serverless.BatchInference.Scheduling.SchedulerIds.Name)]
+    public Task JobScheduler([EntityTrigger] TaskEntityDispatcher dispatcher) =>
+        dispatcher.DispatchAsync<Serverless.BatchInference.Scheduling.JobScheduler>();
+}

@@ -24,6 +24,9 @@ public sealed class AzureStorageDurableTaskClient(AzureStorageOrchestrationServi
 {
     private static readonly Core.OrchestrationStatus[] EveryStatus = Enum.GetValues<Core.OrchestrationStatus>();
 
+    /// <summary>Signal and read entities (the scheduler, <see cref="AzureStorageEntityClient"/>).</summary>
+    public override Microsoft.DurableTask.Client.Entities.DurableEntityClient Entities { get; } = new AzureStorageEntityClient(service, converter);
+
     /// <inheritdoc/>
     public override async Task<string> ScheduleNewOrchestrationInstanceAsync(
         TaskName orchestratorName, object? input = null, StartOrchestrationOptions? options = null, CancellationToken cancellation = default)

@@ -53,3 +53,37 @@ internal sealed class ActivityShimCreator : ObjectCreator<TaskActivity>
     public override TaskActivity Create() =>
         new DrainingActivity(shims.CreateActivity(Name, (ITaskActivity)services.GetRequiredService(type)), drain);
 }
+
+/// <summary>
+/// Makes the DurableTask.Core entity for each batch of operations: a fresh instance of the
+/// <c>TaskEntity&lt;TState&gt;</c> class from the container, wrapped by its shim, which needs the
+/// entity's id (DTFx passes it only with the batch).
+/// </summary>
+internal sealed class EntityShimCreator : ObjectCreator<DurableTask.Core.Entities.TaskEntity>
+{
+    private readonly Type type;
+    private readonly DurableTaskShimFactory shims;
+    private readonly IServiceProvider services;
+
+    public EntityShimCreator(string name, Type type, DurableTaskShimFactory shims, IServiceProvider services)
+    {
+        Name = name;
+        Version = string.Empty;
+        this.type = type;
+        this.shims = shims;
+        this.services = services;
+    }
+
+    public override DurableTask.Core.Entities.TaskEntity Create() => new Batch(this);
+
+    private sealed class Batch(EntityShimCreator creator) : DurableTask.Core.Entities.TaskEntity
+    {
+        public override Task<DurableTask.Core.Entities.OperationFormat.EntityBatchResult> ExecuteOperationBatchAsync(
+            DurableTask.Core.Entities.OperationFormat.EntityBatchRequest operations)
+        {
+            var id = DurableTask.Core.Entities.EntityId.FromString(operations.InstanceId!);
+            var entity = (Microsoft.DurableTask.Entities.ITaskEntity)ActivatorUtilities.CreateInstance(creator.services, creator.type);
+            return creator.shims.CreateEntity(id.Name, entity, id).ExecuteOperationBatchAsync(operations);
+        }
+    }
+}

@@ -42,6 +42,8 @@ internal static class TaskHubSettingsFactory
         WorkerId = WorkerIds.New(),
         // The app lease keeps a second Functions app (a deployment slot) off a hub; a self-host has none.
         UseAppLease = false,
+        // The scheduler entity's batches are dispatched apart from orchestrations (TaskHubWorker's entity dispatcher).
+        UseSeparateQueueForEntityWorkItems = true,
         LoggerFactory = loggerFactory,
     };
 }

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Serverless.Activities;
 using Serverless.BatchInference;
 using Serverless.BatchInference.Contracts;
+using Serverless.BatchInference.Scheduling;
 
 namespace Serverless.Host.Durable;
 
@@ -27,7 +28,7 @@ internal sealed class TaskHubWorkerService(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var shims = new DurableTaskShimFactory(new DurableTaskWorkerOptions { DataConverter = BatchJson.Converter }, loggers);
+        var shims = new DurableTaskShimFactory(new DurableTaskWorkerOptions { DataConverter = BatchJson.Converter, EnableEntitySupport = true }, loggers);
         worker = new TaskHubWorker(service, loggers)
         {
             // The shims read failures as FailureDetails (error type and message), as Durable Functions does.
@@ -35,6 +36,8 @@ internal sealed class TaskHubWorkerService(
         };
         worker.AddTaskOrchestrations(BatchOrchestrators.All.Select(o => (ObjectCreator<TaskOrchestration>)new OrchestrationShimCreator(o.Name, o.Type, shims, services)).ToArray());
         worker.AddTaskActivities(BatchActivities.All.Select(a => (ObjectCreator<TaskActivity>)new ActivityShimCreator(a.Name, a.Type, shims, services, drain)).ToArray());
+        // The scheduler (priorities, fair share, quotas) is a durable entity in the same task hub.
+        worker.AddTaskEntities(new EntityShimCreator(SchedulerIds.Name, typeof(JobScheduler), shims, services));
         await worker.StartAsync().ConfigureAwait(false);
         logger.LogInformation("Durable worker {WorkerId} started on task hub {Hub}", settings.WorkerId, options.Value.HubName);
     }

@@ -56,6 +56,8 @@ public static class HostApp
             app.MapClassifyApi().RequireAuthLevel(http.Classify).WithBodyLimit(http.ClassifyBodyBytes);
             app.MapDropsApi().RequireAuthLevel(AuthLevel.Function).WithBodyLimit(DropsApi.MaxBodyBytes);
             app.MapDashboard();
+            // Priorities and the scheduler's state: the master key, or a tenant's admin key for its own jobs.
+            app.MapSchedulerApi().RequireAuthLevel(AuthLevel.Admin).RequireTenantRole(Serverless.Jobs.Tenancy.TenantRole.Admin).WithBodyLimit(http.JobsBodyBytes);
             // Tenants and their keys: the platform admin's (master key only).
             app.MapTenantsApi().RequireAuthLevel(AuthLevel.Admin).WithBodyLimit(http.JobsBodyBytes);
         }

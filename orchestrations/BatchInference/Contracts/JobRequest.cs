@@ -66,4 +66,7 @@ public sealed record JobRequest
 
     /// <summary>Stop the job once more than this percentage of the processed images failed.</summary>
     public double? MaxFailedPercent { get; init; }
+
+    /// <summary>The job's priority: <c>high</c>, <c>normal</c> (default) or <c>low</c> (<see cref="JobPriority"/>); an admin may change it while it runs.</summary>
+    public string? Priority { get; init; }
 }

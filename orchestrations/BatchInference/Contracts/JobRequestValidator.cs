@@ -53,6 +53,8 @@ public static partial class JobRequestValidator
             errors["maxFailedPercent"] = "must be between 0 and 100";
         if (request.SkipExisting is { } skip && (skip.Trim().Length == 0 || skip.Contains('\0')))
             errors["skipExisting"] = skip.Contains('\0') ? "may not contain a NUL character" : "is empty: give the output location of an earlier job";
+        if (request.Priority is { } priority && JobPriority.Parse(priority) is null)
+            errors["priority"] = JobPriority.Error(priority);
         if (OutputsProblem(request.Outputs, format) is { } outputsProblem)
             errors["outputs"] = outputsProblem;
         if (errors.Count > 0)
@@ -83,6 +85,7 @@ public static partial class JobRequestValidator
             PagesInFlight = PagesInFlight(request.MaxUnitsInFlight ?? defaults.MaxUnitsInFlight, defaults),
             SkipExisting = request.SkipExisting?.Trim(),
             Outputs = request.Outputs is { Count: > 0 } outputs ? outputs.Select(o => o.Trim()).ToArray() : null,
+            Priority = JobPriority.Parse(request.Priority) ?? JobPriority.Normal,
         };
         return errors;
     }
