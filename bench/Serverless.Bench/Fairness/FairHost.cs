@@ -94,6 +94,20 @@ internal sealed class FairHost : IAsyncDisposable
         }
     }
 
+    /// <summary>GET api/scheduler (who holds and who waits for unit slots), as text, for a stuck job's diagnostics.</summary>
+    public async Task<string> SchedulerStateAsync()
+    {
+        try
+        {
+            using var answer = await Http.GetAsync("api/scheduler");
+            return $"{(int)answer.StatusCode} {await answer.Content.ReadAsStringAsync()}";
+        }
+        catch (HttpRequestException e)
+        {
+            return e.Message;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();

@@ -89,19 +89,22 @@ internal static class FairnessBenchmark
         var clock = Stopwatch.StartNew();
 
         var alone = await WatchedJob.SubmitAsync(host.Http, clock, "high-alone", Job(s, highFolder, Output(s, "high-alone"), "high"), s.High);
-        await alone.WaitAsync(FastPoll, s.Timeout);
+        await GuardAsync(host, alone.WaitAsync(FastPoll, s.Timeout));
         Report.Log($"high job alone: {alone.Seconds:0.00}s (first image after {alone.FirstImageSeconds:0.0}s)");
 
         var lowJob = await WatchedJob.SubmitAsync(host.Http, clock, "low", Job(s, lowFolder, Output(s, "low"), "low"), s.Low);
-        await lowJob.WaitClassifyingAsync(FastPoll, s.Timeout);
+        await GuardAsync(host, lowJob.WaitClassifyingAsync(FastPoll, s.Timeout));
         var lowBefore = lowJob.Done;
         Report.Log($"low job classifying: {lowBefore} done after {clock.Elapsed.TotalSeconds - lowJob.SubmittedAt:0.0}s");
 
         var behind = await WatchedJob.SubmitAsync(host.Http, clock, "high", Job(s, highFolder, Output(s, "high"), "high"), s.High);
-        await behind.WaitAsync(FastPoll, s.Timeout);
+        var snapshot = LogSchedulerLaterAsync(host);
+        await GuardAsync(host, behind.WaitAsync(FastPoll, s.Timeout));
+        await snapshot;
         await lowJob.PollAsync();
         Report.Log($"high job behind the low one: {behind.Seconds:0.00}s (first image after {behind.FirstImageSeconds:0.0}s); the low job did {lowJob.Done - lowBefore} images meanwhile " +
                    $"({lowJob.Done}/{s.Low}; waiting seen: high [{string.Join(" | ", behind.WaitingSeen)}], low [{string.Join(" | ", lowJob.WaitingSeen)}])");
+        Report.Log($"high job's last running status: {behind.LastRunning}");
         Report.Log($"low job status at the end: {lowJob.LastStatus.GetProperty("runtimeStatus")} {(lowJob.LastStatus.TryGetProperty("customStatus", out var c) ? c.ToString() : "")}");
 
         Report.Value("high_alone_seconds", alone.Seconds, "0.00");
@@ -127,8 +130,10 @@ internal static class FairnessBenchmark
             WatchedJob.SubmitAsync(host.Http, clock, "tenant-a", Job(s, folder, Path.Combine(outputA, "job"), priority: null), s.Tenant, keyA),
             WatchedJob.SubmitAsync(host.Http, clock, "tenant-b", Job(s, folder, Path.Combine(outputB, "job"), priority: null), s.Tenant, keyB));
         var (a, b) = (submitted[0], submitted[1]);
+        var snapshot = LogSchedulerLaterAsync(host);
         var rounds = new List<Overlap.Round>();
-        await WatchedJob.WaitAllAsync(submitted, SlowPoll, s.Timeout, at => rounds.Add(new Overlap.Round(at, a.Done, b.Done)));
+        await GuardAsync(host, WatchedJob.WaitAllAsync(submitted, SlowPoll, s.Timeout, at => rounds.Add(new Overlap.Round(at, a.Done, b.Done))));
+        await snapshot;
         Report.Log($"tenant-a {a.Seconds:0.00}s (first image after {a.FirstImageSeconds:0.0}s), tenant-b {b.Seconds:0.00}s (first image after {b.FirstImageSeconds:0.0}s); waiting seen: a [{string.Join(" | ", a.WaitingSeen)}], b [{string.Join(" | ", b.WaitingSeen)}]");
 
         var (overlap, rateA, rateB) = Overlap.Rates(rounds, Math.Max(a.SubmittedAt, b.SubmittedAt), s.Tenant, s.Tenant)
@@ -159,7 +164,7 @@ internal static class FairnessBenchmark
             foreach (var host in round % 2 == 0 ? new[] { with, without } : [without, with])
             {
                 var job = await WatchedJob.SubmitAsync(host.Http, clock, host.Name, Job(s, folder, Output(s, $"{host.Name}-{round}"), priority: null), s.Overhead);
-                await job.WaitAsync(FastPoll, s.Timeout);
+                await GuardAsync(host, job.WaitAsync(FastPoll, s.Timeout));
                 Report.Log($"{host.Name} round {round}: {job.Seconds:0.00}s");
                 if (host == with)
                     withSeconds += job.Seconds;
@@ -176,8 +181,29 @@ internal static class FairnessBenchmark
     private static async Task WarmUpAsync(FairHost host, Settings s)
     {
         var job = await WatchedJob.SubmitAsync(host.Http, Stopwatch.StartNew(), $"{host.Name}-warmup", Job(s, Images(s.Warmup), Output(s, $"{host.Name}-warmup"), priority: null), s.Warmup);
-        await job.WaitAsync(FastPoll, s.Timeout);
+        await GuardAsync(host, job.WaitAsync(FastPoll, s.Timeout));
         Report.Log($"{host.Name}: warm-up job of {s.Warmup} images in {job.Seconds:0.00}s");
+    }
+
+    /// <summary>Awaits <paramref name="wait"/>; when a job does not end in time, logs the scheduler's state before the part fails.</summary>
+    private static async Task GuardAsync(FairHost host, Task wait)
+    {
+        try
+        {
+            await wait;
+        }
+        catch (TimeoutException)
+        {
+            Report.Log($"{host.Name}: GET api/scheduler: {await host.SchedulerStateAsync()}");
+            throw;
+        }
+    }
+
+    /// <summary>GET api/scheduler on stderr a few seconds after jobs were submitted (who held the slots then, who waited).</summary>
+    private static async Task LogSchedulerLaterAsync(FairHost host)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        Report.Log($"{host.Name}: GET api/scheduler 5 s after the submission: {await host.SchedulerStateAsync()}");
     }
 
     /// <summary>A results folder of its own for the job called <paramref name="name"/>.</summary>

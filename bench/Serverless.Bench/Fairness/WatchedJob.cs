@@ -50,6 +50,9 @@ internal sealed class WatchedJob
     /// <summary>The last status body read.</summary>
     public JsonElement LastStatus { get; private set; }
 
+    /// <summary>The last running poll's customStatus phase, done, total, priority and waiting, as text.</summary>
+    public string LastRunning { get; private set; } = "";
+
     private Uri Status { get; set; } = null!;
 
     /// <summary>Submits <paramref name="request"/> (202 expected) and starts watching the job.</summary>
@@ -94,6 +97,8 @@ internal sealed class WatchedJob
             throw new InvalidOperationException($"{Name}: status answered {(int)poll.StatusCode}: {body}");
         if (body.TryGetProperty("customStatus", out var progress) && progress.ValueKind == JsonValueKind.Object)
         {
+            LastRunning = string.Join(", ", new[] { "phase", "done", "total", "priority", "waiting" }
+                .Select(k => $"{k}={(progress.TryGetProperty(k, out var v) ? v.ToString() : "")}"));
             if (progress.TryGetProperty("done", out var done) && done.ValueKind == JsonValueKind.Number)
                 Done = Math.Max(Done, done.GetInt64());
             if (Done > 0 && double.IsNaN(FirstImageSeconds))
