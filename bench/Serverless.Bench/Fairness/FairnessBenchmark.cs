@@ -18,7 +18,7 @@ internal static class FairnessBenchmark
     private static readonly TimeSpan FastPoll = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan SlowPoll = TimeSpan.FromSeconds(1);
 
-    private sealed record Settings(int Low, int High, int Tenant, int Overhead, int Warmup, int Rounds, int? Slots, int? ImagesPerTask, TimeSpan Timeout, string Model, string Data);
+    private sealed record Settings(int Low, int High, int Tenant, int Overhead, int Warmup, int Rounds, int? Slots, int? ImagesPerTask, TimeSpan Timeout, bool WatchScheduler, string Model, string Data);
 
     public static async Task<int> RunAsync(BenchArgs args)
     {
@@ -31,6 +31,7 @@ internal static class FairnessBenchmark
         var slots = args.OptionalInt("slots");
         var perTask = args.OptionalInt("images-per-task");
         var timeout = TimeSpan.FromSeconds(args.Int("timeout", 900));
+        var watch = args.Flag("watch-scheduler");
         var parts = args.String("parts", "a,b,c").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         args.RejectUnknown();
         if (parts.Length == 0 || parts.Any(p => p is not ("a" or "b" or "c")))
@@ -51,7 +52,7 @@ internal static class FairnessBenchmark
 
         var (model, _) = BenchModels.Ensure("mobilenetv2");
         var data = BenchPaths.NewEmulatorData("fair");
-        var settings = new Settings(low, high, tenant, overhead, warmup, rounds, slots, perTask, timeout, model, data);
+        var settings = new Settings(low, high, tenant, overhead, warmup, rounds, slots, perTask, timeout, watch, model, data);
         var failed = false;
         try
         {
@@ -98,13 +99,14 @@ internal static class FairnessBenchmark
         Report.Log($"low job classifying: {lowBefore} done after {clock.Elapsed.TotalSeconds - lowJob.SubmittedAt:0.0}s");
 
         var behind = await WatchedJob.SubmitAsync(host.Http, clock, "high", Job(s, highFolder, Output(s, "high"), "high"), s.High);
-        var snapshot = LogSchedulerLaterAsync(host);
+        var snapshot = LogSchedulerAsync(host, s.WatchScheduler, () => behind.CompletedAt is not null);
         await GuardAsync(host, behind.WaitAsync(FastPoll, s.Timeout));
         await snapshot;
         await lowJob.PollAsync();
         Report.Log($"high job behind the low one: {behind.Seconds:0.00}s (first image after {behind.FirstImageSeconds:0.0}s); the low job did {lowJob.Done - lowBefore} images meanwhile " +
                    $"({lowJob.Done}/{s.Low}; waiting seen: high [{string.Join(" | ", behind.WaitingSeen)}], low [{string.Join(" | ", lowJob.WaitingSeen)}])");
         Report.Log($"high job's last running status: {behind.LastRunning}");
+        LogHostTail(host);
         Report.Log($"low job status at the end: {lowJob.LastStatus.GetProperty("runtimeStatus")} {(lowJob.LastStatus.TryGetProperty("customStatus", out var c) ? c.ToString() : "")}");
 
         Report.Value("high_alone_seconds", alone.Seconds, "0.00");
@@ -130,10 +132,11 @@ internal static class FairnessBenchmark
             WatchedJob.SubmitAsync(host.Http, clock, "tenant-a", Job(s, folder, Path.Combine(outputA, "job"), priority: null), s.Tenant, keyA),
             WatchedJob.SubmitAsync(host.Http, clock, "tenant-b", Job(s, folder, Path.Combine(outputB, "job"), priority: null), s.Tenant, keyB));
         var (a, b) = (submitted[0], submitted[1]);
-        var snapshot = LogSchedulerLaterAsync(host);
+        var snapshot = LogSchedulerAsync(host, s.WatchScheduler, () => a.CompletedAt is not null && b.CompletedAt is not null);
         var rounds = new List<Overlap.Round>();
         await GuardAsync(host, WatchedJob.WaitAllAsync(submitted, SlowPoll, s.Timeout, at => rounds.Add(new Overlap.Round(at, a.Done, b.Done))));
         await snapshot;
+        LogHostTail(host);
         Report.Log($"tenant-a {a.Seconds:0.00}s (first image after {a.FirstImageSeconds:0.0}s), tenant-b {b.Seconds:0.00}s (first image after {b.FirstImageSeconds:0.0}s); waiting seen: a [{string.Join(" | ", a.WaitingSeen)}], b [{string.Join(" | ", b.WaitingSeen)}]");
 
         var (overlap, rateA, rateB) = Overlap.Rates(rounds, Math.Max(a.SubmittedAt, b.SubmittedAt), s.Tenant, s.Tenant)
@@ -199,11 +202,31 @@ internal static class FairnessBenchmark
         }
     }
 
-    /// <summary>GET api/scheduler on stderr a few seconds after jobs were submitted (who held the slots then, who waited).</summary>
-    private static async Task LogSchedulerLaterAsync(FairHost host)
+    /// <summary>
+    /// GET api/scheduler on stderr 5 s after jobs were submitted (who held the slots then, who waited);
+    /// with <paramref name="watch"/> (--watch-scheduler), every 2 s after that whenever it changed, until <paramref name="ended"/>.
+    /// </summary>
+    private static async Task LogSchedulerAsync(FairHost host, bool watch, Func<bool> ended)
     {
+        var clock = Stopwatch.StartNew();
         await Task.Delay(TimeSpan.FromSeconds(5));
-        Report.Log($"{host.Name}: GET api/scheduler 5 s after the submission: {await host.SchedulerStateAsync()}");
+        var last = "";
+        do
+        {
+            var state = await host.SchedulerStateAsync();
+            if (state != last)
+                Report.Log($"{host.Name}: GET api/scheduler {clock.Elapsed.TotalSeconds:0.0}s after the submission: {state}");
+            last = state;
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
+        while (watch && !ended());
+    }
+
+    /// <summary>The host's last output lines on stderr (its log is at Warning: what went wrong, the scheduler's failures among it), if any.</summary>
+    private static void LogHostTail(FairHost host)
+    {
+        var tail = host.OutputTail.Split('\n').Where(l => l.Length > 0).TakeLast(30).ToList();
+        Report.Log(tail.Count == 0 ? $"{host.Name}: the host logged nothing" : $"{host.Name}: the host's last {tail.Count} lines:\n" + string.Join('\n', tail));
     }
 
     /// <summary>A results folder of its own for the job called <paramref name="name"/>.</summary>

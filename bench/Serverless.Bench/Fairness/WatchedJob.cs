@@ -53,6 +53,8 @@ internal sealed class WatchedJob
     /// <summary>The last running poll's customStatus phase, done, total, priority and waiting, as text.</summary>
     public string LastRunning { get; private set; } = "";
 
+    private string? lastPhase;
+
     private Uri Status { get; set; } = null!;
 
     /// <summary>Submits <paramref name="request"/> (202 expected) and starts watching the job.</summary>
@@ -97,6 +99,11 @@ internal sealed class WatchedJob
             throw new InvalidOperationException($"{Name}: status answered {(int)poll.StatusCode}: {body}");
         if (body.TryGetProperty("customStatus", out var progress) && progress.ValueKind == JsonValueKind.Object)
         {
+            if (progress.TryGetProperty("phase", out var phase) && phase.ToString() != lastPhase)
+            {
+                lastPhase = phase.ToString();
+                Report.Log($"{Name}: phase {lastPhase} at {now - SubmittedAt:0.0}s");
+            }
             LastRunning = string.Join(", ", new[] { "phase", "done", "total", "priority", "waiting" }
                 .Select(k => $"{k}={(progress.TryGetProperty(k, out var v) ? v.ToString() : "")}"));
             if (progress.TryGetProperty("done", out var done) && done.ValueKind == JsonValueKind.Number)
