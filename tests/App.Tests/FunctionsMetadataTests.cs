@@ -19,6 +19,8 @@ public sealed class FunctionsMetadataTests
         { "PurgeJob", "httpTrigger", "jobs/{id}", "delete", "Admin", "durableClient" },
         { "RerunJob", "httpTrigger", "jobs/{id}/rerun", "post", "Function", "durableClient" },
         { "JobResults", "httpTrigger", "jobs/{id}/results", "get", "Function", "durableClient" },
+        { "SetJobPriority", "httpTrigger", "jobs/{id}/priority", "post", "Admin", "durableClient" },
+        { "Scheduler", "httpTrigger", "scheduler", "get", "Admin", "durableClient" },
         { "Classify", "httpTrigger", "classify", "post", "Function", "" },
         { "BatchInferenceJob", "orchestrationTrigger", null, null, null, "" },
         { "ClassifyPage", "orchestrationTrigger", null, null, null, "" },
@@ -34,6 +36,7 @@ public sealed class FunctionsMetadataTests
         { "BlobDrop", "blobTrigger", null, null, null, "" },
         { "BlobDropEventGrid", "blobTrigger", null, null, null, "" },
         { "JobFileDrop", "blobTrigger", null, null, null, "durableClient" },
+        { "jobscheduler", "entityTrigger", null, null, null, "" },
     };
 
     private static readonly Lazy<JsonElement[]> Functions = new(() =>

@@ -11,7 +11,6 @@ public sealed class HostJsonSettingsTests
         "extensions.durableTask.hubName",
         "extensions.durableTask.maxConcurrentActivityFunctions",
         "extensions.durableTask.maxConcurrentOrchestratorFunctions",
-        "extensions.durableTask.extendedSessionsEnabled",
         "extensions.durableTask.storageProvider.partitionCount",
         "extensions.durableTask.storageProvider.maxQueuePollingInterval",
         "extensions.durableTask.storageProvider.controlQueueVisibilityTimeout",
@@ -20,6 +19,8 @@ public sealed class HostJsonSettingsTests
         "batchInference.batchSize",
         "batchInference.pageSize",
         "batchInference.maxBatchesInFlight",
+        "scheduling.enabled",
+        "scheduling.slots",
         "inference.intraOpNumThreads",
         "inference.graphOptimizationLevel",
         "logging.logLevel.DurableTask.AzureStorage",
@@ -34,6 +35,17 @@ public sealed class HostJsonSettingsTests
 
         Assert.NotNull(self);
         Assert.Equal(self!.ToJsonString(), app?.ToJsonString());
+    }
+
+    /// <summary>
+    /// DurableTask.Core 3.11's entity dispatcher loses the scheduler entity's state on the second batch
+    /// of an extended session; the self-host gives entity work items no session (EntitySessionsOff)
+    /// and keeps them for orchestrations, the Functions host cannot, so the app turns them off.
+    /// </summary>
+    [Fact]
+    public void The_app_turns_extended_sessions_off_for_the_scheduler_entity()
+    {
+        Assert.Equal("false", Read(Path.Combine(RepoPaths.Root, "functions", "App", "host.json"), "extensions.durableTask.extendedSessionsEnabled")?.ToJsonString());
     }
 
     [Fact]

@@ -70,6 +70,10 @@ public sealed class WorkerCrashTests(JobStack stack)
             // The colour is in the file name: each image got the label the dominant-color model must give it.
             Assert.All(rows, r => Assert.Equal(r.Key.Split('_')[1].Split('.')[0], r.Top[0].Label));
             Assert.Equal(Images, status.GetProperty("output").GetProperty("images").GetInt64());
+            // It ran under the scheduler, whose slots belong to the job's pages, not to the dead worker: none is left held.
+            var scheduler = JsonSerializer.Deserialize<JsonElement>(await (await jobs.GetAsync("api/scheduler")).Content.ReadAsStringAsync());
+            Assert.True(scheduler.GetProperty("granted").GetInt64() > 0, scheduler.ToString());
+            Assert.Empty(scheduler.GetProperty("holders").EnumerateArray());
         }
         finally
         {

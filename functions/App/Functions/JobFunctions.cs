@@ -17,7 +17,8 @@ namespace Serverless.App.Functions;
 /// <see cref="CallerIdentity"/> feature, set by <see cref="Security.TenantKeyMiddleware"/>.
 /// </summary>
 public sealed class JobFunctions(JobSubmission submission, JobManagement management, JobListing listing, UnitProgress units,
-    Serverless.Jobs.Reruns.RerunSubmission reruns, Serverless.Jobs.Reruns.JobResults results)
+    Serverless.Jobs.Reruns.RerunSubmission reruns, Serverless.Jobs.Reruns.JobResults results,
+    Serverless.Jobs.Scheduling.SchedulerControl scheduler, Serverless.Jobs.Scheduling.SchedulerView view)
 {
     [Function(nameof(StartJob))]
     public async Task<HttpResponseData> StartJob(
@@ -69,6 +70,20 @@ public sealed class JobFunctions(JobSubmission submission, JobManagement managem
         [HttpTrigger(AuthorizationLevel.Admin, "delete", Route = "jobs/{id}")] HttpRequest request, string id,
         [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
         await InstanceHandlers.PurgeAsync(id, client, management, cancellationToken, request.HttpContext);
+
+    /// <summary><c>POST api/jobs/{id}/priority</c>: raise or lower a running job (the shared handler; the master key, or a tenant admin's header).</summary>
+    [Function(nameof(SetJobPriority))]
+    public async Task<IResult> SetJobPriority(
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "jobs/{id}/priority")] HttpRequest request, string id,
+        [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
+        await SchedulerApi.SetPriorityAsync(id, request, client, scheduler, cancellationToken);
+
+    /// <summary><c>GET api/scheduler</c>: who holds and who waits for unit slots (the shared handler).</summary>
+    [Function(nameof(Scheduler))]
+    public async Task<IResult> Scheduler(
+        [HttpTrigger(AuthorizationLevel.Admin, "get", Route = "scheduler")] HttpRequest request,
+        [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
+        await SchedulerApi.GetAsync(request, client, view, cancellationToken);
 
     /// <summary><c>POST api/jobs/{id}/rerun</c>: a new job over the failed images of an ended job (the shared handler).</summary>
     [Function(nameof(RerunJob))]

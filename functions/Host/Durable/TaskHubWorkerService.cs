@@ -29,7 +29,7 @@ internal sealed class TaskHubWorkerService(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var shims = new DurableTaskShimFactory(new DurableTaskWorkerOptions { DataConverter = BatchJson.Converter, EnableEntitySupport = true }, loggers);
-        worker = new TaskHubWorker(service, loggers)
+        worker = new TaskHubWorker(new EntitySessionsOff(service), loggers)
         {
             // The shims read failures as FailureDetails (error type and message), as Durable Functions does.
             ErrorPropagationMode = ErrorPropagationMode.UseFailureDetails,

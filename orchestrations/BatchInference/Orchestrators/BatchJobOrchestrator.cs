@@ -67,11 +67,12 @@ public sealed class BatchJobOrchestrator : TaskOrchestrator<JobState, JobOutput?
             {
                 var page = await listing;
                 listing = null;
-                var pageIndex = run.AddListedPage(page);
-                pagesThisExecution++;
-                if (job.Scheduling?.Rules.MaxImagesPerJob is { } maxImages && run.State.Listed > maxImages)
+                // The tenant's hard limit: the page that would pass it is not run; what ran is merged.
+                if (job.Scheduling?.Rules.MaxImagesPerJob is { } maxImages && run.State.Listed + page.Count > maxImages)
                     await StopAsync(context, run, inFlight, $"the job lists more than {maxImages} images, the most tenant {job.Scheduling.Tenant} allows in one job (maxImagesPerJob); split the source or ask an admin to raise the quota",
                         started, notStarted: page.Count);
+                var pageIndex = run.AddListedPage(page);
+                pagesThisExecution++;
                 // Progress shows the listing as it goes (and the phase once a page runs), not only after a page ends.
                 context.SetCustomStatus(Progress(page.Count > 0 ? "classifying" : "listing", run.State, started, context.CurrentUtcDateTime));
                 if (page.Count > 0)
@@ -122,9 +123,11 @@ public sealed class BatchJobOrchestrator : TaskOrchestrator<JobState, JobOutput?
             unclassified += result.Unclassified;
         }
         inFlight.Clear();
+        var listing = run.State.ListingDone ? "" : $" (the listing stopped after {run.State.Listed + notStarted} images)";
+        if (run.State.NextPageIndex == 0)
+            throw new JobFailedException($"{reason}; {unclassified} listed images were left unclassified{listing}; nothing was classified, so nothing was written");
         context.SetCustomStatus(Progress("writing results", run.State, started, context.CurrentUtcDateTime));
         await JobFinish.MergeAsync(context, run.State, started);
-        var listing = run.State.ListingDone ? "" : $" (the listing stopped after {run.State.Listed} images)";
         throw new JobFailedException($"{reason}; {unclassified} listed images were left unclassified{listing}; the predictions so far are in {job.Output}");
     }
 

@@ -22,7 +22,8 @@ public sealed class SlotPolicy(SchedulerState state, DateTime now)
         job.Waiting = null;
         job.LastSeen = now;
 
-        var tenantWaited = state.Holders.Any(p => p.Key != request.PageId && Wants(p.Value) && JobOf(p.Value)?.Tenant == job.Tenant);
+        // Whether the tenant wanted slots before this call (this page included): one that starts wanting again catches up.
+        var tenantWaited = state.Holders.Values.Any(h => Wants(h) && JobOf(h)?.Tenant == job.Tenant);
         if (!state.Holders.TryGetValue(request.PageId, out var holder))
             state.Holders[request.PageId] = holder = new SlotHolder { JobId = request.JobId };
         holder.LastSeen = now;

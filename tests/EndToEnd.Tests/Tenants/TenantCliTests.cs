@@ -64,6 +64,28 @@ public sealed class TenantCliTests(JobStack stack) : IAsyncLifetime
         Assert.Contains("403", notAdmin.StdErr, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Tenants_set_takes_a_weight_and_quotas_and_priority_refuses_a_bad_name_before_sending()
+    {
+        var set = await CliAsync("tenants", "set", "team-q", "--allow-source", "s3://photos/team-q/*", "--allow-output", "s3://photos/results-q/*",
+            "--weight", "3", "--max-running-jobs", "2", "--max-units", "8", "--max-images-per-job", "100000", "--max-queued-jobs", "5");
+        Assert.Equal((0, "tenant team-q set"), (set.ExitCode, set.StdOut.Trim()));
+        var tenant = JsonDocument.Parse((await CliAsync("tenants", "list", "-o", "json")).StdOut).RootElement.GetProperty("tenants")
+            .EnumerateArray().Single(t => t.GetProperty("name").GetString() == "team-q");
+        Assert.Equal((3, 2, 8, 100000L, 5), (tenant.GetProperty("weight").GetInt32(), tenant.GetProperty("maxRunningJobs").GetInt32(),
+            tenant.GetProperty("maxUnits").GetInt32(), tenant.GetProperty("maxImagesPerJob").GetInt64(), tenant.GetProperty("maxQueuedJobs").GetInt32()));
+
+        var zero = await CliAsync("tenants", "set", "team-q", "--allow-source", "s3://photos/team-q/*", "--allow-output", "s3://photos/results-q/*", "--weight", "0");
+        Assert.Equal(1, zero.ExitCode);
+        Assert.Contains("weight", zero.StdErr, StringComparison.Ordinal);
+        var badName = await CliAsync("priority", "some-job", "urgent");
+        Assert.Equal(2, badName.ExitCode);
+        Assert.Contains("'urgent' is not a priority: use high, normal, low", badName.StdErr, StringComparison.Ordinal);
+        var unknown = await CliAsync("priority", "no-such-job", "low");
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("404", unknown.StdErr, StringComparison.Ordinal);
+    }
+
     private Task<(int ExitCode, string StdOut, string StdErr)> CliAsync(params string[] args) =>
         HostProcess.RunCliAsync([.. args, "--url", host!.BaseUrl.ToString(), "--key", JobStack.MasterKey], timeout: TimeSpan.FromMinutes(2));
 }
