@@ -147,6 +147,11 @@ internal static class FairnessBenchmark
         Report.Value("tenant_a_images_per_s", rateA, "0.00");
         Report.Value("tenant_b_images_per_s", rateB, "0.00");
         Report.Value("tenant_share_ratio", Math.Min(rateA, rateB) / Math.Max(rateA, rateB), "0.000");
+        if (Overlap.SteadyRates(rounds, s.Tenant, s.Tenant) is var (steady, steadyA, steadyB))
+        {
+            Report.Value("tenant_steady_seconds", steady, "0.00");
+            Report.Value("tenant_steady_share_ratio", Math.Min(steadyA, steadyB) / Math.Max(steadyA, steadyB), "0.000");
+        }
     }
 
     /// <summary>(c) The same job on a host with the scheduler and on one without it, alternated over the rounds.</summary>

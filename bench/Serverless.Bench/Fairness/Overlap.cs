@@ -23,4 +23,19 @@ internal static class Overlap
         }
         return null;
     }
+
+    /// <summary>
+    /// As <see cref="Rates"/> from the first round in which both had done images (both classifying)
+    /// instead of the submissions: the share once both run, without the later one's wait to start.
+    /// </summary>
+    public static (double Seconds, double RateA, double RateB)? SteadyRates(IReadOnlyList<Round> rounds, long totalA, long totalB)
+    {
+        var both = rounds.Where(r => r.DoneA > 0 && r.DoneB > 0).Take(1).ToList();
+        var ends = rounds.Where(r => r.DoneA >= totalA || r.DoneB >= totalB).Take(1).ToList();
+        if (both.Count == 0 || ends.Count == 0 || both[0].Seconds >= ends[0].Seconds)
+            return null; // one finished before the other had classified anything
+        var (first, end) = (both[0], ends[0]);
+        var seconds = end.Seconds - first.Seconds;
+        return (seconds, (end.DoneA - first.DoneA) / seconds, (end.DoneB - first.DoneB) / seconds);
+    }
 }
