@@ -39,7 +39,12 @@ public sealed class DashboardJobs(JobListing listing, UnitProgress units, Models
         var started = progress?.StartedAt ?? status.CreatedTime;
         return new DashboardJob(status.InstanceId, status.RuntimeStatus, spec?.Source, spec?.Model is { } model ? modelsRoot.NameOf(model) : null, progress?.Phase,
             progress?.Done ?? 0, progress?.Failed ?? 0, progress?.Total, progress?.ImagesPerSecond ?? 0, ended ? null : progress?.EtaSeconds,
-            started, status.LastUpdatedTime, Math.Round(Math.Max(0, (until - new DateTimeOffset(started, TimeSpan.Zero)).TotalSeconds), 1), spec?.Tenant);
+            started, status.LastUpdatedTime, Math.Round(Math.Max(0, (until - new DateTimeOffset(started, TimeSpan.Zero)).TotalSeconds), 1), spec?.Tenant)
+        {
+            // The scheduler's applied priority while it runs; the submitted one otherwise (a job run without the scheduler, an old job).
+            Priority = progress?.Priority ?? spec?.Priority,
+            Waiting = ended ? null : progress?.Waiting,
+        };
     }
 }
 
@@ -47,7 +52,14 @@ public sealed class DashboardJobs(JobListing listing, UnitProgress units, Models
 public sealed record DashboardJob(
     string Id, string State, string? Source, string? Model, string? Phase,
     long Done, long Failed, long? Total, double ImagesPerSecond, double? EtaSeconds,
-    DateTime CreatedTime, DateTime LastUpdatedTime, double DurationSeconds, string? Tenant);
+    DateTime CreatedTime, DateTime LastUpdatedTime, double DurationSeconds, string? Tenant)
+{
+    /// <summary>The job's priority (<c>high</c>, <c>normal</c>, <c>low</c>): as the scheduler applies it while the job runs, else as submitted.</summary>
+    public string? Priority { get; init; }
+
+    /// <summary>Why the job or one of its pages waits (its tenant's quota, slots held by other work); null when it does not, and once it ended.</summary>
+    public string? Waiting { get; init; }
+}
 
 /// <summary>A page of the dashboard's list: newest first; <see cref="HasMore"/> when an older page exists.</summary>
 public sealed record DashboardJobList(IReadOnlyList<DashboardJob> Jobs, int Page, int PageSize, bool HasMore);

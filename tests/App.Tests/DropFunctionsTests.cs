@@ -73,7 +73,9 @@ public sealed class DropFunctionsTests(AppHub hub)
             jobs.Add(job);
         Assert.Equal(jobId, Assert.Single(jobs).InstanceId);
         var receipt = await hub.Services.GetRequiredService<IDropReceiptStore>().GetAsync("azblob://drops/jobs/", new ObjectVersion(blob.Name, etag));
-        Assert.Equal((ReceiptStatus.Running, jobId, 1), (receipt!.Status, receipt.JobId, receipt.Attempts));
+        // One claim started the one job; once it ended, the host's job-file watcher may have settled the receipt already.
+        Assert.Equal((jobId, 1, null), (receipt!.JobId, receipt.Attempts, receipt.Reason));
+        Assert.Contains(receipt.Status, new[] { ReceiptStatus.Running, ReceiptStatus.Done });
     }
 
     private async Task<JsonElement> ReadResultAsync(string name) =>

@@ -10,4 +10,11 @@ public sealed class TelemetryOptions
     /// every API replica samples, and a job's state changes over minutes, not seconds.
     /// </summary>
     public TimeSpan TaskHubInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// The oldest copy of the scheduler's state the scheduler's gauges answer a scrape with (5 s): a
+    /// scrape reads it again when it is older, so scrapes cost at most one read of the scheduler
+    /// entity per interval, and none while nobody scrapes.
+    /// </summary>
+    public TimeSpan SchedulerInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -13,6 +13,8 @@ public sealed class SchedulerView(IOptions<SchedulingOptions> options)
         var entity = await client.Entities.GetEntityAsync<SchedulerState>(SchedulerIds.Entity, includeState: true, cancellationToken).ConfigureAwait(false);
         var state = entity?.State ?? new SchedulerState();
         var policy = new SlotPolicy(state, DateTime.UtcNow);
+        // What the entity would forget at its next call (holders and waiting jobs that stopped calling) is not shown, nor counted by a 429.
+        policy.Expire();
         var holders = state.Holders.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p =>
         {
             var job = state.Jobs.GetValueOrDefault(p.Value.JobId);

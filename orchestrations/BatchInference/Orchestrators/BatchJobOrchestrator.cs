@@ -22,8 +22,8 @@ public sealed class BatchJobOrchestrator : TaskOrchestrator<JobState, JobOutput?
 
         // With the scheduler: the job starts when its tenant's running-jobs quota lets it, and gives its place back at the end.
         if (state.StartedUtc is null)
-            await JobGate.AdmitAsync(context, state.Spec, terms, reason =>
-                context.SetCustomStatus(Progress("waiting", state, context.CurrentUtcDateTime, context.CurrentUtcDateTime) with { Waiting = reason }));
+            await JobGate.AdmitAsync(context, state.Spec, terms, (reason, priority) =>
+                context.SetCustomStatus(Progress("waiting", state, context.CurrentUtcDateTime, context.CurrentUtcDateTime) with { Waiting = reason, Priority = priority }));
         JobOutput? output;
         try
         {

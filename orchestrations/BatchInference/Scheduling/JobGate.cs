@@ -14,8 +14,8 @@ internal static class JobGate
     /// <summary>The event a finished job sends to jobs waiting to start: ask again now.</summary>
     public const string AdmittedEvent = "admitted";
 
-    /// <summary>Waits until the scheduler lets the job start; <paramref name="waiting"/> sees why it waits, at each refusal.</summary>
-    public static async Task AdmitAsync(TaskOrchestrationContext context, JobSpec job, SchedulingTerms terms, Action<string?> waiting)
+    /// <summary>Waits until the scheduler lets the job start; <paramref name="waiting"/> sees why it waits and its applied priority, at each refusal.</summary>
+    public static async Task AdmitAsync(TaskOrchestrationContext context, JobSpec job, SchedulingTerms terms, Action<string?, string> waiting)
     {
         TimeSpan? poll = null;
         Task<bool>? told = null;
@@ -33,7 +33,7 @@ internal static class JobGate
             }
             if (admission.Admitted)
                 return;
-            waiting(admission.Waiting);
+            waiting(admission.Waiting, admission.Priority);
             poll = SchedulingRules.NextPoll(poll, SchedulingRules.LastJobPoll);
             told ??= context.WaitForExternalEvent<bool>(AdmittedEvent);
             await Task.WhenAny(context.CreateTimer(poll.Value, CancellationToken.None), told);

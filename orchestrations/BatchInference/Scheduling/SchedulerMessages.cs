@@ -23,8 +23,8 @@ public sealed record SlotGrant(int Granted, string? Waiting, string Priority, IR
 /// <summary>A job asking to start (<see cref="JobScheduler.AdmitJob"/>): its tenant's running-jobs quota decides.</summary>
 public sealed record JobAdmissionRequest(string JobId, string Priority, SchedulingTerms Terms);
 
-/// <summary>Whether the job may start, and why not.</summary>
-public sealed record JobAdmission(bool Admitted, string? Waiting);
+/// <summary>Whether the job may start, why not, and the priority the scheduler applies to it (an admin's change, aging).</summary>
+public sealed record JobAdmission(bool Admitted, string? Waiting, string Priority);
 
 /// <summary>What a finished job's release freed: the pages given slots and the jobs admitted, to be told.</summary>
 public sealed record JobRelease(IReadOnlyList<string> Pages, IReadOnlyList<string> Jobs);

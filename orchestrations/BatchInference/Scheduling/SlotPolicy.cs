@@ -74,7 +74,7 @@ public sealed class SlotPolicy(SchedulerState state, DateTime now)
                     : $"another job of tenant {TenantName(job.Tenant)} waits ahead of it for the same quota (maxRunningJobs)";
             }
         }
-        return new JobAdmission(job.Admitted, job.Waiting);
+        return new JobAdmission(job.Admitted, job.Waiting, EffectivePriority(job));
     }
 
     /// <summary>A job ended (or was terminated): its slots and its place go back; says whom that served.</summary>
@@ -159,11 +159,17 @@ public sealed class SlotPolicy(SchedulerState state, DateTime now)
     {
         (string, SlotHolder, ScheduledJob, ScheduledTenant)? best = null;
         (int Rank, double Pass, long Served, int Held, string Page) bestKey = default;
+        // While a job of a higher priority runs, lower work may hold only half the slots: the other half
+        // is never queued ahead of it in the one FIFO work-item queue (its units, and its listing and merge).
+        var top = state.Jobs.Values.Where(j => j.Admitted).Select(Rank).DefaultIfEmpty(0).Max();
+        var lowerHeld = state.Holders.Values.Where(h => JobOf(h) is { } j && Rank(j) < top).Sum(h => h.Held);
         foreach (var (page, holder) in state.Holders)
         {
             if (!Wants(holder) || JobOf(holder) is not { Admitted: true } job || !state.Tenants.TryGetValue(job.Tenant, out var tenant))
                 continue;
             if (tenant.Rules.MaxUnits is { } max && TenantHeld(job.Tenant) >= max)
+                continue;
+            if (Rank(job) < top && lowerHeld >= LowerShare)
                 continue;
             var key = (Rank(job), tenant.Pass, job.Served, holder.Held, page);
             if (best is null || Better(key, bestKey))
@@ -171,6 +177,9 @@ public sealed class SlotPolicy(SchedulerState state, DateTime now)
         }
         return best;
     }
+
+    /// <summary>The slots lower-priority work may hold while higher-priority work runs: half (the workers' activity slots, when slots are twice them).</summary>
+    private int LowerShare => Math.Max(state.Slots / 2, 1);
 
     private static bool Better((int Rank, double Pass, long Served, int Held, string Page) a, (int Rank, double Pass, long Served, int Held, string Page) b) =>
         a.Rank != b.Rank ? a.Rank > b.Rank
@@ -187,6 +196,9 @@ public sealed class SlotPolicy(SchedulerState state, DateTime now)
         var byPriority = state.Holders.Values.Where(h => h.Held > 0 && JobOf(h) is not null)
             .GroupBy(h => EffectivePriority(JobOf(h)!)).OrderByDescending(g => JobPriority.Rank(g.Key))
             .Select(g => $"{g.Sum(h => h.Held)} {g.Key}");
+        var top = state.Jobs.Values.Where(j => j.Admitted).Select(Rank).DefaultIfEmpty(0).Max();
+        if (Rank(job) < top && state.Slots - state.Holders.Values.Sum(h => h.Held) > 0)
+            return $"{JobPriority.OfRank(top)}-priority work runs: {EffectivePriority(job)} priority work holds at most {LowerShare} of the {state.Slots} work-unit slots";
         return $"all {state.Slots} work-unit slots are taken ({string.Join(", ", byPriority)}); {EffectivePriority(job)} priority";
     }
 

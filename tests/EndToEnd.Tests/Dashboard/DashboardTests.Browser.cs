@@ -110,6 +110,9 @@ public sealed partial class DashboardTests
         await page.Locator("#f-batchSize").FillAsync("1");
         await page.Locator("#f-format").SelectOptionAsync("parquet");
         await page.Locator("#f-outputs").FillAsync("features");
+        // The form's priority: normal unless chosen.
+        Assert.Equal("normal", await page.Locator("#f-priority").InputValueAsync());
+        await page.Locator("#f-priority").SelectOptionAsync("low");
         output.WriteLine($"screenshot: {await DashboardRun.ScreenshotAsync(page, "05-submit.png")}");
         await page.Locator("#submit-form button[type=submit]").ClickAsync();
         await page.WaitForURLAsync(url => url.Contains("#/jobs/", StringComparison.Ordinal));
@@ -117,10 +120,11 @@ public sealed partial class DashboardTests
         await page.Locator(".job-head .badge.Running").WaitForAsync();
         using (var submitted = new JobsHttp(run.Host.BaseUrl))
         {
-            // The form's format and outputs reached the job as the API takes them.
+            // The form's format, outputs and priority reached the job as the API takes them.
             var input = System.Text.Json.JsonDocument.Parse(await (await submitted.GetAsync($"api/jobs/{Uri.EscapeDataString(id)}?showInput=true")).Content.ReadAsStringAsync()).RootElement.GetProperty("input").GetProperty("spec");
             Assert.Equal("parquet", input.GetProperty("format").GetString());
             Assert.Equal(["features"], input.GetProperty("outputs").EnumerateArray().Select(o => o.GetString()));
+            Assert.Equal("low", input.GetProperty("priority").GetString());
         }
 
         // A function key may submit, not terminate: the page says why.

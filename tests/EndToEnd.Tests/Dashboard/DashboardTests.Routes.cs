@@ -20,7 +20,7 @@ public sealed partial class DashboardTests
             Assert.Contains("script-src 'self'", shell.Headers.GetValues("Content-Security-Policy").Single());
             Assert.DoesNotContain(run.JobId, html);
         }
-        foreach (var file in new[] { "dashboard/dashboard.js", "dashboard/charts.js", "dashboard/dashboard.css" })
+        foreach (var file in new[] { "dashboard/dashboard.js", "dashboard/charts.js", "dashboard/dom.js", "dashboard/priority.js", "dashboard/submit.js", "dashboard/dashboard.css" })
         {
             using var asset = await anonymous.GetAsync(file);
             Assert.True(asset.StatusCode == HttpStatusCode.OK, $"{file}: {(int)asset.StatusCode}");

@@ -46,6 +46,18 @@ public sealed class SlotPolicyTests
         Assert.Equal(3, Ask("high", 0, 1, 3, "high").Granted);
     }
 
+    [Fact]
+    public void While_higher_priority_work_runs_lower_work_holds_at_most_half_the_slots_even_when_more_are_free()
+    {
+        Assert.Equal(1, Ask("high", 0, 0, 1, "high").Granted);
+        var low = Ask("low", 0, 0, 8, "low");
+        Assert.Equal(2, low.Granted);
+        Assert.Equal("high-priority work runs: low priority work holds at most 2 of the 4 work-unit slots", low.Waiting);
+        // Once the high job is released, the low one takes every slot.
+        new SlotPolicy(state, now).Release("high");
+        Assert.Equal(4, Ask("low", 0, 0, 8, "low").Granted);
+    }
+
     [Theory]
     [InlineData(1, 1)]
     [InlineData(1, 2)]
@@ -152,6 +164,9 @@ public sealed class SlotPolicyTests
         // The high-priority job goes first, though it came later.
         Assert.False(new SlotPolicy(state, now).Admit(new JobAdmissionRequest("second", "normal", terms)).Admitted);
         Assert.True(new SlotPolicy(state, now).Admit(new JobAdmissionRequest("urgent", "high", terms)).Admitted);
+        // A waiting job is told the priority an admin gave it (its status shows it before it starts).
+        new SlotPolicy(state, now).SetPriority(new PriorityChange("second", "low"));
+        Assert.Equal("low", new SlotPolicy(state, now).Admit(new JobAdmissionRequest("second", "normal", terms)).Priority);
     }
 
     [Fact]

@@ -4,8 +4,9 @@
 
 (() => {
   const KEY = "serverless.key";
-  const ENDED = ["Completed", "Failed", "Terminated"];
-  const STATES = ["Running", "Pending", "Completed", "Failed", "Terminated", "Suspended"];
+  const { el, n, rate, duration, when } = window.Dom;
+  const { ENDED, track: progressTrack, fillTrack, modelName } = window.JobList;
+  const enc = encodeURIComponent;
   const view = document.getElementById("view");
   const banner = document.getElementById("banner");
   const keyView = document.getElementById("key-view");
@@ -28,40 +29,6 @@
       this.detail = detail;
       this.errors = errors || {};
     }
-  }
-
-  // el("div", { className: "x", dataset: { id } }, "text", child...)
-  function el(tag, props = {}, ...children) {
-    const element = document.createElement(tag);
-    for (const [name, value] of Object.entries(props)) {
-      if (value === undefined || value === null || value === false) continue;
-      if (name === "dataset") Object.assign(element.dataset, value);
-      else if (name in element && name !== "list") element[name] = value;
-      else element.setAttribute(name, value === true ? "" : String(value));
-    }
-    for (const child of children.flat()) {
-      if (child === null || child === undefined || child === false) continue;
-      element.append(child instanceof Node ? child : document.createTextNode(String(child)));
-    }
-    return element;
-  }
-
-  const n = value => (value ?? 0).toLocaleString("en-US");
-  const rate = value => value === null || value === undefined ? "–" : (value >= 100 ? value.toFixed(0) : value.toFixed(1));
-  const enc = encodeURIComponent;
-
-  function duration(seconds) {
-    if (seconds === null || seconds === undefined || !isFinite(seconds)) return "–";
-    if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)} s`;
-    const s = Math.round(seconds), h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
-    return h > 0 ? `${h} h ${m} min` : `${m} min ${s % 60} s`;
-  }
-
-  function when(iso) {
-    if (!iso) return "–";
-    const date = new Date(iso);
-    const today = new Date().toDateString() === date.toDateString();
-    return today ? date.toLocaleTimeString("en-GB") : date.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" });
   }
 
   async function api(path, init = {}) {
@@ -206,92 +173,10 @@
     return me;
   }
 
-  // ---- the job list ----
-
-  function listHash({ state, tenant, size, page }) {
-    const parts = [state ? `state=${enc(state)}` : "", tenant ? `tenant=${enc(tenant)}` : "", size !== 20 ? `size=${size}` : "", page ? `page=${page}` : ""];
-    return `#/jobs?${parts.filter(Boolean).join("&")}`;
-  }
-
+  // ---- the job list (joblist.js) ----
   function showList(params) {
     const mine = generation;
-    const state = params.get("state") || "";
-    const page = Math.max(0, parseInt(params.get("page") || "0", 10) || 0);
-    const size = Math.min(100, Math.max(1, parseInt(params.get("size") || "20", 10) || 20));
-    const admin = me && me.key === "master";
-    const tenant = admin ? params.get("tenant") || "" : "";
-    const filter = el("select", { id: "state-filter", "aria-label": "Filter by state" },
-      el("option", { value: "" }, "All states"), STATES.map(s => el("option", { value: s, selected: s === state }, s)));
-    filter.addEventListener("change", () => { location.hash = listHash({ state: filter.value, tenant, size }); });
-    // The master key sees every tenant's jobs: a filter by tenant.
-    const tenantFilter = admin ? el("select", { id: "tenant-filter", "aria-label": "Filter by tenant" },
-      el("option", { value: "" }, "All tenants"), (me.tenants || []).map(t => el("option", { value: t, selected: t === tenant }, t))) : null;
-    if (tenantFilter) tenantFilter.addEventListener("change", () => { location.hash = listHash({ state, tenant: tenantFilter.value, size }); });
-    const refreshed = el("span", { className: "refreshed" });
-    const card = el("div", { className: "card jobs-card" }, el("p", { className: "empty" }, "Loading jobs…"));
-    const pager = el("div", { className: "pager" });
-    view.replaceChildren(el("div", { className: "toolbar" }, el("h1", {}, "Jobs"), filter, tenantFilter, refreshed), card, pager);
-
-    const load = async () => {
-      try {
-        const query = `page=${page}&pageSize=${size}${state ? `&state=${enc(state)}` : ""}${tenant ? `&tenant=${enc(tenant)}` : ""}`;
-        const data = await (await api(`/api/dashboard/jobs?${query}`)).json();
-        if (mine !== generation) return;
-        card.replaceChildren(data.jobs.length ? jobsTable(data.jobs, admin) : el("p", { className: "empty" },
-          state ? `No ${state.toLowerCase()} jobs.` : "No jobs yet. ", state ? null : el("a", { href: "#/submit" }, "Submit one.")));
-        const link = p => listHash({ state, tenant, size, page: p });
-        pager.replaceChildren(...[
-          page > 0 ? el("a", { href: link(page - 1), id: "newer" }, "‹ Newer") : null,
-          el("span", {}, `Page ${page + 1}`),
-          data.hasMore ? el("a", { href: link(page + 1), id: "older" }, "Older ›") : null].filter(Boolean));
-        refreshed.textContent = `Updated ${new Date().toLocaleTimeString("en-GB")} · refreshes every 5 s`;
-        loaded();
-      } catch (error) {
-        fail(error, mine);
-      }
-    };
-    load();
-    every(5000, load);
-  }
-
-  function progressTrack() {
-    return el("div", { className: "track" }, el("span", { className: "done" }), el("span", { className: "failed" }));
-  }
-
-  function fillTrack(track, done, failed, total, ended) {
-    const base = total ? Math.max(total, done) : (ended ? Math.max(done, 1) : 0);
-    const [ok, bad] = track.children;
-    ok.style.width = base ? `${(100 * Math.max(0, done - failed) / base).toFixed(1)}%` : "0%";
-    bad.style.width = base ? `${(100 * failed / base).toFixed(1)}%` : "0%";
-  }
-
-  // Models as the list names them (relative to the models root); a job's own input holds the host's path.
-  const modelNames = new Map();
-  const modelName = (id, stored) => modelNames.get(id) || (stored ? stored.split("/").pop() : stored);
-
-  function jobsTable(jobs, admin) {
-    jobs.forEach(job => job.model && modelNames.set(job.id, job.model));
-    const rows = jobs.map(job => {
-      const ended = ENDED.includes(job.state);
-      const track = progressTrack();
-      fillTrack(track, job.done, job.failed, job.total, ended);
-      return el("tr", { dataset: { jobId: job.id }, className: job.state },
-        el("td", {}, el("a", { href: `#/jobs/${enc(job.id)}`, className: "mono" }, job.id)),
-        admin ? el("td", { className: "tenant" }, job.tenant || "–") : null,
-        el("td", {}, el("span", { className: `badge ${job.state}` }, job.state)),
-        el("td", { className: "path", title: job.source || "" }, job.source || "–"),
-        el("td", { className: "path", title: job.model || "" }, job.model || "–"),
-        el("td", { className: "num" }, el("div", { className: "mini" },
-          el("span", {}, `${n(job.done)} / ${job.total === null || job.total === undefined ? "?" : n(job.total)}`,
-            job.failed ? el("span", { className: "error" }, ` · ${n(job.failed)} failed`) : null), track)),
-        el("td", { className: "num" }, rate(job.imagesPerSecond)),
-        el("td", { className: "num" }, when(job.createdTime)),
-        el("td", { className: "num" }, duration(job.durationSeconds)));
-    });
-    return el("table", { id: "jobs" },
-      el("thead", {}, el("tr", {}, ["Job", ...(admin ? ["Tenant"] : []), "State", "Source", "Model"].map(h => el("th", {}, h)),
-        ["Images", "Images/s", "Started", "Duration"].map(h => el("th", { className: "num" }, h)))),
-      el("tbody", {}, rows));
+    JobList.show(params, { view, api, me, loaded, every, fail: error => fail(error, mine), current: () => mine === generation });
   }
 
   // ---- one job ----
@@ -300,6 +185,10 @@
     const mine = generation;
     const badge = el("span", { className: "badge" }, "…");
     const phase = el("span", { className: "hint" });
+    const priority = Priority.label(null, { id: "priority" });
+    const waitingLine = el("div", { id: "waiting" });
+    // Raise or lower a running job: offered to admins only (the host refuses the others with a 403 shown here).
+    const priorityControl = Priority.canChange(me) ? Priority.control({ id, api, changed: () => setTimeout(load, 500) }) : null;
     const terminate = el("button", { type: "button", className: "danger", id: "terminate", hidden: true }, "Terminate");
     const purge = el("button", { type: "button", className: "danger", id: "purge", hidden: true }, "Purge");
     const track = progressTrack();
@@ -314,8 +203,9 @@
     view.replaceChildren(
       el("div", { className: "job-head" },
         el("div", { className: "crumbs" }, el("a", { href: "#/jobs" }, "Jobs"), " / job"),
-        el("h1", { className: "mono" }, id), badge, phase,
-        el("div", { className: "actions" }, terminate, purge)),
+        el("h1", { className: "mono" }, id), badge, priority, phase,
+        el("div", { className: "actions" }, priorityControl && priorityControl.node, terminate, purge)),
+      waitingLine,
       el("section", { className: "card progress" }, el("h2", {}, "Progress"), track, progressLine, tiles),
       el("section", { className: "card" }, el("h2", {}, "Images per second"), chart),
       el("div", { className: "grid2" },
@@ -377,6 +267,11 @@
       badge.className = `badge ${status.runtimeStatus}`;
       badge.textContent = status.runtimeStatus;
       phase.textContent = p.phase && !ended ? p.phase : "";
+      // The priority the scheduler applies (customStatus), else the one the job was submitted with.
+      const applied = p.priority || spec.priority || null;
+      Priority.set(priority, applied);
+      waitingLine.replaceChildren(...(ended ? [] : [Priority.waiting(p.waiting)].filter(Boolean)));
+      if (priorityControl) priorityControl.update(applied, ended);
       terminate.hidden = ended;
       purge.hidden = !ended;
       fillTrack(track, done, failed, total, ended);
@@ -399,7 +294,7 @@
       const output = status.output && typeof status.output === "object" ? status.output : null;
       details.replaceChildren(
         ...row("Source", spec.source), ...row("Model", modelName(id, spec.model)), ...row("Output", spec.output),
-        ...row("Batch size", spec.batchSize), ...row("Started", when(p.startedAt || status.createdTime)), ...row("Updated", when(status.lastUpdatedTime)),
+        ...row("Batch size", spec.batchSize), ...row("Priority", applied), ...row("Started", when(p.startedAt || status.createdTime)), ...row("Updated", when(status.lastUpdatedTime)),
         ...(output ? row("Results", `${output.predictions}, ${output.summary} and report.html beside it`) : []),
         ...(status.failureDetails ? row("Failure", `${status.failureDetails.errorType}: ${status.failureDetails.errorMessage}`) : []));
     }
@@ -492,78 +387,10 @@
     return [el("dt", {}, name), el("dd", {}, value === undefined || value === null || value === "" ? "–" : String(value))];
   }
 
-  // ---- submit ----
-
+  // ---- submit (submit.js) ----
   function showSubmit() {
     const mine = generation;
-    const fields = [
-      ["source", "Source", "s3://bucket/prefix, azblob://container/prefix or a local folder", true, "wide"],
-      ["model", "Model", "path of the .onnx file on the workers", true, "wide"],
-      ["output", "Output", "default: results/<job id> beside the source", false, "wide"],
-      ["batchSize", "Batch size", "images per batch (default from host.json)", false],
-      ["top", "Top classes", "classes per image (default 5)", false],
-      ["id", "Job id", "optional; the same id runs once", false],
-      ["format", "Format", "", false],
-      ["outputs", "Outputs", "optional: model outputs stored per image, e.g. features (comma-separated; JSON Lines or Parquet)", false, "wide"],
-      ["maxFailedImages", "Stop after failed images", "optional", false],
-      ["maxFailedPercent", "Stop after failed percent", "optional", false],
-    ];
-    const errors = {};
-    const inputs = {};
-    const form = el("form", { className: "card form-card", id: "submit-form", novalidate: true });
-    const grid = el("div", { className: "form-grid" });
-    // A tenant's key is offered only its tenant's locations: its allowed sources and outputs, its models folder.
-    const tenant = me && me.key === "tenant" ? me : null;
-    const limited = {
-      source: tenant && Locations.picker(el, "source", tenant.allowSources || []),
-      output: tenant && Locations.picker(el, "output", tenant.allowOutputs || []),
-      model: tenant && tenant.modelsDir && Locations.model(el, tenant.modelsDir),
-    };
-    const limitedHints = { source: "one of your tenant's allowed sources", output: "one of your tenant's allowed outputs", model: "in your tenant's models folder" };
-    for (const [name, label, hint, required, wide] of fields) {
-      const input = limited[name] || (name === "format"
-        ? el("select", { id: `f-${name}`, name }, el("option", { value: "jsonl" }, "JSON Lines"), el("option", { value: "csv" }, "CSV"), el("option", { value: "parquet" }, "Parquet"))
-        : el("input", { id: `f-${name}`, name, type: ["batchSize", "top", "maxFailedImages", "maxFailedPercent"].includes(name) ? "number" : "text", required, spellcheck: false }));
-      inputs[name] = input;
-      errors[name] = el("p", { className: "field-error", hidden: true });
-      const shownHint = limited[name] ? limitedHints[name] : hint;
-      grid.append(el("div", { className: wide ? "wide" : "" }, el("label", { htmlFor: input.id }, label), input.node || input,
-        shownHint ? el("p", { className: "hint" }, shownHint) : null, errors[name]));
-    }
-    const general = el("p", { className: "field-error", hidden: true });
-    form.append(el("h1", {}, "Submit a job"), grid, general,
-      el("div", { className: "form-actions" }, el("button", { type: "submit", className: "primary" }, "Submit"), el("a", { href: "#/jobs" }, "Cancel")));
-    view.replaceChildren(form);
-
-    form.addEventListener("submit", async event => {
-      event.preventDefault();
-      for (const p of [...Object.values(errors), general]) p.hidden = true;
-      const body = {};
-      for (const [name, input] of Object.entries(inputs)) {
-        const value = input.value.trim();
-        if (value === "") continue;
-        // outputs is a list (NAME[,NAME] as the CLI takes it); the host judges each name.
-        body[name] = input.type === "number" ? Number(value) : name === "outputs" ? value.split(",").map(o => o.trim()) : value;
-      }
-      try {
-        const response = await api("/api/jobs", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-        const accepted = await response.json();
-        if (mine === generation) location.hash = `#/jobs/${enc(accepted.id)}`;
-      } catch (error) {
-        if (mine !== generation || error.status === 401) return;
-        let shown = false;
-        for (const [field, messages] of Object.entries(error.errors || {})) {
-          const target = errors[field] || general;
-          target.textContent = `${field}: ${[].concat(messages).join(" ")}`;
-          target.hidden = false;
-          shown = true;
-        }
-        if (!shown) {
-          general.textContent = describe(error);
-          general.hidden = false;
-        }
-      }
-    });
+    SubmitForm.show({ view, api, describe, me, current: () => mine === generation });
   }
 
   window.addEventListener("hashchange", route);
