@@ -7,6 +7,7 @@
 #   bench/run.sh job [--source s3|local]
 #   bench/run.sh scale [--images N] [--source local|s3] [--images-per-task N] [--pages-per-execution N] [--max-units-in-flight N]
 #   bench/run.sh drop
+#   bench/run.sh fairness [--low-images 20000] [--high-images 1000] [--tenant-images 5000] [--overhead-images 5000] [--parts a,b,c] [--slots N]
 # Results are key=value lines on stdout; diagnostics go to stderr. Never run in CI.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

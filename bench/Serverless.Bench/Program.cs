@@ -3,7 +3,7 @@ using Serverless.Bench;
 // bench/run.sh <name> [--option value ...]: results as key=value on stdout, diagnostics on stderr.
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: bench/run.sh <inference|peak|sweep|orchestration|job|scale|drop> [--option value ...]  (see bench/README.md)");
+    Console.Error.WriteLine("usage: bench/run.sh <inference|peak|sweep|orchestration|job|scale|drop|fairness> [--option value ...]  (see bench/README.md)");
     return 2;
 }
 
@@ -19,6 +19,7 @@ try
         "drop" => await DropBenchmark.RunAsync(options),
         "peak" => await PeakBenchmark.RunAsync(options),
         "sweep" => await SweepBenchmark.RunAsync(options),
+        "fairness" => await FairnessBenchmark.RunAsync(options),
         _ => Usage($"unknown benchmark '{args[0]}'"),
     };
 }
@@ -30,6 +31,6 @@ catch (ArgumentException e)
 static int Usage(string message)
 {
     Console.Error.WriteLine($"bench: {message}");
-    Console.Error.WriteLine("usage: bench/run.sh <inference|peak|sweep|orchestration|job|scale|drop> [--option value ...]  (see bench/README.md)");
+    Console.Error.WriteLine("usage: bench/run.sh <inference|peak|sweep|orchestration|job|scale|drop|fairness> [--option value ...]  (see bench/README.md)");
     return 2;
 }
