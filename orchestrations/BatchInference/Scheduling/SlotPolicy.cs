@@ -132,7 +132,7 @@ public sealed class SlotPolicy(SchedulerState state, DateTime now)
     {
         var toCaller = 0;
         var free = state.Slots - state.Holders.Values.Sum(h => h.Held);
-        while (free > 0 && Best() is { } best)
+        while (free > 0 && Best(caller) is { } best)
         {
             var (page, holder, job, tenant) = best;
             if (page == caller)
@@ -156,10 +156,10 @@ public sealed class SlotPolicy(SchedulerState state, DateTime now)
         return toCaller;
     }
 
-    private (string Page, SlotHolder Holder, ScheduledJob Job, ScheduledTenant Tenant)? Best()
+    private (string Page, SlotHolder Holder, ScheduledJob Job, ScheduledTenant Tenant)? Best(string? caller)
     {
         (string, SlotHolder, ScheduledJob, ScheduledTenant)? best = null;
-        (int Rank, double Pass, long Served, int Held, string Page) bestKey = default;
+        (int Rank, double Pass, long Served, bool Away, int Held, string Page) bestKey = default;
         // While a job of a higher priority runs (from its start to its release), lower work gets no new slot, even
         // a free one: whatever lower work queues runs ahead of that job's model check, listing, units and merge
         // in the one FIFO work-item queue. What lower work already runs finishes; aging lifts it in the end.
@@ -175,7 +175,8 @@ public sealed class SlotPolicy(SchedulerState state, DateTime now)
                 continue;
             if (shares.TryGetValue(job.Tenant, out var share) && TenantHeld(job.Tenant) >= share)
                 continue;
-            var key = (Rank(job), tenant.Pass, job.Served, holder.Held, page);
+            // Among a job's own pages the caller goes first: it is here now, another page would have to be told and ask.
+            var key = (Rank(job), tenant.Pass, job.Served, page != caller, holder.Held, page);
             if (best is null || Better(key, bestKey))
                 (best, bestKey) = ((page, holder, job, tenant), key);
         }
@@ -205,10 +206,11 @@ public sealed class SlotPolicy(SchedulerState state, DateTime now)
         return contenders.ToDictionary(t => t, t => Math.Max(1, (int)Math.Ceiling(state.Slots * (double)Math.Max(state.Tenants[t].Rules.Weight, 1) / total)), StringComparer.Ordinal);
     }
 
-    private static bool Better((int Rank, double Pass, long Served, int Held, string Page) a, (int Rank, double Pass, long Served, int Held, string Page) b) =>
+    private static bool Better((int Rank, double Pass, long Served, bool Away, int Held, string Page) a, (int Rank, double Pass, long Served, bool Away, int Held, string Page) b) =>
         a.Rank != b.Rank ? a.Rank > b.Rank
         : a.Pass != b.Pass ? a.Pass < b.Pass
         : a.Served != b.Served ? a.Served < b.Served
+        : a.Away != b.Away ? !a.Away
         : a.Held != b.Held ? a.Held < b.Held
         : string.CompareOrdinal(a.Page, b.Page) < 0;
 

@@ -93,6 +93,19 @@ public sealed class SlotPolicyTests
     }
 
     [Fact]
+    public void Among_a_jobs_own_pages_the_page_that_frees_a_slot_takes_it_back_without_a_round_trip()
+    {
+        Assert.Equal(4, Ask("j", 0, 0, 4).Granted);
+        Assert.Equal(0, Ask("j", 1, 0, 4).Granted);
+        // Page 0's unit ends and it wants another: it gets the slot at once; page 1 is not told to come and ask.
+        var next = Ask("j", 0, 3, 1);
+        Assert.Equal(1, next.Granted);
+        Assert.Empty(next.Notify);
+        // Page 0 is done: its slots go to page 1, which is told.
+        Assert.Equal(["~j:page:000001"], Ask("j", 0, 3, 0).Notify);
+    }
+
+    [Fact]
     public void A_tenant_at_its_max_units_waits_saying_so_while_others_use_the_slots()
     {
         var capped = Terms("team-a", slots: 8, rules: new TenantRules(MaxUnits: 2));
