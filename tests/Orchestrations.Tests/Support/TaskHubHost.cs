@@ -65,6 +65,9 @@ public sealed class TaskHubHost : IAsyncLifetime
             ["batchInference:imagesPerTask"] = ImagesPerTask.ToString(),
             ["batchInference:pagesPerShard"] = "2",
             ["batchInference:unitProgressSeconds"] = "0",
+            // One hub serves every test of the collection, and jobs of earlier tests may still end: enough
+            // slots that they never wait for each other (the scheduler's own tests set their own).
+            ["scheduling:slots"] = "64",
             ["Logging:LogLevel:Default"] = "Warning",
         }, services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans))));
         await app.StartAsync();
