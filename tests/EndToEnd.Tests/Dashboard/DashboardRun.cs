@@ -143,22 +143,4 @@ public sealed class DashboardRun : IAsyncDisposable
 }
 
 /// <summary>Starts the <see cref="DashboardRun"/> with the first test that asks, and ends it after the last test of the class.</summary>
-public sealed class DashboardFixture : IAsyncLifetime
-{
-    private readonly object gate = new();
-    private Task<DashboardRun>? run;
-
-    public Task<DashboardRun> RunAsync(JobStack stack)
-    {
-        lock (gate)
-            return run ??= DashboardRun.StartAsync(stack);
-    }
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        if (run is { IsCompletedSuccessfully: true })
-            await run.Result.DisposeAsync();
-    }
-}
+public sealed class DashboardFixture() : LazyRunFixture<DashboardRun>(DashboardRun.StartAsync);

@@ -77,23 +77,7 @@ public sealed partial class DashboardTests
         Assert.DoesNotMatch(new Regex("(src|href)=\"(https?:)?//"), html);
     }
 
-    private static async Task<PrometheusText> ScrapeUntilAsync(DashboardRun run, Func<PrometheusText, bool> ready)
-    {
-        using var http = new HttpClient { BaseAddress = run.Host.BaseUrl };
-        // As a Prometheus scrape with `authorization: { credentials: <key> }` sends it.
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", JobStack.FunctionKey);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
-        {
-            using var response = await http.GetAsync("metrics");
-            var text = await response.Content.ReadAsStringAsync();
-            Assert.True(response.StatusCode == HttpStatusCode.OK, $"/metrics: {(int)response.StatusCode} {text}");
-            var metrics = new PrometheusText(text);
-            if (ready(metrics))
-                return metrics;
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"/metrics did not show the drops and jobs within 60 s:\n{text}\n{run.Host.OutputTail}");
-            await Task.Delay(500);
-        }
-    }
+    private static Task<PrometheusText> ScrapeUntilAsync(DashboardRun run, Func<PrometheusText, bool> ready) =>
+        PrometheusText.ScrapeUntilAsync(run.Host.BaseUrl, TimeSpan.FromSeconds(60), ready,
+            text => Task.FromResult($"/metrics did not show the drops and jobs within 60 s:\n{text}\n{run.Host.OutputTail}"));
 }

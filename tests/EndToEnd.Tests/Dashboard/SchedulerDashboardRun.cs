@@ -117,22 +117,4 @@ public sealed class SchedulerDashboardRun : IAsyncDisposable
 }
 
 /// <summary>Starts the <see cref="SchedulerDashboardRun"/> with the first test that asks, and ends it after the last test of the class.</summary>
-public sealed class SchedulerDashboardFixture : IAsyncLifetime
-{
-    private readonly object gate = new();
-    private Task<SchedulerDashboardRun>? run;
-
-    public Task<SchedulerDashboardRun> RunAsync(JobStack stack)
-    {
-        lock (gate)
-            return run ??= SchedulerDashboardRun.StartAsync(stack);
-    }
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        if (run is { IsCompletedSuccessfully: true })
-            await run.Result.DisposeAsync();
-    }
-}
+public sealed class SchedulerDashboardFixture() : LazyRunFixture<SchedulerDashboardRun>(SchedulerDashboardRun.StartAsync);

@@ -157,27 +157,12 @@ public sealed class SchedulerDashboardTests(JobStack stack, SchedulerDashboardFi
         }
     }
 
-    private static async Task<PrometheusText> ScrapeUntilAsync(SchedulerDashboardRun run, Func<PrometheusText, bool> ready)
-    {
-        using var http = new HttpClient { BaseAddress = run.Host.BaseUrl };
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", JobStack.FunctionKey);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
-        while (true)
+    private static Task<PrometheusText> ScrapeUntilAsync(SchedulerDashboardRun run, Func<PrometheusText, bool> ready) =>
+        PrometheusText.ScrapeUntilAsync(run.Host.BaseUrl, TimeSpan.FromSeconds(120), ready, async text =>
         {
-            using var response = await http.GetAsync("metrics");
-            var text = await response.Content.ReadAsStringAsync();
-            Assert.True(response.StatusCode == HttpStatusCode.OK, $"/metrics: {(int)response.StatusCode} {text}");
-            var metrics = new PrometheusText(text);
-            if (ready(metrics))
-                return metrics;
-            if (DateTime.UtcNow > deadline)
-            {
-                using var master = new JobsHttp(run.Host.BaseUrl);
-                throw new TimeoutException($"/metrics did not show the scheduler's units within 120 s:\n{string.Join('\n', text.Split('\n').Where(l => l.Contains("scheduler", StringComparison.Ordinal)))}\napi/scheduler: {await SchedulerTextAsync(master)}\n{run.Host.OutputTail}");
-            }
-            await Task.Delay(500);
-        }
-    }
+            using var master = new JobsHttp(run.Host.BaseUrl);
+            return $"/metrics did not show the scheduler's units within 120 s:\n{string.Join('\n', text.Split('\n').Where(l => l.Contains("scheduler", StringComparison.Ordinal)))}\napi/scheduler: {await SchedulerTextAsync(master)}\n{run.Host.OutputTail}";
+        });
 
     private static async Task SignInAsync(IPage page, string key)
     {

@@ -21,6 +21,30 @@ public sealed partial class PrometheusText
         }
     }
 
+    /// <summary>
+    /// Scrapes <c>/metrics</c> with a function key (as a Prometheus scrape with <c>authorization: { credentials: &lt;key&gt; }</c>
+    /// sends it) every 500 ms until <paramref name="ready"/> holds; past <paramref name="timeout"/>, fails with what
+    /// <paramref name="describe"/> makes of the last text.
+    /// </summary>
+    public static async Task<PrometheusText> ScrapeUntilAsync(Uri host, TimeSpan timeout, Func<PrometheusText, bool> ready, Func<string, Task<string>> describe)
+    {
+        using var http = new HttpClient { BaseAddress = host };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", JobStack.FunctionKey);
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            using var response = await http.GetAsync("metrics");
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == System.Net.HttpStatusCode.OK, $"/metrics: {(int)response.StatusCode} {text}");
+            var metrics = new PrometheusText(text);
+            if (ready(metrics))
+                return metrics;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException(await describe(text));
+            await Task.Delay(500);
+        }
+    }
+
     /// <summary>The samples named <paramref name="name"/> whose labels include every one of <paramref name="labels"/>.</summary>
     public IReadOnlyList<double> Values(string name, params (string Label, string Value)[] labels) =>
         samples.Where(s => s.Name == name && labels.All(l => s.Labels.TryGetValue(l.Label, out var v) && v == l.Value)).Select(s => s.Value).ToList();
