@@ -31,29 +31,37 @@ public sealed class WorkerShutdownTests(JobStack stack)
             var output = $"s3://{JobStack.Bucket}/results/shutdown-{outcome}";
             var id = await jobs.SubmitAsync(new { source = $"s3://{JobStack.Bucket}/{prefix}", model = stack.DominantColor, batchSize = 8, output });
             await WorkerCrashTests.WaitForProgressAsync(jobs, id, atLeast: Images / 5, () => worker.OutputTail);
-            // Stop it while it holds a batch, so there is one to finish or release.
-            var holding = DateTime.UtcNow;
-            while ((await stack.Attempts(hub).UnfinishedAsync(id, default)).Count == 0)
+            // Stop it while it holds a batch, so there is one to finish or release. A batch of this
+            // model lasts milliseconds: the one seen held may end before SIGTERM reaches the host
+            // ("no activity was running"); then the stop told nothing, and it is tried again.
+            for (var tries = 1; ; tries++)
             {
-                Assert.True(DateTime.UtcNow - holding < TimeSpan.FromSeconds(60), $"the worker held no batch for 60 s\n{worker.OutputTail}");
-                await Task.Delay(20);
+                var holding = DateTime.UtcNow;
+                while ((await stack.Attempts(hub).UnfinishedAsync(id, default)).Count == 0)
+                {
+                    Assert.True(DateTime.UtcNow - holding < TimeSpan.FromSeconds(60), $"the worker held no batch for 60 s\n{worker.OutputTail}");
+                    await Task.Delay(20);
+                }
+
+                worker.Terminate();
+                var exit = await worker.WaitForExitAsync(TimeSpan.FromSeconds(45));
+
+                Assert.True(exit == 0, $"exit {exit?.ToString() ?? "none within 45 s"}:\n{worker.OutputTail}");
+                Assert.Contains("Durable worker", worker.OutputTail);
+                Assert.Contains("stopped", worker.OutputTail);
+                if (!worker.OutputTail.Contains("no activity was running", StringComparison.Ordinal) || tries == 4)
+                    break;
+                await worker.DisposeAsync();
+                worker = await HostProcess.StartAsync("worker", environment);
             }
 
-            worker.Terminate();
-            var exit = await worker.WaitForExitAsync(TimeSpan.FromSeconds(45));
-
-            Assert.True(exit == 0, $"exit {exit?.ToString() ?? "none within 45 s"}:\n{worker.OutputTail}");
-            Assert.Contains("Durable worker", worker.OutputTail);
-            Assert.Contains("stopped", worker.OutputTail);
             // What tells the outcomes apart: the batches held at SIGTERM ran to their end in this
             // worker, or were cancelled and handed back for another worker to run.
             // (The tail holds the last 80 lines: the stop's own line, not the ones before it.)
             var stopping = worker.OutputTail;
             if (outcome == "finished")
             {
-                // The batch seen held may have ended in the instant before SIGTERM: then none was running.
-                Assert.True(stopping.Contains("running activities finished", StringComparison.Ordinal)
-                    || stopping.Contains("no activity was running", StringComparison.Ordinal), stopping);
+                Assert.Contains("running activities finished", stopping);
                 Assert.DoesNotContain("released to other workers", stopping);
             }
             else
