@@ -48,6 +48,6 @@ public sealed class ListSourcePageActivity(JobResources resources, ActivityShutd
         var manifest = await PageManifests.WriteAsync(store, job.JobId, input.PageIndex, page, ct, copied.Count).ConfigureAwait(false);
         if (page.Keys.Count == 0)
             await PageManifests.WriteRecordAsync(store, job.JobId, input.PageIndex, new PageRecord(0, [], ExistingPart: existingPart), ct).ConfigureAwait(false);
-        return new ListPageOutput(input.PageIndex, page.Keys.Count, page.NextToken is null, manifest, copied.Count);
+        return new ListPageOutput(input.PageIndex, page.Keys.Count, page.NextToken is null, manifest, copied.Count, PassthroughNames.With(job, page));
     }
 }

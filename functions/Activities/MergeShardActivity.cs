@@ -12,7 +12,7 @@ public sealed class MergeShardActivity(JobResources resources, ActivityShutdown 
     public override async Task<bool> RunAsync(TaskActivityContext context, MergeShardInput input)
     {
         var job = input.Job;
-        await new ShardMerger(resources.Results(job.Output), job.Outputs)
+        await new ShardMerger(resources.Results(job.Output), job.Outputs, job.PassthroughColumns)
             .MergeAsync(job.JobId, input.Shard, input.FirstPage, input.PageCount, job.Format is "csv" or "parquet" ? job.Format : "jsonl", shutdown.Token).ConfigureAwait(false);
         return true;
     }

@@ -2,7 +2,9 @@ using DuckDB.NET.Data;
 using Microsoft.DurableTask.Client;
 using Serverless.BatchInference.Contracts;
 using Serverless.ModelZoo;
+using Serverless.Jobs.Merge;
 using Serverless.Orchestrations.Tests.Support;
+using Serverless.Storage;
 using Serverless.Storage.Results;
 
 namespace Serverless.Orchestrations.Tests;
@@ -49,8 +51,14 @@ public sealed class NamedOutputsJobTests(TaskHubHost hub)
         for (var i = 0; i < 3; i++)
             Assert.Equal(vector[i], Scalar<float>(db, $"select features[{i + 1}] from '{single}' where key = '{key}'"), 5);
 
-        // skipExisting copies rows that carry the vectors (the JSONL job's), with them; rows without
-        // them (read back from Parquet, which gives top-k only) are classified again.
+        // Read back from Parquet (the merged view, a rerun, skipExisting), a row keeps its vectors.
+        var parquetRows = new Dictionary<string, PredictionRow>();
+        await foreach (var row in PredictionsReader.ReadAsync(ResultStoreFactory.Create(parquetOut, new StorageConnections()), CancellationToken.None))
+            parquetRows[row.Key] = row;
+        Assert.Equal(vector, parquetRows[key].Outputs!["features"]);
+        Assert.Null(parquetRows["broken.jpg"].Outputs);
+
+        // skipExisting copies rows that carry the vectors, with them, whether read from JSONL or Parquet.
         var copied = Path.Combine(hub.Root, "out-copied-" + Path.GetFileName(source));
         var again = Path.Combine(hub.Root, "out-again-" + Path.GetFileName(source));
         var copiedJob = await hub.SubmitAsync(new JobRequest { Source = source, Model = hub.Model, Output = copied, Format = "parquet", Outputs = ["features"], SkipExisting = jsonlOut });
@@ -59,7 +67,7 @@ public sealed class NamedOutputsJobTests(TaskHubHost hub)
         Assert.Equal(OrchestrationRuntimeStatus.Completed, (await hub.WaitAsync(againJob)).RuntimeStatus);
         Assert.Equal(10L, await SkippedAsync(copied));
         Assert.Equal(10L, Scalar<long>(db, $"select count(*) from '{Path.Combine(copied, "predictions.parquet")}' where len(features) = 3"));
-        Assert.Equal(0L, await SkippedAsync(again));
+        Assert.Equal(10L, await SkippedAsync(again));
         Assert.Equal(10, (await File.ReadAllLinesAsync(Path.Combine(again, "predictions.jsonl"))).Count(l => l.Contains("\"features\":[", StringComparison.Ordinal)));
     }
 

@@ -1,7 +1,10 @@
 using DuckDB.NET.Data;
 using Microsoft.DurableTask.Client;
 using Serverless.BatchInference.Contracts;
+using Serverless.Jobs.Merge;
 using Serverless.Orchestrations.Tests.Support;
+using Serverless.Storage;
+using Serverless.Storage.Results;
 
 namespace Serverless.Orchestrations.Tests;
 
@@ -46,6 +49,49 @@ public sealed class ParquetOutputTests(TaskHubHost hub)
         Assert.Equal(0L, Scalar(db, $"select count(*) from '{single}' where error_code is null and (len(top_labels) <> 3 or len(top_scores) <> 3 or len(top_indices) <> 3 or top_labels[1] <> label or top_scores[1] <> score or top_scores[1] < top_scores[2])"));
         Assert.Equal(1L, Scalar(db, $"select count(distinct model_sha256) from '{single}'"));
         Assert.Equal(22L, Scalar(db, $"select count(size) from '{single}'"));
+    }
+
+    [Fact]
+    public async Task A_manifest_job_in_parquet_has_a_column_per_manifest_column_and_reads_back_with_them()
+    {
+        // A JSON Lines manifest whose rows have different fields: the file has every one of them.
+        var source = hub.WriteImages("parquet-manifest-" + Guid.NewGuid().ToString("N")[..6], 10, seed: 88);
+        var names = Directory.GetFiles(source).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
+        var lines = names.Select((n, i) => i < 5 ? $"{{\"key\":\"{n}\",\"site\":\"s{i}\"}}" : $"{{\"key\":\"{n}\",\"site\":\"s{i}\",\"rank\":{i}}}")
+            .Append("{\"key\":\"missing.jpg\",\"site\":\"gone\"}");
+        await File.WriteAllLinesAsync(Path.Combine(source, "list.jsonl"), lines);
+        var output = Path.Combine(hub.Root, "out-" + Path.GetFileName(source));
+
+        var done = await hub.WaitAsync(await hub.SubmitAsync(new JobRequest { Manifest = Path.Combine(source, "list.jsonl"), Model = hub.Model, Output = output, Format = "parquet" }));
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
+        var single = Path.Combine(output, "predictions.parquet");
+        using var db = new DuckDBConnection("Data Source=:memory:");
+        db.Open();
+        Assert.Equal(11L, Scalar(db, $"select count(site) from '{single}'"));
+        Assert.Equal(5L, Scalar(db, $"select count(rank) from '{single}'"));
+        Assert.Equal("not_found", Rows(db, $"select error_code from '{single}' where site = 'gone'").Single()[0]);
+        Assert.Equal(9L, Scalar(db, $"select cast(rank as integer) from '{single}' where site = 's9'"));
+        // Read back as the rerun and the merged view read it: the columns are the rows' fields again.
+        var rows = new List<PredictionRow>();
+        await foreach (var row in PredictionsReader.ReadAsync(ResultStoreFactory.Create(output, new StorageConnections()), CancellationToken.None))
+            rows.Add(row);
+        Assert.Equal(11, rows.Count);
+        Assert.Equal("gone", rows.Single(r => r.Key == "missing.jpg").Columns!["site"].GetString());
+        Assert.Equal("7", rows.Single(r => r.Key == names[7]).Columns!["rank"].GetString());
+    }
+
+    [Fact]
+    public async Task A_manifest_column_named_like_a_parquet_column_fails_the_parquet_job_naming_it()
+    {
+        var source = hub.WriteImages("parquet-clash-" + Guid.NewGuid().ToString("N")[..6], 2, seed: 89);
+        var names = Directory.GetFiles(source).Select(Path.GetFileName).ToArray();
+        await File.WriteAllLinesAsync(Path.Combine(source, "list.csv"), ["key,label", .. names.Select(n => $"{n},cat")]);
+
+        var done = await hub.WaitAsync(await hub.SubmitAsync(new JobRequest { Manifest = Path.Combine(source, "list.csv"), Model = hub.Model, Output = Path.Combine(hub.Root, "out-" + Path.GetFileName(source)), Format = "parquet" }));
+
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, done.RuntimeStatus);
+        Assert.Contains("has a column 'label', a column the Parquet predictions already have", done.FailureDetails!.ErrorMessage);
     }
 
     private static long Scalar(DuckDBConnection db, string sql)

@@ -73,6 +73,26 @@ public sealed class RedriveAndSkipExistingTests(TaskHubHost hub)
     }
 
     [Fact]
+    public async Task Reruns_submitted_at_the_same_moment_are_all_listed_by_their_parent()
+    {
+        var source = hub.WriteImages("reruns-" + Guid.NewGuid().ToString("N")[..6], 2, seed: 92);
+        await File.WriteAllBytesAsync(Path.Combine(source, "broken.jpg"), []);
+        var output = Path.Combine(hub.Root, "out-" + Path.GetFileName(source));
+        var parentId = await hub.SubmitAsync(new JobRequest { Source = source, Model = hub.Model, Output = output });
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, (await hub.WaitAsync(parentId)).RuntimeStatus);
+
+        // Each reads the parent's summary before any has linked itself: a read-modify-write would keep one.
+        var ids = Enumerable.Range(0, 4).Select(i => $"{parentId}-again-{i}").ToArray();
+        var outcomes = await Task.WhenAll(ids.Select(id => RerunAsync(parentId, new RerunRequest { Failed = true, Id = id })));
+
+        Assert.All(outcomes, o => Assert.Equal(1, o.Images));
+        var parentSummary = await new ResultWriter(hub.Resources.Results(output)).ReadSummaryAsync();
+        Assert.Equal(ids, parentSummary.Reruns!.Select(r => r.JobId).Order(StringComparer.Ordinal));
+        foreach (var id in ids)
+            Assert.Equal(OrchestrationRuntimeStatus.Completed, (await hub.WaitAsync(id)).RuntimeStatus);
+    }
+
+    [Fact]
     public async Task Skip_existing_classifies_nothing_when_nothing_changed_and_only_a_replaced_image()
     {
         var source = hub.WriteImages("skip-" + Guid.NewGuid().ToString("N")[..6], 12, seed: 93);

@@ -1,6 +1,8 @@
+using System.Text.Json;
 using Parquet;
 using Parquet.Schema;
 using Parquet.Serialization;
+using Serverless.BatchInference.Contracts;
 using Serverless.Storage;
 using Serverless.Storage.Results;
 
@@ -12,7 +14,9 @@ namespace Serverless.Jobs.Merge;
 /// the top-1 label and score, the error code and message, the model's SHA-256, and a list&lt;float&gt;
 /// column per named output of the job (<c>outputs</c>), named after it (null for a failed image;
 /// every vector of a column has the output's per-image length: Parquet has no fixed-size list, Arrow's
-/// FixedSizeList is written as this list too). Written in row
+/// FixedSizeList is written as this list too), then a string column per passthrough column of the
+/// job's manifest (<see cref="JobSpec.PassthroughColumns"/>, header names kept; a value that is not a
+/// JSON string is stored as its JSON text). Written in row
 /// groups of <see cref="RowGroupRows"/> rows to a local spool of one shard (a Parquet writer needs a
 /// seekable stream), then uploaded; memory holds one row group.
 /// </summary>
@@ -21,14 +25,22 @@ public sealed class ParquetPredictions : IAsyncDisposable
     /// <summary>Rows per row group.</summary>
     public const int RowGroupRows = 10_000;
 
-    /// <summary>Writes rows with the columns of a job that stores <paramref name="outputs"/> (none: null).</summary>
-    public ParquetPredictions(IReadOnlyList<string>? outputs = null)
+    /// <summary>Writes rows with the columns of a job that stores <paramref name="outputs"/> and carries <paramref name="passthrough"/> (none: null).</summary>
+    public ParquetPredictions(IReadOnlyList<string>? outputs = null, IReadOnlyList<string>? passthrough = null)
     {
         this.outputs = outputs ?? [];
-        Schema = new ParquetSchema([.. Fixed(), .. this.outputs.Select(o => (Field)new ListField(o, new DataField<float>("element")))]);
+        this.passthrough = passthrough ?? [];
+        Schema = new ParquetSchema([
+            .. Fixed(),
+            .. this.outputs.Select(o => (Field)new ListField(o, new DataField<float>("element"))),
+            .. this.passthrough.Select(c => (Field)new DataField<string>(c, true)),
+        ]);
     }
 
-    /// <summary>The file's columns, in order: the fixed ones, then one per named output.</summary>
+    /// <summary>The names of the columns every file has: a passthrough column or a named output may not take one.</summary>
+    public static IReadOnlySet<string> FixedNames { get; } = Fixed().Select(f => f.Name).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The file's columns, in order: the fixed ones, one per named output, one per passthrough column.</summary>
     public ParquetSchema Schema { get; }
 
     // New fields for every schema: Parquet.Net sets a field's path and levels when a schema takes it, so
@@ -50,6 +62,7 @@ public sealed class ParquetPredictions : IAsyncDisposable
     ];
 
     private readonly IReadOnlyList<string> outputs;
+    private readonly IReadOnlyList<string> passthrough;
 
     private readonly string path = Path.Combine(Path.GetTempPath(), $"predictions-{Guid.NewGuid():N}.parquet");
     private readonly List<IDictionary<string, object?>> group = new(RowGroupRows);
@@ -91,9 +104,9 @@ public sealed class ParquetPredictions : IAsyncDisposable
     /// Joins Parquet shards of this schema into one file: each shard is read whole (one shard, never
     /// the job, in memory) and appended as row groups.
     /// </summary>
-    public static async Task JoinAsync(IResultStore store, string name, IReadOnlyList<string> shards, IReadOnlyList<string>? outputs, CancellationToken cancellationToken)
+    public static async Task JoinAsync(IResultStore store, string name, IReadOnlyList<string> shards, IReadOnlyList<string>? outputs, IReadOnlyList<string>? passthrough, CancellationToken cancellationToken)
     {
-        await using var joined = new ParquetPredictions(outputs);
+        await using var joined = new ParquetPredictions(outputs, passthrough);
         foreach (var shard in shards)
         {
             var bytes = await store.ReadAsync(shard, cancellationToken).ConfigureAwait(false);
@@ -119,6 +132,13 @@ public sealed class ParquetPredictions : IAsyncDisposable
         group.Clear();
     }
 
+    private static string? Text(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString(),
+        JsonValueKind.Null or JsonValueKind.Undefined => null,
+        _ => value.GetRawText(),
+    };
+
     // The untyped serializer takes a list of strings as nullable character memory.
     private Dictionary<string, object?> ToColumns(PredictionRow row)
     {
@@ -140,6 +160,8 @@ public sealed class ParquetPredictions : IAsyncDisposable
         };
         foreach (var output in outputs)
             columns[output] = row.Outputs?.GetValueOrDefault(output);
+        foreach (var column in passthrough)
+            columns[column] = row.Columns?.GetValueOrDefault(column) is { } value ? Text(value) : null;
         return columns;
     }
 }

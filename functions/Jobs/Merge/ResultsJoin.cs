@@ -47,7 +47,7 @@ public sealed class ResultsJoin(IResultStore store)
         var predictions = !single ? ManifestName : job.Format == "parquet" ? ParquetName : ResultWriter.PredictionsName(format);
         // Parquet files cannot be joined byte-wise: the shards' rows are streamed, shard by shard, into one writer.
         if (single && job.Format == "parquet")
-            await ParquetPredictions.JoinAsync(store, predictions, stats.Select(s => s.Name).ToArray(), job.Outputs, cancellationToken).ConfigureAwait(false);
+            await ParquetPredictions.JoinAsync(store, predictions, stats.Select(s => s.Name).ToArray(), job.Outputs, job.PassthroughColumns, cancellationToken).ConfigureAwait(false);
         else if (single)
             await store.ConcatenateAsync(predictions, stats.Select(s => s.Name).ToArray(), cancellationToken).ConfigureAwait(false);
 

@@ -16,9 +16,10 @@ namespace Serverless.Jobs.Merge;
 /// file; or <c>.parquet</c>: <see cref="ParquetPredictions"/>), with the rows of a page's heal pass in place of its failed reads. Writes its
 /// <see cref="ShardStats"/> beside. Memory holds a few parts and one page's healed rows.
 /// <paramref name="outputs"/>: the job's named outputs, read from the parts' fields of those names
-/// (JSON Lines keeps the parts' lines as they are; Parquet gets a column each).
+/// (JSON Lines keeps the parts' lines as they are; Parquet gets a column each); <paramref name="passthrough"/>:
+/// the manifest's columns the job carries, a Parquet column each.
 /// </summary>
-public sealed class ShardMerger(IResultStore store, IReadOnlyList<string>? outputs = null)
+public sealed class ShardMerger(IResultStore store, IReadOnlyList<string>? outputs = null, IReadOnlyList<string>? passthrough = null)
 {
     /// <summary>Parts read ahead of the one being written.</summary>
     public const int ReadAhead = 8;
@@ -67,7 +68,7 @@ public sealed class ShardMerger(IResultStore store, IReadOnlyList<string>? outpu
                 return;
             }
             var counted = new Counter();
-            await using var parquet = new ParquetPredictions(outputs);
+            await using var parquet = new ParquetPredictions(outputs, passthrough);
             await foreach (var (row, _) in RowsAsync(jobId, records, counted, cancellationToken).ConfigureAwait(false))
                 await parquet.AddAsync(row, cancellationToken).ConfigureAwait(false);
             stats = counted.ToStats(name, await parquet.UploadAsync(store, name, cancellationToken).ConfigureAwait(false));

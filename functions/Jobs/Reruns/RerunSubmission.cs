@@ -25,8 +25,6 @@ public sealed class RerunSubmission(JobSubmission submission, JobResources resou
         "empty_file", "unsupported_format", "corrupt_image", "too_large", "read_failed", "not_found", "decode_failed", "inference_failed", "worker_crashed",
     ];
 
-    private static readonly JsonSerializerOptions SummaryJson = new(JsonSerializerDefaults.Web) { WriteIndented = true };
-
     /// <summary>Starts the rerun of <paramref name="parentId"/>'s failed images as <paramref name="caller"/>.</summary>
     /// <param name="client">The host's client of the task hub.</param>
     public async Task<RerunOutcome> SubmitAsync(DurableTaskClient client, string parentId, RerunRequest request, CallerIdentity caller, CancellationToken cancellationToken)
@@ -86,7 +84,7 @@ public sealed class RerunSubmission(JobSubmission submission, JobResources resou
             Output = output, Format = parent.Format, Top = parent.Top, Outputs = parent.Outputs, MaxFailedImages = parent.MaxFailedImages, MaxFailedPercent = parent.MaxFailedPercent,
         }, caller, spec => spec with { Source = parent.Source, ParentJob = parentId }, cancellationToken).ConfigureAwait(false);
         if (outcome.JobId is not null && !outcome.AlreadyExisted)
-            await LinkAsync(parentStore, summary, new RerunLink(outcome.JobId, output, DateTimeOffset.UtcNow), cancellationToken).ConfigureAwait(false);
+            await RerunLinks.AddAsync(parentStore, parentId, new RerunLink(outcome.JobId, output, DateTimeOffset.UtcNow), cancellationToken).ConfigureAwait(false);
         return new RerunOutcome(outcome, written);
     }
 
@@ -131,13 +129,6 @@ public sealed class RerunSubmission(JobSubmission submission, JobResources resou
             return 0;
         }
         return count;
-    }
-
-    /// <summary>Adds the rerun to the parent's summary.json (read, changed, written: two reruns submitted at the same moment may keep one).</summary>
-    private static async Task LinkAsync(IResultStore parent, JobSummary summary, RerunLink link, CancellationToken cancellationToken)
-    {
-        var linked = summary with { Reruns = [.. summary.Reruns ?? [], link] };
-        await parent.WriteAsync(ResultWriter.SummaryName, JsonSerializer.SerializeToUtf8Bytes(linked, SummaryJson), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Why the parent's predictions could not be read or the manifest written (a bad file, a store that refuses), or null for what is not the caller's to fix.</summary>

@@ -12,7 +12,8 @@ public sealed record ListPageInput(JobSpec Job, int PageIndex);
 /// how many images it holds and whether it is the last. Never the keys.
 /// </summary>
 /// <param name="Existing">Images of the page whose rows were copied from <see cref="JobSpec.SkipExisting"/> (not in <paramref name="Count"/>).</param>
-public sealed record ListPageOutput(int PageIndex, int Count, bool IsLast, string Manifest, int Existing = 0);
+/// <param name="PassthroughColumns">The job's <see cref="JobSpec.PassthroughColumns"/> with this page's (bounded); null for a job over a prefix.</param>
+public sealed record ListPageOutput(int PageIndex, int Count, bool IsLast, string Manifest, int Existing = 0, IReadOnlyList<string>? PassthroughColumns = null);
 
 /// <summary>Input of the ClassifyPage sub-orchestration: the page's index and its image count, never its keys.</summary>
 public sealed record PageInput(JobSpec Job, int PageIndex, int Count);

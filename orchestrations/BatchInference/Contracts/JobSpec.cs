@@ -54,6 +54,16 @@ public sealed record JobSpec(
     /// <summary>The named model outputs stored per image (<see cref="JobRequest.Outputs"/>); null for none.</summary>
     public IReadOnlyList<string>? Outputs { get; init; }
 
+    /// <summary>
+    /// The manifest's other columns (their header names, or a JSON Lines manifest's other fields), as
+    /// many as its pages listed so far have had: the Parquet output's extra columns. Set by the
+    /// listing, at most <see cref="MaxPassthroughColumns"/>; null for a job over a prefix.
+    /// </summary>
+    public IReadOnlyList<string>? PassthroughColumns { get; init; }
+
+    /// <summary>The most passthrough columns a job carries.</summary>
+    public const int MaxPassthroughColumns = 64;
+
     /// <summary>The job this one reruns the failed images of (<c>POST api/jobs/{id}/rerun</c>); null for a job submitted as such.</summary>
     public string? ParentJob { get; init; }
 

@@ -72,6 +72,7 @@ public sealed class BatchJobOrchestrator : TaskOrchestrator<JobState, JobOutput?
                     await StopAsync(context, run, inFlight, $"the job lists more than {maxImages} images, the most tenant {job.Scheduling.Tenant} allows in one job (maxImagesPerJob); split the source or ask an admin to raise the quota",
                         started, notStarted: page.Count);
                 var pageIndex = run.AddListedPage(page);
+                job = run.State.Spec;
                 pagesThisExecution++;
                 // Progress shows the listing as it goes (and the phase once a page runs), not only after a page ends.
                 context.SetCustomStatus(Progress(page.Count > 0 ? "classifying" : "listing", run.State, started, context.CurrentUtcDateTime));

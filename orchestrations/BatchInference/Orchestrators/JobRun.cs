@@ -19,6 +19,8 @@ internal sealed class JobRun(JobState state)
             ListingDone = page.IsLast,
             Listed = State.Listed + page.Count,
             Skipped = State.Skipped + page.Existing,
+            // The manifest's columns found so far: the pages after this one and the merge carry them.
+            Spec = page.PassthroughColumns is { } columns ? State.Spec with { PassthroughColumns = columns } : State.Spec,
         };
         return index;
     }
