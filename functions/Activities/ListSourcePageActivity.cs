@@ -28,6 +28,9 @@ public sealed class ListSourcePageActivity(JobResources resources, ActivityShutd
                 $"page {input.PageIndex - 1} of job {job.JobId} was the last page of its listing; there is no page {input.PageIndex}");
         }
         var page = new SourcePage([], null, 0);
+        // A rerun's manifest is its parent's failed rows, read here rather than in the request that started it.
+        if (job.Rerun is not null && input.PageIndex == 0)
+            await Serverless.Jobs.Reruns.RerunManifest.WriteAsync(resources, job, ct).ConfigureAwait(false);
         if (job.Manifest is not null)
             page = await ManifestPages.ReadPageAsync(resources, job, token, ct).ConfigureAwait(false);
         else

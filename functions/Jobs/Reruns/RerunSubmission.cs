@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Microsoft.DurableTask.Client;
 using Serverless.BatchInference.Contracts;
@@ -11,9 +10,9 @@ namespace Serverless.Jobs.Reruns;
 
 /// <summary>
 /// Redrive (<c>POST api/jobs/{id}/rerun</c>, <c>serverless rerun</c>): a new job over exactly the failed
-/// images of an ended job. The parent's predictions (whatever format, single file or shards) are read
-/// once, their failed rows (of the reasons asked) written as a JSON Lines manifest into the new job's
-/// working area, and the new job is submitted as any job is (the same validation, tenant rules and
+/// images of an ended job. The request checks the parent's summary (its failures of the reasons asked)
+/// and that its predictions can be read; the new job's first listing reads their failed rows into its
+/// manifest (<see cref="RerunManifest"/>). The new job is submitted as any job is (the same validation, tenant rules and
 /// idempotent id), with the parent's model, options and source, its keys read from the parent's source.
 /// The parent's summary.json lists its reruns; the new job's spec, status and summary name its parent.
 /// </summary>
@@ -59,33 +58,31 @@ public sealed class RerunSubmission(JobSubmission submission, JobResources resou
 
         var jobId = request.Id ?? $"rerun-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
         var output = string.IsNullOrWhiteSpace(request.Output) ? $"{parent.Output.TrimEnd('/')}/rerun-{jobId}" : request.Output.Trim();
-        // Judged before the manifest is written into the output: a key learns nothing of, and writes nothing to, a place outside its rules.
+        // Judged before anything is read for the rerun: a key learns nothing of, and has nothing written to, a place outside its rules.
         if (await policy.CheckJobAsync(caller, parent.Source, output, parent.Model, cancellationToken).ConfigureAwait(false) is { Allowed: false } refused)
             return new RerunOutcome(null, null) { Refused = refused };
         if (!SourceUri.TryParse(output, out _, out var outputError))
             return RerunOutcome.Invalid("output", outputError);
 
-        var manifest = $"{output.TrimEnd('/')}/{JobWorkArea.RerunManifest(jobId)}";
-        long written;
+        // The rows themselves are read by the new job's first listing (RerunManifest): only that they can be, here.
         try
         {
-            written = await WriteManifestAsync(parentStore, resources.Results(output), JobWorkArea.RerunManifest(jobId), reasons, cancellationToken).ConfigureAwait(false);
+            await PredictionsReader.FilesAsync(parentStore, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (Unreadable(e) is { } why)
+        catch (JobConfigurationException e)
         {
-            return RerunOutcome.Problem(400, "The job's predictions cannot be rerun.", $"Job '{parentId}': {why}");
+            return RerunOutcome.Problem(400, "The job's predictions cannot be rerun.", $"Job '{parentId}': {e.Message}");
         }
-        if (written == 0)
-            return RerunOutcome.Problem(400, "The job has no failed images to rerun.", $"The predictions of job '{parentId}' in {parent.Output} hold no failed rows of those reasons.");
+        var manifest = $"{output.TrimEnd('/')}/{JobWorkArea.RerunManifest(jobId)}";
 
         var outcome = await submission.SubmitAsync(client, new JobRequest
         {
             Id = jobId, Manifest = manifest, ManifestKeyColumn = "key", Model = parent.Model, Preset = parent.Preset, BatchSize = parent.BatchSize,
             Output = output, Format = parent.Format, Top = parent.Top, Outputs = parent.Outputs, MaxFailedImages = parent.MaxFailedImages, MaxFailedPercent = parent.MaxFailedPercent,
-        }, caller, spec => spec with { Source = parent.Source, ParentJob = parentId }, cancellationToken).ConfigureAwait(false);
+        }, caller, spec => spec with { Source = parent.Source, ParentJob = parentId, Rerun = new RerunSource(parent.Output, reasons) }, cancellationToken).ConfigureAwait(false);
         if (outcome.JobId is not null && !outcome.AlreadyExisted)
             await RerunLinks.AddAsync(parentStore, parentId, new RerunLink(outcome.JobId, output, DateTimeOffset.UtcNow), cancellationToken).ConfigureAwait(false);
-        return new RerunOutcome(outcome, written);
+        return new RerunOutcome(outcome, failing);
     }
 
     /// <summary>The summary.json at <paramref name="store"/> when it is <paramref name="jobId"/>'s; null when there is none of that job.</summary>
@@ -101,45 +98,6 @@ public sealed class RerunSubmission(JobSubmission submission, JobResources resou
             return null;
         }
     }
-
-    /// <summary>Writes the parent's failed rows (of <paramref name="reasons"/>; any when empty) as a JSONL manifest, their passthrough columns kept; returns how many.</summary>
-    private static async Task<long> WriteManifestAsync(IResultStore parent, IResultStore output, string name, string[] reasons, CancellationToken cancellationToken)
-    {
-        long count = 0;
-        try
-        {
-            await output.WriteAsync(name, async (stream, ct) =>
-            {
-                count = 0;
-                await using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
-                await foreach (var row in PredictionsReader.ReadAsync(parent, ct).ConfigureAwait(false))
-                {
-                    if (row.ErrorCode is not { } code || (reasons.Length > 0 && !reasons.Contains(code, StringComparer.Ordinal)))
-                        continue;
-                    var line = new Dictionary<string, JsonElement>(row.Columns ?? [], StringComparer.Ordinal) { ["key"] = JsonSerializer.SerializeToElement(row.Key) };
-                    await writer.WriteLineAsync(JsonSerializer.Serialize(line)).ConfigureAwait(false);
-                    count++;
-                }
-                if (count == 0)
-                    throw new NothingToRerunException();
-            }, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is NothingToRerunException || e.InnerException is NothingToRerunException)
-        {
-            return 0;
-        }
-        return count;
-    }
-
-    /// <summary>Why the parent's predictions could not be read or the manifest written (a bad file, a store that refuses), or null for what is not the caller's to fix.</summary>
-    private static string? Unreadable(Exception e) => e switch
-    {
-        JobConfigurationException bad => bad.Message,
-        StorageException { IsTransient: false } storage => storage.InnerException is JobConfigurationException inner ? inner.Message : storage.Message,
-        _ => null,
-    };
-
-    private sealed class NothingToRerunException : Exception;
 }
 
 /// <summary>The body of <c>POST api/jobs/{id}/rerun</c>.</summary>
@@ -162,6 +120,7 @@ public sealed record RerunRequest
 /// What a rerun request came to: the submission's outcome (its job id, or its errors), or a problem
 /// (status, title, detail) found before submitting, or a tenant rule's refusal.
 /// </summary>
+/// <param name="Images">The parent's failed images of the reasons asked, as its summary counts them: what the rerun classifies.</param>
 public sealed record RerunOutcome(JobSubmission.Outcome? Submitted, long? Images)
 {
     /// <summary>400/404/409 found before the new job was submitted.</summary>

@@ -67,6 +67,9 @@ public sealed record JobSpec(
     /// <summary>The job this one reruns the failed images of (<c>POST api/jobs/{id}/rerun</c>); null for a job submitted as such.</summary>
     public string? ParentJob { get; init; }
 
+    /// <summary>A rerun's failed rows to read into its manifest at its first listing; null for other jobs.</summary>
+    public RerunSource? Rerun { get; init; }
+
     /// <summary>The job's priority as submitted (<see cref="JobPriority"/>); an admin's later change lives in the scheduler.</summary>
     public string Priority { get; init; } = JobPriority.Normal;
 
