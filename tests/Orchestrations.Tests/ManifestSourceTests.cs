@@ -1,6 +1,9 @@
 using Microsoft.DurableTask.Client;
 using Serverless.BatchInference.Contracts;
+using Serverless.Jobs.Merge;
 using Serverless.Orchestrations.Tests.Support;
+using Serverless.Storage;
+using Serverless.Storage.Results;
 
 namespace Serverless.Orchestrations.Tests;
 
@@ -39,6 +42,35 @@ public sealed class ManifestSourceTests(TaskHubHost hub)
             Assert.Equal("a, quoted \"note\"", rows[names[i]].Columns!["note"].GetString());
             Assert.False(rows[names[i]].Columns!.ContainsKey("path"));
         }
+    }
+
+    [Fact]
+    public async Task A_csv_job_over_a_csv_manifest_has_its_columns_after_the_fixed_ones_and_reads_back_with_them()
+    {
+        var (folder, names) = Images("csv-out", 20); // three pages: two merge shards
+        await File.WriteAllLinesAsync(Path.Combine(folder, "list.csv"), ["site,key,note", .. names.Select((n, i) => $"site-{i},{n},\"a, b\""), "site-x,missing.jpg,gone"]);
+        var output = Path.Combine(hub.Root, "out-" + Path.GetFileName(folder));
+
+        var done = await hub.WaitAsync(await hub.SubmitAsync(new JobRequest { Manifest = Path.Combine(folder, "list.csv"), Model = hub.Model, Output = output, Format = "csv" }));
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, done.RuntimeStatus);
+        var lines = await File.ReadAllLinesAsync(Path.Combine(output, "predictions.csv"));
+        Assert.Equal(PredictionCsv.Header + ",site,note", lines[0]);
+        Assert.Equal(22, lines.Length);
+        Assert.EndsWith(",site-x,gone", lines.Single(l => l.StartsWith("missing.jpg,", StringComparison.Ordinal)));
+        // Read back (results, reruns, skipExisting), every shard's rows keep them, though only the first shard has the header.
+        var rows = new List<PredictionRow>();
+        await foreach (var row in PredictionsReader.ReadAsync(ResultStoreFactory.Create(output, new StorageConnections()), CancellationToken.None))
+            rows.Add(row);
+        Assert.Equal(21, rows.Count);
+        Assert.All(rows.Where(r => r.Key != "missing.jpg"), r => Assert.Equal(($"site-{Array.IndexOf(names, r.Key)}", "a, b"), (r.Columns!["site"].GetString(), r.Columns!["note"].GetString())));
+        Assert.Equal("not_found", rows.Single(r => r.Key == "missing.jpg").ErrorCode);
+
+        // A column named like one of the CSV's own fails the job naming it.
+        await File.WriteAllLinesAsync(Path.Combine(folder, "clash.csv"), ["key,label", .. names.Select(n => $"{n},cat")]);
+        var clash = await hub.WaitAsync(await hub.SubmitAsync(new JobRequest { Manifest = Path.Combine(folder, "clash.csv"), Model = hub.Model, Output = output + "-clash", Format = "csv" }));
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, clash.RuntimeStatus);
+        Assert.Contains("has a column 'label', a column the CSV predictions already have", clash.FailureDetails!.ErrorMessage);
     }
 
     [Fact]

@@ -23,10 +23,11 @@ public static class PredictionsReader
     /// <exception cref="JobConfigurationException">The location holds no job's predictions, or a file of them is not readable as such.</exception>
     public static async IAsyncEnumerable<PredictionRow> ReadAsync(IResultStore store, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        var csvHeader = new CsvHeader();
         foreach (var file in await FilesAsync(store, cancellationToken).ConfigureAwait(false))
         {
             var rows = file.EndsWith(".parquet", StringComparison.OrdinalIgnoreCase) ? ParquetAsync(store, file, cancellationToken)
-                : LinesAsync(store, file, file.EndsWith(".csv", StringComparison.OrdinalIgnoreCase), cancellationToken);
+                : LinesAsync(store, file, file.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) ? csvHeader : null, cancellationToken);
             await foreach (var row in rows.ConfigureAwait(false))
                 yield return row;
         }
@@ -55,11 +56,18 @@ public static class PredictionsReader
         }
     }
 
-    private static async IAsyncEnumerable<PredictionRow> LinesAsync(IResultStore store, string file, bool csv, [EnumeratorCancellation] CancellationToken ct)
+    /// <summary>The CSV header of a job's predictions, read from its first shard (the only one that has it) and used for the others.</summary>
+    private sealed class CsvHeader
+    {
+        public Dictionary<string, int>? Columns { get; set; }
+    }
+
+    private static async IAsyncEnumerable<PredictionRow> LinesAsync(IResultStore store, string file, CsvHeader? csvHeader, [EnumeratorCancellation] CancellationToken ct)
     {
         await using var stream = await store.OpenReadAsync(file, ct).ConfigureAwait(false);
         using var reader = new StreamReader(stream, Encoding.UTF8);
-        Dictionary<string, int>? columns = null;
+        var csv = csvHeader is not null;
+        var columns = csvHeader?.Columns;
         var line = 0L;
         while (await reader.ReadLineAsync(ct).ConfigureAwait(false) is { } text)
         {
@@ -70,10 +78,11 @@ public static class PredictionsReader
             if (csv && columns is null)
             {
                 var header = ManifestPages.CsvFields(text, file, line);
-                columns = header.Select((name, i) => (name, i)).ToDictionary(c => c.name, c => c.i, StringComparer.Ordinal);
-                if (header[0] == "key")
+                var isHeader = header[0] == "key";
+                columns = (isHeader ? header : PredictionCsv.Header.Split(',')).Select((name, i) => (name, i)).ToDictionary(c => c.name, c => c.i, StringComparer.Ordinal);
+                csvHeader!.Columns = columns;
+                if (isHeader)
                     continue;
-                columns = PredictionCsv.Header.Split(',').Select((name, i) => (name, i)).ToDictionary(c => c.name, c => c.i, StringComparer.Ordinal);
             }
             PredictionRow row;
             try
@@ -100,7 +109,13 @@ public static class PredictionsReader
             var index = rank == 0 && int.TryParse(Field("index"), CultureInfo.InvariantCulture, out var i) ? i : -1;
             top.Add(new LabelScore(index, entry[..Math.Max(colon, 0)], colon < 0 ? 0 : float.Parse(entry[(colon + 1)..], CultureInfo.InvariantCulture)));
         }
-        return new PredictionRow(key, top, Field("error_code"), Field("error_message")) { ModelSha256 = Field("model_sha256"), ETag = Field("etag") };
+        // Columns after the fixed ones are the manifest's passthrough columns.
+        var extra = columns.Where(c => !PredictionCsv.FixedNames.Contains(c.Key) && Field(c.Key) is not null)
+            .ToDictionary(c => c.Key, c => JsonSerializer.SerializeToElement(Field(c.Key)), StringComparer.Ordinal);
+        return new PredictionRow(key, top, Field("error_code"), Field("error_message"))
+        {
+            ModelSha256 = Field("model_sha256"), ETag = Field("etag"), Columns = extra.Count > 0 ? extra : null,
+        };
     }
 
     private static async IAsyncEnumerable<PredictionRow> ParquetAsync(IResultStore store, string file, [EnumeratorCancellation] CancellationToken ct)

@@ -17,7 +17,7 @@ namespace Serverless.Jobs.Merge;
 /// <see cref="ShardStats"/> beside. Memory holds a few parts and one page's healed rows.
 /// <paramref name="outputs"/>: the job's named outputs, read from the parts' fields of those names
 /// (JSON Lines keeps the parts' lines as they are; Parquet gets a column each); <paramref name="passthrough"/>:
-/// the manifest's columns the job carries, a Parquet column each.
+/// the manifest's columns the job carries, a Parquet or CSV column each.
 /// </summary>
 public sealed class ShardMerger(IResultStore store, IReadOnlyList<string>? outputs = null, IReadOnlyList<string>? passthrough = null)
 {
@@ -59,9 +59,9 @@ public sealed class ShardMerger(IResultStore store, IReadOnlyList<string>? outpu
                     var run = new Counter();
                     await using var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
                     if (format == "csv" && shard == 0)
-                        await writer.WriteLineAsync(PredictionCsv.Header).ConfigureAwait(false);
+                        await writer.WriteLineAsync(PredictionCsv.HeaderWith(passthrough)).ConfigureAwait(false);
                     await foreach (var (row, text) in RowsAsync(jobId, records, run, ct).ConfigureAwait(false))
-                        await writer.WriteLineAsync(format == "csv" ? PredictionCsv.Format(row) : text).ConfigureAwait(false);
+                        await writer.WriteLineAsync(format == "csv" ? PredictionCsv.Format(row, passthrough) : text).ConfigureAwait(false);
                     await writer.FlushAsync(ct).ConfigureAwait(false);
                     stats = run.ToStats(name, output.CanSeek ? output.Length : 0);
                 }, cancellationToken).ConfigureAwait(false);

@@ -1,13 +1,14 @@
 using Serverless.BatchInference.Contracts;
 using Serverless.Jobs.Merge;
 using Serverless.Storage;
+using Serverless.Storage.Results;
 
 namespace Serverless.Jobs.Pages;
 
 /// <summary>
 /// The manifest columns a job carries into its rows, gathered page by page into
-/// <see cref="JobSpec.PassthroughColumns"/>: a Parquet file needs every column named before its
-/// first row, and a JSON Lines manifest's rows may each have other fields.
+/// <see cref="JobSpec.PassthroughColumns"/>: a Parquet file and a CSV header need every column named
+/// before the first row, and a JSON Lines manifest's rows may each have other fields.
 /// </summary>
 public static class PassthroughNames
 {
@@ -24,7 +25,9 @@ public static class PassthroughNames
             if (known.Count > JobSpec.MaxPassthroughColumns)
                 throw new JobConfigurationException($"the manifest {job.Manifest} has more than {JobSpec.MaxPassthroughColumns} columns besides its key (the most a job carries into its rows); drop the ones the output does not need");
             if (job.Format == "parquet" && (ParquetPredictions.FixedNames.Contains(column) || (job.Outputs ?? []).Contains(column, StringComparer.Ordinal)))
-                throw new JobConfigurationException($"the manifest {job.Manifest} has a column '{column}', a column the Parquet predictions already have; rename it in the manifest (JSON Lines and CSV output keep it as a field)");
+                throw new JobConfigurationException($"the manifest {job.Manifest} has a column '{column}', a column the Parquet predictions already have; rename it in the manifest (JSON Lines output keeps it as a field)");
+            if (job.Format == "csv" && PredictionCsv.FixedNames.Contains(column))
+                throw new JobConfigurationException($"the manifest {job.Manifest} has a column '{column}', a column the CSV predictions already have; rename it in the manifest (JSON Lines output keeps it as a field)");
             names.Add(column);
         }
         return names.Count > 0 ? names : null;

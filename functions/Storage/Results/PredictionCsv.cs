@@ -12,6 +12,30 @@ public static class PredictionCsv
     /// <summary>The header line.</summary>
     public const string Header = "key,label,index,score,top_k,error_code,error_message,model_sha256,etag";
 
+    /// <summary>The names of <see cref="Header"/>'s columns: a passthrough column may not take one.</summary>
+    public static IReadOnlySet<string> FixedNames { get; } = Header.Split(',').ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The header line of a job that carries a manifest's <paramref name="passthrough"/> columns after the fixed ones.</summary>
+    public static string HeaderWith(IReadOnlyList<string>? passthrough) =>
+        passthrough is { Count: > 0 } ? Header + "," + string.Join(',', passthrough.Select(Quote)) : Header;
+
+    /// <summary>One row as one CSV line (no newline), with the row's values of <paramref name="passthrough"/> after the fixed columns.</summary>
+    public static string Format(PredictionRow row, IReadOnlyList<string>? passthrough)
+    {
+        if (passthrough is not { Count: > 0 })
+            return Format(row);
+        var extra = passthrough.Select(c => Quote(row.Columns?.GetValueOrDefault(c) is { } value ? Text(value) : string.Empty));
+        return Format(row) + "," + string.Join(',', extra);
+    }
+
+    // A JSON string is written as its text, null as an empty field, anything else as its JSON.
+    private static string Text(System.Text.Json.JsonElement value) => value.ValueKind switch
+    {
+        System.Text.Json.JsonValueKind.String => value.GetString() ?? string.Empty,
+        System.Text.Json.JsonValueKind.Null or System.Text.Json.JsonValueKind.Undefined => string.Empty,
+        _ => value.GetRawText(),
+    };
+
     /// <summary>One row as one CSV line (no newline).</summary>
     public static string Format(PredictionRow row)
     {
