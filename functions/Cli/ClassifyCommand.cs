@@ -17,10 +17,11 @@ internal static class ClassifyCommand
         var batchSize = new Option<int>("--batch-size") { Description = "Images per inference batch.", DefaultValueFactory = _ => 32 };
         var top = new Option<int>("--top") { Description = "Classes reported per image.", DefaultValueFactory = _ => 5 };
         var output = new Option<FileInfo>("--out") { Description = "Predictions file (JSON Lines).", Required = true };
+        var outputs = new Option<string?>("--outputs") { Description = "Model outputs to store per image as float vectors, NAME[,NAME] (e.g. features; serverless inspect-model lists them), as a job's outputs." };
         batchSize.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1024) r.AddError("--batch-size must be between 1 and 1024."); });
         top.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--top must be at least 1."); });
 
-        var command = new Command("classify", "Classify a local folder of images in one process.") { folder, model, preset, batchSize, top, output };
+        var command = new Command("classify", "Classify a local folder of images in one process.") { folder, model, preset, batchSize, top, output, outputs };
         command.SetAction(async (parse, ct) =>
         {
             var root = parse.GetValue(folder)!;
@@ -28,18 +29,22 @@ internal static class ClassifyCommand
                 throw new CliException($"folder not found: {root.FullName}");
             var loaded = ModelCache.Shared.GetOrLoad(parse.GetValue(model)!.FullName, InferenceOptions.Default, parse.GetValue(preset));
             var outFile = parse.GetValue(output)!;
-            return await RunAsync(root.FullName, loaded, parse.GetValue(batchSize), parse.GetValue(top), outFile.FullName, ct);
+            var names = parse.GetValue(outputs)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+            return await RunAsync(root.FullName, loaded, parse.GetValue(batchSize), parse.GetValue(top), names, outFile.FullName, ct);
         });
         return command;
     }
 
     /// <returns>0 when at least one image was classified; an empty folder, or one where every image failed, is an error.</returns>
-    private static async Task<int> RunAsync(string root, LoadedModel model, int batchSize, int top, string outPath, CancellationToken ct)
+    private static async Task<int> RunAsync(string root, LoadedModel model, int batchSize, int top, string[] outputs, string outPath, CancellationToken ct)
     {
         var total = LocalFolderClassifier.EnumerateImageFiles(root).Count;
         if (total == 0)
             throw new CliException($"no images under {root} (searched recursively for {string.Join(", ", LocalFolderClassifier.ImageExtensions.Order())})");
-        using var classifier = new BatchClassifier(model, batchSize, top);
+        // A name the model does not have: the same message a job's CheckModel gives, with the model's outputs listed.
+        if (ModelOutputs.Problem(model, outputs) is { } problem)
+            throw new CliException($"--outputs: {problem}");
+        using var classifier = new BatchClassifier(model, batchSize, top, outputs);
         Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
         var clock = Stopwatch.StartNew();
         long done = 0, failed = 0;
