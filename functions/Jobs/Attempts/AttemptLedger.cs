@@ -45,16 +45,22 @@ public sealed class AttemptLedger
         // Ends this process could not record are ends, not crashes: written first; those still
         // unwritten are not counted as crashes of this batch either.
         await RecordDeferredEndsAsync(cancellationToken).ConfigureAwait(false);
+        // Inserted first: nearly every unit runs once, so its first attempt costs one request, not a read and an insert.
+        var insert = true;
         while (true)
         {
-            var existing = await table.GetEntityIfExistsAsync<TableEntity>(jobId, row, cancellationToken: cancellationToken).ConfigureAwait(false);
             try
             {
-                if (!existing.HasValue)
+                if (insert)
                 {
                     var added = await table.AddEntityAsync(new TableEntity(jobId, row) { [Starts] = 1, [Ends] = 0 }, cancellationToken).ConfigureAwait(false);
                     return new BatchAttempt(this, jobId, row, CrashesBefore: 0, added.Headers.ETag ?? ETag.All, 1, 0);
                 }
+                var existing = await table.GetEntityIfExistsAsync<TableEntity>(jobId, row, cancellationToken: cancellationToken).ConfigureAwait(false);
+                // Deleted meanwhile (the job was purged): insert again.
+                insert = !existing.HasValue;
+                if (insert)
+                    continue;
                 var entity = existing.Value!;
                 var (starts, ends) = (entity.GetInt32(Starts) ?? 0, entity.GetInt32(Ends) ?? 0);
                 var crashed = starts - ends - (unrecorded.TryGetValue((jobId, row), out var mine) ? mine.Count : 0);
@@ -67,7 +73,8 @@ public sealed class AttemptLedger
             }
             catch (RequestFailedException e) when (e.Status is (int)HttpStatusCode.Conflict or (int)HttpStatusCode.PreconditionFailed)
             {
-                // Another attempt of the same batch (a redelivery racing this one) got there first: read again.
+                // An earlier attempt's row, or another attempt of the same batch (a redelivery racing this one) got there first: read it.
+                insert = false;
             }
         }
     }
