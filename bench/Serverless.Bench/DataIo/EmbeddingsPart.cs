@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.ML.OnnxRuntime;
 using Serverless.TestSupport;
 
@@ -31,6 +32,7 @@ internal static class EmbeddingsPart
         await RunAsync(s, host, model, warmup, Math.Min(images, s.WarmupImages), "warmup-features", [Features]);
         var topk = await RunAsync(s, host, model, folder, images, "topk", outputs: null);
         var embedding = await RunAsync(s, host, model, folder, images, "embeddings", [Features]);
+        var dimensions = await FeatureLengthAsync(host, embedding.Id);
 
         Report.Value("topk_seconds", topk.Seconds, "0.00");
         Report.Value("embedding_seconds", embedding.Seconds, "0.00");
@@ -39,10 +41,11 @@ internal static class EmbeddingsPart
         Report.Value("embedding_speed_ratio", topk.Seconds / embedding.Seconds, "0.000");
         Report.Value("topk_bytes", topk.Bytes);
         Report.Value("embedding_bytes", embedding.Bytes);
+        Report.Value("embedding_dimensions", dimensions);
     }
 
     /// <summary>One job over <paramref name="folder"/>, with <paramref name="outputs"/> when given: its seconds and predictions bytes.</summary>
-    private static async Task<(double Seconds, long Bytes)> RunAsync(
+    private static async Task<(double Seconds, long Bytes, string Id)> RunAsync(
         DataIoBenchmark.Settings s, FairHost host, string model, string folder, int images, string name, string[]? outputs)
     {
         var request = new Dictionary<string, object> { ["source"] = folder, ["model"] = model, ["output"] = DataIoBenchmark.Output(s, name), ["format"] = s.EmbeddingFormat };
@@ -53,7 +56,23 @@ internal static class EmbeddingsPart
         job.ExpectCounts(body, images, failed: 0);
         var bytes = DataJob.PredictionsBytes(body);
         Report.Log($"{name}: {images} images in {seconds:0.00}s ({images / seconds:0.00}/s), {bytes} bytes of predictions");
-        return (seconds, bytes);
+        return (seconds, bytes, job.Id);
+    }
+
+    /// <summary>
+    /// The length of the first row's <c>features</c> vector, read through <c>GET api/jobs/{id}/results</c>
+    /// (JSON Lines whatever the format): the vectors were stored, not only asked for.
+    /// </summary>
+    private static async Task<int> FeatureLengthAsync(FairHost host, string id)
+    {
+        using var answer = await host.Http.GetAsync($"api/jobs/{Uri.EscapeDataString(id)}/results", HttpCompletionOption.ResponseHeadersRead);
+        answer.EnsureSuccessStatusCode();
+        using var reader = new StreamReader(await answer.Content.ReadAsStreamAsync());
+        var first = await reader.ReadLineAsync() ?? throw new InvalidOperationException("embeddings: the job's results are empty");
+        using var row = JsonDocument.Parse(first);
+        if (!row.RootElement.TryGetProperty(Features, out var vector) || vector.ValueKind != JsonValueKind.Array)
+            throw new InvalidOperationException($"embeddings: the first row has no '{Features}' vector: {first[..Math.Min(first.Length, 300)]}");
+        return vector.GetArrayLength();
     }
 
     /// <summary>
