@@ -3,7 +3,7 @@ using Serverless.Bench;
 // bench/run.sh <name> [--option value ...]: results as key=value on stdout, diagnostics on stderr.
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: bench/run.sh <inference|peak|sweep|orchestration|job|scale|drop|fairness> [--option value ...]  (see bench/README.md)");
+    Console.Error.WriteLine("usage: bench/run.sh <inference|peak|sweep|orchestration|job|scale|drop|fairness|dataio> [--option value ...]  (see bench/README.md)");
     return 2;
 }
 
@@ -20,6 +20,7 @@ try
         "peak" => await PeakBenchmark.RunAsync(options),
         "sweep" => await SweepBenchmark.RunAsync(options),
         "fairness" => await FairnessBenchmark.RunAsync(options),
+        "dataio" => await DataIoBenchmark.RunAsync(options),
         _ => Usage($"unknown benchmark '{args[0]}'"),
     };
 }
@@ -31,6 +32,6 @@ catch (ArgumentException e)
 static int Usage(string message)
 {
     Console.Error.WriteLine($"bench: {message}");
-    Console.Error.WriteLine("usage: bench/run.sh <inference|peak|sweep|orchestration|job|scale|drop|fairness> [--option value ...]  (see bench/README.md)");
+    Console.Error.WriteLine("usage: bench/run.sh <inference|peak|sweep|orchestration|job|scale|drop|fairness|dataio> [--option value ...]  (see bench/README.md)");
     return 2;
 }

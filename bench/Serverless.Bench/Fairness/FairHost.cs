@@ -16,13 +16,16 @@ internal sealed class FairHost : IAsyncDisposable
     private const string MasterKey = "bench-master-key";
     private readonly HostChild child;
 
-    private FairHost(HostChild child, HttpClient http, string name) => (this.child, Http, Name) = (child, http, name);
+    private FairHost(HostChild child, HttpClient http, string name, string hubName) => (this.child, Http, Name, HubName) = (child, http, name, hubName);
 
     /// <summary>The client: base address the host, master key in <c>x-functions-key</c>.</summary>
     public HttpClient Http { get; }
 
     /// <summary>What the diagnostics call it.</summary>
     public string Name { get; }
+
+    /// <summary>Its task hub (<c>extensions__durableTask__hubName</c>): the prefix of the tables it writes, the attempt ledger among them.</summary>
+    public string HubName { get; }
 
     /// <summary>The last lines the host wrote (for a failure's message).</summary>
     public string OutputTail => child.OutputTail;
@@ -53,7 +56,7 @@ internal sealed class FairHost : IAsyncDisposable
         var child = HostChild.Start(["host", "--port", port.ToString(CultureInfo.InvariantCulture), "--role", "all"], environment);
         var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/"), Timeout = TimeSpan.FromSeconds(60) };
         http.DefaultRequestHeaders.Add("x-functions-key", MasterKey);
-        var host = new FairHost(child, http, name);
+        var host = new FairHost(child, http, name, environment["extensions__durableTask__hubName"]);
         try
         {
             await child.WaitHealthyAsync(http);

@@ -116,8 +116,8 @@ internal static class ScaleBenchmark
         return 0;
     }
 
-    /// <summary>The folder of <paramref name="count"/> tiny images (8-16 px), made once and kept under the bench's work folder.</summary>
-    private static string TinyImages(int count)
+    /// <summary>The folder of <paramref name="count"/> tiny images (8-16 px), made once and kept under the bench's work folder (the dataio benchmark's too).</summary>
+    internal static string TinyImages(int count)
     {
         var folder = Path.Combine(BenchPaths.Work, $"scale-images-{count}");
         // The marker sits beside the folder: a file in it would be listed by the job (an empty_file row).
