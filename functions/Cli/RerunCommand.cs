@@ -18,7 +18,7 @@ internal static class RerunCommand
         var failed = new Option<bool>("--failed") { Description = "Rerun the job's failed images (required: the only kind of rerun)." };
         var reasons = new Option<string?>("--reasons") { Description = "Only images that failed with these error codes, comma-separated (e.g. read_failed,worker_crashed); default all." };
         var newId = new Option<string?>("--id") { Description = "The new job's id; submitting the same id again does not start a second job." };
-        var output = new Option<string?>("--out") { Description = "Where the new job's results go (default: rerun-<new id>/ under the job's output)." };
+        var output = new Option<string?>("--out") { Description = "Where the new job's results go (default: reruns/<new id>/ under the job's output)." };
         var wait = new Option<bool>("--wait") { Description = "Follow the new job until it ends; exit 0 only if it completed." };
         var command = new Command("rerun", "Start a new job over the failed images of an ended job.") { id, failed, reasons, newId, output, wait };
         client.AddTo(command);

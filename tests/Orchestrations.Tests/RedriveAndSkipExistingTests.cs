@@ -52,7 +52,7 @@ public sealed class RedriveAndSkipExistingTests(TaskHubHost hub)
         var childOutput = child.ReadOutputAs<JobOutput>()!;
         Assert.Equal((2, 0, parentId), (childOutput.Images, childOutput.Failed, childOutput.ParentJob));
         Assert.Equal(2, child.ReadCustomStatusAs<JobProgress>()!.Done); // the engine's own count: two images classified
-        var childSummary = await new ResultWriter(hub.Resources.Results(Path.Combine(output, $"rerun-{childId}"))).ReadSummaryAsync();
+        var childSummary = await new ResultWriter(hub.Resources.Results(Path.Combine(output, "reruns", childId))).ReadSummaryAsync();
         Assert.Equal((2L, 2L, parentId), (childSummary.Total, childSummary.Succeeded, childSummary.ParentJob));
         var parentSummary = await new ResultWriter(hub.Resources.Results(output)).ReadSummaryAsync();
         Assert.Equal(childId, Assert.Single(parentSummary.Reruns!).JobId);

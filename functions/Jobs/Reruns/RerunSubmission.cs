@@ -57,7 +57,7 @@ public sealed class RerunSubmission(JobSubmission submission, JobResources resou
                 : $"Job '{parentId}' has no failed images with reason {string.Join(" or ", reasons)}; its failures: {string.Join(", ", summary.FailuresByReason.Select(p => $"{p.Key} {p.Value}"))}.");
 
         var jobId = request.Id ?? $"rerun-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..8]}";
-        var output = string.IsNullOrWhiteSpace(request.Output) ? $"{parent.Output.TrimEnd('/')}/rerun-{jobId}" : request.Output.Trim();
+        var output = string.IsNullOrWhiteSpace(request.Output) ? $"{parent.Output.TrimEnd('/')}/reruns/{jobId}" : request.Output.Trim();
         // Judged before anything is read for the rerun: a key learns nothing of, and has nothing written to, a place outside its rules.
         if (await policy.CheckJobAsync(caller, parent.Source, output, parent.Model, cancellationToken).ConfigureAwait(false) is { Allowed: false } refused)
             return new RerunOutcome(null, null) { Refused = refused };
@@ -112,7 +112,7 @@ public sealed record RerunRequest
     /// <summary>The new job's id (default <c>rerun-&lt;time&gt;-&lt;random&gt;</c>); the same id again is the same rerun.</summary>
     public string? Id { get; init; }
 
-    /// <summary>The new job's output (default <c>&lt;parent output&gt;/rerun-&lt;new id&gt;</c>).</summary>
+    /// <summary>The new job's output (default <c>&lt;parent output&gt;/reruns/&lt;new id&gt;</c>).</summary>
     public string? Output { get; init; }
 }
 

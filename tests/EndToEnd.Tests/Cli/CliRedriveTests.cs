@@ -62,7 +62,7 @@ public sealed class CliRedriveTests(JobStack stack)
         Assert.Equal("Completed", childStatus.GetProperty("runtimeStatus").GetString());
         Assert.Equal(2, childStatus.GetProperty("customStatus").GetProperty("done").GetInt64());
         Assert.Equal(parent, childStatus.GetProperty("output").GetProperty("parentJob").GetString());
-        var childSummary = await new ResultWriter(ResultStoreFactory.Create($"{parentOut}/rerun-{child}", stack.Connections)).ReadSummaryAsync();
+        var childSummary = await new ResultWriter(ResultStoreFactory.Create($"{parentOut}/reruns/{child}", stack.Connections)).ReadSummaryAsync();
         Assert.Equal((2L, 0L, parent), (childSummary.Total, childSummary.Failed, childSummary.ParentJob));
 
         (exitCode, stdout, stderr) = await Cli(["results", parent, "--merged"], cli);
