@@ -39,6 +39,10 @@ public static class ManifestProbe
         {
             return e.Message;
         }
+        catch (ArgumentException e)
+        {
+            return $"the manifest {manifest} cannot be read: {e.Message}";
+        }
         catch (Exception e) when (e is StorageException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             return null; // transient: the job's listing retries and fails it naming the cause

@@ -76,6 +76,7 @@ public sealed class ManifestSourceTests(TaskHubHost hub)
     [InlineData("path\na.jpg\n", "list.csv", "line 1, has no column 'key' in its header (manifestKeyColumn); its columns are path")]
     [InlineData("", "list.csv", "line 1, is empty: a CSV manifest needs a header line")]
     [InlineData(null, "gone.csv", "is missing")]
+    [InlineData(null, "back\\slash.csv", "cannot be read: 'back\\slash.csv' is not a relative")]
     public async Task A_missing_manifest_or_a_csv_without_its_key_column_is_refused_at_submission_naming_manifest(string? text, string name, string expected)
     {
         var (folder, _) = Images("header", 0);
