@@ -81,12 +81,13 @@ public static class ManifestPages
     /// <summary>
     /// Reads a CSV manifest's header from <paramref name="stream"/> and checks it as the listing does
     /// (present, holding <paramref name="keyColumn"/>, no column named as a row field): what submission
-    /// checks before a job is scheduled. JSON Lines have no header: nothing is read.
+    /// checks before a job is scheduled. Only a <c>.csv</c> is read: JSON Lines have no header, and
+    /// any other kind of manifest is left to its own reader.
     /// </summary>
     /// <exception cref="JobConfigurationException">The header is missing or wrong; the message names the line.</exception>
     public static async Task CheckHeaderAsync(Stream stream, string manifest, string keyColumn, CancellationToken cancellationToken)
     {
-        if (!IsCsv(manifest))
+        if (!manifest.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
             return;
         var first = await new LineReader(stream, manifest).NextAsync(cancellationToken).ConfigureAwait(false);
         Header(first?.Text, manifest, keyColumn);
