@@ -8,6 +8,8 @@ using Serverless.Jobs;
 using Serverless.Jobs.Progress;
 using Serverless.Jobs.Tenancy;
 using Serverless.Jobs.Reports;
+using Serverless.Jobs.Reruns;
+using Serverless.Storage;
 using Serverless.Storage.Results;
 
 namespace Serverless.Api;
@@ -15,7 +17,7 @@ namespace Serverless.Api;
 /// <summary>
 /// The data the dashboard reads besides <c>api/jobs</c>: the job list newest first
 /// (<c>api/dashboard/jobs</c>), a job's images/s chart drawn by the server's one chart renderer,
-/// its sample rows and thumbnails of them, and who the key is (<c>api/dashboard/me</c>: its tenant,
+/// its sample rows and thumbnails of them, its rerun links (<c>parentJob</c>, <c>reruns</c>), and who the key is (<c>api/dashboard/me</c>: its tenant,
 /// role and the locations the submit form may offer). Every route answers
 /// problem details for bad input; none returns a key or takes one in its URL.
 /// </summary>
@@ -29,6 +31,7 @@ public static class DashboardApi
         (HttpMethods.Get, "api/dashboard/jobs/{id}/chart"),
         (HttpMethods.Get, "api/dashboard/jobs/{id}/samples"),
         (HttpMethods.Get, "api/dashboard/jobs/{id}/thumbnail"),
+        (HttpMethods.Get, "api/dashboard/jobs/{id}/reruns"),
     ];
 
     public const int MaxPageSize = 100;
@@ -42,6 +45,7 @@ public static class DashboardApi
         group.MapGet("jobs/{id}/chart", ChartAsync);
         group.MapGet("jobs/{id}/samples", SamplesAsync);
         group.MapGet("jobs/{id}/thumbnail", ThumbnailAsync);
+        group.MapGet("jobs/{id}/reruns", RerunsAsync);
         return group;
     }
 
@@ -130,6 +134,31 @@ public static class DashboardApi
         // The image under a key may change; the key in the URL is not a secret, the answer is per caller.
         response.Headers.CacheControl = "private, max-age=300";
         return TypedResults.File(jpeg, "image/jpeg");
+    }
+
+    /// <summary>
+    /// The job's rerun links: <c>parentJob</c> (the job it reruns, or null) and <c>reruns</c> (its reruns from
+    /// its summary.json, oldest first: <c>jobId</c>, <c>output</c>, <c>submittedAt</c>); 404 for an unknown job.
+    /// </summary>
+    public static async Task<Results<Ok<RerunLinks>, ProblemHttpResult>> RerunsAsync(
+        string id, HttpContext context, DurableTaskClient client, JobResults results, CancellationToken cancellationToken)
+    {
+        if (await InstanceHandlers.GuardAsync(context, id, manage: false, cancellationToken) is { } hidden)
+            return hidden;
+        try
+        {
+            return await results.LinksAsync(client, id, cancellationToken) is { } links
+                ? TypedResults.Ok(links)
+                : Problem(JobImagesProblem.UnknownJob, $"No job with id '{id}'.");
+        }
+        catch (ArgumentException e)
+        {
+            return Problem(JobImagesProblem.LocationRefused, e.Message);
+        }
+        catch (StorageException e)
+        {
+            return Problem(JobImagesProblem.StorageFailed, e.Message);
+        }
     }
 
     private static ProblemHttpResult Problem(JobImagesProblem problem, string? detail) => problem switch

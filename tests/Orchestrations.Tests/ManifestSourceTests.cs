@@ -10,7 +10,8 @@ namespace Serverless.Orchestrations.Tests;
 /// <summary>
 /// A job over a manifest (<c>manifest</c>, <c>manifestKeyColumn</c>) instead of a prefix: listed in
 /// pages like a prefix, its other columns carried into the rows, a missing object a <c>not_found</c>
-/// row, a malformed manifest a failed job naming the line, a request naming both sources a 400.
+/// row, a manifest's bad rows a failed job naming the line; a request naming both sources, a missing
+/// manifest or a CSV without its key column a 400 naming <c>manifest</c>.
 /// </summary>
 [Collection(TaskHubCollection.Name)]
 public sealed class ManifestSourceTests(TaskHubHost hub)
@@ -90,7 +91,6 @@ public sealed class ManifestSourceTests(TaskHubHost hub)
 
     [Theory]
     [InlineData("key\na.jpg\nb.jpg,extra\n", "line 3, has 2 fields, the header 1")]
-    [InlineData("path\na.jpg\n", "line 1, has no column 'key' in its header")]
     [InlineData("key\n", "line 1, has a header and no rows")]
     [InlineData("key\n../../etc/passwd\n", "line 2, has a key with '..'")]
     public async Task A_malformed_manifest_fails_the_job_naming_the_line(string text, string expected)
@@ -102,6 +102,24 @@ public sealed class ManifestSourceTests(TaskHubHost hub)
 
         Assert.Equal(OrchestrationRuntimeStatus.Failed, done.RuntimeStatus);
         Assert.Contains($"the manifest {Path.Combine(folder, "list.csv")}, {expected}", done.FailureDetails!.ErrorMessage);
+    }
+
+    [Theory]
+    [InlineData("path\na.jpg\n", "list.csv", "line 1, has no column 'key' in its header (manifestKeyColumn); its columns are path")]
+    [InlineData("", "list.csv", "line 1, is empty: a CSV manifest needs a header line")]
+    [InlineData(null, "gone.csv", "is missing")]
+    [InlineData(null, "back\\slash.csv", "cannot be read: 'back\\slash.csv' is not a relative")]
+    public async Task A_missing_manifest_or_a_csv_without_its_key_column_is_refused_at_submission_naming_manifest(string? text, string name, string expected)
+    {
+        var (folder, _) = Images("header", 0);
+        if (text is not null)
+            await File.WriteAllTextAsync(Path.Combine(folder, name), text);
+
+        var outcome = await hub.Submission.SubmitAsync(hub.Client, new JobRequest { Manifest = Path.Combine(folder, name), Model = hub.Model, Output = Path.Combine(folder, "out") }, CancellationToken.None);
+
+        Assert.Null(outcome.JobId);
+        Assert.Contains($"the manifest {Path.Combine(folder, name)}", outcome.Errors["manifest"]);
+        Assert.Contains(expected, outcome.Errors["manifest"]);
     }
 
     [Theory]

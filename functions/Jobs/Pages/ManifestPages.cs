@@ -31,7 +31,7 @@ public static class ManifestPages
     public static async Task<SourcePage> ReadPageAsync(JobResources resources, JobSpec job, string? token, CancellationToken cancellationToken)
     {
         var (manifest, keyColumn) = (job.Manifest!, job.ManifestKeyColumn ?? "key");
-        var csv = !manifest.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) && !manifest.EndsWith(".ndjson", StringComparison.OrdinalIgnoreCase);
+        var csv = IsCsv(manifest);
         var (offset, line) = Parse(token);
         Stream stream;
         try
@@ -48,13 +48,9 @@ public static class ManifestPages
         string[]? header = null;
         if (csv)
         {
-            var first = await reader.NextAsync(cancellationToken).ConfigureAwait(false) ?? throw Bad(manifest, 1, "is empty: a CSV manifest needs a header line");
-            header = CsvFields(first.Text, manifest, 1);
-            if (!header.Contains(keyColumn, StringComparer.Ordinal))
-                throw Bad(manifest, 1, $"has no column '{keyColumn}' in its header (manifestKeyColumn); its columns are {string.Join(", ", header)}");
-            if (header.FirstOrDefault(h => h != keyColumn && Reserved.Contains(h)) is { } clash)
-                throw Bad(manifest, 1, $"has a column '{clash}', a name the output rows use; rename it");
-            offset = Math.Max(offset, first.End);
+            var first = await reader.NextAsync(cancellationToken).ConfigureAwait(false);
+            header = Header(first?.Text, manifest, keyColumn);
+            offset = Math.Max(offset, first!.Value.End);
             line = Math.Max(line, 1);
         }
         await reader.SkipToAsync(offset, cancellationToken).ConfigureAwait(false);
@@ -80,6 +76,36 @@ public static class ManifestPages
             throw Bad(manifest, line, csv ? "has a header and no rows" : "has no rows");
         var more = await reader.NextAsync(cancellationToken).ConfigureAwait(false) is not null;
         return new SourcePage(objects.Select(o => o.Key).ToList(), more ? $"{offset}:{line}" : null, 0) { Objects = objects };
+    }
+
+    /// <summary>
+    /// Reads a CSV manifest's header from <paramref name="stream"/> and checks it as the listing does
+    /// (present, holding <paramref name="keyColumn"/>, no column named as a row field): what submission
+    /// checks before a job is scheduled. Only a <c>.csv</c> is read: JSON Lines have no header, and
+    /// any other kind of manifest is left to its own reader.
+    /// </summary>
+    /// <exception cref="JobConfigurationException">The header is missing or wrong; the message names the line.</exception>
+    public static async Task CheckHeaderAsync(Stream stream, string manifest, string keyColumn, CancellationToken cancellationToken)
+    {
+        if (!manifest.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
+            return;
+        var first = await new LineReader(stream, manifest).NextAsync(cancellationToken).ConfigureAwait(false);
+        Header(first?.Text, manifest, keyColumn);
+    }
+
+    private static bool IsCsv(string manifest) =>
+        !manifest.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) && !manifest.EndsWith(".ndjson", StringComparison.OrdinalIgnoreCase);
+
+    private static string[] Header(string? first, string manifest, string keyColumn)
+    {
+        if (first is null)
+            throw Bad(manifest, 1, "is empty: a CSV manifest needs a header line");
+        var header = CsvFields(first, manifest, 1);
+        if (!header.Contains(keyColumn, StringComparer.Ordinal))
+            throw Bad(manifest, 1, $"has no column '{keyColumn}' in its header (manifestKeyColumn); its columns are {string.Join(", ", header)}");
+        if (header.FirstOrDefault(h => h != keyColumn && Reserved.Contains(h)) is { } clash)
+            throw Bad(manifest, 1, $"has a column '{clash}', a name the output rows use; rename it");
+        return header;
     }
 
     private static void CheckKey(string key, string manifest, long line, string source)

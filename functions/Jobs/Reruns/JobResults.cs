@@ -44,6 +44,22 @@ public sealed class JobResults(JobResources resources)
         return new Outcome(200, null, null, merged ? MergedAsync(store, summary, cancellationToken) : PredictionsReader.ReadAsync(store, cancellationToken));
     }
 
+    /// <summary>
+    /// The job's links for its dashboard page: the job it reruns (from its spec) and its reruns (from its
+    /// summary.json, empty until it has one); null for an unknown job.
+    /// </summary>
+    public async Task<RerunLinks?> LinksAsync(DurableTaskClient client, string id, CancellationToken cancellationToken)
+    {
+        if (!JobRequestValidator.IsJobId(id) || PageIds.TryParse(id, out _, out _))
+            return null;
+        var metadata = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
+        if (metadata is null || metadata.Name != ActivityNames.BatchJob || metadata.SerializedInput is not { Length: > 0 } input
+            || JsonSerializer.Deserialize<JobState>(input, BatchJson.Options)?.Spec is not { } spec)
+            return null;
+        var summary = await RerunSubmission.SummaryOfAsync(resources.Results(spec.Output), id, cancellationToken).ConfigureAwait(false);
+        return new RerunLinks(spec.ParentJob, summary?.Reruns ?? []);
+    }
+
     private async IAsyncEnumerable<PredictionRow> MergedAsync(IResultStore root, JobSummary summary, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var reruns = await ChainAsync(summary, cancellationToken).ConfigureAwait(false);
@@ -79,3 +95,6 @@ public sealed class JobResults(JobResources resources)
         return found;
     }
 }
+
+/// <summary>A job's place in its rerun chain: the job it reruns (null for none) and its own reruns, oldest first.</summary>
+public sealed record RerunLinks(string? ParentJob, IReadOnlyList<RerunLink> Reruns);

@@ -4,7 +4,7 @@
 
 (() => {
   const KEY = "serverless.key";
-  const { el, n, rate, duration, when } = window.Dom;
+  const { el, n, rate, duration } = window.Dom;
   const { ENDED, track: progressTrack, fillTrack, modelName } = window.JobList;
   const enc = encodeURIComponent;
   const view = document.getElementById("view");
@@ -190,6 +190,7 @@
     // Raise or lower a running job: offered to admins only (the host refuses the others with a 403 shown here).
     const priorityControl = Priority.canChange(me) ? Priority.control({ id, api, changed: () => setTimeout(load, 500) }) : null;
     const terminate = el("button", { type: "button", className: "danger", id: "terminate", hidden: true }, "Terminate");
+    const rerun = Rerun.control({ id, api, describe, go: newId => { if (mine === generation) location.hash = `#/jobs/${enc(newId)}`; } });
     const purge = el("button", { type: "button", className: "danger", id: "purge", hidden: true }, "Purge");
     const track = progressTrack();
     const progressLine = el("div", { className: "line" });
@@ -206,6 +207,7 @@
         el("h1", { className: "mono" }, id), badge, priority, phase,
         el("div", { className: "actions" }, priorityControl && priorityControl.node, terminate, purge)),
       waitingLine,
+      rerun.node,
       el("section", { className: "card progress" }, el("h2", {}, "Progress"), track, progressLine, tiles),
       el("section", { className: "card" }, el("h2", {}, "Images per second"), chart),
       el("div", { className: "grid2" },
@@ -217,6 +219,9 @@
 
     let ended = false;
     let samplesShownEnded = false;
+    // The rerun links: read on the first load and once the job has ended (a rerun is of an ended job).
+    let links = null;
+    let linksEnded = null;
 
     terminate.addEventListener("click", async () => {
       if (!confirm(`Terminate job ${id} and its pages?`)) return;
@@ -244,6 +249,11 @@
         const status = await (await api(`/api/jobs/${enc(id)}?showInput=true`)).json();
         if (mine !== generation) return;
         ended = ENDED.includes(status.runtimeStatus);
+        if (linksEnded !== ended) {
+          linksEnded = ended;
+          links = await Rerun.links(api, id);
+          if (mine !== generation) return;
+        }
         render(status);
         if (!ended || !samplesShownEnded) {
           samplesShownEnded = ended;
@@ -274,6 +284,8 @@
       if (priorityControl) priorityControl.update(applied, ended);
       terminate.hidden = ended;
       purge.hidden = !ended;
+      const output = status.output && typeof status.output === "object" ? status.output : null;
+      rerun.update(ended, output ? output.failed : failed, (output && output.failuresByReason) || p.failuresByReason);
       fillTrack(track, done, failed, total, ended);
       // From the job's start: createdTime is its current execution's, which continue-as-new moves.
       const elapsed = ((ended ? new Date(status.lastUpdatedTime) : new Date()) - new Date(p.startedAt || status.createdTime)) / 1000;
@@ -291,12 +303,7 @@
       failures.replaceChildren(Charts.bars(byCount(p.failuresByReason), { none: "No image failed.", tone: "bad" }));
       classes.replaceChildren(Charts.bars(byCount(p.topClasses), { none: "No image classified yet." }));
 
-      const output = status.output && typeof status.output === "object" ? status.output : null;
-      details.replaceChildren(
-        ...row("Source", spec.source), ...row("Model", modelName(id, spec.model)), ...row("Output", spec.output),
-        ...row("Batch size", spec.batchSize), ...row("Priority", applied), ...row("Started", when(p.startedAt || status.createdTime)), ...row("Updated", when(status.lastUpdatedTime)),
-        ...(output ? row("Results", `${output.predictions}, ${output.summary} and report.html beside it`) : []),
-        ...(status.failureDetails ? row("Failure", `${status.failureDetails.errorType}: ${status.failureDetails.errorMessage}`) : []));
+      details.replaceChildren(...JobDetails.rows({ status, spec, p, applied, links, model: modelName(id, spec.model) }));
     }
 
     // The images/s chart, drawn by the server's chart renderer (the one report.html uses); 204: nothing to draw yet.
@@ -365,26 +372,10 @@
   }
 
   // A few thumbnails at a time: a page asks for dozens.
-  const waiting = [];
-  let running = 0;
-  function queueThumbnail(task) {
-    waiting.push(task);
-    pump();
-  }
-  function pump() {
-    while (running < 6 && waiting.length) {
-      const task = waiting.shift();
-      running++;
-      task().finally(() => { running--; pump(); });
-    }
-  }
+  const queueThumbnail = window.Dom.limit(6);
 
   function tile(label, value, tone) {
     return el("div", { className: tone ? `tile ${tone}` : "tile" }, el("div", { className: "label" }, label), el("div", { className: "value" }, value));
-  }
-
-  function row(name, value) {
-    return [el("dt", {}, name), el("dd", {}, value === undefined || value === null || value === "" ? "–" : String(value))];
   }
 
   // ---- submit (submit.js) ----

@@ -1,4 +1,4 @@
-// The dashboard's small helpers with no state: building elements and formatting numbers, times and durations.
+// The dashboard's small helpers: building elements, formatting numbers, times and durations, and a limit on tasks at once.
 "use strict";
 
 window.Dom = (() => {
@@ -35,5 +35,18 @@ window.Dom = (() => {
     return today ? date.toLocaleTimeString("en-GB") : date.toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" });
   }
 
-  return { el, n, rate, duration, when };
+  // A runner of async tasks, at most `count` at once, the rest in order as they finish.
+  function limit(count) {
+    const waiting = [];
+    let running = 0;
+    const pump = () => {
+      while (running < count && waiting.length) {
+        running++;
+        waiting.shift()().finally(() => { running--; pump(); });
+      }
+    };
+    return task => { waiting.push(task); pump(); };
+  }
+
+  return { el, n, rate, duration, when, limit };
 })();

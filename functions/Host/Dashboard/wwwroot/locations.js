@@ -8,12 +8,16 @@ window.Locations = (() => {
   const base = pattern => pattern.endsWith("*") ? pattern.slice(0, -1) : pattern;
 
   // A field whose value is the chosen allowed location followed by the typed rest; same shape as an input (value, type, id).
-  function picker(el, name, patterns) {
+  // optional: a first choice "none" whose value is empty (the field is not sent); rest: the typed part's placeholder.
+  function picker(el, name, patterns, { optional = false, rest: placeholder = "rest of the path (optional)" } = {}) {
     const choice = el("select", { id: `f-${name}-base`, name: `${name}-base`, "aria-label": `Allowed ${name} locations` },
-      patterns.map(p => el("option", { value: base(p) }, base(p))));
-    const rest = el("input", { id: `f-${name}`, name, type: "text", spellcheck: false, placeholder: "rest of the path (optional)" });
+      optional ? el("option", { value: "" }, "none") : null, patterns.map(p => el("option", { value: base(p) }, base(p))));
+    const rest = el("input", { id: `f-${name}`, name, type: "text", spellcheck: false, placeholder });
     const node = el("div", { className: "location" }, choice, rest);
-    return { node, id: rest.id, type: "text", get value() { return choice.value + rest.value.trim(); } };
+    const none = () => optional && choice.value === "";
+    choice.addEventListener("change", () => { rest.disabled = none(); });
+    rest.disabled = none();
+    return { node, id: rest.id, type: "text", get value() { return none() ? "" : choice.value + rest.value.trim(); } };
   }
 
   // The model named inside the tenant's models folder: the folder shown, the name typed.
