@@ -81,7 +81,7 @@ public sealed class RerunSubmission(JobSubmission submission, JobResources resou
             Output = output, Format = parent.Format, Top = parent.Top, Outputs = parent.Outputs, MaxFailedImages = parent.MaxFailedImages, MaxFailedPercent = parent.MaxFailedPercent,
         }, caller, spec => spec with { Source = parent.Source, ParentJob = parentId, Rerun = new RerunSource(parent.Output, reasons) }, cancellationToken).ConfigureAwait(false);
         if (outcome.JobId is not null && !outcome.AlreadyExisted)
-            await RerunLinks.AddAsync(parentStore, parentId, new RerunLink(outcome.JobId, output, DateTimeOffset.UtcNow), cancellationToken).ConfigureAwait(false);
+            await RerunRegistry.AddAsync(parentStore, parentId, new RerunLink(outcome.JobId, output, DateTimeOffset.UtcNow), cancellationToken).ConfigureAwait(false);
         return new RerunOutcome(outcome, failing);
     }
 

@@ -11,7 +11,7 @@ namespace Serverless.Jobs.Reruns;
 /// The stores have no conditional write: two reruns submitted at once may each write the summary
 /// with the links it saw, so each reads it back after writing and writes again until it lists them all.
 /// </summary>
-internal static class RerunLinks
+internal static class RerunRegistry
 {
     private const int Rounds = 5;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
