@@ -11,8 +11,8 @@ internal static class FanOut
     /// running; when one finishes the next starts. Deterministic under replay because the order of
     /// completions comes from history. <paramref name="completed"/> sees each result as it arrives.
     /// Once <paramref name="stop"/> completes no more start; those running are awaited.
-    /// With <paramref name="slots"/>, a task starts only on a slot the scheduler granted, and every
-    /// finished task gives its slot back in the next call; <paramref name="waiting"/> sees each change
+    /// With <paramref name="slots"/>, a task starts only on a slot the scheduler granted, and a
+    /// finished task gives its slot back in the next call (or, within the scheduler's quantum, to the next task); <paramref name="waiting"/> sees each change
     /// of why the page waits. The first failure is rethrown after every started task ended.
     /// </summary>
     /// <returns>The results, and how many were started (indexes from there on never ran and hold default).</returns>
@@ -32,7 +32,7 @@ internal static class FanOut
             var canStart = next < count && running.Count < maxInFlight && firstFailure is null && !stopped;
             if (slots is not null && ask)
             {
-                // One call per finished unit: its slot back, and the next ones asked for.
+                // A call after a finished unit (past the quantum) or a wake: its slot back, and the next ones asked for.
                 var before = slots.Waiting;
                 var want = canStart ? Math.Max(0, Math.Min(maxInFlight - running.Count, count - next) - granted) : 0;
                 granted += await slots.AcquireAsync(running.Count + granted, want);
@@ -73,6 +73,12 @@ internal static class FanOut
             {
                 results[index] = task.Result;
                 completed?.Invoke(task.Result);
+            }
+            // Within the scheduler's quantum the finished unit's slot goes to the next unit without a call.
+            if (slots is not null && next < count && firstFailure is null && stop is not { IsCompleted: true } && slots.KeepsFreedSlot())
+            {
+                granted++;
+                ask = false;
             }
         }
         // Every slot back: none runs, none is wanted.

@@ -19,6 +19,14 @@ public static class SchedulingRules
     /// <summary>A job waiting to start that stopped asking for this long is gone.</summary>
     public static TimeSpan WaitingJobLease { get; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// For this long after the scheduler last answered a page, a unit of the page that finishes hands its
+    /// slot to the page's next unit without a call. A call per unit made most of a job's task-hub
+    /// traffic when units are short (a scheduler round trip is two messages and two orchestration
+    /// episodes); a higher job waits at most this much longer for a short-unit page to give slots back.
+    /// </summary>
+    public static TimeSpan SlotQuantum { get; } = TimeSpan.FromSeconds(5);
+
     /// <summary>How often a waiting page asks again: from the first to the last, doubling.</summary>
     public static TimeSpan FirstPoll { get; } = TimeSpan.FromSeconds(1);
 

@@ -7,7 +7,8 @@ namespace Serverless.BatchInference.Scheduling;
 /// <summary>
 /// A page orchestrator's side of the scheduler: asks <see cref="JobScheduler"/> for unit slots,
 /// tells the pages its call gave slots to, and waits (a timer, or the event another page sends)
-/// when it got none. One call per finished unit gives its slot back and asks for the next.
+/// when it got none. A finished unit's call gives its slot back and asks for the next, unless the
+/// scheduler answered less than <see cref="SchedulingRules.SlotQuantum"/> ago: then the page keeps it.
 /// </summary>
 internal sealed class UnitSlots(TaskOrchestrationContext context, JobSpec job, SchedulingTerms terms)
 {
@@ -16,6 +17,7 @@ internal sealed class UnitSlots(TaskOrchestrationContext context, JobSpec job, S
 
     private Task<bool>? told;
     private TimeSpan? poll;
+    private DateTime? answered;
 
     /// <summary>Why the page waits after its last call (null when it got what it asked).</summary>
     public string? Waiting { get; private set; }
@@ -36,8 +38,10 @@ internal sealed class UnitSlots(TaskOrchestrationContext context, JobSpec job, S
         {
             // A scheduler that cannot answer must not stop the job: the page runs as an unscheduled one would.
             Waiting = null;
+            answered = null;
             return want;
         }
+        answered = context.CurrentUtcDateTime;
         foreach (var page in grant.Notify)
             context.SendEvent(page, SlotsEvent, true);
         Priority = grant.Priority;
@@ -46,6 +50,9 @@ internal sealed class UnitSlots(TaskOrchestrationContext context, JobSpec job, S
             poll = null;
         return grant.Granted;
     }
+
+    /// <summary>Whether a unit that just finished may hand its slot to the page's next unit without asking (<see cref="SchedulingRules.SlotQuantum"/>).</summary>
+    public bool KeepsFreedSlot() => answered is { } at && context.CurrentUtcDateTime - at < SchedulingRules.SlotQuantum;
 
     /// <summary>Completes when it is worth asking again: told by another page, or the next poll (1 s doubling to 4 s).</summary>
     public async Task WakeAsync()

@@ -28,8 +28,17 @@ public sealed class TaskHubHost : IAsyncLifetime
     public const int ImagesPerTask = 4;
 
     private readonly TempDir temp = new("orchestrations");
+    private readonly IReadOnlyDictionary<string, string> overrides;
     private AzuriteProcess? azurite;
     private WebApplication? app;
+
+    public TaskHubHost()
+        : this(new Dictionary<string, string>())
+    {
+    }
+
+    /// <summary>A host of a test's own, with <paramref name="overrides"/> over the collection's settings.</summary>
+    internal TaskHubHost(IReadOnlyDictionary<string, string> overrides) => this.overrides = overrides;
 
     public string Root => temp.Path;
     public string Model => Path.Combine(Root, "models", "dominant-color.onnx");
@@ -51,7 +60,7 @@ public sealed class TaskHubHost : IAsyncLifetime
     {
         ModelZooWriter.Write("dominant-color", Model);
         azurite = await AzuriteProcess.StartAsync(Path.Combine(Root, "azurite"));
-        app = HostApp.Build(HostRole.All, $"http://127.0.0.1:{FreePort.Next()}", customization: new HostCustomization(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["SERVERLESS_MASTER_KEY"] = "orchestration-tests",
@@ -69,7 +78,11 @@ public sealed class TaskHubHost : IAsyncLifetime
             // slots that they never wait for each other (the scheduler's own tests set their own).
             ["scheduling:slots"] = "64",
             ["Logging:LogLevel:Default"] = "Warning",
-        }, services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans))));
+        };
+        foreach (var (key, value) in overrides)
+            settings[key] = value;
+        app = HostApp.Build(HostRole.All, $"http://127.0.0.1:{FreePort.Next()}", customization: new HostCustomization(settings,
+            services => services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(Spans))));
         await app.StartAsync();
     }
 
