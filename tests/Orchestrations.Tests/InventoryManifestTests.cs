@@ -1,0 +1,251 @@
+using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.DurableTask.Client;
+using Serverless.BatchInference.Contracts;
+using Serverless.Orchestrations.Tests.Support;
+using Serverless.Storage;
+using Serverless.Storage.Results;
+
+namespace Serverless.Orchestrations.Tests;
+
+/// <summary>
+/// Storage inventories as a job's <c>manifest</c>, on the stores that write them: an S3 Inventory
+/// (<c>manifest.json</c> and its header-less CSV and CSV.gz files, keys URL-encoded) on s3rver, and an
+/// Azure Blob inventory (<c>&lt;rule&gt;-manifest.json</c>, or one of its CSVs with its header) on Azurite.
+/// Each image is classified once over pages that cross data files, a missing object gets a
+/// <c>not_found</c> row, delete markers and folders are left out, and the inventory's size and ETag
+/// reach the rows.
+/// </summary>
+[Collection(TaskHubCollection.Name)]
+public sealed class InventoryManifestTests(TaskHubHost hub)
+{
+    private const string Schema = "Bucket, Key, Size, LastModifiedDate, ETag, IsLatest, IsDeleteMarker";
+
+    [Fact]
+    public async Task An_s3_inventory_over_a_gzip_and_a_plain_file_classifies_each_object_once()
+    {
+        var run = Run();
+        var images = await UploadImagesAsync($"s3://inv-src/{run}", 11, seed: 91, rename: i => i switch { 0 => "my photo.jpg", 1 => "a+b.jpg", _ => null });
+        var other = await UploadImagesAsync($"s3://inv-other/{run}", 1, seed: 92);
+        var rows = images.Select(i => S3Row("inv-src", $"{run}/{i.Name}", i.Bytes)).ToList();
+        var first = rows.Take(6).Append(Csv("inv-src", $"{run}/", "0", "2026-12-05T00:00:00.000Z", "d41d8cd98f00b204e9800998ecf8427e", "true", "false"))
+            .Append(Csv("inv-src", $"{run}/deleted.jpg", "", "2026-12-05T00:00:00.000Z", "", "true", "true"));
+        var second = rows.Skip(6).Append(S3Row("inv-other", $"{run}/{other[0].Name}", other[0].Bytes))
+            .Append(Csv("inv-src", $"{run}/missing.jpg", "10", "2026-12-05T00:00:00.000Z", "0123", "true", "false"));
+        var data = $"inventory/inv-src/cfg-{run}/data";
+        await WriteAsync($"s3://inv-dst/{data}", "one.csv.gz", Gzip(string.Join("\n", first) + "\n"));
+        await WriteAsync($"s3://inv-dst/{data}", "two.csv", Encoding.UTF8.GetBytes(string.Join("\n", second) + "\n"));
+        var manifest = await S3ManifestAsync(run, "CSV", Schema, $"{data}/one.csv.gz", $"{data}/two.csv");
+        var output = $"s3://inv-dst/results/{run}";
+
+        var done = await hub.WaitAsync(await hub.SubmitAsync(new JobRequest { Manifest = manifest, Model = hub.Model, Output = output }));
+
+        Assert.True(done.RuntimeStatus == OrchestrationRuntimeStatus.Completed, done.FailureDetails?.ErrorMessage);
+        var predictions = await ReadRowsAsync(output);
+        // 11 + 1 objects and a missing one, over two pages of 8 that cross from the gzip file into the plain one.
+        Assert.Equal(13, predictions.Count);
+        Assert.Equal(13, predictions.Select(r => r.Key).Distinct().Count());
+        var byKey = predictions.ToDictionary(r => r.Key);
+        foreach (var (name, bytes) in images)
+        {
+            var row = byKey[$"s3://inv-src/{run}/{name}"];
+            Assert.Null(row.ErrorCode);
+            Assert.Equal(bytes.Length, row.Size);
+            Assert.Equal($"\"{Md5(bytes)}\"", row.ETag);
+        }
+        Assert.Contains("s3://inv-src/" + run + "/my photo.jpg", byKey.Keys);
+        Assert.Contains("s3://inv-src/" + run + "/a+b.jpg", byKey.Keys);
+        Assert.Null(byKey[$"s3://inv-other/{run}/{other[0].Name}"].ErrorCode);
+        Assert.Equal("not_found", byKey[$"s3://inv-src/{run}/missing.jpg"].ErrorCode);
+    }
+
+    [Fact]
+    public async Task An_azure_blob_inventory_manifest_and_a_single_inventory_csv_classify_each_blob_once()
+    {
+        var run = Run();
+        var container = $"photos-{run}";
+        var images = await UploadImagesAsync($"azblob://{container}", 10, seed: 93);
+        const string header = "Name,Creation-Time,Last-Modified,Etag,Content-Length,BlobType,Deleted";
+        string Row((string Name, byte[] Bytes) image, string deleted = "") =>
+            Csv($"{container}/{image.Name}", "2026-12-05T00:00:00.0000000Z", "2026-12-05T00:00:00.0000000Z", "0x8DD", image.Bytes.Length.ToString(), "BlockBlob", deleted);
+        var first = new[] { header }.Concat(images.Take(5).Select(i => Row(i))).Append(Row(("gone.jpg", [1]), deleted: "true"));
+        var second = new[] { header }.Concat(images.Skip(5).Select(i => Row(i))).Append(Row(("missing.jpg", [1, 2, 3])));
+        var folder = $"azblob://inventory-{run}/2026/12/05/00-00-00/rule1";
+        await WriteAsync(folder, "rule1_1000000_0.csv", Encoding.UTF8.GetBytes(string.Join("\r\n", first) + "\r\n"));
+        await WriteAsync(folder, "rule1_1000000_1.csv", Encoding.UTF8.GetBytes(string.Join("\r\n", second) + "\r\n"));
+        await WriteAsync(folder, "rule1-manifest.json", Encoding.UTF8.GetBytes(AzureManifest($"inventory-{run}", "Succeeded", "csv",
+            "2026/12/05/00-00-00/rule1/rule1_1000000_0.csv", "2026/12/05/00-00-00/rule1/rule1_1000000_1.csv")));
+        // The same inventory's CSV beside the blobs it lists: their keys are relative to the container.
+        await WriteAsync($"azblob://{container}", "inventory.csv", Encoding.UTF8.GetBytes(string.Join("\n", second) + "\n"));
+
+        var fromManifest = await hub.WaitAsync(await hub.SubmitAsync(new JobRequest { Manifest = $"{folder}/rule1-manifest.json", Model = hub.Model, Output = $"azblob://{container}/out-manifest" }));
+        var fromCsv = await hub.WaitAsync(await hub.SubmitAsync(new JobRequest { Manifest = $"azblob://{container}/inventory.csv", Model = hub.Model, Output = $"azblob://{container}/out-csv" }));
+
+        Assert.True(fromManifest.RuntimeStatus == OrchestrationRuntimeStatus.Completed, fromManifest.FailureDetails?.ErrorMessage);
+        var rows = await ReadRowsAsync($"azblob://{container}/out-manifest");
+        Assert.Equal(11, rows.Count);
+        Assert.Equal(images.Select(i => $"azblob://{container}/{i.Name}").Append($"azblob://{container}/missing.jpg").Order(), rows.Select(r => r.Key).Order());
+        Assert.All(rows.Where(r => !r.Key.EndsWith("missing.jpg")), r => Assert.Null(r.ErrorCode));
+        Assert.Equal("not_found", rows.Single(r => r.Key.EndsWith("missing.jpg")).ErrorCode);
+        Assert.All(rows, r => Assert.Equal("0x8DD", r.ETag));
+
+        Assert.True(fromCsv.RuntimeStatus == OrchestrationRuntimeStatus.Completed, fromCsv.FailureDetails?.ErrorMessage);
+        var csvRows = await ReadRowsAsync($"azblob://{container}/out-csv");
+        Assert.Equal(images.Skip(5).Select(i => i.Name).Append("missing.jpg").Order(), csvRows.Select(r => r.Key).Order());
+        Assert.Equal(images[5].Bytes.Length, csvRows.Single(r => r.Key == images[5].Name).Size);
+    }
+
+    [Theory]
+    [InlineData("missing-file", "lists the data file s3://inv-dst/")]
+    [InlineData("not-json", "is not JSON")]
+    [InlineData("orc", "has fileFormat ORC: ORC inventories are not supported, only CSV")]
+    [InlineData("parquet", "has fileFormat Parquet: Parquet inventories are not supported")]
+    [InlineData("no-key", "has a fileSchema without Key")]
+    [InlineData("few-columns", "line 2, has 6 fields, the inventory's columns are 7")]
+    [InlineData("nul", "line 1, has a key with a NUL character")]
+    [InlineData("dotdot", "line 1, has a key with '..'")]
+    public async Task A_bad_s3_inventory_fails_the_job_naming_the_file_and_the_line(string fault, string expected)
+    {
+        var run = Run();
+        var data = $"inventory/inv-src/bad-{run}/data";
+        var image = (await UploadImagesAsync($"s3://inv-src/{run}", 1, seed: 94))[0];
+        var good = S3Row("inv-src", $"{run}/{image.Name}", image.Bytes);
+        var rows = fault switch
+        {
+            "few-columns" => new[] { good, Csv("inv-src", $"{run}/x.jpg", "1", "2026-12-05T00:00:00.000Z", "e", "true") },
+            "nul" => [Csv("inv-src", $"{run}/a%00b.jpg", "1", "2026-12-05T00:00:00.000Z", "e", "true", "false")],
+            "dotdot" => [Csv("inv-src", $"{run}/..%2F..%2Fsecret.jpg", "1", "2026-12-05T00:00:00.000Z", "e", "true", "false")],
+            _ => [good],
+        };
+        if (fault != "missing-file")
+            await WriteAsync($"s3://inv-dst/{data}", "one.csv", Encoding.UTF8.GetBytes(string.Join("\n", rows) + "\n"));
+        var manifest = fault == "not-json"
+            ? await WriteManifestAsync(run, "{\"sourceBucket\": \"inv-src\", \"files\": [")
+            : await S3ManifestAsync(run, fault switch { "orc" => "ORC", "parquet" => "Parquet", _ => "CSV" }, fault == "no-key" ? "Bucket, Size" : Schema, $"{data}/one.csv");
+
+        var done = await hub.WaitAsync(await hub.SubmitAsync(new JobRequest { Manifest = manifest, Model = hub.Model, Output = $"s3://inv-dst/results/{run}" }));
+
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, done.RuntimeStatus);
+        Assert.Contains(expected, done.FailureDetails!.ErrorMessage);
+        var named = fault is "few-columns" or "nul" or "dotdot" ? $"s3://inv-dst/{data}/one.csv" : manifest;
+        Assert.Contains(named, done.FailureDetails.ErrorMessage);
+    }
+
+    [Theory]
+    [InlineData("Pending", "csv", "has status Pending: only a Succeeded inventory run is read")]
+    [InlineData("Succeeded", "parquet", "has format parquet: parquet inventories are not supported, only csv")]
+    public async Task An_azure_inventory_that_is_not_finished_or_not_csv_fails_the_job_saying_so(string status, string format, string expected)
+    {
+        var run = Run();
+        var folder = $"azblob://inventory-{run}/2026/12/05/00-00-00/rule1";
+        await WriteAsync(folder, "rule1-manifest.json", Encoding.UTF8.GetBytes(AzureManifest($"inventory-{run}", status, format, "2026/12/05/00-00-00/rule1/rule1.csv")));
+
+        var done = await hub.WaitAsync(await hub.SubmitAsync(new JobRequest { Manifest = $"{folder}/rule1-manifest.json", Model = hub.Model, Output = $"azblob://inventory-{run}/out" }));
+
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, done.RuntimeStatus);
+        Assert.Contains($"the inventory manifest {folder}/rule1-manifest.json {expected}", done.FailureDetails!.ErrorMessage);
+    }
+
+    [Theory]
+    [InlineData("s3://inv-dst/inventory/src/cfg/2026-12-05T00-00Z/manifest.json", true)]
+    [InlineData("azblob://inv/2026/12/05/00-00-00/rule1/rule1-manifest.json", true)]
+    [InlineData("s3://inv-dst/inventory/other.json", false)]
+    [InlineData("s3://inv-dst/inventory/data.csv.gz", false)]
+    public void An_inventory_manifest_is_told_by_its_name(string manifest, bool accepted)
+    {
+        var errors = JobRequestValidator.Validate(new JobRequest { Manifest = manifest, Model = "m.onnx" }, new JobDefaults(), () => "id", (_, _) => "out", out _);
+
+        Assert.Equal(accepted, !errors.ContainsKey("manifest"));
+        if (!accepted)
+            Assert.Contains("an inventory's manifest.json", errors["manifest"]);
+    }
+
+    private static string Run() => Guid.NewGuid().ToString("N")[..8];
+
+    /// <summary>Writes synthetic images and uploads them under <paramref name="location"/>; returns their names and bytes.</summary>
+    private async Task<List<(string Name, byte[] Bytes)>> UploadImagesAsync(string location, int count, int seed, Func<int, string?>? rename = null)
+    {
+        var folder = hub.WriteImages($"inv-{Guid.NewGuid().ToString("N")[..8]}", count, seed);
+        var images = Directory.GetFiles(folder).Order(StringComparer.Ordinal)
+            .Select((f, i) => (Name: rename?.Invoke(i) ?? Path.GetFileName(f), Bytes: File.ReadAllBytes(f))).ToList();
+        await EnsureContainerAsync(location);
+        foreach (var (name, bytes) in images)
+            await WriteAsync(location, name, bytes);
+        return images;
+    }
+
+    private async Task WriteAsync(string location, string name, byte[] bytes)
+    {
+        await EnsureContainerAsync(location);
+        await ResultStoreFactory.Create(location, hub.Connections).WriteAsync(name, bytes);
+    }
+
+    private async Task EnsureContainerAsync(string location)
+    {
+        if (SourceUri.Parse(location) is { Kind: StorageKind.AzureBlob } blob)
+            await new Azure.Storage.Blobs.BlobServiceClient(hub.Azurite.ConnectionString).GetBlobContainerClient(blob.Container).CreateIfNotExistsAsync();
+    }
+
+    private async Task<IReadOnlyList<PredictionRow>> ReadRowsAsync(string output)
+    {
+        var text = Encoding.UTF8.GetString(await ResultStoreFactory.Create(output, hub.Connections).ReadAsync(ResultWriter.PredictionsName(PredictionFormat.Jsonl)));
+        return text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(PredictionJson.Parse).ToList();
+    }
+
+    /// <summary>An S3 Inventory row as S3 writes it: every field quoted, the key URL-encoded (form encoding).</summary>
+    private static string S3Row(string bucket, string key, byte[] bytes) =>
+        Csv(bucket, System.Net.WebUtility.UrlEncode(key).Replace("%2F", "/"), bytes.Length.ToString(), "2026-12-05T00:00:00.000Z", Md5(bytes), "true", "false");
+
+    private static string Csv(params string[] fields) => string.Join(",", fields.Select(f => $"\"{f}\""));
+
+    private static string Md5(byte[] bytes) => Convert.ToHexStringLower(MD5.HashData(bytes));
+
+    private static byte[] Gzip(string text)
+    {
+        using var memory = new MemoryStream();
+        using (var gzip = new GZipStream(memory, CompressionLevel.Fastest))
+            gzip.Write(Encoding.UTF8.GetBytes(text));
+        return memory.ToArray();
+    }
+
+    private Task<string> S3ManifestAsync(string run, string format, string schema, params string[] files) => WriteManifestAsync(run, $$"""
+        {
+          "sourceBucket" : "inv-src",
+          "destinationBucket" : "arn:aws:s3:::inv-dst",
+          "version" : "2016-11-30",
+          "creationTimestamp" : "1764892800000",
+          "fileFormat" : "{{format}}",
+          "fileSchema" : "{{schema}}",
+          "files" : [{{string.Join(",", files.Select(f => $$"""{ "key" : "{{f}}", "size" : 100, "MD5checksum" : "0123456789abcdef0123456789abcdef" }"""))}}]
+        }
+        """);
+
+    private async Task<string> WriteManifestAsync(string run, string json)
+    {
+        var folder = $"s3://inv-dst/inventory/inv-src/cfg-{run}/2026-12-05T00-00Z";
+        await WriteAsync(folder, "manifest.json", Encoding.UTF8.GetBytes(json));
+        return $"{folder}/manifest.json";
+    }
+
+    private static string AzureManifest(string container, string status, string format, params string[] blobs) => $$"""
+        {
+          "destinationContainer" : "{{container}}",
+          "endpoint" : "https://devstoreaccount1.blob.core.windows.net",
+          "files" : [{{string.Join(",", blobs.Select(b => $$"""{ "blob" : "{{b}}", "size" : 100 }"""))}}],
+          "inventoryCompletionTime" : "2026-12-05T00:10:00Z",
+          "inventoryStartTime" : "2026-12-05T00:00:00Z",
+          "ruleDefinition" : {
+            "filters" : { "blobTypes" : [ "blockBlob" ], "includeBlobVersions" : false, "includeSnapshots" : false },
+            "format" : "{{format}}",
+            "objectType" : "blob",
+            "schedule" : "daily",
+            "schemaFields" : [ "Name", "Creation-Time", "Last-Modified", "Etag", "Content-Length", "BlobType", "Deleted" ]
+          },
+          "ruleName" : "rule1",
+          "status" : "{{status}}",
+          "summary" : { "objectCount" : 11, "totalObjectSize" : 1000 },
+          "version" : "1.0"
+        }
+        """;
+}
