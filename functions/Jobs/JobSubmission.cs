@@ -91,9 +91,12 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
         var fingerprint = Fingerprint(spec);
         if (await index.ClaimOfAsync(spec.JobId, cancellationToken) is { } claim && await HeldAsync(client, spec.JobId, fingerprint, spec.Tenant, claim, cancellationToken) is { } held)
             return held;
-        // A manifest is read by the job's first listing, which fails the job naming a missing file or a bad line.
+        // A CSV or JSONL manifest is read by the job's first listing, which fails the job naming a missing file or a bad line.
         if (spec.Manifest is null && await SourceProbe.CheckAsync(spec.Source, connections, cancellationToken) is { } sourceProblem)
             return new Outcome(new Dictionary<string, string> { ["source"] = sourceProblem }, null, false);
+        // An inventory's manifest is small: read at submission, with a HEAD of each data file it lists.
+        if (spec.Manifest is { } inventory && await Pages.Inventories.InventoryProbe.CheckAsync(inventory, connections, cancellationToken) is { } inventoryProblem)
+            return new Outcome(new Dictionary<string, string> { ["manifest"] = inventoryProblem }, null, false);
         if (spec.SkipExisting is { } skipExisting && await ExistingProblemAsync(skipExisting, cancellationToken) is { } skipProblem)
             return new Outcome(new Dictionary<string, string> { ["skipExisting"] = skipProblem }, null, false);
 

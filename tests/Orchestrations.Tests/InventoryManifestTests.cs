@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.DurableTask.Client;
 using Serverless.BatchInference.Contracts;
+using Serverless.Jobs.Pages;
 using Serverless.Orchestrations.Tests.Support;
 using Serverless.Storage;
 using Serverless.Storage.Results;
@@ -97,54 +98,86 @@ public sealed class InventoryManifestTests(TaskHubHost hub)
     }
 
     [Theory]
-    [InlineData("missing-file", "lists the data file s3://inv-dst/")]
+    [InlineData("missing-file", "lists 1 data file(s) that are missing: s3://inv-dst/")]
     [InlineData("not-json", "is not JSON")]
     [InlineData("orc", "has fileFormat ORC: ORC inventories are not supported, only CSV")]
     [InlineData("parquet", "has fileFormat Parquet: Parquet inventories are not supported")]
     [InlineData("no-key", "has a fileSchema without Key")]
+    [InlineData("not-inventory", "is neither an S3 Inventory manifest")]
+    public async Task A_bad_s3_inventory_manifest_is_refused_at_submission_naming_it(string fault, string expected)
+    {
+        var run = Run();
+        var data = $"inventory/inv-src/bad-{run}/data";
+        if (fault != "missing-file")
+            await WriteAsync($"s3://inv-dst/{data}", "one.csv", Encoding.UTF8.GetBytes(Csv("inv-src", "a.jpg", "1", "2026-12-05T00:00:00.000Z", "e", "true", "false") + "\n"));
+        var manifest = fault switch
+        {
+            "not-json" => await WriteManifestAsync(run, "{\"sourceBucket\": \"inv-src\", \"files\": ["),
+            "not-inventory" => await WriteManifestAsync(run, "{\"name\": \"a package.json, perhaps\"}"),
+            _ => await S3ManifestAsync(run, fault switch { "orc" => "ORC", "parquet" => "Parquet", _ => "CSV" }, fault == "no-key" ? "Bucket, Size" : Schema, $"{data}/one.csv"),
+        };
+
+        var outcome = await hub.Submission.SubmitAsync(hub.Client, new JobRequest { Manifest = manifest, Model = hub.Model, Output = $"s3://inv-dst/results/{run}" }, CancellationToken.None);
+
+        Assert.Null(outcome.JobId);
+        Assert.Contains($"the inventory manifest {manifest} ", outcome.Errors["manifest"]);
+        Assert.Contains(expected, outcome.Errors["manifest"]);
+    }
+
+    [Theory]
     [InlineData("few-columns", "line 2, has 6 fields, the inventory's columns are 7")]
     [InlineData("nul", "line 1, has a key with a NUL character")]
     [InlineData("dotdot", "line 1, has a key with '..'")]
-    public async Task A_bad_s3_inventory_fails_the_job_naming_the_file_and_the_line(string fault, string expected)
+    public async Task A_bad_s3_inventory_row_fails_the_job_naming_the_file_and_the_line(string fault, string expected)
     {
         var run = Run();
         var data = $"inventory/inv-src/bad-{run}/data";
         var image = (await UploadImagesAsync($"s3://inv-src/{run}", 1, seed: 94))[0];
-        var good = S3Row("inv-src", $"{run}/{image.Name}", image.Bytes);
         var rows = fault switch
         {
-            "few-columns" => new[] { good, Csv("inv-src", $"{run}/x.jpg", "1", "2026-12-05T00:00:00.000Z", "e", "true") },
+            "few-columns" => new[] { S3Row("inv-src", $"{run}/{image.Name}", image.Bytes), Csv("inv-src", $"{run}/x.jpg", "1", "2026-12-05T00:00:00.000Z", "e", "true") },
             "nul" => [Csv("inv-src", $"{run}/a%00b.jpg", "1", "2026-12-05T00:00:00.000Z", "e", "true", "false")],
-            "dotdot" => [Csv("inv-src", $"{run}/..%2F..%2Fsecret.jpg", "1", "2026-12-05T00:00:00.000Z", "e", "true", "false")],
-            _ => [good],
+            _ => [Csv("inv-src", $"{run}/..%2F..%2Fsecret.jpg", "1", "2026-12-05T00:00:00.000Z", "e", "true", "false")],
         };
-        if (fault != "missing-file")
-            await WriteAsync($"s3://inv-dst/{data}", "one.csv", Encoding.UTF8.GetBytes(string.Join("\n", rows) + "\n"));
-        var manifest = fault == "not-json"
-            ? await WriteManifestAsync(run, "{\"sourceBucket\": \"inv-src\", \"files\": [")
-            : await S3ManifestAsync(run, fault switch { "orc" => "ORC", "parquet" => "Parquet", _ => "CSV" }, fault == "no-key" ? "Bucket, Size" : Schema, $"{data}/one.csv");
+        await WriteAsync($"s3://inv-dst/{data}", "one.csv", Encoding.UTF8.GetBytes(string.Join("\n", rows) + "\n"));
+        var manifest = await S3ManifestAsync(run, "CSV", Schema, $"{data}/one.csv");
 
         var done = await hub.WaitAsync(await hub.SubmitAsync(new JobRequest { Manifest = manifest, Model = hub.Model, Output = $"s3://inv-dst/results/{run}" }));
 
         Assert.Equal(OrchestrationRuntimeStatus.Failed, done.RuntimeStatus);
-        Assert.Contains(expected, done.FailureDetails!.ErrorMessage);
-        var named = fault is "few-columns" or "nul" or "dotdot" ? $"s3://inv-dst/{data}/one.csv" : manifest;
-        Assert.Contains(named, done.FailureDetails.ErrorMessage);
+        Assert.Contains($"the manifest s3://inv-dst/{data}/one.csv, {expected}", done.FailureDetails!.ErrorMessage);
+    }
+
+    [Fact]
+    public async Task A_data_file_deleted_after_submission_fails_the_listing_naming_it()
+    {
+        var run = Run();
+        var data = $"inventory/inv-src/gone-{run}/data";
+        await WriteAsync($"s3://inv-dst/{data}", "one.csv", Encoding.UTF8.GetBytes(Csv("inv-src", "a.jpg", "1", "2026-12-05T00:00:00.000Z", "e", "true", "false") + "\n"));
+        var manifest = await S3ManifestAsync(run, "CSV", Schema, $"{data}/one.csv", $"{data}/two.csv.gz");
+        JobRequestValidator.Validate(new JobRequest { Manifest = manifest, Model = "m.onnx" }, new JobDefaults { PageSize = 1 }, () => "gone-" + run, (_, _) => "s3://inv-dst/out", out var spec);
+
+        // Pages of one row: the first reads one.csv; the next goes on with the missing file.
+        var first = await ManifestPages.ReadPageAsync(hub.Resources, spec!, null, CancellationToken.None);
+        var error = await Assert.ThrowsAsync<JobConfigurationException>(() => ManifestPages.ReadPageAsync(hub.Resources, spec!, first.NextToken, CancellationToken.None));
+
+        Assert.Equal(["s3://inv-src/a.jpg"], first.Keys);
+        Assert.Contains($"the inventory {manifest} lists the data file s3://inv-dst/{data}/two.csv.gz, which is missing", error.Message);
     }
 
     [Theory]
     [InlineData("Pending", "csv", "has status Pending: only a Succeeded inventory run is read")]
     [InlineData("Succeeded", "parquet", "has format parquet: parquet inventories are not supported, only csv")]
-    public async Task An_azure_inventory_that_is_not_finished_or_not_csv_fails_the_job_saying_so(string status, string format, string expected)
+    public async Task An_azure_inventory_that_is_not_finished_or_not_csv_is_refused_saying_so(string status, string format, string expected)
     {
         var run = Run();
         var folder = $"azblob://inventory-{run}/2026/12/05/00-00-00/rule1";
         await WriteAsync(folder, "rule1-manifest.json", Encoding.UTF8.GetBytes(AzureManifest($"inventory-{run}", status, format, "2026/12/05/00-00-00/rule1/rule1.csv")));
 
-        var done = await hub.WaitAsync(await hub.SubmitAsync(new JobRequest { Manifest = $"{folder}/rule1-manifest.json", Model = hub.Model, Output = $"azblob://inventory-{run}/out" }));
+        var outcome = await hub.Submission.SubmitAsync(hub.Client, new JobRequest { Manifest = $"{folder}/rule1-manifest.json", Model = hub.Model, Output = $"azblob://inventory-{run}/out" }, CancellationToken.None);
 
-        Assert.Equal(OrchestrationRuntimeStatus.Failed, done.RuntimeStatus);
-        Assert.Contains($"the inventory manifest {folder}/rule1-manifest.json {expected}", done.FailureDetails!.ErrorMessage);
+        Assert.Null(outcome.JobId);
+        Assert.Contains($"the inventory manifest {folder}/rule1-manifest.json {expected}", outcome.Errors["manifest"]);
     }
 
     [Theory]

@@ -32,13 +32,18 @@ internal sealed record InventoryManifest(StorageKind Kind, string Manifest, IRea
     /// inventory manifest (<c>destinationContainer</c>, <c>files[].blob</c>, <c>ruleDefinition</c>) from Azure Blob.
     /// Anything else fails the job (<see cref="JobConfigurationException"/>) saying what is wrong.
     /// </summary>
-    public static async Task<InventoryManifest> ReadAsync(JobResources resources, string manifest, CancellationToken cancellationToken)
+    public static Task<InventoryManifest> ReadAsync(JobResources resources, string manifest, CancellationToken cancellationToken) =>
+        ReadAsync(resources.Results, manifest, cancellationToken);
+
+    /// <inheritdoc cref="ReadAsync(JobResources, string, CancellationToken)"/>
+    /// <param name="store">The store of a folder's location (the manifest's is read through it).</param>
+    public static async Task<InventoryManifest> ReadAsync(Func<string, IResultStore> store, string manifest, CancellationToken cancellationToken)
     {
         byte[] bytes;
         try
         {
-            var slash = manifest.LastIndexOf('/');
-            bytes = await resources.Results(manifest[..Math.Max(slash, 0)]).ReadAsync(manifest[(slash + 1)..], cancellationToken).ConfigureAwait(false);
+            var (folder, name) = Split(manifest);
+            bytes = await store(folder).ReadAsync(name, cancellationToken).ConfigureAwait(false);
         }
         catch (StorageException e) when (e.Kind == StorageErrorKind.ObjectNotFound)
         {
@@ -56,11 +61,11 @@ internal sealed record InventoryManifest(StorageKind Kind, string Manifest, IRea
         }
         if (root.ValueKind != JsonValueKind.Object)
             throw Bad(manifest, "is not a JSON object");
-        var store = SourceUri.Parse(manifest);
+        var location = SourceUri.Parse(manifest);
         if (root.TryGetProperty("sourceBucket", out _) || root.TryGetProperty("fileSchema", out _))
-            return S3InventoryManifest.Parse(root, manifest, store);
+            return S3InventoryManifest.Parse(root, manifest, location);
         if (root.TryGetProperty("destinationContainer", out _) || root.TryGetProperty("ruleDefinition", out _))
-            return AzureInventoryManifest.Parse(root, manifest, store);
+            return AzureInventoryManifest.Parse(root, manifest, location);
         throw Bad(manifest, "is neither an S3 Inventory manifest (sourceBucket, fileFormat, fileSchema, files) nor an Azure Blob inventory manifest (destinationContainer, files, ruleDefinition)");
     }
 
@@ -81,6 +86,13 @@ internal sealed record InventoryManifest(StorageKind Kind, string Manifest, IRea
         if (names.Count == 0)
             throw Bad(manifest, "lists no data files");
         return names;
+    }
+
+    /// <summary>A location's folder and its last name (<c>s3://b/x/manifest.json</c>: <c>s3://b/x</c>, <c>manifest.json</c>).</summary>
+    public static (string Folder, string Name) Split(string location)
+    {
+        var slash = location.LastIndexOf('/');
+        return (location[..Math.Max(slash, 0)], location[(slash + 1)..]);
     }
 
     /// <summary>A string property of <paramref name="root"/>, or null.</summary>

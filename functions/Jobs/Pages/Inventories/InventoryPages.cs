@@ -86,8 +86,8 @@ internal static class InventoryPages
         Stream stream;
         try
         {
-            var slash = location.LastIndexOf('/');
-            stream = await resources.Results(location[..slash]).OpenReadAsync(location[(slash + 1)..], cancellationToken).ConfigureAwait(false);
+            var (folder, name) = InventoryManifest.Split(location);
+            stream = await resources.Results(folder).OpenReadAsync(name, cancellationToken).ConfigureAwait(false);
         }
         catch (StorageException e) when (e.Kind == StorageErrorKind.ObjectNotFound)
         {
