@@ -30,9 +30,9 @@ public sealed class InventoryManifestTests(TaskHubHost hub)
         var images = await UploadImagesAsync($"s3://inv-src/{run}", 11, seed: 91, rename: i => i switch { 0 => "my photo.jpg", 1 => "a+b.jpg", _ => null });
         var other = await UploadImagesAsync($"s3://inv-other/{run}", 1, seed: 92);
         var rows = images.Select(i => S3Row("inv-src", $"{run}/{i.Name}", i.Bytes)).ToList();
-        var first = rows.Take(6).Append(Csv("inv-src", $"{run}/", "0", "2026-12-05T00:00:00.000Z", "d41d8cd98f00b204e9800998ecf8427e", "true", "false"))
+        var first = rows.Take(9).Append(Csv("inv-src", $"{run}/", "0", "2026-12-05T00:00:00.000Z", "d41d8cd98f00b204e9800998ecf8427e", "true", "false"))
             .Append(Csv("inv-src", $"{run}/deleted.jpg", "", "2026-12-05T00:00:00.000Z", "", "true", "true"));
-        var second = rows.Skip(6).Append(S3Row("inv-other", $"{run}/{other[0].Name}", other[0].Bytes))
+        var second = rows.Skip(9).Append(S3Row("inv-other", $"{run}/{other[0].Name}", other[0].Bytes))
             .Append(Csv("inv-src", $"{run}/missing.jpg", "10", "2026-12-05T00:00:00.000Z", "0123", "true", "false"));
         var data = $"inventory/inv-src/cfg-{run}/data";
         await WriteAsync($"s3://inv-dst/{data}", "one.csv.gz", Gzip(string.Join("\n", first) + "\n"));
@@ -40,11 +40,14 @@ public sealed class InventoryManifestTests(TaskHubHost hub)
         var manifest = await S3ManifestAsync(run, "CSV", Schema, $"{data}/one.csv.gz", $"{data}/two.csv");
         var output = $"s3://inv-dst/results/{run}";
 
-        var done = await hub.WaitAsync(await hub.SubmitAsync(new JobRequest { Manifest = manifest, Model = hub.Model, Output = output }));
+        var id = await hub.SubmitAsync(new JobRequest { Manifest = manifest, Model = hub.Model, Output = output, KeepWorkArea = true });
+        var done = await hub.WaitAsync(id);
 
         Assert.True(done.RuntimeStatus == OrchestrationRuntimeStatus.Completed, done.FailureDetails?.ErrorMessage);
+        // The first page stopped inside the gzip file (data file 0, after its 8th line).
+        Assert.Matches("^0:[0-9]+:8$", (await PageManifests.ReadHeaderAsync(ResultStoreFactory.Create(output, hub.Connections), id, 0, CancellationToken.None)).Next);
         var predictions = await ReadRowsAsync(output);
-        // 11 + 1 objects and a missing one, over two pages of 8 that cross from the gzip file into the plain one.
+        // 11 + 1 objects and a missing one over two pages of 8: the second goes on inside the gzip file (decompressed again and skipped) and into the plain one.
         Assert.Equal(13, predictions.Count);
         Assert.Equal(13, predictions.Select(r => r.Key).Distinct().Count());
         var byKey = predictions.ToDictionary(r => r.Key);
