@@ -107,6 +107,7 @@ public sealed class InventoryManifestTests(TaskHubHost hub)
     [InlineData("parquet", "has fileFormat Parquet: Parquet inventories are not supported")]
     [InlineData("no-key", "has a fileSchema without Key")]
     [InlineData("not-inventory", "is neither an S3 Inventory manifest")]
+    [InlineData("elsewhere", "names destinationBucket inv-other, but lies in bucket inv-dst")]
     public async Task A_bad_s3_inventory_manifest_is_refused_at_submission_naming_it(string fault, string expected)
     {
         var run = Run();
@@ -117,6 +118,7 @@ public sealed class InventoryManifestTests(TaskHubHost hub)
         {
             "not-json" => await WriteManifestAsync(run, "{\"sourceBucket\": \"inv-src\", \"files\": ["),
             "not-inventory" => await WriteManifestAsync(run, "{\"name\": \"a package.json, perhaps\"}"),
+            "elsewhere" => await WriteManifestAsync(run, S3ManifestText("CSV", Schema, $"{data}/one.csv").Replace("arn:aws:s3:::inv-dst", "arn:aws:s3:::inv-other")),
             _ => await S3ManifestAsync(run, fault switch { "orc" => "ORC", "parquet" => "Parquet", _ => "CSV" }, fault == "no-key" ? "Bucket, Size" : Schema, $"{data}/one.csv"),
         };
 
@@ -125,6 +127,23 @@ public sealed class InventoryManifestTests(TaskHubHost hub)
         Assert.Null(outcome.JobId);
         Assert.Contains($"the inventory manifest {manifest} ", outcome.Errors["manifest"]);
         Assert.Contains(expected, outcome.Errors["manifest"]);
+    }
+
+    [Fact]
+    public async Task An_s3_inventory_manifest_in_a_local_folder_or_an_azure_inventory_csv_on_s3_is_refused()
+    {
+        var run = Run();
+        var folder = Directory.CreateDirectory(Path.Combine(hub.Root, $"inv-local-{run}")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(folder, "manifest.json"), S3ManifestText("CSV", Schema, "data/one.csv"));
+        await WriteAsync($"s3://inv-dst/azure-{run}", "inventory.csv", Encoding.UTF8.GetBytes("Name,Content-Length\nphotos/a.jpg,1\n"));
+
+        var local = await hub.Submission.SubmitAsync(hub.Client, new JobRequest { Manifest = Path.Combine(folder, "manifest.json"), Model = hub.Model, Output = Path.Combine(folder, "out") }, CancellationToken.None);
+        var azureOnS3 = await hub.WaitAsync(await hub.SubmitAsync(new JobRequest { Manifest = $"s3://inv-dst/azure-{run}/inventory.csv", Model = hub.Model, Output = $"s3://inv-dst/results/{run}" }));
+
+        Assert.Null(local.JobId);
+        Assert.Contains("is an S3 Inventory manifest: it names buckets, so it is read from S3", local.Errors["manifest"]);
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, azureOnS3.RuntimeStatus);
+        Assert.Contains($"the manifest s3://inv-dst/azure-{run}/inventory.csv, line 1, is an Azure Blob inventory's CSV", azureOnS3.FailureDetails!.ErrorMessage);
     }
 
     [Theory]
@@ -245,7 +264,11 @@ public sealed class InventoryManifestTests(TaskHubHost hub)
         return memory.ToArray();
     }
 
-    private Task<string> S3ManifestAsync(string run, string format, string schema, params string[] files) => WriteManifestAsync(run, $$"""
+    private Task<string> S3ManifestAsync(string run, string format, string schema, params string[] files) =>
+        WriteManifestAsync(run, S3ManifestText(format, schema, files));
+
+    /// <summary>An S3 Inventory manifest.json as S3 writes it (the destination bucket inv-dst, the source inv-src).</summary>
+    private static string S3ManifestText(string format, string schema, params string[] files) => $$"""
         {
           "sourceBucket" : "inv-src",
           "destinationBucket" : "arn:aws:s3:::inv-dst",
@@ -255,7 +278,7 @@ public sealed class InventoryManifestTests(TaskHubHost hub)
           "fileSchema" : "{{schema}}",
           "files" : [{{string.Join(",", files.Select(f => $$"""{ "key" : "{{f}}", "size" : 100, "MD5checksum" : "0123456789abcdef0123456789abcdef" }"""))}}]
         }
-        """);
+        """;
 
     private async Task<string> WriteManifestAsync(string run, string json)
     {

@@ -5,7 +5,7 @@ namespace Serverless.Jobs.Pages.Inventories;
 
 /// <summary>
 /// An Azure Blob inventory's <c>&lt;rule&gt;-manifest.json</c>: <c>destinationContainer</c> (where the data
-/// files are), <c>files</c> (<c>blob</c>, <c>size</c> of each CSV), <c>status</c> (a run that has not
+/// files are: the manifest's own container), <c>files</c> (<c>blob</c>, <c>size</c> of each CSV), <c>status</c> (a run that has not
 /// <c>Succeeded</c> is refused: its files may be partial) and <c>ruleDefinition</c> (<c>format</c>: only
 /// csv is read; <c>objectType</c>: blob, a container inventory lists no blobs; <c>schemaFields</c>).
 /// </summary>
@@ -45,8 +45,10 @@ internal static class AzureInventoryManifest
             if (InventoryManifest.Text(rule, "objectType") is { } objectType && !objectType.Equals("blob", StringComparison.OrdinalIgnoreCase))
                 throw InventoryManifest.Bad(manifest, $"has objectType {objectType}: a {objectType} inventory lists no blobs to classify");
         }
-        var container = InventoryManifest.Text(root, "destinationContainer") is { Length: > 0 } named ? named : store.Container;
-        var files = InventoryManifest.FileNames(root, manifest, "blob").Select(blob => $"azblob://{container}/{blob}").ToList();
+        // The data files are read beside the manifest only, in its container (see S3InventoryManifest).
+        if (InventoryManifest.Text(root, "destinationContainer") is { Length: > 0 } named && named != store.Container)
+            throw InventoryManifest.Bad(manifest, $"names destinationContainer {named}, but lies in container {store.Container}: its data files are read beside it, in the destination container");
+        var files = InventoryManifest.FileNames(root, manifest, "blob").Select(blob => $"azblob://{store.Container}/{blob}").ToList();
         return new InventoryManifest(StorageKind.AzureBlob, manifest, files, null);
     }
 }

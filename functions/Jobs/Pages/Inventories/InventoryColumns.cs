@@ -43,7 +43,7 @@ internal sealed class InventoryColumns
         var names = inventory.Schema?.ToArray() ?? header ?? [];
         var columns = new InventoryColumns(inventory.Kind, names, inventory.SourceBucket);
         if (columns.key < 0)
-            throw ManifestPages.Bad(file, 1, $"has no Name column in its header (an Azure Blob inventory's CSV starts with one); its columns are {string.Join(", ", names)}");
+            throw ManifestPages.Bad(file, 1, $"has no {(inventory.Kind == StorageKind.S3 ? "Key" : "Name")} column; its columns are {string.Join(", ", names)}");
         return columns;
     }
 

@@ -5,7 +5,7 @@ namespace Serverless.Jobs.Pages.Inventories;
 
 /// <summary>
 /// An S3 Inventory's <c>manifest.json</c>: <c>sourceBucket</c> (the bucket listed),
-/// <c>destinationBucket</c> (an ARN, <c>arn:aws:s3:::name</c>, where the data files are),
+/// <c>destinationBucket</c> (an ARN, <c>arn:aws:s3:::name</c>, where the data files are: the manifest's own bucket),
 /// <c>fileFormat</c> (only CSV is read: ORC and Parquet are refused by name), <c>fileSchema</c> (the
 /// columns of the header-less data files, e.g. "Bucket, Key, Size, LastModifiedDate, ETag") and
 /// <c>files</c> (<c>key</c>, <c>size</c>, <c>MD5checksum</c> of each data file in the destination bucket).
@@ -27,11 +27,12 @@ internal static class S3InventoryManifest
             .Split(',', StringSplitOptions.TrimEntries);
         if (!schema.Contains("Key", StringComparer.OrdinalIgnoreCase))
             throw InventoryManifest.Bad(manifest, $"has a fileSchema without Key ({string.Join(", ", schema)})");
-        // The data files lie in the destination bucket (the manifest's own, where the ARN is absent).
-        var destination = InventoryManifest.Text(root, "destinationBucket") is { Length: > 0 } arn
-            ? arn.StartsWith(ArnPrefix, StringComparison.Ordinal) ? arn[ArnPrefix.Length..] : arn
-            : store.Container;
-        var files = InventoryManifest.FileNames(root, manifest, "key").Select(key => $"s3://{destination}/{key}").ToList();
+        // The data files lie in the destination bucket, the manifest's own: read there only, so a job reads
+        // no file outside the bucket its manifest was allowed from (a manifest copied alone is refused).
+        if (InventoryManifest.Text(root, "destinationBucket") is { Length: > 0 } arn
+            && (arn.StartsWith(ArnPrefix, StringComparison.Ordinal) ? arn[ArnPrefix.Length..] : arn) is var destination && destination != store.Container)
+            throw InventoryManifest.Bad(manifest, $"names destinationBucket {destination}, but lies in bucket {store.Container}: its data files are read beside it, in the destination bucket");
+        var files = InventoryManifest.FileNames(root, manifest, "key").Select(key => $"s3://{store.Container}/{key}").ToList();
         return new InventoryManifest(StorageKind.S3, manifest, files, schema, sourceBucket);
     }
 }
