@@ -183,8 +183,45 @@ public sealed class InventoryManifestTests(TaskHubHost hub)
         var first = await ManifestPages.ReadPageAsync(hub.Resources, spec!, null, CancellationToken.None);
         var error = await Assert.ThrowsAsync<JobConfigurationException>(() => ManifestPages.ReadPageAsync(hub.Resources, spec!, first.NextToken, CancellationToken.None));
 
+        // A token past the end of a file (one replaced by a shorter one) fails the page, not a silent short listing.
+        var shorter = await Assert.ThrowsAsync<JobConfigurationException>(() => ManifestPages.ReadPageAsync(hub.Resources, spec!, "0:999999:5", CancellationToken.None));
+
         Assert.Equal(["s3://inv-src/a.jpg"], first.Keys);
+        Assert.Contains($"the manifest s3://inv-dst/{data}/one.csv, line 5, ends at byte ", shorter.Message);
+        Assert.Contains("before byte 999999 where this page starts", shorter.Message);
         Assert.Contains($"the inventory {manifest} lists the data file s3://inv-dst/{data}/two.csv.gz, which is missing", error.Message);
+    }
+
+    [Fact]
+    public async Task The_first_page_of_a_large_gzip_file_reads_only_its_start_and_a_corrupt_one_fails_naming_it()
+    {
+        var run = Run();
+        var data = $"inventory/inv-src/large-{run}/data";
+        // 60,000 rows, then the compressed bytes from the middle on overwritten: only a page that reads that far sees it.
+        var gzip = Gzip(string.Join("\n", Enumerable.Range(0, 60_000).Select(i => Csv("inv-src", $"{run}/{i:D6}.jpg", "1", "2026-12-05T00:00:00.000Z", Md5(BitConverter.GetBytes(i)), "true", "false"))) + "\n");
+        Array.Fill(gzip, (byte)0xFF, gzip.Length / 2, gzip.Length / 2 - 8);
+        await WriteAsync($"s3://inv-dst/{data}", "big.csv.gz", gzip);
+        var manifest = await S3ManifestAsync(run, "CSV", Schema, $"{data}/big.csv.gz");
+        JobRequestValidator.Validate(new JobRequest { Manifest = manifest, Model = "m.onnx" }, new JobDefaults { PageSize = 8 }, () => "large-" + run, (_, _) => "s3://inv-dst/out", out var spec);
+
+        JobRequestValidator.Validate(new JobRequest { Manifest = manifest, Model = "m.onnx" }, new JobDefaults { PageSize = 100_000 }, () => "large-" + run, (_, _) => "s3://inv-dst/out", out var wholeFile);
+
+        var first = await ManifestPages.ReadPageAsync(hub.Resources, spec!, null, CancellationToken.None);
+        // .NET's inflater ends quietly at the bad bytes: a page reading that far fails, and so does a page that would start past them.
+        var error = await Assert.ThrowsAsync<JobConfigurationException>(() => ManifestPages.ReadPageAsync(hub.Resources, wholeFile!, null, CancellationToken.None));
+        var later = await Assert.ThrowsAsync<JobConfigurationException>(() => ManifestPages.ReadPageAsync(hub.Resources, spec!, "0:7000000:56000", CancellationToken.None));
+
+        Assert.Equal(Enumerable.Range(0, 8).Select(i => $"s3://inv-src/{run}/{i:D6}.jpg"), first.Keys);
+        Assert.Matches("^0:[0-9]+:8$", first.NextToken);
+        // The inflated text ends inside a line (fields missing) or between lines (the file goes on): an error naming it.
+        Assert.StartsWith($"the manifest s3://inv-dst/{data}/big.csv.gz, line ", error.Message);
+        Assert.StartsWith($"the manifest s3://inv-dst/{data}/big.csv.gz, line 5600", later.Message); // 56000 ends at byte ..., or a line of garbage after it
+
+        // Whole lines, then bytes that are no gzip: not read as the end of the file.
+        await WriteAsync($"s3://inv-dst/{data}", "tail.csv.gz", [.. Gzip(Csv("inv-src", $"{run}/a.jpg", "1", "2026-12-05T00:00:00.000Z", "e", "true", "false") + "\n"), .. Enumerable.Repeat((byte)0x41, 100_000)]);
+        JobRequestValidator.Validate(new JobRequest { Manifest = await S3ManifestAsync(run, "CSV", Schema, $"{data}/tail.csv.gz"), Model = "m.onnx" }, new JobDefaults { PageSize = 8 }, () => "tail-" + run, (_, _) => "s3://inv-dst/out", out var tail);
+        var tailError = await Assert.ThrowsAsync<JobConfigurationException>(() => ManifestPages.ReadPageAsync(hub.Resources, tail!, null, CancellationToken.None));
+        Assert.Contains($"the manifest s3://inv-dst/{data}/tail.csv.gz, line 1, is not a valid gzip file", tailError.Message);
     }
 
     [Theory]

@@ -18,20 +18,28 @@ internal sealed class ManifestLineReader(Stream stream, string name)
     /// <summary>Lines read so far (set after a skip, so errors name the right line).</summary>
     public long Lines { get => lines; set => lines = value; }
 
-    /// <summary>Reads and drops the bytes before <paramref name="offset"/> (a stream that ends first leaves the reader at its end).</summary>
-    public async Task SkipToAsync(long offset, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads and drops the bytes before <paramref name="offset"/>; false when the stream ends first (the
+    /// file is shorter than when the listing token was made: replaced, truncated or corrupt).
+    /// </summary>
+    public async Task<bool> SkipToAsync(long offset, CancellationToken cancellationToken)
     {
         while (position + (end - start) < offset)
         {
             position += end - start;
             (start, end) = (0, 0);
             if (!await FillAsync(cancellationToken).ConfigureAwait(false))
-                return;
+                return false;
         }
         var skip = (int)(offset - position);
         start += skip;
         position += skip;
+        return true;
     }
+
+    /// <summary>The error of a stream that ended before <paramref name="offset"/>, at line <paramref name="line"/>.</summary>
+    public JobConfigurationException EndedBefore(long offset, long line) =>
+        new($"the manifest {name}, line {line}, ends at byte {position}, before byte {offset} where this page starts: the file was replaced, truncated or is corrupt since its listing began");
 
     /// <summary>The next line (without its '\n') and the offset after it; null at the end.</summary>
     public async Task<(string Text, long End)?> NextAsync(CancellationToken cancellationToken)

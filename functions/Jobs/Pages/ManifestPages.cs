@@ -67,7 +67,8 @@ public static class ManifestPages
             offset = Math.Max(offset, first.End);
             line = Math.Max(line, 1);
         }
-        await reader.SkipToAsync(offset, cancellationToken).ConfigureAwait(false);
+        if (!await reader.SkipToAsync(offset, cancellationToken).ConfigureAwait(false))
+            throw reader.EndedBefore(offset, line);
         reader.Lines = line;
         var objects = new List<SourceObject>(job.PageSize);
         while (objects.Count < job.PageSize && await reader.NextAsync(cancellationToken).ConfigureAwait(false) is { } next)

@@ -47,7 +47,9 @@ internal static class InventoryPages
         async Task<string?> ReadFileAsync()
         {
             var location = inventory.Files[file];
-            await using var stream = await OpenAsync(resources, inventory, location, cancellationToken).ConfigureAwait(false);
+            await using var raw = await OpenAsync(resources, inventory, location, cancellationToken).ConfigureAwait(false);
+            var gzip = location.EndsWith(".gz", StringComparison.OrdinalIgnoreCase);
+            await using var stream = gzip ? new GZipStream(raw, CompressionMode.Decompress, leaveOpen: true) : raw;
             var reader = new ManifestLineReader(stream, location);
             string[]? header = null;
             if (inventory.Schema is null)
@@ -58,7 +60,8 @@ internal static class InventoryPages
                 (offset, line) = (Math.Max(offset, first.End), Math.Max(line, 1));
             }
             var columns = InventoryColumns.For(inventory, header, location);
-            await reader.SkipToAsync(offset, cancellationToken).ConfigureAwait(false);
+            if (!await reader.SkipToAsync(offset, cancellationToken).ConfigureAwait(false))
+                throw reader.EndedBefore(offset, line);
             reader.Lines = line;
             while (objects.Count < job.PageSize && await reader.NextAsync(cancellationToken).ConfigureAwait(false) is { } row)
             {
@@ -74,10 +77,23 @@ internal static class InventoryPages
                 objects.Add(listed);
             }
             if (objects.Count < job.PageSize)
+            {
+                await WholeAsync(raw, gzip).ConfigureAwait(false);
                 return null;
+            }
             // The page is full: it goes on here, or with the next file (the last one's end: no next page).
-            return await reader.NextAsync(cancellationToken).ConfigureAwait(false) is not null ? $"{file}:{offset}:{line}"
-                : file + 1 < inventory.Files.Count ? $"{file + 1}:0:0" : "";
+            if (await reader.NextAsync(cancellationToken).ConfigureAwait(false) is not null)
+                return $"{file}:{offset}:{line}";
+            await WholeAsync(raw, gzip).ConfigureAwait(false);
+            return file + 1 < inventory.Files.Count ? $"{file + 1}:0:0" : "";
+        }
+
+        // A gzip stream that ends while its file goes on was cut short by bad data (.NET's inflater ends
+        // quietly there): an error, never a file read in part.
+        async Task WholeAsync(Stream raw, bool gzip)
+        {
+            if (gzip && await raw.ReadAsync(new byte[1], cancellationToken).ConfigureAwait(false) > 0)
+                throw ManifestPages.Bad(inventory.Files[file], line, "is not a valid gzip file: its data ends before the file does (corrupt, or more than one gzip member)");
         }
     }
 
@@ -93,7 +109,7 @@ internal static class InventoryPages
         {
             throw new JobConfigurationException($"the inventory {inventory.Manifest} lists the data file {location}, which is missing: {e.Message}", e);
         }
-        return location.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(stream, CompressionMode.Decompress) : stream;
+        return stream;
     }
 
     private static (int File, long Offset, long Line) Parse(string? token)
