@@ -34,9 +34,6 @@ internal sealed class InventoryColumns
         snapshot = s3 ? -1 : At("Snapshot");
     }
 
-    /// <summary>The fields a row has.</summary>
-    public int Count => names.Length;
-
     /// <summary>The columns of <paramref name="inventory"/>'s rows: its schema, or <paramref name="header"/> (an Azure file's first line).</summary>
     public static InventoryColumns For(InventoryManifest inventory, string[]? header, string file)
     {
@@ -73,15 +70,8 @@ internal sealed class InventoryColumns
     private (string Bucket, string Key) S3Object(string[] fields, string file, long line)
     {
         var objectBucket = bucket >= 0 && fields[bucket].Length > 0 ? fields[bucket] : defaultBucket!;
-        string decoded;
-        try
-        {
-            decoded = WebUtility.UrlDecode(fields[key]);
-        }
-        catch (ArgumentException e)
-        {
-            throw ManifestPages.Bad(file, line, $"has a key that is not URL-encoded: {e.Message}");
-        }
+        // A '%' not followed by two hex digits stays as it is (WebUtility's decoding does not fail).
+        var decoded = WebUtility.UrlDecode(fields[key]);
         if (decoded.Length == 0)
             throw ManifestPages.Bad(file, line, "has an empty Key");
         return (objectBucket, decoded);
