@@ -11,7 +11,7 @@ internal static class SubmitCommand
     {
         var client = new ClientOptions();
         var source = new Argument<string?>("source") { Description = "s3://bucket/prefix, azblob://container/prefix or a folder on the workers (or --manifest).", Arity = ArgumentArity.ZeroOrOne };
-        var manifest = new Option<string?>("--manifest") { Description = "Classify the images a manifest lists (a CSV with a header, or .jsonl) instead of a source prefix." };
+        var manifest = new Option<string?>("--manifest") { Description = "Classify the images a manifest lists instead of a source prefix: a CSV with a header, .jsonl, an S3 Inventory's manifest.json, an Azure Blob inventory's <rule>-manifest.json or CSV." };
         var keyColumn = new Option<string?>("--manifest-key-column") { Description = "The manifest's column of keys (default key); the other columns are carried into the rows." };
         var model = new Option<string>("--model") { Description = "Path of the .onnx model on the workers.", Required = true };
         var preset = new Option<string?>("--preset") { Description = "Preprocessing preset: imagenet, caffe, vit." };

@@ -91,8 +91,9 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
         var fingerprint = Fingerprint(spec);
         if (await index.ClaimOfAsync(spec.JobId, cancellationToken) is { } claim && await HeldAsync(client, spec.JobId, fingerprint, spec.Tenant, claim, cancellationToken) is { } held)
             return held;
-        // A manifest's header is checked here (a missing file, a CSV without its key column: 400); its rows by the
-        // job's listing, which fails the job naming a bad line. A rerun's manifest is written by its first listing.
+        // A manifest's header (or an inventory's manifest and files) is checked here: a missing file, a CSV without its
+        // key column: 400; its rows by the job's listing, which fails the job naming a bad line. A rerun's manifest is
+        // written by its first listing.
         if (spec.Manifest is null && await SourceProbe.CheckAsync(spec.Source, connections, cancellationToken) is { } sourceProblem)
             return new Outcome(new Dictionary<string, string> { ["source"] = sourceProblem }, null, false);
         if (spec.Manifest is { } manifestLocation && spec.Rerun is null

@@ -6,7 +6,8 @@ namespace Serverless.Jobs;
 
 /// <summary>
 /// Opens a job's manifest before the job is scheduled and checks a CSV's header as the listing will
-/// (<see cref="ManifestPages.CheckHeaderAsync"/>): a missing manifest or a CSV without its key column
+/// (<see cref="ManifestPages.CheckHeaderAsync"/>), or an inventory's manifest and data files
+/// (<see cref="Pages.Inventories.InventoryProbe"/>): a missing manifest or a CSV without its key column
 /// is a 400 naming <c>manifest</c> at submit time, as <see cref="SourceProbe"/> does for a prefix,
 /// instead of a job that fails a moment later. Rows are still judged by the listing, line by line.
 /// </summary>
@@ -17,6 +18,8 @@ public static class ManifestProbe
     /// <returns>Why the manifest cannot be used, or null when it can (or when only a transient error was seen).</returns>
     public static async Task<string?> CheckAsync(string manifest, string keyColumn, StorageConnections connections, CancellationToken cancellationToken)
     {
+        if (Pages.Inventories.InventoryManifest.IsManifestName(manifest))
+            return await Pages.Inventories.InventoryProbe.CheckAsync(manifest, connections, cancellationToken).ConfigureAwait(false);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Timeout);
         try

@@ -1,13 +1,14 @@
 using System.Text;
 using System.Text.Json;
 using Serverless.BatchInference.Contracts;
+using Serverless.Jobs.Pages.Inventories;
 using Serverless.Storage;
 
 namespace Serverless.Jobs.Pages;
 
 /// <summary>
 /// A job whose source is a manifest (<see cref="JobSpec.Manifest"/>: a CSV with a header, or JSON
-/// Lines) lists it page by page, as a prefix is listed: each page reads up to the page size of rows
+/// Lines; an inventory, S3's or Azure Blob's, goes to <see cref="InventoryPages"/>) lists it page by page, as a prefix is listed: each page reads up to the page size of rows
 /// from a byte offset (the listing token, with the line number, so errors name the line), and
 /// carries the other columns through to the rows. A key is an object key of the manifest's bucket
 /// or container (a path relative to its folder for local manifests), or a full location
@@ -31,6 +32,8 @@ public static class ManifestPages
     public static async Task<SourcePage> ReadPageAsync(JobResources resources, JobSpec job, string? token, CancellationToken cancellationToken)
     {
         var (manifest, keyColumn) = (job.Manifest!, job.ManifestKeyColumn ?? "key");
+        if (InventoryManifest.IsManifestName(manifest))
+            return await InventoryPages.ReadPageAsync(resources, job, await InventoryManifest.ReadAsync(resources, manifest, cancellationToken).ConfigureAwait(false), token, cancellationToken).ConfigureAwait(false);
         var csv = IsCsv(manifest);
         var (offset, line) = Parse(token);
         Stream stream;
@@ -44,16 +47,24 @@ public static class ManifestPages
             throw new JobConfigurationException($"the manifest {manifest} is missing: {e.Message}", e);
         }
         await using var owned = stream;
-        var reader = new LineReader(stream, manifest);
+        var reader = new ManifestLineReader(stream, manifest);
         string[]? header = null;
         if (csv)
         {
-            var first = await reader.NextAsync(cancellationToken).ConfigureAwait(false);
-            header = Header(first?.Text, manifest, keyColumn);
-            offset = Math.Max(offset, first!.Value.End);
+            var first = await reader.NextAsync(cancellationToken).ConfigureAwait(false) ?? throw Bad(manifest, 1, "is empty: a CSV manifest needs a header line");
+            // An Azure Blob inventory's CSV: its Name is container/blob, its other columns the blob's properties.
+            if (AzureInventoryManifest.IsInventoryHeader(CsvFields(first.Text, manifest, 1)))
+            {
+                if (SourceUri.Parse(manifest).Kind != StorageKind.AzureBlob)
+                    throw Bad(manifest, 1, "is an Azure Blob inventory's CSV (its Name is container/blob): read it from Azure Blob storage (azblob://container/...)");
+                return await InventoryPages.ReadPageAsync(resources, job, InventoryManifest.SingleAzureCsv(manifest), token, cancellationToken).ConfigureAwait(false);
+            }
+            header = Header(first.Text, manifest, keyColumn);
+            offset = Math.Max(offset, first.End);
             line = Math.Max(line, 1);
         }
-        await reader.SkipToAsync(offset, cancellationToken).ConfigureAwait(false);
+        if (!await reader.SkipToAsync(offset, cancellationToken).ConfigureAwait(false))
+            throw reader.EndedBefore(offset, line);
         reader.Lines = line;
         var objects = new List<SourceObject>(job.PageSize);
         while (objects.Count < job.PageSize && await reader.NextAsync(cancellationToken).ConfigureAwait(false) is { } next)
@@ -89,7 +100,10 @@ public static class ManifestPages
     {
         if (!manifest.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
             return;
-        var first = await new LineReader(stream, manifest).NextAsync(cancellationToken).ConfigureAwait(false);
+        var first = await new ManifestLineReader(stream, manifest).NextAsync(cancellationToken).ConfigureAwait(false);
+        // An Azure Blob inventory's CSV names its keys in Name, whatever manifestKeyColumn says: its reader checks it.
+        if (first is { } line && AzureInventoryManifest.IsInventoryHeader(CsvFields(line.Text, manifest, 1)))
+            return;
         Header(first?.Text, manifest, keyColumn);
     }
 
@@ -108,7 +122,8 @@ public static class ManifestPages
         return header;
     }
 
-    private static void CheckKey(string key, string manifest, long line, string source)
+    /// <summary>Fails naming the line for a key with NUL or '..', an absolute key, or a location in another store.</summary>
+    internal static void CheckKey(string key, string manifest, long line, string source)
     {
         if (key.Contains('\0'))
             throw Bad(manifest, line, "has a key with a NUL character");
@@ -195,68 +210,8 @@ public static class ManifestPages
         return (long.Parse(parts[0], System.Globalization.CultureInfo.InvariantCulture), long.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    private static string Cut(string s) => s.Length <= 100 ? s : s[..100] + "...";
+    internal static string Cut(string s) => s.Length <= 100 ? s : s[..100] + "...";
 
-    private static JobConfigurationException Bad(string manifest, long line, string what) =>
+    internal static JobConfigurationException Bad(string manifest, long line, string what) =>
         new($"the manifest {manifest}, line {line}, {what}");
-
-    /// <summary>Lines of a stream with the byte offset after each; a line over <see cref="MaxLineBytes"/> fails naming its number.</summary>
-    private sealed class LineReader(Stream stream, string manifest)
-    {
-        private readonly byte[] buffer = new byte[1 << 16];
-        private int start, end;
-        private long position, lines;
-
-        /// <summary>Lines read so far (set after a skip, so errors name the right line).</summary>
-        public long Lines { get => lines; set => lines = value; }
-
-        public async Task SkipToAsync(long offset, CancellationToken ct)
-        {
-            while (position + (end - start) < offset)
-            {
-                position += end - start;
-                (start, end) = (0, 0);
-                if (!await FillAsync(ct).ConfigureAwait(false))
-                    return;
-            }
-            var skip = (int)(offset - position);
-            start += skip;
-            position += skip;
-        }
-
-        public async Task<(string Text, long End)?> NextAsync(CancellationToken ct)
-        {
-            var text = new MemoryStream();
-            while (true)
-            {
-                var newline = Array.IndexOf(buffer, (byte)'\n', start, end - start);
-                var take = newline >= 0 ? newline - start : end - start;
-                if (text.Length + take > MaxLineBytes)
-                    throw Bad(manifest, lines + 1, $"is longer than {MaxLineBytes} bytes");
-                text.Write(buffer, start, take);
-                position += take;
-                start += take;
-                if (newline >= 0)
-                {
-                    start++;
-                    position++;
-                    lines++;
-                    return (Encoding.UTF8.GetString(text.GetBuffer(), 0, (int)text.Length), position);
-                }
-                if (!await FillAsync(ct).ConfigureAwait(false))
-                {
-                    if (text.Length == 0)
-                        return null;
-                    lines++;
-                    return (Encoding.UTF8.GetString(text.GetBuffer(), 0, (int)text.Length), position);
-                }
-            }
-        }
-
-        private async Task<bool> FillAsync(CancellationToken ct)
-        {
-            (start, end) = (0, await stream.ReadAsync(buffer, ct).ConfigureAwait(false));
-            return end > 0;
-        }
-    }
 }

@@ -25,7 +25,7 @@ public static partial class JobRequestValidator
         if (manifest is { Length: > 0 } && !string.IsNullOrWhiteSpace(request.Source))
             errors["manifest"] = "give either source or manifest, not both";
         else if (manifest is { Length: > 0 } && !ManifestPattern().IsMatch(manifest))
-            errors["manifest"] = "must name a .csv or .jsonl (.ndjson) file";
+            errors["manifest"] = "must name a .csv or .jsonl (.ndjson) file, or an inventory's manifest.json (S3 Inventory's manifest.json, an Azure Blob inventory's <rule>-manifest.json)";
         else if (manifest is { Length: > 0 } && manifest.Contains('\0'))
             errors["manifest"] = "may not contain a NUL character";
         else if (request.Manifest is not null && manifest is not { Length: > 0 })
@@ -154,7 +154,8 @@ public static partial class JobRequestValidator
         return last < 0 ? "." : manifest[..(last + 1)];
     }
 
-    [GeneratedRegex(@"\.(csv|jsonl|ndjson)$", RegexOptions.IgnoreCase)]
+    // An inventory's manifest by name: S3 Inventory's manifest.json, an Azure Blob inventory's <rule>-manifest.json.
+    [GeneratedRegex(@"(\.(csv|jsonl|ndjson)|(^|[/-])manifest\.json)$", RegexOptions.IgnoreCase)]
     private static partial Regex ManifestPattern();
 
     /// <summary>Whether <paramref name="id"/> could be a job's id (1-100 letters, digits, '-', '_', '.').</summary>

@@ -16,7 +16,7 @@ using Serverless.Jobs.Classification;
 namespace Serverless.Orchestrations.Tests.Support;
 
 /// <summary>
-/// One Azurite and one in-process `serverless host` (role all: the real DTFx worker, its client
+/// One Azurite, one s3rver (buckets <see cref="Buckets"/>) and one in-process `serverless host` (role all: the real DTFx worker, its client
 /// and the job submission) on a hub of their own, shared by the tests of a collection. Jobs read
 /// local folders under <see cref="Root"/> and are classified by the dominant-color model. Pages
 /// are small (<see cref="PageSize"/>, units of <see cref="ImagesPerTask"/>, merge shards of two pages) and the job continues as new every <see cref="PagesPerExecution"/> pages.
@@ -30,6 +30,7 @@ public sealed class TaskHubHost : IAsyncLifetime
     private readonly TempDir temp = new("orchestrations");
     private readonly IReadOnlyDictionary<string, string> overrides;
     private AzuriteProcess? azurite;
+    private S3rverProcess? s3rver;
     private WebApplication? app;
 
     public TaskHubHost()
@@ -40,10 +41,21 @@ public sealed class TaskHubHost : IAsyncLifetime
     /// <summary>A host of a test's own, with <paramref name="overrides"/> over the collection's settings.</summary>
     internal TaskHubHost(IReadOnlyDictionary<string, string> overrides) => this.overrides = overrides;
 
+    /// <summary>The buckets s3rver is started with (jobs over S3 and S3 inventories; tests keep apart by prefix).</summary>
+    public static readonly string[] Buckets = ["inv-src", "inv-dst", "inv-other"];
+
     public string Root => temp.Path;
     public string Model => Path.Combine(Root, "models", "dominant-color.onnx");
     public string HubName { get; } = "orch" + Guid.NewGuid().ToString("N")[..8];
     public AzuriteProcess Azurite => azurite!;
+    public S3rverProcess S3rver => s3rver!;
+
+    /// <summary>The stores as the host reaches them: s3rver for s3://, Azurite (the task hub's account) for azblob://.</summary>
+    public StorageConnections Connections => new()
+    {
+        S3 = new S3Settings { ServiceUrl = S3rver.ServiceUrl, AccessKey = S3rverProcess.AccessKey, SecretKey = S3rverProcess.SecretKey },
+        Blob = new BlobSettings { ConnectionString = Azurite.ConnectionString },
+    };
     public DurableTaskClient Client => app!.Services.GetRequiredService<DurableTaskClient>();
     public JobSubmission Submission => app!.Services.GetRequiredService<JobSubmission>();
     public JobManagement Management => app!.Services.GetRequiredService<JobManagement>();
@@ -59,11 +71,16 @@ public sealed class TaskHubHost : IAsyncLifetime
     public async Task InitializeAsync()
     {
         ModelZooWriter.Write("dominant-color", Model);
+        var s3rverStart = S3rverProcess.StartAsync(Buckets, Path.Combine(Root, "s3rver"));
         azurite = await AzuriteProcess.StartAsync(Path.Combine(Root, "azurite"));
+        s3rver = await s3rverStart;
         var settings = new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["SERVERLESS_MASTER_KEY"] = "orchestration-tests",
+            ["AWS_ENDPOINT_URL_S3"] = s3rver.ServiceUrl,
+            ["AWS_ACCESS_KEY_ID"] = S3rverProcess.AccessKey,
+            ["AWS_SECRET_ACCESS_KEY"] = S3rverProcess.SecretKey,
             ["jobs:localRoot"] = Root,
             ["models:root"] = Root,
             ["extensions:durableTask:hubName"] = HubName,
@@ -125,6 +142,8 @@ public sealed class TaskHubHost : IAsyncLifetime
         }
         if (azurite is not null)
             await azurite.DisposeAsync();
+        if (s3rver is not null)
+            await s3rver.DisposeAsync();
         temp.Dispose();
     }
 }
