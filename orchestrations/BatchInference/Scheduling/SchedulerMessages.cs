@@ -18,7 +18,8 @@ public sealed record SlotRequest(string JobId, string PageId, string Priority, S
 /// <param name="Waiting">Why it got fewer than it wanted (null when it got them all).</param>
 /// <param name="Priority">The job's priority the scheduler applies now (an admin's change, aging).</param>
 /// <param name="Notify">Pages given slots while they were waiting: the caller tells them (an event), so they need not wait for their next poll.</param>
-public sealed record SlotGrant(int Granted, string? Waiting, string Priority, IReadOnlyList<string> Notify);
+/// <param name="Contended">Another job's page wants slots: the caller gives back every slot its units free (no <see cref="SchedulingRules.SlotQuantum"/>).</param>
+public sealed record SlotGrant(int Granted, string? Waiting, string Priority, IReadOnlyList<string> Notify, bool Contended = false);
 
 /// <summary>A job asking to start (<see cref="JobScheduler.AdmitJob"/>): its tenant's running-jobs quota decides.</summary>
 public sealed record JobAdmissionRequest(string JobId, string Priority, SchedulingTerms Terms);

@@ -20,12 +20,13 @@ public static class SchedulingRules
     public static TimeSpan WaitingJobLease { get; } = TimeSpan.FromMinutes(2);
 
     /// <summary>
-    /// For this long after the scheduler last answered a page, a unit of the page that finishes hands its
-    /// slot to the page's next unit without a call. A call per unit made most of a job's task-hub
-    /// traffic when units are short (a scheduler round trip is two messages and two orchestration
-    /// episodes); a higher job waits at most this much longer for a short-unit page to give slots back.
+    /// For this long after the scheduler answered a page that no other job waits for slots, a unit of
+    /// the page that finishes hands its slot to the page's next unit without a call. A call per unit made
+    /// most of a job's task-hub traffic when units are short (a scheduler round trip is two messages and
+    /// two orchestration episodes); a job that starts waiting is seen by such a page at most this much
+    /// later, and from then on it gives back every slot its units free.
     /// </summary>
-    public static TimeSpan SlotQuantum { get; } = TimeSpan.FromSeconds(5);
+    public static TimeSpan SlotQuantum { get; } = TimeSpan.FromSeconds(2);
 
     /// <summary>How often a waiting page asks again: from the first to the last, doubling.</summary>
     public static TimeSpan FirstPoll { get; } = TimeSpan.FromSeconds(1);

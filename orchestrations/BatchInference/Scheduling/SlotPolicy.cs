@@ -45,7 +45,9 @@ public sealed class SlotPolicy(SchedulerState state, DateTime now)
         holder.Waiting = holder.Want > 0 ? WhyWaiting(job, tenant) : null;
         if (holder.Running == 0 && holder.Want == 0 && holder.Reserved == 0)
             state.Holders.Remove(request.PageId);
-        return new SlotGrant(granted, holder.Waiting, EffectivePriority(job), notify);
+        // A page of another job that waits for slots: the caller's freed slots must come back at once.
+        var contended = state.Holders.Any(p => p.Value.JobId != request.JobId && Wants(p.Value));
+        return new SlotGrant(granted, holder.Waiting, EffectivePriority(job), notify, contended);
     }
 
     /// <summary>A job asking to start: yes unless its tenant runs its quota of jobs, or a job of the tenant that waits longer or ranks higher is first.</summary>

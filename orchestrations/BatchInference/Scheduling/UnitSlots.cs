@@ -8,7 +8,8 @@ namespace Serverless.BatchInference.Scheduling;
 /// A page orchestrator's side of the scheduler: asks <see cref="JobScheduler"/> for unit slots,
 /// tells the pages its call gave slots to, and waits (a timer, or the event another page sends)
 /// when it got none. A finished unit's call gives its slot back and asks for the next, unless the
-/// scheduler answered less than <see cref="SchedulingRules.SlotQuantum"/> ago: then the page keeps it.
+/// scheduler answered less than <see cref="SchedulingRules.SlotQuantum"/> ago that no other job waits:
+/// then the page keeps it.
 /// </summary>
 internal sealed class UnitSlots(TaskOrchestrationContext context, JobSpec job, SchedulingTerms terms)
 {
@@ -41,7 +42,8 @@ internal sealed class UnitSlots(TaskOrchestrationContext context, JobSpec job, S
             answered = null;
             return want;
         }
-        answered = context.CurrentUtcDateTime;
+        // While another job waits, every freed slot goes back to the scheduler.
+        answered = grant.Contended ? null : context.CurrentUtcDateTime;
         foreach (var page in grant.Notify)
             context.SendEvent(page, SlotsEvent, true);
         Priority = grant.Priority;

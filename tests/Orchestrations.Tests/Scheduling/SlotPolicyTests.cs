@@ -30,6 +30,18 @@ public sealed class SlotPolicyTests
     }
 
     [Fact]
+    public void A_page_hears_whether_another_jobs_page_waits_for_slots()
+    {
+        Assert.False(Ask("a", 0, 0, 4).Contended);
+        Assert.False(Ask("a", 1, 0, 4).Contended); // its own job's other page waits: caller-first, not contended
+        Assert.True(Ask("b", 0, 0, 2).Contended); // a's pages want more: b is told others wait
+        Assert.True(Ask("a", 0, 3, 1).Contended);
+        Ask("a", 1, 0, 0);
+        Ask("a", 0, 0, 0);
+        Assert.False(Ask("b", 0, 2, 0).Contended);
+    }
+
+    [Fact]
     public void A_freed_slot_goes_to_the_waiting_higher_priority_page_which_is_told()
     {
         Assert.Equal(4, Ask("low", 0, 0, 8, "low").Granted);
