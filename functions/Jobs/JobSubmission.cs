@@ -86,6 +86,10 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
         if (errors.Count > 0 || spec is null)
             return new Outcome(errors, null, false);
         spec = spec with { Tenant = caller.JobTenant, Scheduling = await scheduling.TermsAsync(caller.JobTenant, cancellationToken).ConfigureAwait(false) };
+        // A scheduled job runs no more units than the deployment's slots: pages beyond those they fill (and one
+        // listed ahead, for when a page drains) would only wait for slots and ask for them again and again.
+        if (spec.Scheduling is { } terms)
+            spec = spec with { PagesInFlight = Math.Min(spec.PagesInFlight, JobRequestValidator.PagesInFlight(terms.Slots, defaults.Value) + 1) };
 
         // The same id again: the job it names when the spec is the same, 409 when it is another one.
         var fingerprint = Fingerprint(spec);
