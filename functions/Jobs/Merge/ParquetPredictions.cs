@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Parquet;
 using Parquet.Schema;
-using Parquet.Serialization;
 using Serverless.BatchInference.Contracts;
 using Serverless.Storage;
 using Serverless.Storage.Results;
@@ -17,8 +16,8 @@ namespace Serverless.Jobs.Merge;
 /// FixedSizeList is written as this list too), then a string column per passthrough column of the
 /// job's manifest (<see cref="JobSpec.PassthroughColumns"/>, header names kept; a value that is not a
 /// JSON string is stored as its JSON text). Written in row
-/// groups of <see cref="RowGroupRows"/> rows to a local spool of one shard (a Parquet writer needs a
-/// seekable stream), then uploaded; memory holds one row group.
+/// groups of <see cref="RowGroupRows"/> rows (<see cref="ParquetRowGroup"/>, column by column) to a
+/// local spool of one shard (a Parquet writer needs a seekable stream), then uploaded; memory holds one row group.
 /// </summary>
 public sealed class ParquetPredictions : IAsyncDisposable
 {
@@ -28,13 +27,14 @@ public sealed class ParquetPredictions : IAsyncDisposable
     /// <summary>Writes rows with the columns of a job that stores <paramref name="outputs"/> and carries <paramref name="passthrough"/> (none: null).</summary>
     public ParquetPredictions(IReadOnlyList<string>? outputs = null, IReadOnlyList<string>? passthrough = null)
     {
-        this.outputs = outputs ?? [];
-        this.passthrough = passthrough ?? [];
+        outputs ??= [];
+        passthrough ??= [];
         Schema = new ParquetSchema([
             .. Fixed(),
-            .. this.outputs.Select(o => (Field)new ListField(o, new DataField<float>("element"))),
-            .. this.passthrough.Select(c => (Field)new DataField<string>(c, true)),
+            .. outputs.Select(o => (Field)new ListField(o, new DataField<float>("element"))),
+            .. passthrough.Select(c => (Field)new DataField<string>(c, true)),
         ]);
+        group = new ParquetRowGroup(outputs, passthrough);
     }
 
     /// <summary>The names of the columns every file has: a passthrough column or a named output may not take one.</summary>
@@ -61,37 +61,25 @@ public sealed class ParquetPredictions : IAsyncDisposable
         new DataField<string>("model_sha256", true),
     ];
 
-    private readonly IReadOnlyList<string> outputs;
-    private readonly IReadOnlyList<string> passthrough;
-
     private readonly string path = Path.Combine(Path.GetTempPath(), $"predictions-{Guid.NewGuid():N}.parquet");
-    private readonly List<IDictionary<string, object?>> group = new(RowGroupRows);
-    private bool written;
+    private readonly ParquetRowGroup group;
+    private FileStream? spool;
+    private ParquetWriter? writer;
 
     /// <summary>Adds a row; a full row group goes to the spool.</summary>
     public async Task AddAsync(PredictionRow row, CancellationToken cancellationToken)
     {
-        group.Add(ToColumns(row));
+        group.Add(row);
         if (group.Count == RowGroupRows)
             await FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Adds rows already in column form (read back from another Parquet file of this schema).</summary>
-    public async Task AddAsync(IEnumerable<IDictionary<string, object?>> rows, CancellationToken cancellationToken)
-    {
-        foreach (var row in rows)
-        {
-            group.Add(row);
-            if (group.Count == RowGroupRows)
-                await FlushAsync(cancellationToken).ConfigureAwait(false);
-        }
     }
 
     /// <summary>Writes the last row group and uploads the file as <paramref name="name"/>; returns its size in bytes.</summary>
     public async Task<long> UploadAsync(IResultStore store, string name, CancellationToken cancellationToken)
     {
-        if (group.Count > 0 || !written)
+        if (group.Count > 0 || writer is null)
             await FlushAsync(cancellationToken).ConfigureAwait(false);
+        await CloseAsync().ConfigureAwait(false);
         await store.WriteAsync(name, async (output, ct) =>
         {
             await using var file = File.OpenRead(path);
@@ -101,67 +89,58 @@ public sealed class ParquetPredictions : IAsyncDisposable
     }
 
     /// <summary>
-    /// Joins Parquet shards of this schema into one file: each shard is read whole (one shard, never
-    /// the job, in memory) and appended as row groups.
+    /// Joins Parquet shards of this schema into one file, column chunk by column chunk: each shard is
+    /// read whole (one shard, never the job, in memory) and each of its row groups written again from
+    /// its columns' values and levels, never as rows.
     /// </summary>
     public static async Task JoinAsync(IResultStore store, string name, IReadOnlyList<string> shards, IReadOnlyList<string>? outputs, IReadOnlyList<string>? passthrough, CancellationToken cancellationToken)
     {
         await using var joined = new ParquetPredictions(outputs, passthrough);
         foreach (var shard in shards)
         {
-            var bytes = await store.ReadAsync(shard, cancellationToken).ConfigureAwait(false);
-            using var stream = new MemoryStream(bytes, writable: false);
-            var data = await ParquetSerializer.DeserializeUntypedAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
-            await joined.AddAsync(data.Data.Select(r => (IDictionary<string, object?>)r.ToDictionary(p => p.Key, p => (object?)p.Value)), cancellationToken).ConfigureAwait(false);
+            using var stream = new MemoryStream(await store.ReadAsync(shard, cancellationToken).ConfigureAwait(false), writable: false);
+            await using var reader = await ParquetReader.CreateAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+            for (var g = 0; g < reader.RowGroupCount; g++)
+            {
+                using var source = reader.OpenRowGroupReader(g);
+                await ParquetColumnCopy.CopyAsync(source, reader.Schema, await joined.WriterAsync(cancellationToken).ConfigureAwait(false), joined.Schema, cancellationToken).ConfigureAwait(false);
+            }
         }
         await joined.UploadAsync(store, name, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
+        await CloseAsync().ConfigureAwait(false);
         File.Delete(path);
-        return ValueTask.CompletedTask;
     }
 
-    private async Task FlushAsync(CancellationToken cancellationToken)
+    private async Task FlushAsync(CancellationToken cancellationToken) =>
+        await group.WriteAsync(await WriterAsync(cancellationToken).ConfigureAwait(false), Schema, cancellationToken).ConfigureAwait(false);
+
+    private async Task<ParquetWriter> WriterAsync(CancellationToken cancellationToken)
     {
-        await using (var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite))
-            await ParquetSerializer.SerializeUntypedAsync(group, Schema, file, new ParquetOptions { Append = written }, cancellationToken: cancellationToken).ConfigureAwait(false);
-        written = true;
-        group.Clear();
+        spool ??= new FileStream(path, FileMode.Create, FileAccess.ReadWrite);
+        return writer ??= await ParquetWriter.CreateAsync(Schema, spool, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
-    private static string? Text(JsonElement value) => value.ValueKind switch
+    // The footer is written when the writer is disposed.
+    private async Task CloseAsync()
+    {
+        if (writer is not null)
+            await writer.DisposeAsync().ConfigureAwait(false);
+        writer = null;
+        if (spool is not null)
+            await spool.DisposeAsync().ConfigureAwait(false);
+        spool = null;
+    }
+
+    /// <summary>A passthrough value as the column holds it: a JSON string's text, null for null, else its JSON.</summary>
+    internal static string? Text(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.String => value.GetString(),
         JsonValueKind.Null or JsonValueKind.Undefined => null,
         _ => value.GetRawText(),
     };
-
-    // The untyped serializer takes a list of strings as nullable character memory.
-    private Dictionary<string, object?> ToColumns(PredictionRow row)
-    {
-        LabelScore? best = row.Top.Count > 0 ? row.Top[0] : null;
-        var columns = new Dictionary<string, object?>(StringComparer.Ordinal)
-        {
-            ["key"] = row.Key,
-            ["etag"] = row.ETag,
-            ["size"] = row.Size,
-            ["last_modified"] = row.LastModified?.UtcDateTime,
-            ["top_indices"] = row.Top.Select(t => t.Index).ToArray(),
-            ["top_labels"] = row.Top.Select(t => (ReadOnlyMemory<char>?)t.Label.AsMemory()).ToArray(),
-            ["top_scores"] = row.Top.Select(t => t.Score).ToArray(),
-            ["label"] = best?.Label,
-            ["score"] = best?.Score,
-            ["error_code"] = row.ErrorCode,
-            ["error_message"] = row.ErrorMessage,
-            ["model_sha256"] = row.ModelSha256,
-        };
-        foreach (var output in outputs)
-            columns[output] = row.Outputs?.GetValueOrDefault(output);
-        foreach (var column in passthrough)
-            columns[column] = row.Columns?.GetValueOrDefault(column) is { } value ? Text(value) : null;
-        return columns;
-    }
 }
