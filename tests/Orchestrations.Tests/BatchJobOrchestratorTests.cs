@@ -63,7 +63,9 @@ public sealed class BatchJobOrchestratorTests(TaskHubHost hub)
     public async Task Progress_is_counted_in_images_while_the_job_runs()
     {
         var source = hub.WriteImages("progress", 64, seed: 5);
-        var id = await hub.SubmitAsync(new JobRequest { Source = source, Model = hub.Model, BatchSize = 1, Output = Path.Combine(hub.Root, "out-progress") });
+        // One unit at a time: with eight pages at once the first poll could already see more than a page done
+        // (units now follow each other without a scheduler call in between, within its quantum).
+        var id = await hub.SubmitAsync(new JobRequest { Source = source, Model = hub.Model, BatchSize = 1, MaxUnitsInFlight = 1, Output = Path.Combine(hub.Root, "out-progress") });
 
         var seen = new List<long>();
         OrchestrationMetadata? status;
