@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Parquet;
 using Parquet.Schema;
 using Serverless.BatchInference.Contracts;
@@ -135,12 +134,4 @@ public sealed class ParquetPredictions : IAsyncDisposable
             await spool.DisposeAsync().ConfigureAwait(false);
         spool = null;
     }
-
-    /// <summary>A passthrough value as the column holds it: a JSON string's text, null for null, else its JSON.</summary>
-    internal static string? Text(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.String => value.GetString(),
-        JsonValueKind.Null or JsonValueKind.Undefined => null,
-        _ => value.GetRawText(),
-    };
 }

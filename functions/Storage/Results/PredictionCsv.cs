@@ -24,17 +24,9 @@ public static class PredictionCsv
     {
         if (passthrough is not { Count: > 0 })
             return Format(row);
-        var extra = passthrough.Select(c => Quote(row.Columns?.GetValueOrDefault(c) is { } value ? Text(value) : string.Empty));
+        var extra = passthrough.Select(c => Quote((row.Columns?.GetValueOrDefault(c) is { } value ? ColumnText.Of(value) : null) ?? string.Empty));
         return Format(row) + "," + string.Join(',', extra);
     }
-
-    // A JSON string is written as its text, null as an empty field, anything else as its JSON.
-    private static string Text(System.Text.Json.JsonElement value) => value.ValueKind switch
-    {
-        System.Text.Json.JsonValueKind.String => value.GetString() ?? string.Empty,
-        System.Text.Json.JsonValueKind.Null or System.Text.Json.JsonValueKind.Undefined => string.Empty,
-        _ => value.GetRawText(),
-    };
 
     /// <summary>One row as one CSV line (no newline).</summary>
     public static string Format(PredictionRow row)
