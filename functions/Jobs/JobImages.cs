@@ -98,7 +98,7 @@ public sealed class JobImages(JobResources resources, InferenceOptions inference
         JobSpec? spec;
         try
         {
-            spec = job.SerializedInput is { Length: > 0 } input ? JsonSerializer.Deserialize<JobState>(input, BatchJson.Options)?.Spec : null;
+            spec = JobSpecs.Of(job);
         }
         catch (JsonException)
         {

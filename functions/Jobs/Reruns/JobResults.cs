@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 using Microsoft.DurableTask.Client;
 using Serverless.BatchInference.Contracts;
 using Serverless.Jobs.Merge;
@@ -24,7 +23,7 @@ public sealed class JobResults(JobResources resources)
     public async Task<Outcome> OpenAsync(DurableTaskClient client, string id, bool merged, CancellationToken cancellationToken)
     {
         var metadata = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
-        var spec = metadata?.SerializedInput is { Length: > 0 } input ? JsonSerializer.Deserialize<JobState>(input, BatchJson.Options)?.Spec : null;
+        var spec = JobSpecs.Of(metadata);
         if (metadata is null || spec is null || PageIds.TryParse(id, out _, out _))
             return new Outcome(404, "No such job.", $"No job with id '{id}'.", null);
         var store = resources.Results(spec.Output);
@@ -53,8 +52,7 @@ public sealed class JobResults(JobResources resources)
         if (!JobRequestValidator.IsJobId(id) || PageIds.TryParse(id, out _, out _))
             return null;
         var metadata = await client.GetInstanceAsync(id, getInputsAndOutputs: true, cancellationToken).ConfigureAwait(false);
-        if (metadata is null || metadata.Name != ActivityNames.BatchJob || metadata.SerializedInput is not { Length: > 0 } input
-            || JsonSerializer.Deserialize<JobState>(input, BatchJson.Options)?.Spec is not { } spec)
+        if (metadata is null || metadata.Name != ActivityNames.BatchJob || JobSpecs.Of(metadata) is not { } spec)
             return null;
         var summary = await RerunSubmission.SummaryOfAsync(resources.Results(spec.Output), id, cancellationToken).ConfigureAwait(false);
         return new RerunLinks(spec.ParentJob, summary?.Reruns ?? []);

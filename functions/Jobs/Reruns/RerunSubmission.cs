@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.DurableTask.Client;
 using Serverless.BatchInference.Contracts;
 using Serverless.Jobs.Merge;
@@ -41,7 +40,7 @@ public sealed class RerunSubmission(JobSubmission submission, JobResources resou
             return RerunOutcome.Problem(404, "No such job.", $"No job with id '{parentId}'.");
         if (!metadata.IsCompleted)
             return RerunOutcome.Problem(409, "The job has not ended.", $"Job '{parentId}' is {metadata.RuntimeStatus}: rerun its failed images once it has ended.");
-        var parent = metadata.SerializedInput is { Length: > 0 } input ? JsonSerializer.Deserialize<JobState>(input, BatchJson.Options)?.Spec : null;
+        var parent = JobSpecs.Of(metadata);
         if (parent is null)
             return RerunOutcome.Problem(400, "The job cannot be rerun.", $"Job '{parentId}' has no job spec as its input (not a batch job).");
 
