@@ -15,15 +15,22 @@ public static class ManifestProbe
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
 
+    // An inventory's manifest lists data files, each asked for.
+    private static readonly TimeSpan InventoryTimeout = TimeSpan.FromSeconds(30);
+
     /// <returns>Why the manifest cannot be used, or null when it can (or when only a transient error was seen).</returns>
     public static async Task<string?> CheckAsync(string manifest, string keyColumn, StorageConnections connections, CancellationToken cancellationToken)
     {
-        if (Pages.Inventories.InventoryManifest.IsManifestName(manifest))
-            return await Pages.Inventories.InventoryProbe.CheckAsync(manifest, connections, cancellationToken).ConfigureAwait(false);
+        var inventory = Pages.Inventories.InventoryManifest.IsManifestName(manifest);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Timeout);
+        timeout.CancelAfter(inventory ? InventoryTimeout : Timeout);
         try
         {
+            if (inventory)
+            {
+                await Pages.Inventories.InventoryProbe.CheckAsync(manifest, connections, timeout.Token).ConfigureAwait(false);
+                return null;
+            }
             var slash = manifest.LastIndexOf('/');
             var store = ResultStoreFactory.Create(manifest[..Math.Max(slash, 0)], connections);
             await using var stream = await store.OpenReadAsync(manifest[(slash + 1)..], timeout.Token).ConfigureAwait(false);
