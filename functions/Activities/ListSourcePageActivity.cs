@@ -12,7 +12,7 @@ namespace Serverless.Activities;
 /// its count. The listing token comes from the previous page's manifest, so no key (a local
 /// folder's token is one) travels through the engine. An empty page is recorded at once: it has no parts.
 /// </summary>
-public sealed class ListSourcePageActivity(JobResources resources, ActivityShutdown shutdown) : TaskActivity<ListPageInput, ListPageOutput>
+public sealed class ListSourcePageActivity(JobResources resources, Serverless.Jobs.Tenancy.TenantPolicy tenants, ActivityShutdown shutdown) : TaskActivity<ListPageInput, ListPageOutput>
 {
     /// <inheritdoc/>
     public override async Task<ListPageOutput> RunAsync(TaskActivityContext context, ListPageInput input)
@@ -32,7 +32,7 @@ public sealed class ListSourcePageActivity(JobResources resources, ActivityShutd
         if (job.Rerun is not null && input.PageIndex == 0)
             await Serverless.Jobs.Reruns.RerunManifest.WriteAsync(resources, job, ct).ConfigureAwait(false);
         if (job.Manifest is not null)
-            page = await ManifestPages.ReadPageAsync(resources, job, token, ct).ConfigureAwait(false);
+            page = await ManifestPages.ReadPageAsync(resources, job, token, await tenants.ReadCheckAsync(job.Tenant, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
         else
         {
             await foreach (var listed in resources.Listing(job.Source).ListPagesAsync(token, job.PageSize, ct).ConfigureAwait(false))

@@ -180,11 +180,11 @@ public sealed class InventoryManifestTests(TaskHubHost hub)
         JobRequestValidator.Validate(new JobRequest { Manifest = manifest, Model = "m.onnx" }, new JobDefaults { PageSize = 1 }, () => "gone-" + run, (_, _) => "s3://inv-dst/out", out var spec);
 
         // Pages of one row: the first reads one.csv; the next goes on with the missing file.
-        var first = await ManifestPages.ReadPageAsync(hub.Resources, spec!, null, CancellationToken.None);
-        var error = await Assert.ThrowsAsync<JobConfigurationException>(() => ManifestPages.ReadPageAsync(hub.Resources, spec!, first.NextToken, CancellationToken.None));
+        var first = await ManifestPages.ReadPageAsync(hub.Resources, spec!, null, _ => Serverless.Jobs.Tenancy.TenantDecision.Allow, CancellationToken.None);
+        var error = await Assert.ThrowsAsync<JobConfigurationException>(() => ManifestPages.ReadPageAsync(hub.Resources, spec!, first.NextToken, _ => Serverless.Jobs.Tenancy.TenantDecision.Allow, CancellationToken.None));
 
         // A token past the end of a file (one replaced by a shorter one) fails the page, not a silent short listing.
-        var shorter = await Assert.ThrowsAsync<JobConfigurationException>(() => ManifestPages.ReadPageAsync(hub.Resources, spec!, "0:999999:5", CancellationToken.None));
+        var shorter = await Assert.ThrowsAsync<JobConfigurationException>(() => ManifestPages.ReadPageAsync(hub.Resources, spec!, "0:999999:5", _ => Serverless.Jobs.Tenancy.TenantDecision.Allow, CancellationToken.None));
 
         Assert.Equal(["s3://inv-src/a.jpg"], first.Keys);
         Assert.Contains($"the manifest s3://inv-dst/{data}/one.csv, line 5, ends at byte ", shorter.Message);
@@ -206,10 +206,10 @@ public sealed class InventoryManifestTests(TaskHubHost hub)
 
         JobRequestValidator.Validate(new JobRequest { Manifest = manifest, Model = "m.onnx" }, new JobDefaults { PageSize = 100_000 }, () => "large-" + run, (_, _) => "s3://inv-dst/out", out var wholeFile);
 
-        var first = await ManifestPages.ReadPageAsync(hub.Resources, spec!, null, CancellationToken.None);
+        var first = await ManifestPages.ReadPageAsync(hub.Resources, spec!, null, _ => Serverless.Jobs.Tenancy.TenantDecision.Allow, CancellationToken.None);
         // .NET's inflater ends quietly at the bad bytes: a page reading that far fails, and so does a page that would start past them.
-        var error = await Assert.ThrowsAsync<JobConfigurationException>(() => ManifestPages.ReadPageAsync(hub.Resources, wholeFile!, null, CancellationToken.None));
-        var later = await Assert.ThrowsAsync<JobConfigurationException>(() => ManifestPages.ReadPageAsync(hub.Resources, spec!, "0:7000000:56000", CancellationToken.None));
+        var error = await Assert.ThrowsAsync<JobConfigurationException>(() => ManifestPages.ReadPageAsync(hub.Resources, wholeFile!, null, _ => Serverless.Jobs.Tenancy.TenantDecision.Allow, CancellationToken.None));
+        var later = await Assert.ThrowsAsync<JobConfigurationException>(() => ManifestPages.ReadPageAsync(hub.Resources, spec!, "0:7000000:56000", _ => Serverless.Jobs.Tenancy.TenantDecision.Allow, CancellationToken.None));
 
         Assert.Equal(Enumerable.Range(0, 8).Select(i => $"s3://inv-src/{run}/{i:D6}.jpg"), first.Keys);
         Assert.Matches("^0:[0-9]+:8$", first.NextToken);
@@ -220,7 +220,7 @@ public sealed class InventoryManifestTests(TaskHubHost hub)
         // Whole lines, then bytes that are no gzip: not read as the end of the file.
         await WriteAsync($"s3://inv-dst/{data}", "tail.csv.gz", [.. Gzip(Csv("inv-src", $"{run}/a.jpg", "1", "2026-12-05T00:00:00.000Z", "e", "true", "false") + "\n"), .. Enumerable.Repeat((byte)0x41, 100_000)]);
         JobRequestValidator.Validate(new JobRequest { Manifest = await S3ManifestAsync(run, "CSV", Schema, $"{data}/tail.csv.gz"), Model = "m.onnx" }, new JobDefaults { PageSize = 8 }, () => "tail-" + run, (_, _) => "s3://inv-dst/out", out var tail);
-        var tailError = await Assert.ThrowsAsync<JobConfigurationException>(() => ManifestPages.ReadPageAsync(hub.Resources, tail!, null, CancellationToken.None));
+        var tailError = await Assert.ThrowsAsync<JobConfigurationException>(() => ManifestPages.ReadPageAsync(hub.Resources, tail!, null, _ => Serverless.Jobs.Tenancy.TenantDecision.Allow, CancellationToken.None));
         Assert.Contains($"the manifest s3://inv-dst/{data}/tail.csv.gz, line 1, is not a valid gzip file", tailError.Message);
     }
 

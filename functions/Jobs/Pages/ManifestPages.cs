@@ -29,11 +29,12 @@ public static class ManifestPages
     /// The manifest is read from its own location (a rerun's lies in its output's working area), its keys
     /// from <see cref="JobSpec.Source"/> (the manifest's folder, or a rerun's parent's source).
     /// </remarks>
-    public static async Task<SourcePage> ReadPageAsync(JobResources resources, JobSpec job, string? token, CancellationToken cancellationToken)
+    /// <param name="readable">The job's tenant's rule for what it may read (<see cref="Tenancy.TenantPolicy.ReadCheckAsync"/>): a key outside it fails the job naming the line.</param>
+    public static async Task<SourcePage> ReadPageAsync(JobResources resources, JobSpec job, string? token, Func<string, Tenancy.TenantDecision> readable, CancellationToken cancellationToken)
     {
         var (manifest, keyColumn) = (job.Manifest!, job.ManifestKeyColumn ?? "key");
         if (InventoryManifest.IsManifestName(manifest))
-            return await InventoryPages.ReadPageAsync(resources, job, await InventoryManifest.ReadAsync(resources, manifest, cancellationToken).ConfigureAwait(false), token, cancellationToken).ConfigureAwait(false);
+            return await InventoryPages.ReadPageAsync(resources, job, await InventoryManifest.ReadAsync(resources, manifest, cancellationToken).ConfigureAwait(false), token, readable, cancellationToken).ConfigureAwait(false);
         var csv = IsCsv(manifest);
         var (offset, line) = Parse(token);
         Stream stream;
@@ -57,7 +58,7 @@ public static class ManifestPages
             {
                 if (SourceUri.Parse(manifest).Kind != StorageKind.AzureBlob)
                     throw Bad(manifest, 1, "is an Azure Blob inventory's CSV (its Name is container/blob): read it from Azure Blob storage (azblob://container/...)");
-                return await InventoryPages.ReadPageAsync(resources, job, InventoryManifest.SingleAzureCsv(manifest), token, cancellationToken).ConfigureAwait(false);
+                return await InventoryPages.ReadPageAsync(resources, job, InventoryManifest.SingleAzureCsv(manifest), token, readable, cancellationToken).ConfigureAwait(false);
             }
             header = Header(first.Text, manifest, keyColumn);
             offset = Math.Max(offset, first.End);
@@ -76,7 +77,7 @@ public static class ManifestPages
             var columns = csv ? CsvRow(header!, CsvFields(next.Text, manifest, line), manifest, line) : JsonRow(next.Text, keyColumn, manifest, line);
             if (!columns.Remove(keyColumn, out var key) || string.IsNullOrWhiteSpace(key))
                 throw Bad(manifest, line, $"has no '{keyColumn}'");
-            CheckKey(key, manifest, line, job.Source);
+            CheckKey(key, manifest, line, job.Source, readable);
             if (job.Outputs?.FirstOrDefault(columns.ContainsKey) is { } output)
                 throw Bad(manifest, line, $"has a column '{output}', the name of one of the job's outputs; rename it");
             // Carried as JSON: a CSV field is a string, a JSONL value keeps its type.
@@ -122,8 +123,13 @@ public static class ManifestPages
         return header;
     }
 
-    /// <summary>Fails naming the line for a key with NUL or '..', an absolute key, or a location in another store.</summary>
-    internal static void CheckKey(string key, string manifest, long line, string source)
+    /// <summary>
+    /// Fails naming the line for a key with NUL or '..', an absolute key, a location in another store, or
+    /// an object the job's tenant may not read (<paramref name="readable"/>; a plain key is judged as the
+    /// object of the source's bucket or container it names: a tenant's manifest in its own bucket may not
+    /// reach another team's prefix or bucket through its keys).
+    /// </summary>
+    internal static void CheckKey(string key, string manifest, long line, string source, Func<string, Tenancy.TenantDecision> readable)
     {
         if (key.Contains('\0'))
             throw Bad(manifest, line, "has a key with a NUL character");
@@ -138,6 +144,13 @@ public static class ManifestPages
         }
         else if (key.StartsWith('/'))
             throw Bad(manifest, line, $"has an absolute key ({Cut(key)}): keys are relative to the manifest's bucket, container or folder");
+        // A local manifest's keys lie under its folder, the source judged at submission ('..' refused above).
+        var home = SourceUri.Parse(source);
+        if (home.Kind == StorageKind.Local)
+            return;
+        var full = key.Contains("://", StringComparison.Ordinal) ? key : $"{(home.Kind == StorageKind.S3 ? "s3" : "azblob")}://{home.Container}/{key}";
+        if (readable(full) is { Allowed: false } refused)
+            throw Bad(manifest, line, $"names {Cut(full)}, which the job may not read: {refused.Detail}");
     }
 
     private static Dictionary<string, string> JsonRow(string text, string keyColumn, string manifest, long line)

@@ -35,6 +35,25 @@ public sealed class TenantPolicy(TenantStore store, StorageConnections connectio
         return TenantDecision.Allow;
     }
 
+    /// <summary>
+    /// What a running job of <paramref name="tenantName"/> (<see cref="Serverless.BatchInference.Contracts.JobSpec.Tenant"/>) may read
+    /// beyond the source judged at submission: its manifest's keys, which may name other buckets. Judged
+    /// against the tenant's patterns as they are now (a tenant deleted since refuses everything); a job
+    /// of no tenant (master key, function keys) reads anything, as before tenants.
+    /// </summary>
+    public async Task<Func<string, TenantDecision>> ReadCheckAsync(string? tenantName, CancellationToken cancellationToken)
+    {
+        if (tenantName is null)
+            return _ => TenantDecision.Allow;
+        var snapshot = await store.GetAsync(cancellationToken).ConfigureAwait(false);
+        if (snapshot.Find(tenantName) is not { } tenant)
+        {
+            var gone = TenantDecision.Forbid("tenant", "tenant", $"the tenant '{tenantName}' of this job no longer exists");
+            return _ => gone;
+        }
+        return location => Check(tenant, location, "source", tenant.SourcePatterns, "allowSources");
+    }
+
     /// <summary>Whether <paramref name="caller"/> may read <paramref name="location"/> (a thumbnail's image, a drop's folder).</summary>
     public Task<TenantDecision> CheckSourceAsync(CallerIdentity caller, string location, CancellationToken cancellationToken) =>
         CheckJobAsync(caller, location, null, null, cancellationToken);

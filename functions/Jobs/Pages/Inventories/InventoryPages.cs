@@ -16,7 +16,7 @@ namespace Serverless.Jobs.Pages.Inventories;
 internal static class InventoryPages
 {
     /// <summary>The rows of the page that starts at <paramref name="token"/> (null: the first).</summary>
-    public static async Task<SourcePage> ReadPageAsync(JobResources resources, JobSpec job, InventoryManifest inventory, string? token, CancellationToken cancellationToken)
+    public static async Task<SourcePage> ReadPageAsync(JobResources resources, JobSpec job, InventoryManifest inventory, string? token, Func<string, Tenancy.TenantDecision> readable, CancellationToken cancellationToken)
     {
         var (file, offset, line) = Parse(token);
         var home = SourceUri.Parse(job.Source).Container;
@@ -73,7 +73,7 @@ internal static class InventoryPages
                     leftOut++;
                     continue;
                 }
-                ManifestPages.CheckKey(listed.Key, location, line, job.Source);
+                ManifestPages.CheckKey(listed.Key, location, line, job.Source, readable);
                 objects.Add(listed);
             }
             if (objects.Count < job.PageSize)
