@@ -34,13 +34,7 @@ public sealed class ListSourcePageActivity(JobResources resources, Serverless.Jo
         if (job.Manifest is not null)
             page = await ManifestPages.ReadPageAsync(resources, job, token, await tenants.ReadCheckAsync(job.Tenant, ct).ConfigureAwait(false), ct).ConfigureAwait(false);
         else
-        {
-            await foreach (var listed in resources.Listing(job.Source).ListPagesAsync(token, job.PageSize, ct).ConfigureAwait(false))
-            {
-                page = OwnOutput.Without(listed, job.Source, job.Output);
-                break;
-            }
-        }
+            page = OwnOutput.Without(await StorePages.ListAsync(resources.Listing(job.Source), token, job.PageSize, ct).ConfigureAwait(false), job.Source, job.Output);
         // skipExisting: the rows already there are copied into a part of the page, and only the rest is listed to classify.
         IReadOnlyList<Serverless.Storage.Results.PredictionRow> copied = [];
         if (job.SkipExisting is not null)

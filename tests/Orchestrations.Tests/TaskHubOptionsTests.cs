@@ -29,6 +29,8 @@ public sealed class TaskHubOptionsTests
         Assert.Equal(2, settings.MaxConcurrentTaskActivityWorkItems);
         Assert.Equal(16, settings.MaxConcurrentTaskOrchestrationWorkItems);
         Assert.True(settings.ExtendedSessionsEnabled);
+        // The scheduler entity's memory of senders, stored at each of its turns: a minute of pages, not half an hour (TaskHubOptions).
+        Assert.Equal(1, settings.EntityMessageReorderWindowInMinutes);
         Assert.False(settings.UseAppLease);
         // One id per process, never the machine name alone that several processes on a machine share.
         Assert.NotEqual(settings.WorkerId, again.WorkerId);
@@ -42,6 +44,7 @@ public sealed class TaskHubOptionsTests
         {
             ["extensions:durableTask:hubName"] = "9-not-a-hub",
             ["extensions:durableTask:maxConcurrentActivityFunctions"] = "0",
+            ["extensions:durableTask:entityMessageReorderWindowInMinutes"] = "-1",
             ["extensions:durableTask:storageProvider:partitionCount"] = "17",
             ["extensions:durableTask:storageProvider:controlQueueBatchSize"] = "64",
             ["extensions:durableTask:storageProvider:workItemQueueVisibilityTimeout"] = "00:00:05",
@@ -53,7 +56,7 @@ public sealed class TaskHubOptionsTests
 
         string[] named =
         [
-            "extensions:durableTask:hubName", "extensions:durableTask:maxConcurrentActivityFunctions",
+            "extensions:durableTask:hubName", "extensions:durableTask:maxConcurrentActivityFunctions", "extensions:durableTask:entityMessageReorderWindowInMinutes",
             "extensions:durableTask:storageProvider:partitionCount", "extensions:durableTask:storageProvider:controlQueueBatchSize",
             "extensions:durableTask:storageProvider:workItemQueueVisibilityTimeout", "extensions:durableTask:storageProvider:maxDequeueCount",
             "extensions:durableTask:storageProvider:leaseRenewInterval",

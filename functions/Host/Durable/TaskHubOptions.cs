@@ -38,6 +38,16 @@ public sealed class TaskHubOptions
     /// </summary>
     public static TimeSpan StopAfterDrain { get; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// How long the scheduler entity remembers each orchestration that sent it a message, to put that
+    /// sender's messages in order and drop repeats (Durable Functions' <c>entityMessageReorderWindowInMinutes</c>,
+    /// 30 there). The memory is stored with the entity's state at every one of its turns, and every page
+    /// of a job is a sender: with 30 minutes a 1,000,000-image job's 1,000 pages made each turn write a
+    /// blob that grew with the job. A page calls the scheduler one call at a time and a redelivered message
+    /// comes back within the queues' visibility timeout (30 s), so a minute covers what the window is for.
+    /// </summary>
+    public int EntityMessageReorderWindowInMinutes { get; set; } = 1;
+
     /// <summary>The Azure Storage provider's settings.</summary>
     public TaskHubStorageOptions StorageProvider { get; set; } = new();
 }

@@ -21,6 +21,7 @@ internal sealed partial class TaskHubOptionsValidator : IValidateOptions<TaskHub
         Range(errors, $"{Section}:maxConcurrentActivityFunctions", options.MaxConcurrentActivityFunctions, 1, 1000);
         Range(errors, $"{Section}:maxConcurrentOrchestratorFunctions", options.MaxConcurrentOrchestratorFunctions, 1, 1000);
         Range(errors, $"{Section}:extendedSessionIdleTimeoutInSeconds", options.ExtendedSessionIdleTimeoutInSeconds, 1, 3600);
+        Range(errors, $"{Section}:entityMessageReorderWindowInMinutes", options.EntityMessageReorderWindowInMinutes, 0, 1440);
         if (options.ShutdownDrainTimeout < TimeSpan.Zero)
             errors.Add($"{Section}:shutdownDrainTimeout must not be negative");
         Range(errors, $"{Storage}:partitionCount", storage.PartitionCount, 1, 16);

@@ -44,6 +44,7 @@ internal static class TaskHubSettingsFactory
         UseAppLease = false,
         // The scheduler entity's batches are dispatched apart from orchestrations (TaskHubWorker's entity dispatcher).
         UseSeparateQueueForEntityWorkItems = true,
+        EntityMessageReorderWindowInMinutes = options.EntityMessageReorderWindowInMinutes,
         LoggerFactory = loggerFactory,
     };
 }
