@@ -17,7 +17,7 @@ internal static class ClassifyCommand
         var batchSize = new Option<int>("--batch-size") { Description = "Images per inference batch.", DefaultValueFactory = _ => 32 };
         var top = new Option<int>("--top") { Description = "Classes reported per image.", DefaultValueFactory = _ => 5 };
         var output = new Option<FileInfo>("--out") { Description = "Predictions file (JSON Lines).", Required = true };
-        var outputs = new Option<string?>("--outputs") { Description = "Model outputs to store per image as float vectors, NAME[,NAME] (e.g. features; serverless inspect-model lists them), as a job's outputs." };
+        var outputs = OutputsOption.Create(", as a job's outputs");
         batchSize.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 1024) r.AddError("--batch-size must be between 1 and 1024."); });
         top.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--top must be at least 1."); });
 
@@ -29,7 +29,7 @@ internal static class ClassifyCommand
                 throw new CliException($"folder not found: {root.FullName}");
             var loaded = ModelCache.Shared.GetOrLoad(parse.GetValue(model)!.FullName, InferenceOptions.Default, parse.GetValue(preset));
             var outFile = parse.GetValue(output)!;
-            var names = parse.GetValue(outputs)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+            var names = OutputsOption.Names(parse, outputs);
             return await RunAsync(root.FullName, loaded, parse.GetValue(batchSize), parse.GetValue(top), names, outFile.FullName, ct);
         });
         return command;

@@ -21,7 +21,7 @@ internal static class SubmitCommand
         var id = new Option<string?>("--id") { Description = "Job id; submitting the same id again does not start a second job." };
         var maxFailed = new Option<int?>("--max-failed") { Description = "Stop the job once more than this many images failed." };
         var skipExisting = new Option<string?>("--skip-existing") { Description = "An earlier job's output: images classified there with the same model and ETag are copied, not classified again." };
-        var outputs = new Option<string?>("--outputs") { Description = "Model outputs to store per image as float vectors, NAME[,NAME] (e.g. features; serverless inspect-model lists them); jsonl or parquet." };
+        var outputs = OutputsOption.Create("; jsonl or parquet");
         var priority = new Option<string?>("--priority") { Description = "high, normal (default) or low: which work starts first when the workers are saturated." };
         var wait = new Option<bool>("--wait") { Description = "Follow the job with a progress bar until it ends; exit 0 only if it completed." };
         var command = new Command("submit", "Submit a batch classification job.") { source, manifest, keyColumn, model, preset, batchSize, output, format, outputs, id, maxFailed, skipExisting, priority, wait };
@@ -43,8 +43,7 @@ internal static class SubmitCommand
                 MaxFailedImages = parse.GetValue(maxFailed),
                 SkipExisting = parse.GetValue(skipExisting),
                 Priority = parse.GetValue(priority),
-                // Split only: the host judges each name (a 400 names a bad one).
-                Outputs = parse.GetValue(outputs)?.Split(','),
+                Outputs = OutputsOption.Names(parse, outputs) is { Length: > 0 } names ? names : null,
             }, ct);
             var jobId = answer.GetProperty("id").GetString()!;
             Console.Error.WriteLine($"submitted job {jobId}");

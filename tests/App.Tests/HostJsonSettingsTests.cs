@@ -11,6 +11,7 @@ public sealed class HostJsonSettingsTests
         "extensions.durableTask.hubName",
         "extensions.durableTask.maxConcurrentActivityFunctions",
         "extensions.durableTask.maxConcurrentOrchestratorFunctions",
+        "extensions.durableTask.entityMessageReorderWindowInMinutes",
         "extensions.durableTask.storageProvider.partitionCount",
         "extensions.durableTask.storageProvider.maxQueuePollingInterval",
         "extensions.durableTask.storageProvider.controlQueueVisibilityTimeout",

@@ -125,9 +125,9 @@ public static class ManifestPages
 
     /// <summary>
     /// Fails naming the line for a key with NUL or '..', an absolute key, a location in another store, or
-    /// an object the job's tenant may not read (<paramref name="readable"/>; a plain key is judged as the
-    /// object of the source's bucket or container it names: a tenant's manifest in its own bucket may not
-    /// reach another team's prefix or bucket through its keys).
+    /// an object the job's tenant may not read (<paramref name="readable"/>: a plain key judged as the
+    /// object of the source's bucket or container it names, a full location as itself, so a manifest
+    /// reaches other buckets only where the tenant's patterns allow).
     /// </summary>
     internal static void CheckKey(string key, string manifest, long line, string source, Func<string, Tenancy.TenantDecision> readable)
     {
