@@ -76,8 +76,15 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
         // The tenant's rules are judged before the model file is looked for and before the source is listed:
         // a tenant key learns nothing of other folders, and a location outside its patterns is never asked.
         var judged = spec is not null && errors.Count == 0;
-        if (judged && await policy.CheckJobAsync(caller, spec!.Source, spec.Output, spec.Model, cancellationToken).ConfigureAwait(false) is { Allowed: false } refused)
+        // A manifest's keys in a bucket store are judged one by one as its listing reads them (ManifestPages), so what is
+        // judged here is the manifest object, not the bucket the keys are read from; a rerun's manifest is its own (in its
+        // output). A local manifest's keys are paths under its folder, which is judged as the source, as a prefix is.
+        var keysJudgedAtListing = judged && spec!.Manifest is not null && SourceUri.Parse(spec.Source).Kind != StorageKind.Local;
+        if (judged && await policy.CheckJobAsync(caller, keysJudgedAtListing ? null : spec!.Source, spec!.Output, spec.Model, cancellationToken).ConfigureAwait(false) is { Allowed: false } refused)
             return new Outcome(errors, null, false) { Refused = refused };
+        if (keysJudgedAtListing && spec!.Rerun is null
+            && await policy.CheckSourceAsync(caller, spec.Manifest!, cancellationToken).ConfigureAwait(false) is { Allowed: false } manifestRefused)
+            return new Outcome(errors, null, false) { Refused = manifestRefused with { Field = "manifest" } };
         // skipExisting is read like a source: the tenant must be allowed to read it.
         if (judged && spec!.SkipExisting is { } skipLocation && await policy.CheckSourceAsync(caller, skipLocation, cancellationToken).ConfigureAwait(false) is { Allowed: false } skipRefused)
             return new Outcome(errors, null, false) { Refused = skipRefused with { Field = "skipExisting" } };

@@ -166,7 +166,7 @@ public sealed class DataDashboardTests(JobStack stack, DataDashboardFixture fixt
     }
 
     [Fact]
-    public async Task A_tenant_keys_form_offers_its_allowed_sources_for_skipExisting_and_those_covering_a_bucket_for_the_manifest()
+    public async Task A_tenant_keys_form_offers_its_allowed_sources_for_the_manifest_and_skipExisting()
     {
         var run = await fixture.RunAsync(stack);
         using var master = new JobsHttp(run.Host.BaseUrl);
@@ -180,8 +180,9 @@ public sealed class DataDashboardTests(JobStack stack, DataDashboardFixture fixt
 
         await page.GotoAsync("dashboard#/submit");
         await page.Locator("#f-listing-manifest").CheckAsync();
-        // A manifest's keys are read from its bucket: only the pattern covering a whole bucket is offered.
-        Assert.Equal(["s3://drops/"], await page.Locator("#f-manifest-base option").EvaluateAllAsync<string[]>("options => options.map(o => o.value)"));
+        // The manifest is judged as a source, and each key it lists as it is listed: every allowed source is offered.
+        Assert.Equal([DataDashboardRun.Location("dashdata/"), "s3://drops/"],
+            await page.Locator("#f-manifest-base option").EvaluateAllAsync<string[]>("options => options.map(o => o.value)"));
         Assert.Equal(["", DataDashboardRun.Location("dashdata/"), "s3://drops/"],
             await page.Locator("#f-skipExisting-base option").EvaluateAllAsync<string[]>("options => options.map(o => o.value)"));
         // skipExisting is optional: "none" sends nothing, so the rest of its path cannot be typed.

@@ -81,36 +81,48 @@ public sealed class TenantLocationTests(JobStack stack) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_tenants_manifest_reads_only_keys_its_sources_allow_and_a_key_beyond_them_fails_the_job_naming_its_line()
+    public async Task A_tenants_manifest_is_judged_as_a_source_and_each_key_as_it_is_listed_a_key_beyond_its_sources_failing_the_job_at_its_line()
     {
         using var master = new JobsHttp(host!.BaseUrl);
-        // A manifest's keys are read from its bucket, so its tenant needs a pattern covering the bucket: here the stack's own.
+        // Prefixes of the stack's bucket only, no pattern covering the whole bucket.
         await TenantAdminTests.AssertStatusAsync(HttpStatusCode.OK, await master.SendAsync(TenantAdminTests.Put("api/tenants/team-m", new
         {
-            allowSources = new[] { $"s3://{JobStack.Bucket}/*" },
+            allowSources = new[] { $"s3://{JobStack.Bucket}/{JobStack.PhotosPrefix}*", $"s3://{JobStack.Bucket}/manifests-m/*" },
             allowOutputs = new[] { $"s3://{JobStack.Bucket}/results-m/*" },
         })));
         using var m = new JobsHttp(host.BaseUrl, (await TenantAdminTests.CreateKeyAsync(master, "team-m", "submitter")).Secret);
         var photos = Directory.GetFiles(Serverless.TestSupport.RepoPaths.ImagenetSample200).Order().Take(2).Select(f => JobStack.PhotosPrefix + Path.GetFileName(f)).ToArray();
         var (first, second) = (photos[0], photos[1]);
-        var manifests = Serverless.Storage.ResultStoreFactory.Create($"s3://{JobStack.Bucket}/manifests-m", stack.Connections);
+        var manifests = Serverless.Storage.ResultStoreFactory.Create($"s3://{JobStack.Bucket}", stack.Connections);
         var run = Guid.NewGuid().ToString("N")[..6];
-        // A plain key and a full location in the bucket its pattern covers: read.
-        await manifests.WriteAsync($"{run}-own.csv", System.Text.Encoding.UTF8.GetBytes($"key\n{first}\ns3://{JobStack.Bucket}/{second}\n"), CancellationToken.None);
-        // Line 3 names another bucket of the same store (any tenant's, or none): the job fails there, before that key is read.
-        await manifests.WriteAsync($"{run}-other.csv", System.Text.Encoding.UTF8.GetBytes($"key\n{first}\ns3://{Missing}/team-b/x.png\n"), CancellationToken.None);
+        async Task<string> ManifestAsync(string folder, string name, string keys)
+        {
+            await manifests.WriteAsync($"{folder}/{run}-{name}.csv", System.Text.Encoding.UTF8.GetBytes($"key\n{keys}\n"), CancellationToken.None);
+            return $"s3://{JobStack.Bucket}/{folder}/{run}-{name}.csv";
+        }
+        async Task<string> FailureAsync(string manifest)
+        {
+            var id = await m.SubmitAsync(new { manifest, model = stack.DominantColor, output = $"s3://{JobStack.Bucket}/results-m/{run}-{Guid.NewGuid():N}" });
+            var failed = await m.WaitAsync(id, TimeSpan.FromMinutes(3), () => host.OutputTail);
+            Assert.Equal("Failed", failed.GetProperty("runtimeStatus").GetString());
+            return failed.GetProperty("failureDetails").GetProperty("errorMessage").GetString()!;
+        }
 
-        var own = await m.SubmitAsync(new { manifest = $"s3://{JobStack.Bucket}/manifests-m/{run}-own.csv", model = stack.DominantColor, output = $"s3://{JobStack.Bucket}/results-m/{run}-own" });
+        // A plain key and a full location, both under the tenant's photos prefix: read.
+        var own = await m.SubmitAsync(new { manifest = await ManifestAsync("manifests-m", "own", $"{first}\ns3://{JobStack.Bucket}/{second}"), model = stack.DominantColor, output = $"s3://{JobStack.Bucket}/results-m/{run}-own" });
         var done = await m.WaitAsync(own, TimeSpan.FromMinutes(3), () => host.OutputTail);
         Assert.Equal("Completed", done.GetProperty("runtimeStatus").GetString());
         Assert.Equal((2, 0), (done.GetProperty("output").GetProperty("images").GetInt64(), done.GetProperty("output").GetProperty("failed").GetInt64()));
 
-        var other = await m.SubmitAsync(new { manifest = $"s3://{JobStack.Bucket}/manifests-m/{run}-other.csv", model = stack.DominantColor, output = $"s3://{JobStack.Bucket}/results-m/{run}-other" });
-        var failed = await m.WaitAsync(other, TimeSpan.FromMinutes(3), () => host.OutputTail);
-        Assert.Equal("Failed", failed.GetProperty("runtimeStatus").GetString());
-        var message = failed.GetProperty("failureDetails").GetProperty("errorMessage").GetString()!;
-        Assert.Contains($"{run}-other.csv, line 3, names s3://{Missing}/team-b/x.png, which the job may not read", message);
-        Assert.Contains("allowSources", message);
+        // Line 3 names another bucket of the same store, or another prefix of the manifest's bucket: the job fails there, before reading it.
+        var otherBucket = await FailureAsync(await ManifestAsync("manifests-m", "bucket", $"{first}\ns3://{Missing}/team-b/x.png"));
+        Assert.Contains($"{run}-bucket.csv, line 3, names s3://{Missing}/team-b/x.png, which the job may not read", otherBucket);
+        Assert.Contains("allowSources", otherBucket);
+        var otherPrefix = await FailureAsync(await ManifestAsync("manifests-m", "prefix", $"{first}\nteam-b/x.png"));
+        Assert.Contains($"{run}-prefix.csv, line 3, names s3://{JobStack.Bucket}/team-b/x.png, which the job may not read", otherPrefix);
+
+        // A manifest outside the tenant's sources is refused before it is read.
+        await AssertRefusedAsync(await m.PostJsonAsync("api/jobs", new { manifest = await ManifestAsync("elsewhere-m", "outside", first), model = stack.DominantColor, output = $"s3://{JobStack.Bucket}/results-m/{run}-x" }), "allowSources");
     }
 
     private static async Task AssertRefusedAsync(HttpResponseMessage response, string rule)

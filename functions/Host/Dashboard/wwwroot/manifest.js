@@ -1,18 +1,11 @@
 // The submit form's choice of what a job lists: a prefix (source) or a manifest (manifest and
 // manifestKeyColumn: a CSV with a header, JSON Lines or an inventory file); exactly one of source and
 // manifest is sent. A tenant key picks its manifest and skipExisting among its allowed sources, as the
-// host judges them: a manifest's keys are read from its bucket or container (its folder when local),
-// so only patterns covering a whole bucket (or a local folder) are offered; skipExisting is read as a source.
+// host judges them: both are read as sources (the manifest's keys are judged one by one as it is listed).
 "use strict";
 
 window.ManifestFields = (() => {
   const MANIFEST = ["manifest", "manifestKeyColumn"];
-
-  // A pattern (without its *) naming a whole bucket or container, or a local folder.
-  const wholeBucket = pattern => {
-    const base = pattern.endsWith("*") ? pattern.slice(0, -1) : pattern;
-    return !base.includes("://") || base.startsWith("file://") || /^[a-z0-9]+:\/\/[^/]+\/?$/i.test(base);
-  };
 
   // The radios above the fields; blocks: field name -> its block in the form (hidden when not sent).
   // Returns { node, sends(name) }: whether a field is part of the request under the current choice.
@@ -37,7 +30,7 @@ window.ManifestFields = (() => {
   function pickers(el, tenant) {
     const sources = tenant.allowSources || [];
     return {
-      manifest: Locations.picker(el, "manifest", sources.filter(wholeBucket), { rest: "rest of the path: folder/list.csv" }),
+      manifest: Locations.picker(el, "manifest", sources, { rest: "rest of the path: folder/list.csv" }),
       skipExisting: Locations.picker(el, "skipExisting", sources, { optional: true }),
     };
   }

@@ -23,7 +23,7 @@ window.SubmitForm = (() => {
   const NUMBERS = ["batchSize", "top", "maxFailedImages", "maxFailedPercent"];
   const LIMITED_HINTS = {
     source: "one of your tenant's allowed sources", output: "one of your tenant's allowed outputs", model: "in your tenant's models folder",
-    manifest: "in one of your tenant's allowed sources that covers a whole bucket: a manifest's keys are read from its bucket",
+    manifest: "in one of your tenant's allowed sources; each key it lists must be in one of them too",
     skipExisting: "optional: an earlier job's output, in one of your tenant's allowed sources",
   };
 
