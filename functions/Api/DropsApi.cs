@@ -51,7 +51,7 @@ public static class DropsApi
         var caller = InstanceHandlers.Caller(request.HttpContext);
         foreach (var dropped in objects)
         {
-            var location = $"{(dropped.Kind == StorageKind.S3 ? "s3" : "azblob")}://{dropped.Container}/{dropped.Key}";
+            var location = SourceUri.ObjectLocation(dropped.Kind, dropped.Container, dropped.Key);
             if (await policy.CheckSourceAsync(caller, location, cancellationToken) is { Allowed: false } refused)
                 return TypedResults.Problem(statusCode: refused.Status, title: "The drop is outside this key's tenant rules.", detail: refused.Detail,
                     extensions: new Dictionary<string, object?> { ["rule"] = refused.Rule, ["field"] = refused.Field });

@@ -201,7 +201,7 @@ public sealed class JobSubmission(IOptions<JobDefaults> defaults, StorageConnect
     private string DefaultOutput(string jobId, JobRequest request)
     {
         if (SourceUri.TryParse(request.Source ?? request.Manifest, out var source, out _) && source.Kind != StorageKind.Local)
-            return $"{(source.Kind == StorageKind.S3 ? "s3" : "azblob")}://{source.Container}/results/{jobId}";
+            return SourceUri.ObjectLocation(source.Kind, source.Container, $"results/{jobId}");
         return Path.Combine(localRoot.Path, "results", jobId);
     }
 }

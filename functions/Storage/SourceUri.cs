@@ -127,7 +127,12 @@ public sealed record SourceUri
     public override string ToString() =>
         Kind == StorageKind.Local ? Container : $"{Scheme}://{Container}/{Prefix}";
 
-    private string Scheme => Kind == StorageKind.S3 ? "s3" : "azblob";
+    /// <summary>The location of object <paramref name="key"/> in bucket or container <paramref name="container"/> of an object store: <c>s3://bucket/key</c>, <c>azblob://container/key</c>.</summary>
+    public static string ObjectLocation(StorageKind kind, string container, string key) => $"{SchemeOf(kind)}://{container}/{key}";
+
+    private string Scheme => SchemeOf(Kind);
+
+    private static string SchemeOf(StorageKind kind) => kind == StorageKind.S3 ? "s3" : "azblob";
 
     private static bool TryParseBucket(
         StorageKind kind, string text, string rest, Func<string, bool> validName, out SourceUri uri, out string error)

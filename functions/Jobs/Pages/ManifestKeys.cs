@@ -37,7 +37,6 @@ public sealed class ManifestKeys(JobResources resources, string home) : IImageSo
         if (!key.Contains("://", StringComparison.Ordinal))
             return (own, key);
         var location = SourceUri.Parse(key);
-        var scheme = location.Kind == StorageKind.S3 ? "s3" : "azblob";
-        return (resources.Source($"{scheme}://{location.Container}"), location.Prefix.TrimEnd('/'));
+        return (resources.Source(SourceUri.ObjectLocation(location.Kind, location.Container, "")), location.Prefix.TrimEnd('/'));
     }
 }

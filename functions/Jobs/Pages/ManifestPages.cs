@@ -68,6 +68,7 @@ public static class ManifestPages
             throw reader.EndedBefore(offset, line);
         reader.Lines = line;
         var objects = new List<SourceObject>(job.PageSize);
+        var home = SourceUri.Parse(job.Source);
         while (objects.Count < job.PageSize && await reader.NextAsync(cancellationToken).ConfigureAwait(false) is { } next)
         {
             line++;
@@ -77,7 +78,7 @@ public static class ManifestPages
             var columns = csv ? CsvRow(header!, CsvFields(next.Text, manifest, line), manifest, line) : JsonRow(next.Text, keyColumn, manifest, line);
             if (!columns.Remove(keyColumn, out var key) || string.IsNullOrWhiteSpace(key))
                 throw Bad(manifest, line, $"has no '{keyColumn}'");
-            CheckKey(key, manifest, line, job.Source, readable);
+            CheckKey(key, manifest, line, home, readable);
             if (job.Outputs?.FirstOrDefault(columns.ContainsKey) is { } output)
                 throw Bad(manifest, line, $"has a column '{output}', the name of one of the job's outputs; rename it");
             // Carried as JSON: a CSV field is a string, a JSONL value keeps its type.
@@ -129,7 +130,7 @@ public static class ManifestPages
     /// object of the source's bucket or container it names, a full location as itself, so a manifest
     /// reaches other buckets only where the tenant's patterns allow).
     /// </summary>
-    internal static void CheckKey(string key, string manifest, long line, string source, Func<string, Tenancy.TenantDecision> readable)
+    internal static void CheckKey(string key, string manifest, long line, SourceUri home, Func<string, Tenancy.TenantDecision> readable)
     {
         if (key.Contains('\0'))
             throw Bad(manifest, line, "has a key with a NUL character");
@@ -139,16 +140,15 @@ public static class ManifestPages
         {
             if (!SourceUri.TryParse(key, out var location, out var error))
                 throw Bad(manifest, line, $"has a key that is not a location: {error}");
-            if (location.Kind != SourceUri.Parse(source).Kind || location.Kind == StorageKind.Local)
+            if (location.Kind != home.Kind || location.Kind == StorageKind.Local)
                 throw Bad(manifest, line, $"names {Cut(key)}, in another store than the manifest's: keys may name other buckets of the same store only");
         }
         else if (key.StartsWith('/'))
             throw Bad(manifest, line, $"has an absolute key ({Cut(key)}): keys are relative to the manifest's bucket, container or folder");
         // A local manifest's keys lie under its folder, the source judged at submission ('..' refused above).
-        var home = SourceUri.Parse(source);
         if (home.Kind == StorageKind.Local)
             return;
-        var full = key.Contains("://", StringComparison.Ordinal) ? key : $"{(home.Kind == StorageKind.S3 ? "s3" : "azblob")}://{home.Container}/{key}";
+        var full = key.Contains("://", StringComparison.Ordinal) ? key : SourceUri.ObjectLocation(home.Kind, home.Container, key);
         if (readable(full) is { Allowed: false } refused)
             throw Bad(manifest, line, $"names {Cut(full)}, which the job may not read: {refused.Detail}");
     }

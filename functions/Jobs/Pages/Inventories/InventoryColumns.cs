@@ -57,8 +57,7 @@ internal sealed class InventoryColumns
         var (container, name) = kind == StorageKind.S3 ? S3Object(fields, file, line) : BlobObject(fields[key], file, line);
         if (name.EndsWith('/'))
             return null;
-        var scheme = kind == StorageKind.S3 ? "s3" : "azblob";
-        var objectKey = container == home ? name : $"{scheme}://{container}/{name}";
+        var objectKey = container == home ? name : SourceUri.ObjectLocation(kind, container, name);
         return new SourceObject(objectKey, Long(size), Tag(), Time(modified));
 
         long? Long(int at) => at >= 0 && long.TryParse(fields[at], NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : null;

@@ -19,7 +19,7 @@ internal static class InventoryPages
     public static async Task<SourcePage> ReadPageAsync(JobResources resources, JobSpec job, InventoryManifest inventory, string? token, Func<string, Tenancy.TenantDecision> readable, CancellationToken cancellationToken)
     {
         var (file, offset, line) = Parse(token);
-        var home = SourceUri.Parse(job.Source).Container;
+        var home = SourceUri.Parse(job.Source);
         var objects = new List<SourceObject>(job.PageSize);
         var leftOut = 0;
         string? next = null;
@@ -68,12 +68,12 @@ internal static class InventoryPages
                 (offset, line) = (row.End, line + 1);
                 if (row.Text.Trim().Length == 0)
                     continue;
-                if (columns.Read(ManifestPages.CsvFields(row.Text, location, line), home, location, line) is not { } listed)
+                if (columns.Read(ManifestPages.CsvFields(row.Text, location, line), home.Container, location, line) is not { } listed)
                 {
                     leftOut++;
                     continue;
                 }
-                ManifestPages.CheckKey(listed.Key, location, line, job.Source, readable);
+                ManifestPages.CheckKey(listed.Key, location, line, home, readable);
                 objects.Add(listed);
             }
             if (objects.Count < job.PageSize)
