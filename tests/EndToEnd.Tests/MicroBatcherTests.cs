@@ -14,25 +14,24 @@ public sealed class MicroBatcherTests
         for (var i = 0; i < 100; i++)
             channel.Writer.TryWrite(i);
         channel.Writer.Complete();
-        var sizes = new List<int>();
+        // Batches run on their own tasks, so they may start in any order: each is known by its first item
+        // (the channel's items in order), and the sizes are read in the order the batches were formed.
+        var formed = new List<(int First, int Count)>();
         var firstMayEnd = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var batcher = new MicroBatcher<int>(channel.Reader, batchSize: 32, maxWaitMs: 10_000, inFlight: 2);
 
         await batcher.RunAsync(async batch =>
         {
-            int index;
-            lock (sizes)
-            {
-                index = sizes.Count;
-                sizes.Add(batch.Count);
-            }
-            if (index == 0)
+            lock (formed)
+                formed.Add((batch[0], batch.Count));
+            if (batch[0] == 0)
                 await firstMayEnd.Task; // the first batch runs while the next ones form
             else
                 firstMayEnd.TrySetResult();
             return Task.CompletedTask;
         }, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
 
+        var sizes = formed.OrderBy(b => b.First).Select(b => b.Count).ToList();
         Assert.Equal(MicroBatcher<int>.IdleBatchSize(32), sizes[0]);
         Assert.Equal(8, sizes[0]);
         Assert.Equal(32, sizes[1]);
