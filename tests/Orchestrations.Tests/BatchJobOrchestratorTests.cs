@@ -62,7 +62,9 @@ public sealed class BatchJobOrchestratorTests(TaskHubHost hub)
     [Fact]
     public async Task Progress_is_counted_in_images_while_the_job_runs()
     {
-        var source = hub.WriteImages("progress", 64, seed: 5);
+        // Large images, so each takes a decode's time: the polls below must see the job between its units, and on a
+        // busy CI a job of tiny images ran whole between two of them.
+        var source = hub.WriteImages("progress", 64, seed: 5, minSize: 1024, maxSize: 1280);
         // One unit at a time: with eight pages at once the first poll could already see more than a page done
         // (units now follow each other without a scheduler call in between, within its quantum).
         var id = await hub.SubmitAsync(new JobRequest { Source = source, Model = hub.Model, BatchSize = 1, MaxUnitsInFlight = 1, Output = Path.Combine(hub.Root, "out-progress") });

@@ -104,10 +104,10 @@ public sealed class TaskHubHost : IAsyncLifetime
     }
 
     /// <summary>Writes <paramref name="count"/> synthetic images (colour in the name) into a new folder under the root.</summary>
-    public string WriteImages(string name, int count, int seed)
+    public string WriteImages(string name, int count, int seed, int minSize = 32, int maxSize = 48)
     {
         var folder = Directory.CreateDirectory(Path.Combine(Root, name)).FullName;
-        SyntheticImages.Write(folder, count, seed, minSize: 32, maxSize: 48);
+        SyntheticImages.Write(folder, count, seed, minSize, maxSize);
         return folder;
     }
 
