@@ -16,12 +16,9 @@ internal static class SortedFileWalker
 
     private static IEnumerable<string> WalkFolder(string folder, string relative, string[]? after, int depth)
     {
-        var entries = SortedFolders.Of(folder);
-        // Resuming: start at the token's name at this level (a binary search, not a scan of what sorts before it).
-        var start = after is not null && depth < after.Length ? SortedFolders.FirstFrom(entries, after[depth]) : 0;
-        for (var i = start; i < entries.Length; i++)
+        // Resuming: start at the token's name at this level (a search, not a scan of what sorts before it).
+        foreach (var entry in SortedFolders.Of(folder).From(after is not null && depth < after.Length ? after[depth] : null))
         {
-            var entry = entries[i];
             var path = relative + entry.Name;
             var full = Path.Combine(folder, entry.Name);
             if (after is not null && depth < after.Length)

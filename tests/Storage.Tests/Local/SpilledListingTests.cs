@@ -1,0 +1,41 @@
+using Serverless.Storage.Local;
+using Serverless.TestSupport;
+
+namespace Serverless.Storage.Tests.Local;
+
+public sealed class SpilledListingTests
+{
+    [Fact]
+    public void A_spilled_listing_walks_the_folder_in_ordinal_order_from_any_name_and_leaves_no_file()
+    {
+        using var dir = new TempDir("spill-src");
+        using var spill = new TempDir("spill-file");
+        // Names of every length class, case and script, over several blocks; some are folders, one a link to a folder (left out).
+        var files = Enumerable.Range(0, SpilledListing.BlockEntries * 3 + 17)
+            .Select(i => (i % 5) switch { 0 => $"{i:D5}.jpg", 1 => $"IMG_{i}.JPG", 2 => $"é-{i}", 3 => $"日本-{i:D3}.png", _ => $"{i}{new string('x', i % 40)}" })
+            .ToList();
+        foreach (var f in files)
+            File.WriteAllBytes(Path.Combine(dir.Path, f), []);
+        string[] folders = ["b-folder", "zz-folder"];
+        foreach (var f in folders)
+            Directory.CreateDirectory(Path.Combine(dir.Path, f));
+        Directory.CreateSymbolicLink(Path.Combine(dir.Path, "link-to-folder"), Path.Combine(dir.Path, "b-folder"));
+        var expected = files.Select(f => new FolderListing.Entry(f, false)).Concat(folders.Select(f => new FolderListing.Entry(f, true)))
+            .OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
+
+        var listing = SpilledListing.Write(FolderNames.Read(dir.Path), spill.Path);
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(spill.Path)); // unlinked once open
+        Assert.Equal(expected.Count, listing.Count);
+        Assert.Equal(expected, listing.From(null).ToList());
+        Assert.Equal(expected, new MemoryListing(FolderNames.Read(dir.Path)).From(null).ToList());
+        // From each entry (block boundaries included), and from names between entries and past the last.
+        foreach (var at in new[] { 0, 1, 255, 256, 257, 511, 512, expected.Count - 1 })
+        {
+            Assert.Equal(expected.Skip(at), listing.From(expected[at].Name));
+            Assert.Equal(expected.Skip(at + 1), listing.From(expected[at].Name + "\0"));
+        }
+        Assert.Equal(expected, listing.From(""));
+        Assert.Empty(listing.From("\uffff"));
+    }
+}
