@@ -22,7 +22,13 @@ public static class HostApp
     /// </param>
     public static WebApplication Build(HostRole role, string urls, string? hostJsonPath = null, HostCustomization? customization = null)
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = Directory.GetCurrentDirectory() });
+        // No reload of appsettings.json on change: its watcher watches the content root (the working folder)
+        // and every folder under it, thousands of inotify watches and events from a data folder in it.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = Directory.GetCurrentDirectory(),
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+        });
         HostConfiguration.Add(builder.Configuration, hostJsonPath);
         if (customization?.Settings is { } settings)
             builder.Configuration.AddInMemoryCollection(settings);
