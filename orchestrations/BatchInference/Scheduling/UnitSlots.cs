@@ -1,5 +1,6 @@
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Entities;
+using Microsoft.Extensions.Logging;
 using Serverless.BatchInference.Contracts;
 
 namespace Serverless.BatchInference.Scheduling;
@@ -11,7 +12,7 @@ namespace Serverless.BatchInference.Scheduling;
 /// scheduler answered less than <see cref="SchedulingRules.SlotQuantum"/> ago that no other job waits:
 /// then the page keeps it.
 /// </summary>
-internal sealed class UnitSlots(TaskOrchestrationContext context, JobSpec job, SchedulingTerms terms)
+internal sealed class UnitSlots(TaskOrchestrationContext context, JobSpec job, SchedulingTerms terms) : IUnitSlots
 {
     /// <summary>The event a page sends to a page its call gave slots to.</summary>
     public const string SlotsEvent = "slots";
@@ -48,6 +49,8 @@ internal sealed class UnitSlots(TaskOrchestrationContext context, JobSpec job, S
             context.SendEvent(page, SlotsEvent, true);
         Priority = grant.Priority;
         Waiting = grant.Granted < want ? grant.Waiting : null;
+        context.CreateReplaySafeLogger(nameof(UnitSlots)).LogDebug("Page {Page} runs {Running}, wants {Want}: granted {Granted}, told {Told}",
+            context.InstanceId, running, want, grant.Granted, string.Join(',', grant.Notify));
         if (grant.Granted > 0)
             poll = null;
         return grant.Granted;
@@ -60,10 +63,26 @@ internal sealed class UnitSlots(TaskOrchestrationContext context, JobSpec job, S
     public async Task WakeAsync()
     {
         poll = SchedulingRules.NextPoll(poll, SchedulingRules.LastPoll);
-        told ??= context.WaitForExternalEvent<bool>(SlotsEvent);
-        await Task.WhenAny(context.CreateTimer(poll.Value, CancellationToken.None), told);
-        // A completed wait for the event is used up; the next wake waits for a new one.
-        if (told.IsCompleted)
+        var message = Told();
+        var woke = await Task.WhenAny(context.CreateTimer(poll.Value, CancellationToken.None), message);
+        UseTold();
+        context.CreateReplaySafeLogger(nameof(UnitSlots)).LogDebug("Page {Page} woke: {Why}", context.InstanceId, woke == message ? "told" : "poll");
+    }
+
+    /// <summary>Completes when another page's call set slots aside for this one and told it (no timer: its running units' ends ask again anyway).</summary>
+    public async Task ToldAsync()
+    {
+        await Told();
+        UseTold();
+        context.CreateReplaySafeLogger(nameof(UnitSlots)).LogDebug("Page {Page} woke: told while running", context.InstanceId);
+    }
+
+    // One wait for the event at a time, shared by both wakes; a completed one is used up, the next waits for a new event.
+    private Task<bool> Told() => told ??= context.WaitForExternalEvent<bool>(SlotsEvent);
+
+    private void UseTold()
+    {
+        if (told is { IsCompleted: true })
             told = null;
     }
 }
