@@ -3,9 +3,16 @@ using System.Diagnostics;
 
 namespace Serverless.Bench;
 
-/// <summary>The `serverless` executable of this build (functions/Host), run as a child process.</summary>
+/// <summary>
+/// The `serverless` executable of this build (functions/Host), run as a child process. Its output's
+/// last lines are kept for errors; with <c>BENCH_HOST_LOG</c> set to a file, every line is appended
+/// there too, stamped with the time it arrived (a diagnosis: raise the host's log level with, say,
+/// <c>Logging__LogLevel__Serverless=Information</c> in the benchmark's environment, which the host inherits).
+/// </summary>
 internal sealed class HostChild : IAsyncDisposable
 {
+    private static readonly string? LogPath = Environment.GetEnvironmentVariable("BENCH_HOST_LOG");
+    private static readonly Lock LogLock = new();
     private readonly Process process;
     private readonly ConcurrentQueue<string> tail = new();
 
@@ -75,6 +82,11 @@ internal sealed class HostChild : IAsyncDisposable
             return;
         }
 
+        if (LogPath is not null)
+        {
+            lock (LogLock)
+                File.AppendAllText(LogPath, $"{DateTime.UtcNow:HH:mm:ss.fff} [{process.Id}] {line}\n");
+        }
         tail.Enqueue(line);
         while (tail.Count > 60 && tail.TryDequeue(out _))
         {
