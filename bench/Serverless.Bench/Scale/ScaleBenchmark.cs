@@ -81,11 +81,13 @@ internal static class ScaleBenchmark
             var polls = new BenchJob.PollCount();
             var (seconds, result, status) = await BenchJob.RunAsync(http, host, new { source, model, output, maxUnitsInFlight = unitsInFlight }, count, polls);
             var requests = CountRequests(debugLog) - requestsBefore;
+            // A running job's poll also reads its running pages and their units' progress rows, which a finished job's does not.
+            var runningStatusReads = RequestLines(debugLog).Skip((int)requestsBefore).Take((int)requests).Count(IsRunningJobStatusRead);
             LogBreakdown(debugLog, hub);
             // s3rver's requests of the job: its listing and results; the images' own reads are not the engine's cost.
             var s3Requests = s3rver?.Requests.Skip(s3Before).Count(r => !IsImageRead(r)) ?? 0;
             var perPoll = await RequestsPerPollAsync(http, status, debugLog);
-            var polling = Math.Min(requests, polls.Count * perPoll);
+            var polling = Math.Min(requests, polls.Count * perPoll + runningStatusReads);
             requests += s3Requests;
             var peakRss = PeakRssMb(host.Pid);
             var heapMb = await GcHeapMbAsync(http);
@@ -137,8 +139,8 @@ internal static class ScaleBenchmark
     /// <summary>
     /// The task hub requests one status poll costs, measured over polls of the finished job once
     /// the engine is idle: subtracted from the job's count, since polling is the watching client's
-    /// cost (a running job's poll also reads its units' progress rows, so this undercounts polling
-    /// and the engine's figure errs high, not low).
+    /// cost; a running job's poll also reads its running pages and their progress rows, counted from
+    /// the log by what they read (<see cref="IsRunningJobStatusRead"/>).
     /// </summary>
     private static async Task<double> RequestsPerPollAsync(HttpClient http, Uri status, string debugLog)
     {
@@ -156,6 +158,15 @@ internal static class ScaleBenchmark
         var engine = idle * clock.Elapsed.TotalSeconds / 2.0;
         return Math.Max(0, CountRequests(debugLog) - before - engine) / Polls;
     }
+
+    /// <summary>
+    /// The reads only a status poll of a running job makes (<c>LiveProgress</c>): the query of the job's running
+    /// pages (instance ids under the job's page prefix) and of their units' progress rows.
+    /// </summary>
+    private static bool IsRunningJobStatusRead(string line) =>
+        line.Contains("RequestMethod=GET", StringComparison.Ordinal)
+        && (line.Contains("UnitProgress()?", StringComparison.Ordinal)
+            || (line.Contains("Instances()?", StringComparison.Ordinal) && line.Contains("%3Apage%3A%27", StringComparison.Ordinal)));
 
     private static bool IsImageRead(string request) =>
         (request.StartsWith("GET /", StringComparison.Ordinal) || request.StartsWith("HEAD /", StringComparison.Ordinal))
