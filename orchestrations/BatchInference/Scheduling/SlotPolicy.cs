@@ -145,8 +145,8 @@ public sealed class SlotPolicy(SchedulerState state, DateTime now)
             }
             else
             {
-                // Told once until it calls (its call takes all set aside): a page told again would call for nothing.
-                if (holder.Reserved++ == 0 && !notify.Contains(page))
+                holder.Reserved++;
+                if (!notify.Contains(page))
                     notify.Add(page);
             }
             tenant.Pass += 1.0 / Math.Max(tenant.Rules.Weight, 1);

@@ -12,7 +12,7 @@ namespace Serverless.BatchInference.Scheduling;
 /// scheduler answered less than <see cref="SchedulingRules.SlotQuantum"/> ago that no other job waits:
 /// then the page keeps it.
 /// </summary>
-internal sealed class UnitSlots(TaskOrchestrationContext context, JobSpec job, SchedulingTerms terms) : IUnitSlots
+internal sealed class UnitSlots(TaskOrchestrationContext context, JobSpec job, SchedulingTerms terms)
 {
     /// <summary>The event a page sends to a page its call gave slots to.</summary>
     public const string SlotsEvent = "slots";
@@ -63,26 +63,11 @@ internal sealed class UnitSlots(TaskOrchestrationContext context, JobSpec job, S
     public async Task WakeAsync()
     {
         poll = SchedulingRules.NextPoll(poll, SchedulingRules.LastPoll);
-        var message = Told();
-        var woke = await Task.WhenAny(context.CreateTimer(poll.Value, CancellationToken.None), message);
-        UseTold();
-        context.CreateReplaySafeLogger(nameof(UnitSlots)).LogDebug("Page {Page} woke: {Why}", context.InstanceId, woke == message ? "told" : "poll");
-    }
-
-    /// <summary>Completes when another page's call set slots aside for this one and told it (no timer: its running units' ends ask again anyway).</summary>
-    public async Task ToldAsync()
-    {
-        await Told();
-        UseTold();
-        context.CreateReplaySafeLogger(nameof(UnitSlots)).LogDebug("Page {Page} woke: told while running", context.InstanceId);
-    }
-
-    // One wait for the event at a time, shared by both wakes; a completed one is used up, the next waits for a new event.
-    private Task<bool> Told() => told ??= context.WaitForExternalEvent<bool>(SlotsEvent);
-
-    private void UseTold()
-    {
-        if (told is { IsCompleted: true })
+        told ??= context.WaitForExternalEvent<bool>(SlotsEvent);
+        var woke = await Task.WhenAny(context.CreateTimer(poll.Value, CancellationToken.None), told);
+        context.CreateReplaySafeLogger(nameof(UnitSlots)).LogDebug("Page {Page} woke: {Why}", context.InstanceId, woke == told ? "told" : "poll");
+        // A completed wait for the event is used up; the next wake waits for a new one.
+        if (told.IsCompleted)
             told = null;
     }
 }
