@@ -35,10 +35,28 @@ public sealed class ClassifyBatchActivity(
         var job = input.Job;
         var ct = shutdown.Token;
         // The turn first, the attempt then: a unit that waits while a suspect runs alone is not in
-        // flight, and must not be counted as crashed if the suspect kills this process.
-        var suspect = await attempts.CrashesAsync(job.JobId, input.PartName, ct).ConfigureAwait(false) > 0;
-        using var turn = await isolation.EnterAsync(suspect, ct).ConfigureAwait(false);
-        var attempt = await attempts.BeginAsync(job.JobId, input.PartName, ct).ConfigureAwait(false);
+        // flight, and must not be counted as crashed if the suspect kills this process. A unit takes an
+        // ordinary turn and begins (its first attempt is one insert); one whose earlier attempt crashed
+        // is told so uncounted, gives the turn back and waits to run alone, counted only then.
+        var turn = await isolation.EnterAsync(suspect: false, ct).ConfigureAwait(false);
+        BatchAttempt attempt;
+        try
+        {
+            if (await attempts.BeginAsync(job.JobId, input.PartName, suspects: false, ct).ConfigureAwait(false) is { } begun)
+                attempt = begun;
+            else
+            {
+                turn.Dispose();
+                turn = await isolation.EnterAsync(suspect: true, ct).ConfigureAwait(false);
+                attempt = await attempts.BeginAsync(job.JobId, input.PartName, ct).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            turn.Dispose();
+            throw;
+        }
+        using var held = turn;
         try
         {
             if (attempt.CrashesBefore > 0)

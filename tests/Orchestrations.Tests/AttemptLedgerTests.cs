@@ -74,6 +74,28 @@ public sealed class AttemptLedgerTests(AzuriteFixture azurite) : IClassFixture<A
     }
 
     [Fact]
+    public async Task A_unit_whose_attempt_crashed_is_told_so_uncounted_until_it_begins_as_a_suspect()
+    {
+        var ledger = Ledger(maxAttempts: 2);
+        const string part = "parts/part-000000-00001.jsonl";
+
+        var first = await ledger.BeginAsync("job", part, suspects: false, default); // one insert: no suspect
+        Assert.Equal(0, first!.CrashesBefore);
+        // Never ended: its worker died. The next attempt learns it is a suspect, and nothing is counted.
+        Assert.Null(await ledger.BeginAsync("job", part, suspects: false, default));
+        Assert.Equal((1, 0), await ledger.ReadAsync("job", part, default));
+        // On its turn alone it is counted.
+        Assert.Equal(1, (await ledger.BeginAsync("job", part, default)).CrashesBefore);
+        Assert.Equal((2, 0), await ledger.ReadAsync("job", part, default));
+        // Poison is said at once, before any turn.
+        await Assert.ThrowsAsync<PoisonBatchException>(() => ledger.BeginAsync("job", part, suspects: false, default));
+        // An attempt that ended is no crash: the next one begins as no suspect.
+        var clean = await ledger.BeginAsync("job", "parts/clean.jsonl", suspects: false, default);
+        await clean!.EndAsync();
+        Assert.Equal(0, (await ledger.BeginAsync("job", "parts/clean.jsonl", suspects: false, default))!.CrashesBefore);
+    }
+
+    [Fact]
     public async Task Concurrent_attempts_of_one_batch_are_all_counted()
     {
         var ledger = Ledger(maxAttempts: 100);

@@ -38,7 +38,15 @@ public sealed class AttemptLedger
     /// Counts a new attempt of <paramref name="part"/>; throws <see cref="PoisonBatchException"/>
     /// when its earlier attempts crashed <see cref="AttemptLedgerOptions.MaxAttempts"/> times.
     /// </summary>
-    public async Task<BatchAttempt> BeginAsync(string jobId, string part, CancellationToken cancellationToken)
+    public async Task<BatchAttempt> BeginAsync(string jobId, string part, CancellationToken cancellationToken) =>
+        (await BeginAsync(jobId, part, suspects: true, cancellationToken).ConfigureAwait(false))!;
+
+    /// <summary>
+    /// Counts a new attempt of <paramref name="part"/> unless an earlier attempt crashed: then, with
+    /// <paramref name="suspects"/> false, nothing is counted and null says it is a suspect (it is to wait for
+    /// its turn alone, <see cref="SuspectIsolation"/>, uncounted, then begin). A first attempt costs one insert.
+    /// </summary>
+    public async Task<BatchAttempt?> BeginAsync(string jobId, string part, bool suspects, CancellationToken cancellationToken)
     {
         await created.Value.ConfigureAwait(false);
         var row = RowKey(part);
@@ -67,6 +75,8 @@ public sealed class AttemptLedger
                 if (crashed >= maxAttempts)
                     throw new PoisonBatchException(
                         $"{part} of job {jobId} was not classified: its worker process died during each of its last {crashed} attempts");
+                if (crashed > 0 && !suspects)
+                    return null;
                 entity[Starts] = starts + 1;
                 var updated = await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
                 return new BatchAttempt(this, jobId, row, crashed, updated.Headers.ETag ?? ETag.All, starts + 1, ends);
@@ -178,17 +188,6 @@ public sealed class AttemptLedger
                 parts[row.RowKey.Replace('|', '/')] = (starts, ends);
         }
         return parts;
-    }
-
-    /// <summary>
-    /// How many earlier attempts of <paramref name="part"/> died with their worker, counting nothing:
-    /// an attempt reads it before it waits for its turn, so that waiting is never counted as trying.
-    /// </summary>
-    public async Task<int> CrashesAsync(string jobId, string part, CancellationToken cancellationToken)
-    {
-        var row = RowKey(part);
-        var counts = await ReadAsync(jobId, part, cancellationToken).ConfigureAwait(false);
-        return counts is { } c ? c.Starts - c.Ends - (unrecorded.TryGetValue((jobId, row), out var mine) ? mine.Count : 0) : 0;
     }
 
     /// <summary>The attempts row of a part, or null (tests and diagnostics).</summary>
