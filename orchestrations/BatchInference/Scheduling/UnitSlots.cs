@@ -17,6 +17,8 @@ internal sealed class UnitSlots(TaskOrchestrationContext context, JobSpec job, S
     /// <summary>The event a page sends to a page its call gave slots to.</summary>
     public const string SlotsEvent = "slots";
 
+    // Each call and wake at Debug (a diagnosis of slot hand-offs); replay-safe, so each is logged once.
+    private readonly ILogger log = context.CreateReplaySafeLogger(nameof(UnitSlots));
     private Task<bool>? told;
     private TimeSpan? poll;
     private DateTime? answered;
@@ -49,8 +51,9 @@ internal sealed class UnitSlots(TaskOrchestrationContext context, JobSpec job, S
             context.SendEvent(page, SlotsEvent, true);
         Priority = grant.Priority;
         Waiting = grant.Granted < want ? grant.Waiting : null;
-        context.CreateReplaySafeLogger(nameof(UnitSlots)).LogDebug("Page {Page} runs {Running}, wants {Want}: granted {Granted}, told {Told}",
-            context.InstanceId, running, want, grant.Granted, string.Join(',', grant.Notify));
+        if (log.IsEnabled(LogLevel.Debug))
+            log.LogDebug("Page {Page} runs {Running}, wants {Want}: granted {Granted}, told {Told}",
+                context.InstanceId, running, want, grant.Granted, string.Join(',', grant.Notify));
         if (grant.Granted > 0)
             poll = null;
         return grant.Granted;
@@ -65,7 +68,7 @@ internal sealed class UnitSlots(TaskOrchestrationContext context, JobSpec job, S
         poll = SchedulingRules.NextPoll(poll, SchedulingRules.LastPoll);
         told ??= context.WaitForExternalEvent<bool>(SlotsEvent);
         var woke = await Task.WhenAny(context.CreateTimer(poll.Value, CancellationToken.None), told);
-        context.CreateReplaySafeLogger(nameof(UnitSlots)).LogDebug("Page {Page} woke: {Why}", context.InstanceId, woke == told ? "told" : "poll");
+        log.LogDebug("Page {Page} woke: {Why}", context.InstanceId, woke == told ? "told" : "poll");
         // A completed wait for the event is used up; the next wake waits for a new one.
         if (told.IsCompleted)
             told = null;
