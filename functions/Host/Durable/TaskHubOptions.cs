@@ -13,7 +13,7 @@ public sealed class TaskHubOptions
     public string HubName { get; set; } = TaskHubSettings.DefaultHubName;
 
     /// <summary>Activities run at once in one worker process.</summary>
-    public int MaxConcurrentActivityFunctions { get; set; } = 2;
+    public int MaxConcurrentActivityFunctions { get; set; } = TaskHubSettings.DefaultConcurrentActivities;
 
     /// <summary>Orchestration turns run at once in one worker process.</summary>
     public int MaxConcurrentOrchestratorFunctions { get; set; } = 16;

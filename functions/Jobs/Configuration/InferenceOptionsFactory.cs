@@ -27,7 +27,7 @@ public static class InferenceOptionsFactory
             "none" or "disabled" => GraphOptimizationLevel.ORT_DISABLE_ALL,
             var other => throw new InvalidOperationException($"inference:graphOptimizationLevel '{other}' is not one of all, extended, basic, none."),
         };
-        var units = configuration.GetValue<int?>("extensions:durableTask:maxConcurrentActivityFunctions") ?? 1;
+        var units = TaskHubSettings.ConcurrentActivities(configuration);
         var defaults = InferenceOptions.Default;
         var readAhead = section.GetValue<long?>("readAheadBytes") ?? defaults.ReadAheadBytes;
         if (readAhead < 1)

@@ -34,6 +34,17 @@ public static class TaskHubSettings
     public static Serverless.Storage.StorageIdentity? Identity(IConfiguration configuration) =>
         Connection(configuration) is null ? Serverless.Storage.StorageIdentity.Parse(ConnectionSetting, name => configuration[name.Replace("__", ":", StringComparison.Ordinal)]) : null;
 
+    /// <summary>
+    /// Activities (work units) one worker process runs at once when host.json sets no
+    /// <c>maxConcurrentActivityFunctions</c>: the serverless host's default, which the inference
+    /// threads of a unit are sized by (<see cref="InferenceOptionsFactory"/>).
+    /// </summary>
+    public const int DefaultConcurrentActivities = 2;
+
+    /// <summary>Activities one worker process runs at once (<c>maxConcurrentActivityFunctions</c>, else <see cref="DefaultConcurrentActivities"/>).</summary>
+    public static int ConcurrentActivities(IConfiguration configuration) =>
+        configuration.GetValue<int?>($"{Section}:maxConcurrentActivityFunctions") ?? DefaultConcurrentActivities;
+
     /// <summary>Crashed attempts before a batch is poison (<c>storageProvider:maxDequeueCount</c>).</summary>
     public static int MaxDequeueCount(IConfiguration configuration) =>
         configuration.GetValue<int?>($"{Section}:storageProvider:maxDequeueCount") ?? Attempts.AttemptLedgerOptions.DefaultMaxAttempts;

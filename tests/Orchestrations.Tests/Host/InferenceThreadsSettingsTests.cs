@@ -3,11 +3,11 @@ using Serverless.Jobs.Configuration;
 
 namespace Serverless.Orchestrations.Tests.Host;
 
-/// <summary>A host's inference sessions share its CPUs among the work units it runs at once, unless host.json sets their threads.</summary>
+/// <summary>A host's inference sessions share its CPUs among the work units it runs at once (two when host.json does not say), unless host.json sets their threads.</summary>
 public sealed class InferenceThreadsSettingsTests
 {
     [Theory]
-    [InlineData(null, 1)]
+    [InlineData(null, 2)] // host.json without it: the serverless host runs two units at once
     [InlineData("1", 1)]
     [InlineData("2", 2)]
     [InlineData("4", 4)]
