@@ -6,9 +6,6 @@ internal abstract class FolderListing
     /// <summary>An entry of a folder: its name, and whether it is a folder itself.</summary>
     internal readonly record struct Entry(string Name, bool IsFolder);
 
-    /// <summary>Entries in the listing.</summary>
-    public abstract int Count { get; }
-
     /// <summary>The entries in order from the first whose name is not before <paramref name="name"/> (null: from the first).</summary>
     public abstract IEnumerable<Entry> From(string? name);
 }

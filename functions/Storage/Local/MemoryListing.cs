@@ -11,27 +11,18 @@ internal sealed class MemoryListing : FolderListing
     }
 
     /// <inheritdoc/>
-    public override int Count => entries.Length;
-
-    /// <inheritdoc/>
     public override IEnumerable<Entry> From(string? name)
     {
         for (var i = name is null ? 0 : FirstFrom(name); i < entries.Length; i++)
             yield return entries[i];
     }
 
-    // A binary search: a resumed walk never scans what sorts before its token.
+    // A binary search: a resumed walk never scans what sorts before its token (names in a folder are unique).
     private int FirstFrom(string name)
     {
-        int low = 0, high = entries.Length;
-        while (low < high)
-        {
-            var mid = (low + high) >>> 1;
-            if (string.CompareOrdinal(entries[mid].Name, name) < 0)
-                low = mid + 1;
-            else
-                high = mid;
-        }
-        return low;
+        var found = Array.BinarySearch(entries, new Entry(name, false), ByName);
+        return found >= 0 ? found : ~found;
     }
+
+    private static readonly Comparer<Entry> ByName = Comparer<Entry>.Create((a, b) => string.CompareOrdinal(a.Name, b.Name));
 }

@@ -23,16 +23,12 @@ internal sealed class SpilledListing : FolderListing
     private readonly string[] firsts;
     private readonly long[] offsets; // offsets[b]: block b's first byte; offsets[^1]: the end
 
-    private SpilledListing(SafeFileHandle file, string[] firsts, long[] offsets, int count)
+    private SpilledListing(SafeFileHandle file, string[] firsts, long[] offsets)
     {
         this.file = file;
         this.firsts = firsts;
         this.offsets = offsets;
-        Count = count;
     }
-
-    /// <inheritdoc/>
-    public override int Count { get; }
 
     /// <summary>Writes <paramref name="names"/> in ordinal order to a new unlinked file under <paramref name="folder"/> (the system's temporary folder by default).</summary>
     public static SpilledListing Write(FolderNames names, string? folder = null)
@@ -69,7 +65,7 @@ internal sealed class SpilledListing : FolderListing
             }
             RandomAccess.Write(file, buffer.AsSpan(0, filled), written);
             offsets[blocks] = written + filled;
-            return new SpilledListing(file, firsts, offsets, order.Length);
+            return new SpilledListing(file, firsts, offsets);
         }
         catch
         {
@@ -96,16 +92,8 @@ internal sealed class SpilledListing : FolderListing
     // The last block whose first name is not after name: the first entry not before name is in it, or begins the next.
     private int BlockOf(string name)
     {
-        int low = 0, high = firsts.Length;
-        while (low < high)
-        {
-            var mid = (low + high) >>> 1;
-            if (string.CompareOrdinal(firsts[mid], name) <= 0)
-                low = mid + 1;
-            else
-                high = mid;
-        }
-        return Math.Max(low - 1, 0);
+        var found = Array.BinarySearch(firsts, name, StringComparer.Ordinal);
+        return found >= 0 ? found : Math.Max(~found - 1, 0);
     }
 
     private List<Entry> ReadBlock(int block)
