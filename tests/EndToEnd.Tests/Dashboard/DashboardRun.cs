@@ -23,18 +23,16 @@ public sealed class DashboardRun : IAsyncDisposable
     public const string DropSource = "s3://drops/dashboard/in/";
     public const string DropResults = "s3://drops/dashboard/out/";
 
-    private DashboardRun(JobStack stack, HostProcess host, IPlaywright playwright, IBrowser browser)
+    private readonly HostBrowser started;
+
+    private DashboardRun(JobStack stack, HostBrowser started)
     {
         Stack = stack;
-        Host = host;
-        Playwright = playwright;
-        Browser = browser;
+        this.started = started;
     }
 
     public JobStack Stack { get; }
-    public HostProcess Host { get; }
-    public IPlaywright Playwright { get; }
-    public IBrowser Browser { get; }
+    public HostProcess Host => started.Host;
 
     /// <summary>The main job's id and its final status (HTTP API).</summary>
     public string JobId { get; private set; } = "";
@@ -70,11 +68,10 @@ public sealed class DashboardRun : IAsyncDisposable
             ["drops__locations__0__results"] = DropResults,
             ["drops__locations__0__model"] = stack.DominantColor,
         }));
-        (IPlaywright, IBrowser)? browser = null;
+        var started = await HostBrowser.StartAsync(host);
         try
         {
-            browser = await Chromium.LaunchAsync();
-            var run = new DashboardRun(stack, host, browser.Value.Item1, browser.Value.Item2)
+            var run = new DashboardRun(stack, started)
             {
                 Keys = Directory.GetFiles(folder.Path).Select(f => SourcePrefix + Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray(),
                 BadKeys = bad.ToDictionary(p => SourcePrefix + p.Key, p => p.Value),
@@ -88,12 +85,7 @@ public sealed class DashboardRun : IAsyncDisposable
         }
         catch
         {
-            if (browser is { } started)
-            {
-                await started.Item2.DisposeAsync();
-                started.Item1.Dispose();
-            }
-            await host.DisposeAsync();
+            await started.DisposeAsync();
             throw;
         }
     }
@@ -119,12 +111,7 @@ public sealed class DashboardRun : IAsyncDisposable
     }
 
     /// <summary>A fresh browser tab (its own sessionStorage) on the host.</summary>
-    public async Task<IPage> NewPageAsync()
-    {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 900 }, BaseURL = Host.BaseUrl.ToString() });
-        context.SetDefaultTimeout(30_000);
-        return await context.NewPageAsync();
-    }
+    public Task<IPage> NewPageAsync() => started.NewPageAsync();
 
     /// <summary>Saves a full-page screenshot into <see cref="Screenshots"/> and returns its path.</summary>
     public static async Task<string> ScreenshotAsync(IPage page, string name)
@@ -134,12 +121,7 @@ public sealed class DashboardRun : IAsyncDisposable
         return path;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await Browser.DisposeAsync();
-        Playwright.Dispose();
-        await Host.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => started.DisposeAsync();
 }
 
 /// <summary>Starts the <see cref="DashboardRun"/> with the first test that asks, and ends it after the last test of the class.</summary>

@@ -18,19 +18,17 @@ public sealed class DataDashboardRun : IAsyncDisposable
     public const string Good = "dashdata/good/";
     public const string Mixed = "dashdata/mixed/";
 
-    private DataDashboardRun(JobStack stack, HostProcess host, IPlaywright playwright, IBrowser browser, IReadOnlyList<string> goodKeys)
+    private readonly HostBrowser started;
+
+    private DataDashboardRun(JobStack stack, HostBrowser started, IReadOnlyList<string> goodKeys)
     {
         Stack = stack;
-        Host = host;
-        Playwright = playwright;
-        Browser = browser;
+        this.started = started;
         GoodKeys = goodKeys;
     }
 
     public JobStack Stack { get; }
-    public HostProcess Host { get; }
-    public IPlaywright Playwright { get; }
-    public IBrowser Browser { get; }
+    public HostProcess Host => started.Host;
 
     /// <summary>The object keys (in the bucket) of the images under <see cref="Good"/>.</summary>
     public IReadOnlyList<string> GoodKeys { get; }
@@ -55,16 +53,7 @@ public sealed class DataDashboardRun : IAsyncDisposable
             await stack.UploadFolderAsync(folder.Path, Location(Mixed));
         }
         var host = await HostProcess.StartAsync("all", stack.HostEnvironment(Hub));
-        try
-        {
-            var (playwright, browser) = await Chromium.LaunchAsync();
-            return new DataDashboardRun(stack, host, playwright, browser, good);
-        }
-        catch
-        {
-            await host.DisposeAsync();
-            throw;
-        }
+        return new DataDashboardRun(stack, await HostBrowser.StartAsync(host), good);
     }
 
     /// <summary>Writes <paramref name="text"/> as the object <paramref name="key"/> of the bucket; returns its location.</summary>
@@ -78,9 +67,7 @@ public sealed class DataDashboardRun : IAsyncDisposable
     /// <summary>A fresh browser tab (its own sessionStorage) on the host, signed in with <paramref name="key"/>.</summary>
     public async Task<IPage> SignedInPageAsync(string key = JobStack.FunctionKey)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 900 }, BaseURL = Host.BaseUrl.ToString() });
-        context.SetDefaultTimeout(30_000);
-        var page = await context.NewPageAsync();
+        var page = await started.NewPageAsync();
         await page.GotoAsync("dashboard");
         await page.Locator("#key-input").FillAsync(key);
         await page.Locator("#key-form button[type=submit]").ClickAsync();
@@ -88,12 +75,7 @@ public sealed class DataDashboardRun : IAsyncDisposable
         return page;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await Browser.DisposeAsync();
-        Playwright.Dispose();
-        await Host.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => started.DisposeAsync();
 }
 
 /// <summary>Starts the <see cref="DataDashboardRun"/> with the first test that asks, and ends it after the last test of the class.</summary>

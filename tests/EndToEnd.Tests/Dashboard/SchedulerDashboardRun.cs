@@ -25,18 +25,16 @@ public sealed class SchedulerDashboardRun : IAsyncDisposable
         ["telemetry__taskHubInterval"] = "00:00:01",
     };
 
-    private SchedulerDashboardRun(JobStack stack, HostProcess host, IPlaywright playwright, IBrowser browser)
+    private readonly HostBrowser started;
+
+    private SchedulerDashboardRun(JobStack stack, HostBrowser started)
     {
         Stack = stack;
-        Host = host;
-        Playwright = playwright;
-        Browser = browser;
+        this.started = started;
     }
 
     public JobStack Stack { get; }
-    public HostProcess Host { get; }
-    public IPlaywright Playwright { get; }
-    public IBrowser Browser { get; }
+    public HostProcess Host => started.Host;
 
     public static string Source => $"s3://{JobStack.Bucket}/{SourcePrefix}";
 
@@ -50,16 +48,7 @@ public sealed class SchedulerDashboardRun : IAsyncDisposable
             await stack.UploadFolderAsync(folder.Path, Source);
         }
         var host = await HostProcess.StartAsync("all", stack.HostEnvironment(Hub, SchedulerSettings));
-        try
-        {
-            var (playwright, browser) = await Chromium.LaunchAsync();
-            return new SchedulerDashboardRun(stack, host, playwright, browser);
-        }
-        catch
-        {
-            await host.DisposeAsync();
-            throw;
-        }
+        return new SchedulerDashboardRun(stack, await HostBrowser.StartAsync(host));
     }
 
     /// <summary>
@@ -101,19 +90,9 @@ public sealed class SchedulerDashboardRun : IAsyncDisposable
     }
 
     /// <summary>A fresh browser tab (its own sessionStorage) on the host.</summary>
-    public async Task<IPage> NewPageAsync()
-    {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1366, Height = 900 }, BaseURL = Host.BaseUrl.ToString() });
-        context.SetDefaultTimeout(30_000);
-        return await context.NewPageAsync();
-    }
+    public Task<IPage> NewPageAsync() => started.NewPageAsync();
 
-    public async ValueTask DisposeAsync()
-    {
-        await Browser.DisposeAsync();
-        Playwright.Dispose();
-        await Host.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => started.DisposeAsync();
 }
 
 /// <summary>Starts the <see cref="SchedulerDashboardRun"/> with the first test that asks, and ends it after the last test of the class.</summary>
