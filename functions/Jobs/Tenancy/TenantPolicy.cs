@@ -23,9 +23,9 @@ public sealed class TenantPolicy(TenantStore store, StorageConnections connectio
     {
         if (!caller.IsTenantKey)
             return TenantDecision.Allow;
-        var snapshot = await store.GetAsync(cancellationToken).ConfigureAwait(false);
-        if (snapshot.Find(caller.Tenant) is not { } tenant)
-            return TenantDecision.Forbid("tenant", "tenant", $"the tenant '{caller.Tenant}' of this key no longer exists");
+        var (tenant, gone) = await CurrentAsync(caller.Tenant, "key", cancellationToken).ConfigureAwait(false);
+        if (tenant is null)
+            return gone;
         if (source is not null && Check(tenant, source, "source", tenant.SourcePatterns, "allowSources") is { Allowed: false } refusedSource)
             return refusedSource;
         if (output is not null && Check(tenant, output, "output", tenant.OutputPatterns, "allowOutputs") is { Allowed: false } refusedOutput)
@@ -45,13 +45,19 @@ public sealed class TenantPolicy(TenantStore store, StorageConnections connectio
     {
         if (tenantName is null)
             return _ => TenantDecision.Allow;
-        var snapshot = await store.GetAsync(cancellationToken).ConfigureAwait(false);
-        if (snapshot.Find(tenantName) is not { } tenant)
-        {
-            var gone = TenantDecision.Forbid("tenant", "tenant", $"the tenant '{tenantName}' of this job no longer exists");
+        var (tenant, gone) = await CurrentAsync(tenantName, "job", cancellationToken).ConfigureAwait(false);
+        if (tenant is null)
             return _ => gone;
-        }
         return location => Check(tenant, location, "source", tenant.SourcePatterns, "allowSources");
+    }
+
+    /// <summary>Tenant <paramref name="name"/> as it is now, or the refusal that names it gone (<paramref name="of"/>: what belonged to it).</summary>
+    private async Task<(Tenant? Tenant, TenantDecision Gone)> CurrentAsync(string? name, string of, CancellationToken cancellationToken)
+    {
+        var snapshot = await store.GetAsync(cancellationToken).ConfigureAwait(false);
+        return snapshot.Find(name) is { } tenant
+            ? (tenant, TenantDecision.Allow)
+            : (null, TenantDecision.Forbid("tenant", "tenant", $"the tenant '{name}' of this {of} no longer exists"));
     }
 
     /// <summary>Whether <paramref name="caller"/> may read <paramref name="location"/> (a thumbnail's image, a drop's folder).</summary>

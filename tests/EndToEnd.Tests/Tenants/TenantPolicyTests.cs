@@ -72,6 +72,15 @@ public sealed class TenantPolicyTests(JobStack stack) : IDisposable
         // A key of a tenant deleted since it was resolved.
         AssertRefused(await policy.CheckJobAsync(CallerIdentity.ForTenant("gone", TenantRole.Admin, "key-2"), "s3://photos/team-a/", null, null, CancellationToken.None),
             403, "tenant", "tenant");
+
+        // What a running job may read (its manifest's keys): its tenant's sources as they are now; a job of no tenant reads anything.
+        var reads = await policy.ReadCheckAsync("team-a", CancellationToken.None);
+        Assert.True(reads("s3://photos/team-a/2024/x.jpg").Allowed);
+        AssertRefused(reads("s3://photos/team-b/x.jpg"), 403, "source", "allowSources");
+        Assert.True((await policy.ReadCheckAsync(null, CancellationToken.None))("s3://anything/x.jpg").Allowed);
+        var orphan = (await policy.ReadCheckAsync("gone", CancellationToken.None))("s3://photos/team-a/x.jpg");
+        AssertRefused(orphan, 403, "tenant", "tenant");
+        Assert.Contains("the tenant 'gone' of this job no longer exists", orphan.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
