@@ -73,39 +73,22 @@ public sealed class ParquetPredictions : IAsyncDisposable
             await FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>The footer of the file uploaded (<see cref="UploadAsync"/>), for a byte-wise join with others (<see cref="ParquetFooter"/>).</summary>
+    public byte[]? Footer { get; private set; }
+
     /// <summary>Writes the last row group and uploads the file as <paramref name="name"/>; returns its size in bytes.</summary>
     public async Task<long> UploadAsync(IResultStore store, string name, CancellationToken cancellationToken)
     {
         if (group.Count > 0 || writer is null)
             await FlushAsync(cancellationToken).ConfigureAwait(false);
         await CloseAsync().ConfigureAwait(false);
+        Footer = Merge.ParquetFooter.OfFile(path);
         await store.WriteAsync(name, async (output, ct) =>
         {
             await using var file = File.OpenRead(path);
             await file.CopyToAsync(output, ct).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
         return new FileInfo(path).Length;
-    }
-
-    /// <summary>
-    /// Joins Parquet shards of this schema into one file, column chunk by column chunk: each shard is
-    /// read whole (one shard, never the job, in memory) and each of its row groups written again from
-    /// its columns' values and levels, never as rows.
-    /// </summary>
-    public static async Task JoinAsync(IResultStore store, string name, IReadOnlyList<string> shards, IReadOnlyList<string>? outputs, IReadOnlyList<string>? passthrough, CancellationToken cancellationToken)
-    {
-        await using var joined = new ParquetPredictions(outputs, passthrough);
-        foreach (var shard in shards)
-        {
-            using var stream = new MemoryStream(await store.ReadAsync(shard, cancellationToken).ConfigureAwait(false), writable: false);
-            await using var reader = await ParquetReader.CreateAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
-            for (var g = 0; g < reader.RowGroupCount; g++)
-            {
-                using var source = reader.OpenRowGroupReader(g);
-                await ParquetColumnCopy.CopyAsync(source, reader.Schema, await joined.WriterAsync(cancellationToken).ConfigureAwait(false), joined.Schema, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        await joined.UploadAsync(store, name, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>

@@ -45,9 +45,15 @@ public sealed class ResultsJoin(IResultStore store)
         var format = job.Format == "csv" ? PredictionFormat.Csv : PredictionFormat.Jsonl;
         var single = total <= job.SingleFileMaxImages;
         var predictions = !single ? ManifestName : job.Format == "parquet" ? ParquetName : ResultWriter.PredictionsName(format);
-        // Parquet files cannot be joined byte-wise: the shards' rows are streamed, shard by shard, into one writer.
+        // Parquet shards are joined as they are, followed by one footer that lists all their row groups.
         if (single && job.Format == "parquet")
-            await ParquetPredictions.JoinAsync(store, predictions, stats.Select(s => s.Name).ToArray(), job.Outputs, job.PassthroughColumns, cancellationToken).ConfigureAwait(false);
+        {
+            var tail = JobWorkArea.ParquetTail(job.JobId);
+            await store.WriteAsync(tail, ParquetFooter.Join(stats.Select(s => (s.ParquetFooter ?? throw new JobDataMissingException(
+                $"the merge shard {s.Name} has no Parquet footer in its stats (written by an older version?): merge the job again"), s.Bytes)).ToArray()),
+                cancellationToken).ConfigureAwait(false);
+            await store.ConcatenateAsync(predictions, [.. stats.Select(s => s.Name), tail], cancellationToken).ConfigureAwait(false);
+        }
         else if (single)
             await store.ConcatenateAsync(predictions, stats.Select(s => s.Name).ToArray(), cancellationToken).ConfigureAwait(false);
 

@@ -71,7 +71,7 @@ public sealed class ShardMerger(IResultStore store, IReadOnlyList<string>? outpu
             await using var parquet = new ParquetPredictions(outputs, passthrough);
             await foreach (var (row, _) in RowsAsync(jobId, records, counted, cancellationToken).ConfigureAwait(false))
                 await parquet.AddAsync(row, cancellationToken).ConfigureAwait(false);
-            stats = counted.ToStats(name, await parquet.UploadAsync(store, name, cancellationToken).ConfigureAwait(false));
+            stats = counted.ToStats(name, await parquet.UploadAsync(store, name, cancellationToken).ConfigureAwait(false)) with { ParquetFooter = parquet.Footer };
         }
     }
 

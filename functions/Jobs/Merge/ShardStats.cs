@@ -26,6 +26,9 @@ public sealed record ShardStats
     public Dictionary<string, long> FailuresByReason { get; init; } = new(StringComparer.Ordinal);
     public Dictionary<string, long> Classes { get; init; } = new(StringComparer.Ordinal);
 
+    /// <summary>The shard's Parquet footer (<c>format: parquet</c>), which the join lists with the other shards' (<see cref="ParquetFooter"/>); null otherwise.</summary>
+    public byte[]? ParquetFooter { get; init; }
+
     /// <summary>The shard's bottom-k sample (<see cref="ResultSampler"/>): the union's bottom-k is the job's.</summary>
     public ResultSamples Samples { get; init; } = ResultSamples.Empty;
 }

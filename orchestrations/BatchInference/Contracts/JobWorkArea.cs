@@ -30,6 +30,9 @@ public static class JobWorkArea
 
     /// <summary>What merge shard <paramref name="shard"/> counted (rows, failures, classes, samples).</summary>
     public static string ShardStats(string jobId, int shard) => $"{Root(jobId)}merge/shard-{shard:D5}.json";
+
+    /// <summary>The end of the single Parquet file (its footer over every shard's row groups), joined after the shards.</summary>
+    public static string ParquetTail(string jobId) => $"{Root(jobId)}merge/predictions-tail.parquet";
 }
 
 /// <summary>What a page wrote: its parts in order, each with its item range, and its counts.</summary>
