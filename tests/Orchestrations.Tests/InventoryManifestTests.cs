@@ -93,6 +93,9 @@ public sealed class InventoryManifestTests(TaskHubHost hub)
         Assert.All(rows.Where(r => !r.Key.EndsWith("missing.jpg")), r => Assert.Null(r.ErrorCode));
         Assert.Equal("not_found", rows.Single(r => r.Key.EndsWith("missing.jpg")).ErrorCode);
         Assert.All(rows, r => Assert.Equal("0x8DD", r.ETag));
+        // The inventory's other columns reach the rows; those that became the key, size, ETag and time, or that chose the rows left out, do not.
+        Assert.All(rows, r => Assert.Equal(["BlobType", "Creation-Time"], r.Columns!.Keys.Order(StringComparer.Ordinal)));
+        Assert.All(rows, r => Assert.Equal("BlockBlob", r.Columns!["BlobType"].GetString()));
 
         Assert.True(fromCsv.RuntimeStatus == OrchestrationRuntimeStatus.Completed, fromCsv.FailureDetails?.ErrorMessage);
         var csvRows = await ReadRowsAsync($"azblob://{container}/out-csv");
@@ -168,6 +171,25 @@ public sealed class InventoryManifestTests(TaskHubHost hub)
 
         Assert.Equal(OrchestrationRuntimeStatus.Failed, done.RuntimeStatus);
         Assert.Contains($"the manifest s3://inv-dst/{data}/one.csv, {expected}", done.FailureDetails!.ErrorMessage);
+    }
+
+    [Fact]
+    public async Task An_s3_inventorys_other_columns_are_carried_into_the_rows()
+    {
+        var run = Run();
+        var data = $"inventory/inv-src/carry-{run}/data";
+        await WriteAsync($"s3://inv-dst/{data}", "one.csv", Encoding.UTF8.GetBytes(
+            Csv("inv-src", "a.jpg", "v1", "true", "false", "12", "2026-12-05T00:00:00.000Z", "e1", "GLACIER") + "\n" +
+            Csv("inv-src", "b.jpg", "v2", "true", "true", "", "2026-12-05T00:00:00.000Z", "", "") + "\n"));
+        var manifest = await S3ManifestAsync(run, "CSV", "Bucket, Key, VersionId, IsLatest, IsDeleteMarker, Size, LastModifiedDate, ETag, StorageClass", $"{data}/one.csv");
+        JobRequestValidator.Validate(new JobRequest { Manifest = manifest, Model = "m.onnx" }, new JobDefaults { PageSize = 8 }, () => "carry-" + run, (_, _) => "s3://inv-dst/out", out var spec);
+
+        var page = await ManifestPages.ReadPageAsync(hub.Resources, spec!, null, _ => Serverless.Jobs.Tenancy.TenantDecision.Allow, CancellationToken.None);
+
+        var listed = Assert.Single(page.Objects!); // b.jpg is a delete marker
+        Assert.Equal(("s3://inv-src/a.jpg", 12L, "\"e1\""), (listed.Key, listed.Size, listed.ETag));
+        Assert.Equal(new Dictionary<string, string> { ["VersionId"] = "\"v1\"", ["StorageClass"] = "\"GLACIER\"" }, listed.Columns);
+        Assert.Equal(["VersionId", "StorageClass"], PassthroughNames.With(spec!, page));
     }
 
     [Fact]

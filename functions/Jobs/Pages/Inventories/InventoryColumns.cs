@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Text.Json;
 using Serverless.Storage;
 
 namespace Serverless.Jobs.Pages.Inventories;
@@ -11,7 +12,10 @@ namespace Serverless.Jobs.Pages.Inventories;
 /// <c>Bucket</c> and <c>Key</c>, the key URL-encoded as S3 Inventory writes it (form encoding: '+' a
 /// space, %XX a byte of its UTF-8); Azure Blob inventory rows (columns from the header) have
 /// <c>Name</c>, the blob's <c>container/blob</c>. Rows that are no object to read (a delete marker, an
-/// older version, a snapshot, a deleted blob, a folder) are left out.
+/// older version, a snapshot, a deleted blob, a folder) are left out. The row's other columns
+/// (<c>StorageClass</c>, <c>VersionId</c>, <c>BlobType</c>, <c>Content-Type</c>, ...) are carried into its
+/// output row under their names, as a CSV manifest's are; those that became the row's key, size, ETag and
+/// time, and those that choose the rows left out (the same on every row kept), are not.
 /// </summary>
 internal sealed class InventoryColumns
 {
@@ -21,6 +25,7 @@ internal sealed class InventoryColumns
     private readonly int key, bucket, size, etag, modified;
     private readonly (int Column, string Value)[] leaveOut;
     private readonly int snapshot;
+    private readonly int[] carried;
 
     private InventoryColumns(StorageKind kind, string[] names, string? defaultBucket)
     {
@@ -32,6 +37,8 @@ internal sealed class InventoryColumns
         leaveOut = (s3 ? new[] { ("IsDeleteMarker", "true"), ("IsLatest", "false") } : [("Deleted", "true"), ("IsCurrentVersion", "false"), ("hdi_isfolder", "true")])
             .Select(c => (At(c.Item1), c.Item2)).Where(c => c.Item1 >= 0).ToArray();
         snapshot = s3 ? -1 : At("Snapshot");
+        int[] used = [key, bucket, size, etag, modified, snapshot, .. leaveOut.Select(c => c.Column)];
+        carried = Enumerable.Range(0, names.Length).Where(i => !used.Contains(i) && names[i].Length > 0).ToArray();
     }
 
     /// <summary>The columns of <paramref name="inventory"/>'s rows: its schema, or <paramref name="header"/> (an Azure file's first line).</summary>
@@ -58,7 +65,11 @@ internal sealed class InventoryColumns
         if (name.EndsWith('/'))
             return null;
         var objectKey = container == home ? name : SourceUri.ObjectLocation(kind, container, name);
-        return new SourceObject(objectKey, Long(size), Tag(), Time(modified));
+        return new SourceObject(objectKey, Long(size), Tag(), Time(modified))
+        {
+            // Carried as JSON, as a CSV manifest's fields: each a string.
+            Columns = carried.Length > 0 ? carried.ToDictionary(i => names[i], i => JsonSerializer.Serialize(fields[i]), StringComparer.Ordinal) : null,
+        };
 
         long? Long(int at) => at >= 0 && long.TryParse(fields[at], NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : null;
         DateTimeOffset? Time(int at) => at >= 0 && DateTimeOffset.TryParse(fields[at], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var v) ? v.ToUniversalTime() : null;
