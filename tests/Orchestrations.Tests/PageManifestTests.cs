@@ -1,8 +1,8 @@
 using System.Text;
 using Serverless.BatchInference.Contracts;
 using Serverless.Jobs.Pages;
+using Serverless.Orchestrations.Tests.Support;
 using Serverless.Storage;
-using Serverless.TestSupport;
 
 namespace Serverless.Orchestrations.Tests;
 
@@ -11,13 +11,9 @@ namespace Serverless.Orchestrations.Tests;
 /// bytes a character, sizes, ETags, times), the header alone, and a clear error naming the manifest
 /// for a range past its end, a manifest cut short, and one with no header.
 /// </summary>
-public sealed class PageManifestTests : IDisposable
+public sealed class PageManifestTests() : LocalStoreTest("page-manifest")
 {
     private const string Job = "manifest-job";
-    private readonly TempDir dir = new("page-manifest");
-    private readonly IResultStore store;
-
-    public PageManifestTests() => store = ResultStoreFactory.Create(dir.Combine("out"), new StorageConnections());
 
     private static readonly DateTimeOffset Modified = new(2026, 12, 6, 1, 2, 3, TimeSpan.Zero);
 
@@ -28,35 +24,34 @@ public sealed class PageManifestTests : IDisposable
     public async Task A_unit_gets_exactly_its_range_and_the_header_reads_alone()
     {
         var objects = Objects(10);
-        await PageManifests.WriteAsync(store, Job, 3, new SourcePage(objects.Select(o => o.Key).ToList(), "next-token", 2) { Objects = objects }, default);
+        await PageManifests.WriteAsync(Store, Job, 3, new SourcePage(objects.Select(o => o.Key).ToList(), "next-token", 2) { Objects = objects }, default);
 
-        Assert.Equal(objects[3..7], await PageManifests.ReadItemsAsync(store, Job, 3, 3, 4, default));
-        Assert.Equal(objects[..1], await PageManifests.ReadItemsAsync(store, Job, 3, 0, 1, default));
-        Assert.Equal(objects[9..], await PageManifests.ReadItemsAsync(store, Job, 3, 9, 1, default));
-        Assert.Empty(await PageManifests.ReadItemsAsync(store, Job, 3, 10, 0, default));
-        Assert.Equal(new PageHeader(3, 10, "next-token", 2), await PageManifests.ReadHeaderAsync(store, Job, 3, default));
+        Assert.Equal(objects[3..7], await PageManifests.ReadItemsAsync(Store, Job, 3, 3, 4, default));
+        Assert.Equal(objects[..1], await PageManifests.ReadItemsAsync(Store, Job, 3, 0, 1, default));
+        Assert.Equal(objects[9..], await PageManifests.ReadItemsAsync(Store, Job, 3, 9, 1, default));
+        Assert.Empty(await PageManifests.ReadItemsAsync(Store, Job, 3, 10, 0, default));
+        Assert.Equal(new PageHeader(3, 10, "next-token", 2), await PageManifests.ReadHeaderAsync(Store, Job, 3, default));
     }
 
     [Fact]
     public async Task A_range_past_the_end_a_manifest_cut_short_and_one_without_header_name_the_manifest()
     {
         var objects = Objects(10);
-        await PageManifests.WriteAsync(store, Job, 0, new SourcePage(objects.Select(o => o.Key).ToList(), null, 0) { Objects = objects }, default);
-        var past = await Assert.ThrowsAsync<JobDataMissingException>(() => PageManifests.ReadItemsAsync(store, Job, 0, 8, 3, default));
+        await PageManifests.WriteAsync(Store, Job, 0, new SourcePage(objects.Select(o => o.Key).ToList(), null, 0) { Objects = objects }, default);
+        var past = await Assert.ThrowsAsync<JobDataMissingException>(() => PageManifests.ReadItemsAsync(Store, Job, 0, 8, 3, default));
         Assert.Contains($"{JobWorkArea.PageManifest(Job, 0)} holds 10 images, not items 8..10", past.Message);
 
         // The header says 10, the file holds 6 lines of items: cut short after it was written.
         var name = JobWorkArea.PageManifest(Job, 1);
-        var lines = Encoding.UTF8.GetString(await store.ReadAsync(JobWorkArea.PageManifest(Job, 0))).Split('\n');
-        await store.WriteAsync(name, Encoding.UTF8.GetBytes(string.Join('\n', lines.Take(7))));
-        Assert.Equal(objects[2..6], await PageManifests.ReadItemsAsync(store, Job, 1, 2, 4, default));
-        var cut = await Assert.ThrowsAsync<JobDataMissingException>(() => PageManifests.ReadItemsAsync(store, Job, 1, 4, 4, default));
+        var lines = Encoding.UTF8.GetString(await Store.ReadAsync(JobWorkArea.PageManifest(Job, 0))).Split('\n');
+        await Store.WriteAsync(name, Encoding.UTF8.GetBytes(string.Join('\n', lines.Take(7))));
+        Assert.Equal(objects[2..6], await PageManifests.ReadItemsAsync(Store, Job, 1, 2, 4, default));
+        var cut = await Assert.ThrowsAsync<JobDataMissingException>(() => PageManifests.ReadItemsAsync(Store, Job, 1, 4, 4, default));
         Assert.Contains($"{name} holds 6 images, not items 4..7", cut.Message);
 
-        await store.WriteAsync(JobWorkArea.PageManifest(Job, 2), Array.Empty<byte>());
-        var empty = await Assert.ThrowsAsync<JobDataMissingException>(() => PageManifests.ReadItemsAsync(store, Job, 2, 0, 1, default));
+        await Store.WriteAsync(JobWorkArea.PageManifest(Job, 2), Array.Empty<byte>());
+        var empty = await Assert.ThrowsAsync<JobDataMissingException>(() => PageManifests.ReadItemsAsync(Store, Job, 2, 0, 1, default));
         Assert.Contains("has no header", empty.Message);
     }
 
-    public void Dispose() => dir.Dispose();
 }

@@ -1,9 +1,9 @@
 using DuckDB.NET.Data;
 using Parquet;
 using Serverless.Jobs.Merge;
+using Serverless.Orchestrations.Tests.Support;
 using Serverless.Storage;
 using Serverless.Storage.Results;
-using Serverless.TestSupport;
 
 namespace Serverless.Orchestrations.Tests;
 
@@ -12,14 +12,8 @@ namespace Serverless.Orchestrations.Tests;
 /// the same bytes; the shards one after the other and the joined footer read back, in Parquet.Net
 /// and in DuckDB, as every row of every shard in order (a shard of two row groups, an empty shard).
 /// </summary>
-public sealed class ParquetFooterTests : IDisposable
+public sealed class ParquetFooterTests() : LocalStoreTest("parquet-footer")
 {
-    private readonly TempDir dir = new("parquet-footer");
-    private readonly IResultStore store;
-
-    public ParquetFooterTests() => store = ResultStoreFactory.Create(dir.Combine("out"), new StorageConnections());
-
-    public void Dispose() => dir.Dispose();
 
     private static PredictionRow Row(int i) => i % 7 == 3
         ? PredictionRow.Failure($"img/{i:D6}.jpg", "corrupt_image", $"broken {i}") with { Size = i }
@@ -30,7 +24,7 @@ public sealed class ParquetFooterTests : IDisposable
         await using var parquet = new ParquetPredictions();
         for (var i = first; i < first + count; i++)
             await parquet.AddAsync(Row(i), default);
-        var bytes = await parquet.UploadAsync(store, name, default);
+        var bytes = await parquet.UploadAsync(Store, name, default);
         return (name, parquet.Footer!, bytes);
     }
 
@@ -40,7 +34,7 @@ public sealed class ParquetFooterTests : IDisposable
         var (_, footer, _) = await ShardAsync("one.parquet", 0, ParquetPredictions.RowGroupRows + 5);
 
         Assert.Equal(footer, ThriftCompact.Write(ThriftCompact.Read(footer)));
-        Assert.Equal(footer, ParquetFooter.OfFile(dir.Combine("out", "one.parquet")));
+        Assert.Equal(footer, ParquetFooter.OfFile(Dir.Combine("out", "one.parquet")));
     }
 
     [Fact]
@@ -81,9 +75,9 @@ public sealed class ParquetFooterTests : IDisposable
             shards.Add(await ShardAsync($"part-{s}.parquet", first, counts[s]));
             first += counts[s];
         }
-        await store.WriteAsync("tail.parquet", ParquetFooter.Join(shards.Select(s => (s.Footer, s.Bytes)).ToArray()));
-        await store.ConcatenateAsync("joined.parquet", [.. shards.Select(s => s.Name), "tail.parquet"]);
-        var joined = dir.Combine("out", "joined.parquet");
+        await Store.WriteAsync("tail.parquet", ParquetFooter.Join(shards.Select(s => (s.Footer, s.Bytes)).ToArray()));
+        await Store.ConcatenateAsync("joined.parquet", [.. shards.Select(s => s.Name), "tail.parquet"]);
+        var joined = Dir.Combine("out", "joined.parquet");
         var total = counts.Sum();
 
         await using (var reader = await ParquetReader.CreateAsync(joined))

@@ -2,9 +2,9 @@ using System.Text;
 using Serverless.BatchInference.Contracts;
 using Serverless.Jobs.Merge;
 using Serverless.Jobs.Pages;
+using Serverless.Orchestrations.Tests.Support;
 using Serverless.Storage;
 using Serverless.Storage.Results;
-using Serverless.TestSupport;
 
 namespace Serverless.Orchestrations.Tests;
 
@@ -13,28 +13,24 @@ namespace Serverless.Orchestrations.Tests;
 /// then part order, each key once, a heal pass's rows in place of the failed reads, the CSV
 /// header in shard 0 only, the summary added up from the shards, and a missing part named.
 /// </summary>
-public sealed class ShardMergeTests : IDisposable
+public sealed class ShardMergeTests() : LocalStoreTest("shard-merge")
 {
     private const string Job = "merge-job";
-    private readonly TempDir dir = new("shard-merge");
-    private readonly IResultStore store;
-
-    public ShardMergeTests() => store = ResultStoreFactory.Create(dir.Combine("out"), new StorageConnections());
 
     [Fact]
     public async Task Shards_keep_page_and_part_order_drop_a_key_merged_twice_and_take_healed_rows()
     {
-        var writer = new ResultWriter(store);
+        var writer = new ResultWriter(Store);
         await writer.WriteRowsAsync(JobWorkArea.Part(Job, "parts/p0-b"), [Row("k3.jpg", "cat"), PredictionRow.Failure("gone.jpg", "read_failed", "503")]);
         await writer.WriteRowsAsync(JobWorkArea.Part(Job, "parts/p0-a"), [Row("k1.jpg", "dog"), Row("k2.jpg", "cat")]);
         await writer.WriteRowsAsync(JobWorkArea.Part(Job, "parts/heal-0"), [Row("gone.jpg", "dog")]);
         await writer.WriteRowsAsync(JobWorkArea.Part(Job, "parts/p1-a"), [Row("k2.jpg", "dog"), PredictionRow.Failure("bad.jpg", "decode_failed", "not an image")]);
         // A part no page record names (another job's, or a stale one): never merged.
         await writer.WriteRowsAsync(JobWorkArea.Part(Job, "parts/stray"), [Row("stray.jpg", "cat")]);
-        await PageManifests.WriteRecordAsync(store, Job, 0, new PageRecord(4, ["parts/p0-a", "parts/p0-b"], ReadFailed: 1, HealPart: "parts/heal-0"), default);
-        await PageManifests.WriteRecordAsync(store, Job, 1, new PageRecord(2, ["parts/p1-a"]), default);
+        await PageManifests.WriteRecordAsync(Store, Job, 0, new PageRecord(4, ["parts/p0-a", "parts/p0-b"], ReadFailed: 1, HealPart: "parts/heal-0"), default);
+        await PageManifests.WriteRecordAsync(Store, Job, 1, new PageRecord(2, ["parts/p1-a"]), default);
 
-        var merger = new ShardMerger(store);
+        var merger = new ShardMerger(Store);
         var first = await merger.MergeAsync(Job, 0, 0, 1, "csv", default);
         var second = await merger.MergeAsync(Job, 1, 1, 1, "csv", default);
 
@@ -49,7 +45,7 @@ public sealed class ShardMergeTests : IDisposable
         Assert.Equal((2L, 1L), (second.Rows, second.Failed));
 
         // Within a shard a key merged twice is dropped (a unit rerun after a crash wrote it again).
-        await PageManifests.WriteRecordAsync(store, Job, 2, new PageRecord(2, ["parts/p0-a", "parts/p0-a"]), default);
+        await PageManifests.WriteRecordAsync(Store, Job, 2, new PageRecord(2, ["parts/p0-a", "parts/p0-a"]), default);
         var twice = await merger.MergeAsync(Job, 2, 2, 1, "jsonl", default);
         Assert.Equal((2L, 2L), (twice.Rows, twice.DuplicatesDropped));
         Assert.Equal(["k1.jpg", "k2.jpg"], Lines(ShardMerger.ShardName(2, "jsonl")).Select(l => PredictionJson.Parse(l).Key));
@@ -58,43 +54,42 @@ public sealed class ShardMergeTests : IDisposable
     [Fact]
     public async Task The_join_writes_one_file_from_the_shards_and_a_summary_of_their_counts()
     {
-        var writer = new ResultWriter(store);
+        var writer = new ResultWriter(Store);
         await writer.WriteRowsAsync(JobWorkArea.Part(Job, "parts/a"), [Row("a.jpg", "cat"), PredictionRow.Failure("b.jpg", "too_large", "said \"no\"")]);
         await writer.WriteRowsAsync(JobWorkArea.Part(Job, "parts/b"), [Row("c,1.jpg", "cat"), Row("d.jpg", "dog")]);
-        await PageManifests.WriteRecordAsync(store, Job, 0, new PageRecord(2, ["parts/a"]), default);
-        await PageManifests.WriteRecordAsync(store, Job, 1, new PageRecord(2, ["parts/b"]), default);
-        var merger = new ShardMerger(store);
+        await PageManifests.WriteRecordAsync(Store, Job, 0, new PageRecord(2, ["parts/a"]), default);
+        await PageManifests.WriteRecordAsync(Store, Job, 1, new PageRecord(2, ["parts/b"]), default);
+        var merger = new ShardMerger(Store);
         await merger.MergeAsync(Job, 0, 0, 1, "csv", default);
         await merger.MergeAsync(Job, 1, 1, 1, "csv", default);
-        var spec = new JobSpec(Job, "/src", "m.onnx", null, 2, 8, 2, store.Location.ToString(), "csv", 2, null, null);
+        var spec = new JobSpec(Job, "/src", "m.onnx", null, 2, 8, 2, Store.Location.ToString(), "csv", 2, null, null);
 
-        var summary = await new ResultsJoin(store).JoinAsync(spec, 2, new SummaryInput(), [], null, default);
+        var summary = await new ResultsJoin(Store).JoinAsync(spec, 2, new SummaryInput(), [], null, default);
 
         Assert.Equal("predictions.csv", summary.Predictions);
         Assert.Equal(
             PredictionCsv.Header + "\n" + string.Join("\n", Lines(ShardMerger.ShardName(0, "csv")).Skip(1).Concat(Lines(ShardMerger.ShardName(1, "csv")))) + "\n",
-            Encoding.UTF8.GetString(await store.ReadAsync("predictions.csv")));
-        Assert.Contains("\"c,1.jpg\",cat,", Encoding.UTF8.GetString(await store.ReadAsync("predictions.csv")));
+            Encoding.UTF8.GetString(await Store.ReadAsync("predictions.csv")));
+        Assert.Contains("\"c,1.jpg\",cat,", Encoding.UTF8.GetString(await Store.ReadAsync("predictions.csv")));
         Assert.Equal((4L, 3L, 1L, 2), (summary.Total, summary.Succeeded, summary.Failed, summary.Shards));
         Assert.Equal(new Dictionary<string, long> { ["too_large"] = 1 }, summary.FailuresByReason);
         Assert.Equal(new Dictionary<string, long> { ["cat"] = 2, ["dog"] = 1 }, summary.ClassHistogram);
-        Assert.True(await store.ExistsAsync(ResultsJoin.ManifestName));
+        Assert.True(await Store.ExistsAsync(ResultsJoin.ManifestName));
         Assert.Equal(summary.Total, (await writer.ReadSummaryAsync()).Total);
     }
 
     [Fact]
     public async Task A_part_missing_at_merge_time_is_named()
     {
-        await PageManifests.WriteRecordAsync(store, Job, 0, new PageRecord(1, ["parts/never-written"]), default);
-        var missing = await Assert.ThrowsAsync<JobDataMissingException>(() => new ShardMerger(store).MergeAsync(Job, 0, 0, 1, "jsonl", default));
+        await PageManifests.WriteRecordAsync(Store, Job, 0, new PageRecord(1, ["parts/never-written"]), default);
+        var missing = await Assert.ThrowsAsync<JobDataMissingException>(() => new ShardMerger(Store).MergeAsync(Job, 0, 0, 1, "jsonl", default));
         Assert.Contains("parts/never-written", missing.Message);
     }
 
     private string[] Lines(string name) =>
-        File.ReadAllText(Path.Combine(store.Location.LocalPath, name)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        File.ReadAllText(Path.Combine(Store.Location.LocalPath, name)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     private static PredictionRow Row(string key, string label) =>
         PredictionRow.Success(key, [new LabelScore(1, label, 0.9f), new LabelScore(2, "other", 0.1f)]);
 
-    public void Dispose() => dir.Dispose();
 }
