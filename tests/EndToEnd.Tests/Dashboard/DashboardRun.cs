@@ -11,7 +11,7 @@ namespace Serverless.EndToEnd.Tests.Dashboard;
 /// What the dashboard's tests share, made once: a `serverless host` (role all) on a hub of its
 /// own, with small pages so a job has several progress samples; a finished job of photographs,
 /// synthetic colour images and the bad files (one per reason code), and a second, one-image job
-/// submitted after it; two dropped images and a bad one; and a headless chromium.
+/// submitted after it; two dropped images and a bad one, dropped before the host starts; and a headless chromium.
 /// </summary>
 public sealed class DashboardRun : IAsyncDisposable
 {
@@ -59,6 +59,13 @@ public sealed class DashboardRun : IAsyncDisposable
         await ResultStoreFactory.Create($"s3://{JobStack.Bucket}/dashboard-one/", stack.Connections)
             .WriteAsync("one.png", SyntheticImages.Encode(new SkiaSharp.SKColor(200, 30, 30), 40, 40, new Random(2), png: true));
 
+        // Dropped before the host watches: its first listing takes them whole. s3rver lists an object while
+        // its PUT is still writing it (empty, the empty MD5 as its ETag), a version the watcher may classify too.
+        var drops = ResultStoreFactory.Create(DropSource, stack.Connections);
+        await drops.WriteAsync("red.png", SyntheticImages.Encode(new SkiaSharp.SKColor(220, 20, 20), 48, 48, new Random(3), png: true));
+        await drops.WriteAsync("blue.png", SyntheticImages.Encode(new SkiaSharp.SKColor(20, 20, 220), 48, 48, new Random(4), png: true));
+        await drops.WriteAsync("broken.jpg", "not an image"u8.ToArray());
+
         var host = await HostProcess.StartAsync("all", stack.HostEnvironment(Hub, new Dictionary<string, string>
         {
             ["batchInference__pageSize"] = PageSize.ToString(),
@@ -77,10 +84,6 @@ public sealed class DashboardRun : IAsyncDisposable
                 BadKeys = bad.ToDictionary(p => SourcePrefix + p.Key, p => p.Value),
             };
             await run.RunJobsAsync();
-            var drops = ResultStoreFactory.Create(DropSource, stack.Connections);
-            await drops.WriteAsync("red.png", SyntheticImages.Encode(new SkiaSharp.SKColor(220, 20, 20), 48, 48, new Random(3), png: true));
-            await drops.WriteAsync("blue.png", SyntheticImages.Encode(new SkiaSharp.SKColor(20, 20, 220), 48, 48, new Random(4), png: true));
-            await drops.WriteAsync("broken.jpg", "not an image"u8.ToArray());
             return run;
         }
         catch
