@@ -53,12 +53,14 @@ internal static class ParquetFooter
     {
         if (files.Count == 0)
             throw new ArgumentException("no files to join", nameof(files));
-        var joined = ThriftCompact.Read(files[0].Footer);
+        var footers = files.Select(f => ThriftCompact.Read(f.Footer)).ToArray();
+        // The first file's footer is the joined one's, with every file's rows and row groups.
+        var joined = footers[0];
         var groups = new List<object>();
         long rows = 0, offset = 0;
-        foreach (var (footer, bytes) in files)
+        for (var i = 0; i < files.Count; i++)
         {
-            var file = ThriftCompact.Read(footer);
+            var file = footers[i];
             rows += file[FileNumRows]?.Value is long n ? n : 0;
             if (file[FileRowGroups]?.Value is ThriftCompact.Items fileGroups)
             {
@@ -70,7 +72,7 @@ internal static class ParquetFooter
                     groups.Add(group);
                 }
             }
-            offset += bytes;
+            offset += files[i].Bytes;
         }
         Set(joined, FileNumRows, ThriftCompact.I64, rows);
         Set(joined, FileRowGroups, ThriftCompact.List, new ThriftCompact.Items(ThriftCompact.Struct, groups));
