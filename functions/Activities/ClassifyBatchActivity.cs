@@ -10,6 +10,7 @@ using Serverless.Storage;
 using Serverless.Storage.Results;
 using Serverless.Jobs;
 using Serverless.Jobs.Classification;
+using Serverless.Jobs.Merge;
 using Serverless.Jobs.Pages;
 using Serverless.Jobs.Progress;
 
@@ -93,7 +94,7 @@ public sealed class ClassifyBatchActivity(
             if (rows.Count % lease.Classifier.BatchSize == 0 && rows.Count < items.Count)
                 await ReportAsync(reporter, rows.Count, failed, final: false, ct).ConfigureAwait(false);
         }
-        await new ResultWriter(results).WriteRowsAsync(JobWorkArea.Part(job.JobId, input.PartName), rows, ct).ConfigureAwait(false);
+        await PartRows.WriteAsync(results, job, PartNames.Written(input.PartName, job.Format), rows, ct).ConfigureAwait(false);
         await ReportAsync(reporter, rows.Count, failed, final: true, ct).ConfigureAwait(false);
         var counts = PredictionRows.Count(rows, clock.Elapsed.TotalSeconds);
         JobMetrics.Record(counts, job.Model, clock.Elapsed.TotalSeconds);

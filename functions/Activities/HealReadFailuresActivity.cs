@@ -6,6 +6,7 @@ using Serverless.Storage;
 using Serverless.Storage.Results;
 using Serverless.Jobs;
 using Serverless.Jobs.Classification;
+using Serverless.Jobs.Merge;
 using Serverless.Jobs.Pages;
 
 namespace Serverless.Activities;
@@ -33,8 +34,8 @@ public sealed class HealReadFailuresActivity(JobResources resources, ActivityShu
         foreach (var part in record.Parts)
         {
             var bytes = await PageManifests.ReadOrMissingAsync(store, JobWorkArea.Part(job.JobId, part), $"part {part} of page {input.PageIndex}", ct).ConfigureAwait(false);
-            failed.AddRange(System.Text.Encoding.UTF8.GetString(bytes).Split('\n', StringSplitOptions.RemoveEmptyEntries)
-                .Select(PredictionJson.Parse).Where(r => r.ErrorCode == PredictionCodes.ReadFailed));
+            failed.AddRange((await PartRows.ReadAsync(part, bytes, job.Outputs, ct).ConfigureAwait(false))
+                .Select(r => r.Row).Where(r => r.ErrorCode == PredictionCodes.ReadFailed));
         }
         if (failed.Count == 0)
             return JobCounts.Empty;

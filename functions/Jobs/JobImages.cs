@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.DurableTask.Client;
 using Serverless.BatchInference.Contracts;
 using Serverless.Inference;
+using Serverless.Jobs.Merge;
 using Serverless.Storage;
 using Serverless.Storage.Results;
 
@@ -117,7 +118,7 @@ public sealed class JobImages(JobResources resources, InferenceOptions inference
         }
         try
         {
-            var samples = await new ResultWriter(results).ReadSamplesAsync(JobWorkArea.PartsFolder(spec.JobId), cancellationToken: cancellationToken).ConfigureAwait(false);
+            var samples = await new ResultWriter(results).ReadSamplesAsync(JobWorkArea.PartsFolder(spec.JobId), read: PartRows.SamplesAsync, cancellationToken: cancellationToken).ConfigureAwait(false);
             return new Lookup(spec, samples, JobImagesProblem.None, null);
         }
         catch (Exception e) when (e is StorageException or FormatException)

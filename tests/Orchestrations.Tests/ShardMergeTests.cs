@@ -52,6 +52,35 @@ public sealed class ShardMergeTests() : LocalStoreTest("shard-merge")
     }
 
     [Fact]
+    public async Task Parquet_parts_of_a_parquet_job_merge_with_json_lines_ones_in_either_format()
+    {
+        // A Parquet job's units write Parquet; a crashed image's row and the heal pass's are JSON Lines.
+        var spec = new JobSpec(Job, "/src", "m.onnx", null, 2, 8, 2, Store.Location.ToString(), "parquet", 2, null, null);
+        var unit = PartNames.Written(PartNames.For(0, 0), spec.Format);
+        Assert.EndsWith(".parquet", unit);
+        await PartRows.WriteAsync(Store, spec, unit, [Row("k1.jpg", "dog"), PredictionRow.Failure("gone.jpg", "read_failed", "503"), Row("k2.jpg", "cat")], default);
+        var crashed = PartNames.ForSplit(PartNames.For(0, 1), 0);
+        await PartRows.WriteAsync(Store, spec, crashed, [PredictionRow.Failure("bad.jpg", "worker_crashed", "died"), Row("k1.jpg", "cat")], default);
+        await PartRows.WriteAsync(Store, spec, "parts/heal-0.jsonl", [Row("gone.jpg", "cat")], default);
+        await PageManifests.WriteRecordAsync(Store, Job, 0, new PageRecord(4, [unit, crashed], ReadFailed: 1, HealPart: "parts/heal-0.jsonl"), default);
+        var merger = new ShardMerger(Store);
+
+        var asParquet = await merger.MergeAsync(Job, 0, 0, 1, "parquet", default);
+        var asJson = await merger.MergeAsync(Job, 1, 0, 1, "jsonl", default);
+
+        var parquetRows = new List<PredictionRow>();
+        await using (var file = File.OpenRead(Path.Combine(Store.Location.LocalPath, ShardMerger.ShardName(0, "parquet"))))
+            await foreach (var row in ParquetRows.ReadAsync(file, default))
+                parquetRows.Add(row);
+        var jsonRows = Lines(ShardMerger.ShardName(1, "jsonl")).Select(l => PredictionJson.Parse(l)).ToList();
+        Assert.Equal(["k1.jpg", "gone.jpg", "k2.jpg", "bad.jpg"], parquetRows.Select(r => r.Key));
+        Assert.Equal(parquetRows.Select(PredictionJson.Serialize), jsonRows.Select(PredictionJson.Serialize));
+        Assert.Equal("cat", parquetRows[1].Top[0].Label);
+        Assert.Equal((4L, 1L, 1L, 1L), (asParquet.Rows, asParquet.Failed, asParquet.Healed, asParquet.DuplicatesDropped));
+        Assert.Equal((asParquet.Rows, asParquet.Failed, asParquet.Healed), (asJson.Rows, asJson.Failed, asJson.Healed));
+    }
+
+    [Fact]
     public async Task The_join_writes_one_file_from_the_shards_and_a_summary_of_their_counts()
     {
         var writer = new ResultWriter(Store);

@@ -17,6 +17,7 @@ namespace Serverless.Jobs.Merge;
 /// JSON string is stored as its JSON text). Written in row
 /// groups of <see cref="RowGroupRows"/> rows (<see cref="ParquetRowGroup"/>, column by column) to a
 /// local spool of one shard (a Parquet writer needs a seekable stream), then uploaded; memory holds one row group.
+/// A work unit of a Parquet job writes its part in memory the same way (<see cref="ToBytesAsync"/>).
 /// </summary>
 public sealed class ParquetPredictions : IAsyncDisposable
 {
@@ -62,8 +63,21 @@ public sealed class ParquetPredictions : IAsyncDisposable
 
     private readonly string path = Path.Combine(Path.GetTempPath(), $"predictions-{Guid.NewGuid():N}.parquet");
     private readonly ParquetRowGroup group;
-    private FileStream? spool;
+    private Stream? spool; // the local file, or the memory of ToBytesAsync
     private ParquetWriter? writer;
+
+    /// <summary>A file of <paramref name="rows"/> (one row group) in memory: a work unit's part.</summary>
+    public static async Task<byte[]> ToBytesAsync(IEnumerable<PredictionRow> rows, IReadOnlyList<string>? outputs, IReadOnlyList<string>? passthrough, CancellationToken cancellationToken)
+    {
+        var memory = new MemoryStream();
+        await using (var file = new ParquetPredictions(outputs, passthrough) { spool = memory })
+        {
+            foreach (var row in rows)
+                file.group.Add(row);
+            await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        return memory.ToArray();
+    }
 
     /// <summary>Adds a row; a full row group goes to the spool.</summary>
     public async Task AddAsync(PredictionRow row, CancellationToken cancellationToken)

@@ -120,54 +120,8 @@ public static class PredictionsReader
 
     private static async IAsyncEnumerable<PredictionRow> ParquetAsync(IResultStore store, string file, [EnumeratorCancellation] CancellationToken ct)
     {
-        var bytes = await store.ReadAsync(file, ct).ConfigureAwait(false);
-        using var stream = new MemoryStream(bytes, writable: false);
-        var data = await ParquetSerializer.DeserializeUntypedAsync(stream, cancellationToken: ct).ConfigureAwait(false);
-        foreach (var row in data.Data)
-        {
-            var indices = List(row, "top_indices").Select(v => Convert.ToInt32(v, CultureInfo.InvariantCulture)).ToArray();
-            var labels = List(row, "top_labels").Select(Text).ToArray();
-            var scores = List(row, "top_scores").Select(v => Convert.ToSingle(v, CultureInfo.InvariantCulture)).ToArray();
-            var top = Enumerable.Range(0, Math.Min(indices.Length, Math.Min(labels.Length, scores.Length)))
-                .Select(i => new LabelScore(indices[i], labels[i] ?? "", scores[i])).ToList();
-            var (vectors, columns) = Extra(row);
-            yield return new PredictionRow(Text(row.GetValueOrDefault("key")) ?? "", top, Text(row.GetValueOrDefault("error_code")), Text(row.GetValueOrDefault("error_message")))
-            {
-                ETag = Text(row.GetValueOrDefault("etag")),
-                ModelSha256 = Text(row.GetValueOrDefault("model_sha256")),
-                Size = row.GetValueOrDefault("size") is { } size ? Convert.ToInt64(size, CultureInfo.InvariantCulture) : null,
-                LastModified = row.GetValueOrDefault("last_modified") is DateTime modified ? new DateTimeOffset(DateTime.SpecifyKind(modified, DateTimeKind.Utc)) : null,
-                Outputs = vectors,
-                Columns = columns,
-            };
-        }
+        using var stream = new MemoryStream(await store.ReadAsync(file, ct).ConfigureAwait(false), writable: false);
+        await foreach (var row in ParquetRows.ReadAsync(stream, ct).ConfigureAwait(false))
+            yield return row;
     }
-
-    // Beyond the fixed columns: a list column is a named output's vector, a string column a manifest's passthrough column.
-    private static (Dictionary<string, float[]>? Vectors, Dictionary<string, JsonElement>? Columns) Extra(Dictionary<string, object> row)
-    {
-        Dictionary<string, float[]>? vectors = null;
-        Dictionary<string, JsonElement>? columns = null;
-        foreach (var (name, value) in row)
-        {
-            if (ParquetPredictions.FixedNames.Contains(name) || value is null)
-                continue;
-            if (value is IEnumerable items and not string)
-                (vectors ??= new(StringComparer.Ordinal))[name] = items.Cast<object?>().Select(v => v is null ? float.NaN : Convert.ToSingle(v, CultureInfo.InvariantCulture)).ToArray();
-            else
-                (columns ??= new(StringComparer.Ordinal))[name] = JsonSerializer.SerializeToElement(Text(value));
-        }
-        return (vectors, columns);
-    }
-
-    private static IEnumerable<object?> List(Dictionary<string, object> row, string name) =>
-        row.TryGetValue(name, out var value) && value is IEnumerable items and not string ? items.Cast<object?>() : [];
-
-    private static string? Text(object? value) => value switch
-    {
-        null => null,
-        string s => s,
-        ReadOnlyMemory<char> m => m.ToString(),
-        _ => Convert.ToString(value, CultureInfo.InvariantCulture),
-    };
 }

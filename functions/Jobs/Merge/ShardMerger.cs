@@ -11,7 +11,8 @@ namespace Serverless.Jobs.Merge;
 /// <summary>
 /// Merges a range of pages into one predictions shard: reads each page's record and exactly the
 /// parts it names (never a listing of the folder, so another job's files in the same output are
-/// never merged), several parts ahead in parallel, and streams their rows into
+/// never merged), several parts ahead in parallel (JSON Lines, or the Parquet a unit of a Parquet job writes:
+/// <see cref="PartRows"/>), and streams their rows into
 /// <c>predictions/part-NNNNN.jsonl</c> (or <c>.csv</c>: only shard 0 carries the header, so shards join into one
 /// file; or <c>.parquet</c>: <see cref="ParquetPredictions"/>), with the rows of a page's heal pass in place of its failed reads. Writes its
 /// <see cref="ShardStats"/> beside. Memory holds a few parts and one page's healed rows.
@@ -61,7 +62,7 @@ public sealed class ShardMerger(IResultStore store, IReadOnlyList<string>? outpu
                     if (format == "csv" && shard == 0)
                         await writer.WriteLineAsync(PredictionCsv.HeaderWith(passthrough)).ConfigureAwait(false);
                     await foreach (var (row, text) in RowsAsync(jobId, records, run, ct).ConfigureAwait(false))
-                        await writer.WriteLineAsync(format == "csv" ? PredictionCsv.Format(row, passthrough) : text).ConfigureAwait(false);
+                        await writer.WriteLineAsync(format == "csv" ? PredictionCsv.Format(row, passthrough) : text ?? PredictionJson.Serialize(row)).ConfigureAwait(false);
                     await writer.FlushAsync(ct).ConfigureAwait(false);
                     stats = run.ToStats(name, output.CanSeek ? output.Length : 0);
                 }, cancellationToken).ConfigureAwait(false);
@@ -75,8 +76,11 @@ public sealed class ShardMerger(IResultStore store, IReadOnlyList<string>? outpu
         }
     }
 
-    /// <summary>The pages' rows in order, each once (counted in <paramref name="run"/>), a page's healed rows in place of its failed reads.</summary>
-    private async IAsyncEnumerable<(PredictionRow Row, string Line)> RowsAsync(string jobId, List<(int Page, PageRecord Record)> records, Counter run,
+    /// <summary>
+    /// The pages' rows in order, each once (counted in <paramref name="run"/>), a page's healed rows in place of its failed
+    /// reads; a row read from a JSON Lines part comes with its line (<see cref="PartRows"/>).
+    /// </summary>
+    private async IAsyncEnumerable<(PredictionRow Row, string? Line)> RowsAsync(string jobId, List<(int Page, PageRecord Record)> records, Counter run,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         foreach (var (page, record) in records)
@@ -88,10 +92,9 @@ public sealed class ShardMerger(IResultStore store, IReadOnlyList<string>? outpu
             {
                 run.Parts++;
                 var copied = part == record.ExistingPart;
-                foreach (var line in Encoding.UTF8.GetString(bytes).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                foreach (var (parsed, line) in await PartRows.ReadAsync(part, bytes, outputs, ct).ConfigureAwait(false))
                 {
-                    var row = PredictionJson.Parse(line, outputs);
-                    var text = line;
+                    var (row, text) = (parsed, line);
                     if (healed is not null && row.Failed && healed.TryGetValue(row.Key, out var again))
                     {
                         again = again with { ETag = row.ETag, Size = row.Size, LastModified = row.LastModified, Columns = row.Columns };

@@ -45,26 +45,35 @@ public sealed class ResultWriter
             ?? throw new FormatException($"{SummaryName} is empty.");
     }
 
+    /// <summary>A part's rows; null for an object under the parts folder that is not a part it reads.</summary>
+    public delegate Task<IReadOnlyList<PredictionRow>?> PartReader(string name, byte[] bytes, CancellationToken cancellationToken);
+
     /// <summary>
     /// The job's sample rows: <c>samples.json</c> once the job is merged; before that, a sample of
     /// its first <paramref name="maxParts"/> parts under <paramref name="partsFolder"/>, so a running job shows some too.
+    /// <paramref name="read"/> reads a part (by default its JSON Lines: a job's other formats of part are the jobs layer's).
     /// </summary>
-    public async Task<ResultSamples> ReadSamplesAsync(string partsFolder, int maxParts = 4, CancellationToken cancellationToken = default)
+    public async Task<ResultSamples> ReadSamplesAsync(string partsFolder, int maxParts = 4, PartReader? read = null, CancellationToken cancellationToken = default)
     {
         if (await Store.ExistsAsync(SamplesName, cancellationToken).ConfigureAwait(false))
             return ResultSamples.Parse(await Store.ReadAsync(SamplesName, cancellationToken).ConfigureAwait(false));
+        read ??= JsonLinesAsync;
         var sampler = new ResultSampler();
-        var read = 0;
+        var parts = 0;
         await foreach (var name in Store.ListAsync(partsFolder, cancellationToken).ConfigureAwait(false))
         {
-            if (!name.EndsWith(".jsonl", StringComparison.Ordinal))
+            if (await read(name, await Store.ReadAsync(name, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false) is not { } rows)
                 continue;
-            var text = Encoding.UTF8.GetString(await Store.ReadAsync(name, cancellationToken).ConfigureAwait(false));
-            foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-                sampler.Add(PredictionJson.Parse(line));
-            if (++read == maxParts)
+            foreach (var row in rows)
+                sampler.Add(row);
+            if (++parts == maxParts)
                 break;
         }
         return sampler.ToSamples();
     }
+
+    private static Task<IReadOnlyList<PredictionRow>?> JsonLinesAsync(string name, byte[] bytes, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<PredictionRow>?>(name.EndsWith(".jsonl", StringComparison.Ordinal)
+            ? Encoding.UTF8.GetString(bytes).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(PredictionJson.Parse).ToList()
+            : null);
 }

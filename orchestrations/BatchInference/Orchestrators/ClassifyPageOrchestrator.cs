@@ -64,7 +64,7 @@ public sealed class ClassifyPageOrchestrator : TaskOrchestrator<PageInput, PageR
         {
             var counts = await context.CallActivityAsync<JobCounts>(ActivityNames.ClassifyBatch,
                 new ClassifyBatchInput(job, part, input.PageIndex, first, count), BatchRetry.Batch);
-            return (counts, [part]);
+            return (counts, [PartNames.Written(part, job.Format)]);
         }
         catch (TaskFailedException failed) when (failed.FailureDetails.IsCausedBy<PoisonBatchException>())
         {
