@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Serverless.BatchInference.Contracts;
 using Serverless.Jobs.Merge;
 using Serverless.Orchestrations.Tests.Support;
 using Serverless.Storage.Results;
@@ -68,6 +69,19 @@ public sealed class ParquetRowsTests() : LocalStoreTest("parquet-rows")
             back.Add(row);
 
         Assert.Equal(rows.Select(Text), back.Select(Text));
+    }
+
+    [Fact]
+    public async Task A_running_parquet_jobs_samples_come_from_its_parquet_parts()
+    {
+        var spec = new JobSpec("samples-job", "/src", "m.onnx", null, 2, 8, 2, Store.Location.ToString(), "parquet", 2, null, null);
+        var part = PartNames.Written(PartNames.For(0, 0), spec.Format);
+        await PartRows.WriteAsync(Store, spec, part, [Row(0), Row(3)], default);
+
+        var samples = await new ResultWriter(Store).ReadSamplesAsync(JobWorkArea.PartsFolder(spec.JobId), read: PartRows.SamplesAsync);
+
+        Assert.Equal(["img/00000.jpg"], samples.Classified.Select(r => r.Key));
+        Assert.Equal(["img/00003.jpg"], samples.Failed.Select(r => r.Key));
     }
 
     [Fact]
