@@ -48,9 +48,9 @@ internal sealed class ParquetRowGroup
         etags.Add(row.ETag?.AsMemory());
         sizes.Add(row.Size);
         modified.Add(row.LastModified?.UtcDateTime);
-        indices.Add(row.Top.Select(t => t.Index).ToArray());
-        topLabels.Add(row.Top.Select(t => t.Label.AsMemory()).ToArray());
-        scores.Add(row.Top.Select(t => t.Score).ToArray());
+        indices.Add(row.Top, static t => t.Index);
+        topLabels.Add(row.Top, static t => t.Label.AsMemory());
+        scores.Add(row.Top, static t => t.Score);
         labels.Add(row.Top.Count > 0 ? row.Top[0].Label.AsMemory() : (ReadOnlyMemory<char>?)null);
         bestScores.Add(row.Top.Count > 0 ? row.Top[0].Score : null);
         codes.Add(row.ErrorCode?.AsMemory());
@@ -118,17 +118,20 @@ internal sealed class ParquetRowGroup
         private readonly List<int> repetitions = [];
 
         /// <summary>Adds a row's list: null is a null list, empty an empty one.</summary>
-        public void Add(T[]? list)
+        public void Add(T[]? list) => Add(list, static v => v);
+
+        /// <summary>Adds a row's list of what <paramref name="select"/> takes from each item (no array made per row).</summary>
+        public void Add<TItem>(IReadOnlyList<TItem>? list, Func<TItem, T> select)
         {
-            if (list is null || list.Length == 0)
+            if (list is null || list.Count == 0)
             {
                 definitions.Add(list is null ? 0 : 1);
                 repetitions.Add(0);
                 return;
             }
-            for (var i = 0; i < list.Length; i++)
+            for (var i = 0; i < list.Count; i++)
             {
-                values.Add(list[i]);
+                values.Add(select(list[i]));
                 definitions.Add(Present);
                 repetitions.Add(i == 0 ? 0 : 1);
             }

@@ -19,11 +19,12 @@ public static class ParquetRows
     {
         await using var reader = await ParquetReader.CreateAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
         var fields = reader.Schema.GetDataFields();
+        var pool = new StringPool();
         for (var g = 0; g < reader.RowGroupCount; g++)
         {
             Columns columns;
             using (var group = reader.OpenRowGroupReader(g))
-                columns = await Columns.ReadAsync(group, fields, cancellationToken).ConfigureAwait(false);
+                columns = await Columns.ReadAsync(group, fields, pool, cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < columns.Rows; i++)
                 yield return columns.Row(i);
         }
@@ -43,7 +44,7 @@ public static class ParquetRows
 
         public int Rows { get; private init; }
 
-        public static async Task<Columns> ReadAsync(ParquetRowGroupReader group, IReadOnlyList<DataField> fields, CancellationToken ct)
+        public static async Task<Columns> ReadAsync(ParquetRowGroupReader group, IReadOnlyList<DataField> fields, StringPool pool, CancellationToken ct)
         {
             var rows = checked((int)group.RowCount);
             var columns = new Columns { Rows = rows };
@@ -54,16 +55,16 @@ public static class ParquetRows
                 {
                     case "key": columns.keys = await TextAsync(group, field, rows, ct).ConfigureAwait(false); break;
                     case "etag": columns.etags = await TextAsync(group, field, rows, ct).ConfigureAwait(false); break;
-                    case "error_code": columns.codes = await TextAsync(group, field, rows, ct).ConfigureAwait(false); break;
-                    case "error_message": columns.messages = await TextAsync(group, field, rows, ct).ConfigureAwait(false); break;
-                    case "model_sha256": columns.hashes = await TextAsync(group, field, rows, ct).ConfigureAwait(false); break;
+                    case "error_code": columns.codes = await TextAsync(group, field, rows, ct, pool).ConfigureAwait(false); break;
+                    case "error_message": columns.messages = await TextAsync(group, field, rows, ct, pool).ConfigureAwait(false); break;
+                    case "model_sha256": columns.hashes = await TextAsync(group, field, rows, ct, pool).ConfigureAwait(false); break;
                     case "size": columns.sizes = await ScalarsAsync<long>(group, field, rows, ct).ConfigureAwait(false); break;
                     case "last_modified": columns.modified = await ScalarsAsync<DateTime>(group, field, rows, ct).ConfigureAwait(false); break;
                     case "top_indices": columns.indices = await ListsAsync<int>(group, field, rows, ct).ConfigureAwait(false); break;
                     case "top_scores": columns.scores = await ListsAsync<float>(group, field, rows, ct).ConfigureAwait(false); break;
                     case "top_labels":
                         columns.labels = (await ListsAsync<ReadOnlyMemory<char>>(group, field, rows, ct).ConfigureAwait(false))
-                            .Select(list => list?.Select(l => l.ToString()).ToArray()).ToArray();
+                            .Select(list => list?.Select(pool.Of).ToArray()).ToArray();
                         break;
                     case "label" or "score": break; // the top 1, read from the top-k
                     default:
@@ -106,8 +107,30 @@ public static class ParquetRows
         private static T? At<T>(T?[] column, int i) => i < column.Length ? column[i] : default;
     }
 
-    private static async Task<string?[]> TextAsync(ParquetRowGroupReader group, DataField field, int rows, CancellationToken ct) =>
-        (await ScalarsAsync<ReadOnlyMemory<char>>(group, field, rows, ct).ConfigureAwait(false)).Select(v => v?.ToString()).ToArray();
+    /// <summary>A string column; with <paramref name="pool"/>, a value repeated down the column is one string.</summary>
+    private static async Task<string?[]> TextAsync(ParquetRowGroupReader group, DataField field, int rows, CancellationToken ct, StringPool? pool = null) =>
+        (await ScalarsAsync<ReadOnlyMemory<char>>(group, field, rows, ct).ConfigureAwait(false))
+            .Select(v => v is { } text ? pool?.Of(text) ?? text.ToString() : null).ToArray();
+
+    /// <summary>
+    /// One string for each distinct value of the columns that repeat few (the labels, the model's hash, error codes):
+    /// a shard of 20,000 rows otherwise made about 140,000 strings of a few dozen values.
+    /// </summary>
+    private sealed class StringPool
+    {
+        private const int MaxStrings = 4096;
+        private readonly Dictionary<string, string> strings = new(StringComparer.Ordinal);
+
+        public string Of(ReadOnlyMemory<char> value)
+        {
+            if (strings.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(value.Span, out var known))
+                return known;
+            var made = value.ToString();
+            if (strings.Count < MaxStrings)
+                strings[made] = made;
+            return made;
+        }
+    }
 
     /// <summary>A column of one value or null a row: the values present, placed by their definition levels.</summary>
     private static async Task<T?[]> ScalarsAsync<T>(ParquetRowGroupReader group, DataField field, int rows, CancellationToken ct)
