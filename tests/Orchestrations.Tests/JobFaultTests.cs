@@ -4,7 +4,9 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Serverless.Activities;
 using Serverless.BatchInference.Contracts;
+using Serverless.Jobs.Merge;
 using Serverless.Orchestrations.Tests.Support;
+using Serverless.Storage;
 using Serverless.Storage.Results;
 
 namespace Serverless.Orchestrations.Tests;
@@ -46,17 +48,19 @@ public sealed partial class JobFaultTests(TaskHubHost hub)
         Assert.Contains("is missing", error.Message);
     }
 
-    [Fact]
-    public async Task Read_failures_are_tried_again_and_the_merge_puts_the_healed_rows_in_their_place()
+    [Theory]
+    [InlineData("jsonl")]
+    [InlineData("parquet")] // a Parquet job's unit writes its part as Parquet, which the second pass reads
+    public async Task Read_failures_are_tried_again_and_the_merge_puts_the_healed_rows_in_their_place(string format)
     {
-        var (job, source) = await ListedJobAsync("heal", 6);
+        var (job, source) = await ListedJobAsync("heal", 6, format);
         // The first attempt finds two images unreadable (moved away), the second pass finds them back.
         var names = Directory.GetFiles(source).Order(StringComparer.Ordinal).ToArray();
         foreach (var name in names.Take(2))
             File.Move(name, name + ".away");
         var counts = await Activity<ClassifyBatchActivity>().RunAsync(Context.Instance, new ClassifyBatchInput(job, PartNames.For(0, 0), 0, 0, 6));
         Assert.Equal(2, counts.FailuresByReason[PredictionCodes.ReadFailed]);
-        await Activity<RecordPageActivity>().RunAsync(Context.Instance, new RecordPageInput(job, 0, new PageRecord(6, [PartNames.For(0, 0)], ReadFailed: 2)));
+        await Activity<RecordPageActivity>().RunAsync(Context.Instance, new RecordPageInput(job, 0, new PageRecord(6, [PartNames.Written(PartNames.For(0, 0), format)], ReadFailed: 2)));
         foreach (var name in names.Take(2))
             File.Move(name + ".away", name);
 
@@ -65,7 +69,9 @@ public sealed partial class JobFaultTests(TaskHubHost hub)
         var output = await Activity<WriteResultsActivity>().RunAsync(Context.Instance, new WriteResultsInput(job, 1, 1, 0, DateTime.UtcNow, DateTime.UtcNow));
 
         Assert.Equal((-2L, -2L), (delta.Failed, delta.FailuresByReason[PredictionCodes.ReadFailed]));
-        var rows = await hub.ReadPredictionsAsync(job.Output);
+        var rows = new List<PredictionRow>();
+        await foreach (var row in PredictionsReader.ReadAsync(ResultStoreFactory.Create(job.Output, new StorageConnections()), CancellationToken.None))
+            rows.Add(row);
         Assert.Equal(6, rows.Count);
         Assert.All(rows, r => Assert.Null(r.ErrorCode));
         Assert.Equal((6L, 0L, 0L, 2L), (output.Images, output.Failed, output.ReadFailed, output.Healed));
@@ -115,11 +121,11 @@ public sealed partial class JobFaultTests(TaskHubHost hub)
     private T Activity<T>() where T : notnull => hub.Services.GetRequiredService<T>();
 
     /// <summary>A job's spec and its page 0 listed (its manifest written) over <paramref name="count"/> images.</summary>
-    private async Task<(JobSpec Job, string Source)> ListedJobAsync(string name, int count)
+    private async Task<(JobSpec Job, string Source)> ListedJobAsync(string name, int count, string format = "jsonl")
     {
         var id = $"{name}-{Guid.NewGuid().ToString("N")[..8]}";
         var source = hub.WriteImages(id, count, seed: 67);
-        var job = new JobSpec(id, source, hub.Model, null, BatchSize: 4, PageSize: 8, MaxBatchesInFlight: 4, Path.Combine(hub.Root, "out-" + id), "jsonl", 5, null, null);
+        var job = new JobSpec(id, source, hub.Model, null, BatchSize: 4, PageSize: 8, MaxBatchesInFlight: 4, Path.Combine(hub.Root, "out-" + id), format, 5, null, null);
         var page = await Activity<ListSourcePageActivity>().RunAsync(Context.Instance, new ListPageInput(job, 0));
         Assert.Equal((count, true), (page.Count, page.IsLast));
         return (job, source);
