@@ -35,7 +35,7 @@ public static class ParquetRows
     {
         private readonly Dictionary<string, string?[]> strings = new(StringComparer.Ordinal);
         private readonly Dictionary<string, float[]?[]> vectors = new(StringComparer.Ordinal);
-        private string?[] keys = [], etags = [], codes = [], messages = [], hashes = [], topLabels = [];
+        private string?[] keys = [], etags = [], codes = [], messages = [], hashes = [];
         private long?[] sizes = [];
         private DateTime?[] modified = [];
         private int[]?[] indices = [];
