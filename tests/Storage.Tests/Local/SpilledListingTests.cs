@@ -40,4 +40,19 @@ public sealed class SpilledListingTests
             Assert.Empty(walk.From("\uffff"));
         }
     }
+
+    [Fact]
+    public void Names_read_into_chunks_come_back_whole_across_the_chunks_edges()
+    {
+        using var dir = new TempDir("folder-names");
+        // About 60,000 characters: chunks of 4,096, 8,192, 16,384 and 32,768, so names end at and straddle their edges.
+        var files = Enumerable.Range(0, 2000).Select(i => $"{i:D4}-{new string('n', i % 47)}.jpg").ToList();
+        foreach (var f in files)
+            File.WriteAllBytes(Path.Combine(dir.Path, f), []);
+
+        var names = FolderNames.Read(dir.Path);
+
+        Assert.Equal(files.Count, names.Count);
+        Assert.Equal(files.Order(StringComparer.Ordinal), names.SortedOrder().Select(i => names.Name(i).ToString()));
+    }
 }
