@@ -20,7 +20,7 @@ public sealed class SchedulerTests(JobStack stack) : IAsyncLifetime
 
     public async Task InitializeAsync() => host = await HostProcess.StartAsync("all", stack.HostEnvironment(hub, new Dictionary<string, string>
     {
-        // Two units queued or running at once, of 4 images: a job of 400 images holds every slot for a while.
+        // Two units queued or running at once, of 4 images: a job of hundreds of images holds every slot for a while.
         ["scheduling__slots"] = "2",
         ["batchInference__imagesPerTask"] = "4",
         [TenantStore.ReloadSetting.Replace(":", "__")] = "0.5",
@@ -30,12 +30,16 @@ public sealed class SchedulerTests(JobStack stack) : IAsyncLifetime
 
     private string Source(string prefix) => $"s3://{JobStack.Bucket}/{prefix}";
 
+    private const int LowImages = 1000;
+
     [Fact]
     public async Task A_high_priority_job_submitted_behind_a_low_one_that_holds_the_slots_finishes_first()
     {
         var low = "sched-low-" + hub + "/";
         var high = "sched-high-" + hub + "/";
-        await stack.UploadSyntheticImagesAsync(low, 400, seed: 81);
+        // 1,000 images: with 400 the low job's units (each one of a trivial model) once all ended, in the slot
+        // quantum before it heard of the high job, while the high job was still being listed and merged.
+        await stack.UploadSyntheticImagesAsync(low, LowImages, seed: 81);
         await stack.UploadSyntheticImagesAsync(high, 8, seed: 82);
         using var jobs = new JobsHttp(host!.BaseUrl);
 
@@ -50,10 +54,10 @@ public sealed class SchedulerTests(JobStack stack) : IAsyncLifetime
         Assert.Equal("Completed", highDone.GetProperty("runtimeStatus").GetString());
         Assert.Equal("Completed", lowDone.GetProperty("runtimeStatus").GetString());
         Assert.Equal(8, highDone.GetProperty("output").GetProperty("images").GetInt64());
-        Assert.Equal(400, lowDone.GetProperty("output").GetProperty("images").GetInt64());
-        // The low job was still running when the high one ended: the high one did not wait for its 100 units.
+        Assert.Equal(LowImages, lowDone.GetProperty("output").GetProperty("images").GetInt64());
+        // The low job was still running when the high one ended: the high one did not wait for its 250 units.
         Assert.Equal("Running", lowAtThatMoment.GetProperty("runtimeStatus").GetString());
-        Assert.True(Done(lowAtThatMoment) < 400, $"the low job had done {Done(lowAtThatMoment)} of 400 when the high one ended");
+        Assert.True(Done(lowAtThatMoment) < LowImages, $"the low job had done {Done(lowAtThatMoment)} of {LowImages} when the high one ended");
         Assert.Equal("high", highDone.GetProperty("customStatus").GetProperty("priority").GetString());
 
         // Nothing holds a slot once both ended.
