@@ -120,7 +120,7 @@ public sealed class ShardMerger(IResultStore store, IReadOnlyList<string>? outpu
     private async Task<Dictionary<string, PredictionRow>> ReadHealAsync(string jobId, int page, string heal, CancellationToken ct)
     {
         var bytes = await PageManifests.ReadOrMissingAsync(store, JobWorkArea.Part(jobId, heal), $"heal part of page {page}", ct).ConfigureAwait(false);
-        return Encoding.UTF8.GetString(bytes).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => PredictionJson.Parse(l, outputs))
+        return (await PartRows.ReadAsync(heal, bytes, outputs, ct).ConfigureAwait(false)).Select(r => r.Row)
             .GroupBy(r => r.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last(), StringComparer.Ordinal);
     }
 
