@@ -30,8 +30,8 @@ public static class PartRows
                 rows.Add((row, null));
             return rows;
         }
-        foreach (var line in Encoding.UTF8.GetString(bytes).Split('\n', StringSplitOptions.RemoveEmptyEntries))
-            rows.Add((PredictionJson.Parse(line, outputs), line));
+        foreach (var line in PredictionJson.Lines(bytes))
+            rows.Add((PredictionJson.Parse(line.Span, outputs), Encoding.UTF8.GetString(line.Span)));
         return rows;
     }
 

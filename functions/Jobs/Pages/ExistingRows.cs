@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Serverless.BatchInference.Contracts;
 using Serverless.Jobs.Merge;
@@ -45,9 +44,9 @@ public static class ExistingRows
         foreach (var chunk in chunks.Where(c => HoldsOne(sorted, c)))
         {
             var bytes = await PageManifests.ReadOrMissingAsync(work, chunk.Name, "skipExisting index chunk", cancellationToken).ConfigureAwait(false);
-            foreach (var line in Encoding.UTF8.GetString(bytes).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            foreach (var line in PredictionJson.Lines(bytes))
             {
-                var row = PredictionJson.Parse(line);
+                var row = PredictionJson.Parse(line.Span, null);
                 // A job that stores named outputs copies only rows that carry them all (an earlier job's without them is classified again).
                 if (wanted.TryGetValue(row.Key, out var etag) && etag == row.ETag && (job.Outputs ?? []).All(o => row.Columns?.ContainsKey(o) == true))
                     copied[row.Key] = row;

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 
 namespace Serverless.Storage.Results;
@@ -74,6 +73,6 @@ public sealed class ResultWriter
 
     private static Task<IReadOnlyList<PredictionRow>?> JsonLinesAsync(string name, byte[] bytes, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<PredictionRow>?>(name.EndsWith(".jsonl", StringComparison.Ordinal)
-            ? Encoding.UTF8.GetString(bytes).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(PredictionJson.Parse).ToList()
+            ? PredictionJson.Lines(bytes).Select(line => PredictionJson.Parse(line.Span, null)).ToList()
             : null);
 }

@@ -51,4 +51,27 @@ public sealed class PredictionFormatTests
     [Fact]
     public void Malformed_line_is_a_format_error() =>
         Assert.Throws<FormatException>(() => PredictionJson.Parse("{not json"));
+
+    [Fact]
+    public void A_json_lines_object_is_read_line_by_line_from_its_bytes()
+    {
+        string[] keys = ["a.jpg", "fötter/ß.jpg", "日本/写真.jpg"];
+        var json = keys.Select(k => PredictionJson.Serialize(PredictionRow.Success(k, [new LabelScore(1, "red", 0.5f)]))).ToList();
+        // A blank first line, a Windows line end, two line ends at the end.
+        var bytes = System.Text.Encoding.UTF8.GetBytes($"\n{json[0]}\n{json[1]}\r\n{json[2]}\n\n");
+
+        var lines = PredictionJson.Lines(bytes).ToList();
+
+        Assert.Equal(keys, lines.Select(l => PredictionJson.Parse(l.Span, null).Key));
+        Assert.All(lines, l => Assert.NotEqual((byte)'\n', l.Span[^1]));
+        Assert.Empty(PredictionJson.Lines(ReadOnlyMemory<byte>.Empty));
+    }
+
+    [Fact]
+    public void A_malformed_line_read_from_bytes_names_its_text()
+    {
+        var error = Assert.Throws<FormatException>(() => PredictionJson.Parse("{\"top\":[]}"u8, null));
+        Assert.Contains("{\"top\":[]}", error.Message);
+        Assert.Throws<FormatException>(() => PredictionJson.Parse("{\"key\":\"a.jpg\", broken"u8, null));
+    }
 }
