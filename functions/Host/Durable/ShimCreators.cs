@@ -51,7 +51,7 @@ internal sealed class ActivityShimCreator : ObjectCreator<TaskActivity>
     }
 
     public override TaskActivity Create() =>
-        new DrainingActivity(shims.CreateActivity(Name, (ITaskActivity)services.GetRequiredService(type)), drain);
+        new DrainingActivity(Name, shims.CreateActivity(Name, (ITaskActivity)services.GetRequiredService(type)), drain);
 }
 
 /// <summary>

@@ -28,7 +28,7 @@ internal static class TelemetryServices
     /// live objects or a heap the GC has not given back.
     /// </summary>
     public static IReadOnlyList<string> Meters { get; } =
-        [JobMetrics.Meter.Name, InferenceMetrics.Meter.Name, DropMetrics.Meter.Name, TaskHubMetrics.MeterName, SchedulerMetrics.MeterName, "System.Runtime"];
+        [JobMetrics.Meter.Name, InferenceMetrics.Meter.Name, DropMetrics.Meter.Name, ActivityMetrics.MeterName, TaskHubMetrics.MeterName, SchedulerMetrics.MeterName, "System.Runtime"];
 
     public static IServiceCollection AddHostTelemetry(this IServiceCollection services, IConfiguration configuration, HostRole role)
     {

@@ -33,6 +33,11 @@ public sealed partial class DashboardTests
             Assert.Equal(count, metrics.Value("serverless_images_failed_total", model, ("reason", reason)));
         Assert.Equal(units + 1, metrics.Value("serverless_batch_duration_seconds_count", model));
         Assert.True(metrics.Value("serverless_batch_duration_seconds_sum", model) > 0);
+        // The longest run of each activity: at least the mean of the units' runs, and every activity of a job is there.
+        var meanUnit = metrics.Value("serverless_batch_duration_seconds_sum", model) / metrics.Value("serverless_batch_duration_seconds_count", model);
+        Assert.True(metrics.Value("serverless_activity_longest_seconds", ("activity", ActivityNames.ClassifyBatch)) >= meanUnit * 0.999);
+        Assert.Subset(metrics.LabelValues("serverless_activity_longest_seconds", "activity").ToHashSet(),
+            new HashSet<string> { ActivityNames.CheckModel, ActivityNames.ListSourcePage, ActivityNames.ClassifyBatch, ActivityNames.MergeShard, ActivityNames.WriteResults });
         Assert.True(metrics.Values("serverless_inference_decode_duration_seconds_count", model).Sum() >= batches);
         Assert.True(metrics.Values("serverless_inference_run_duration_seconds_count", model).Sum() >= batches);
         Assert.True(metrics.Values("serverless_model_loads_total", model).Sum() >= 1);
