@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Serverless.ModelZoo;
@@ -90,7 +91,9 @@ internal static class ScaleBenchmark
             var polling = Math.Min(requests, polls.Count * perPoll + runningStatusReads);
             requests += s3Requests;
             var peakRss = PeakRssMb(host.Pid);
-            var heapMb = await GcHeapMbAsync(http);
+            var metrics = await http.GetStringAsync("metrics");
+            var heapMb = GcHeapMb(metrics);
+            var (longestActivity, longestSeconds) = LongestActivity(metrics);
             var historyBytes = await HistoryBytesAsync(azurite.ConnectionString, hub);
             var summary = JsonDocument.Parse(await ReadSummaryAsync(result.GetProperty("summary").GetString()!, s3rver)).RootElement;
             var merge = summary.GetProperty("timingsSeconds").TryGetProperty("merge", out var m) ? m.GetDouble() : double.NaN;
@@ -109,6 +112,8 @@ internal static class ScaleBenchmark
             Report.Value("history_bytes_per_image", historyBytes / count, "0.0");
             Report.Value("merge_seconds", merge, "0.00");
             Report.Value("merge_fraction", merge / seconds, "0.0000");
+            Report.Value("longest_activity_seconds", longestSeconds, "0.00");
+            Report.Value("longest_activity", longestActivity);
             Report.Value("load_average", Sample.LoadAverage(), "0.0");
         }
         finally
@@ -204,13 +209,18 @@ internal static class ScaleBenchmark
     }
 
     /// <summary>The host's managed heap after its last GC (the runtime's meter on /metrics): how much of the RSS is live objects.</summary>
-    private static async Task<double> GcHeapMbAsync(HttpClient http)
-    {
-        var text = await http.GetStringAsync("metrics");
-        var bytes = text.Split('\n').Where(l => l.StartsWith("dotnet_gc_last_collection_heap_size_bytes{", StringComparison.Ordinal))
-            .Sum(l => double.Parse(l[(l.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
-        return bytes / (1024 * 1024);
-    }
+    private static double GcHeapMb(string metrics) =>
+        Series(metrics, "dotnet_gc_last_collection_heap_size_bytes").Sum(p => p.Value) / (1024 * 1024);
+
+    /// <summary>The activity whose longest run in the host was the longest of all (the host's <c>serverless_activity_longest_seconds</c>).</summary>
+    private static (string Activity, double Seconds) LongestActivity(string metrics) =>
+        Series(metrics, "serverless_activity_longest_seconds").Select(p => (Regex.Match(p.Labels, "activity=\"([^\"]*)\"").Groups[1].Value, p.Value))
+            .DefaultIfEmpty(("", double.NaN)).MaxBy(p => p.Item2);
+
+    /// <summary>The samples of one metric in Prometheus' text format: each one's labels and value.</summary>
+    private static IEnumerable<(string Labels, double Value)> Series(string metrics, string name) =>
+        metrics.Split('\n').Where(l => l.StartsWith(name + "{", StringComparison.Ordinal))
+            .Select(l => (l[..(l.LastIndexOf('}') + 1)], double.Parse(l[(l.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture)));
 
     private static double PeakRssMb(int pid)
     {
