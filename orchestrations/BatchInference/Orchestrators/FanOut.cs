@@ -13,21 +13,22 @@ internal static class FanOut
     /// Once <paramref name="stop"/> completes no more start; those running are awaited.
     /// With <paramref name="slots"/>, a task starts only on a slot the scheduler granted, and a
     /// finished task gives its slot back in the next call (or, within the scheduler's quantum, to the next task); <paramref name="waiting"/> sees each change
-    /// of why the page waits. A page granted part of what it wants hears of slots freed later at its
-    /// own units' ends, not when told (tried 2026-12-06: each telling then cost the page a call, and
-    /// 1,000,000 tiny images ran 10 % slower; an event that hands over the set-aside slots would not).
+    /// of why the page waits. A page that could start more than it holds slots for takes the slots another
+    /// page's call hands it (<see cref="UnitSlots.HandedAsync"/>) as they come, without a call, even while its
+    /// own units run: waiting for one of them to end left an activity slot idle at each page boundary.
     /// The first failure is rethrown after every started task ended.
     /// </summary>
     /// <returns>The results, and how many were started (indexes from there on never ran and hold default).</returns>
     public static async Task<(T[] Results, int Started)> RunBoundedAsync<T>(int count, int maxInFlight, Func<int, Task<T>> start,
-        Action<T>? completed = null, Task? stop = null, UnitSlots? slots = null, Action? waiting = null)
+        Action<T>? completed = null, Task? stop = null, IUnitSlots? slots = null, Action? waiting = null)
     {
         var results = new T[count];
         var running = new Dictionary<Task, int>();
         var next = 0;
         var granted = 0; // slots granted and not used yet
         var ask = slots is not null;
-        Task? wake = null;
+        Task<int>? handed = null; // slots another page's call hands this one
+        Task? poll = null; // with nothing running and no slot: when to ask again
         Exception? firstFailure = null;
         while (next < count || running.Count > 0)
         {
@@ -40,8 +41,6 @@ internal static class FanOut
                 var want = canStart ? Math.Max(0, Math.Min(maxInFlight - running.Count, count - next) - granted) : 0;
                 granted += await slots.AcquireAsync(running.Count + granted, want);
                 ask = false;
-                if (canStart && granted == 0)
-                    wake ??= slots.WakeAsync();
                 if (slots.Waiting != before)
                     waiting?.Invoke();
             }
@@ -51,22 +50,39 @@ internal static class FanOut
                 next++;
                 granted = Math.Max(granted - 1, 0);
             }
-            if (running.Count == 0 && (wake is null || !canStart))
+            if (slots is not null && canStart && granted == 0 && next < count && running.Count < maxInFlight)
+            {
+                handed ??= slots.HandedAsync();
+                if (running.Count == 0)
+                    poll ??= slots.PollAsync();
+            }
+            if (running.Count == 0 && (!canStart || (handed is null && poll is null)))
                 break;
             List<Task> waitOn = [.. running.Keys];
-            if (wake is not null)
-                waitOn.Add(wake);
+            if (handed is not null)
+                waitOn.Add(handed);
+            if (poll is not null)
+                waitOn.Add(poll);
             if (stop is not null && !stopped)
                 waitOn.Add(stop);
             var done = await Task.WhenAny(waitOn);
             if (done == stop)
                 continue;
-            ask = true;
-            if (done == wake)
+            if (done == handed)
             {
-                wake = null;
+                // Slots to start units on now; none when a call of this page's had already taken them.
+                granted += handed.Result;
+                handed = null;
                 continue;
             }
+            if (done == poll)
+            {
+                // Units started since (on handed slots) ask when they end.
+                poll = null;
+                ask = running.Count == 0;
+                continue;
+            }
+            ask = true;
             var index = running[done];
             running.Remove(done);
             var task = (Task<T>)done;

@@ -48,8 +48,7 @@ internal static class JobGate
         try
         {
             var release = await context.Entities.CallEntityAsync<JobRelease>(SchedulerIds.Entity, nameof(JobScheduler.ReleaseJob), job.JobId);
-            foreach (var page in release.Pages)
-                context.SendEvent(page, UnitSlots.SlotsEvent, true);
+            UnitSlots.Hand(context, release.Pages);
             foreach (var waitingJob in release.Jobs)
                 context.SendEvent(waitingJob, AdmittedEvent, true);
         }

@@ -31,8 +31,11 @@ public sealed class SlotHolder
     /// <summary>Units it said it runs.</summary>
     public int Running { get; set; }
 
-    /// <summary>Slots set aside for it while it was not asking; handed over on its next call.</summary>
+    /// <summary>Slots handed to it while it was not calling (an event on its way), until its next call says what it took.</summary>
     public int Reserved { get; set; }
+
+    /// <summary>Every slot handed to it so far (<see cref="SlotHandover.Handed"/>).</summary>
+    public long Handed { get; set; }
 
     /// <summary>More units it said it could start.</summary>
     public int Want { get; set; }

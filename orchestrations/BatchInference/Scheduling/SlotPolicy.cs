@@ -26,17 +26,18 @@ public sealed class SlotPolicy(SchedulerState state, DateTime now)
         // Whether the tenant wanted slots before this call (this page included): one that starts wanting again catches up.
         var tenantWaited = state.Holders.Values.Any(h => Wants(h) && JobOf(h)?.Tenant == job.Tenant);
         if (!state.Holders.TryGetValue(request.PageId, out var holder))
-            state.Holders[request.PageId] = holder = new SlotHolder { JobId = request.JobId };
+            state.Holders[request.PageId] = holder = new SlotHolder { JobId = request.JobId, Handed = request.Received };
         holder.LastSeen = now;
-        // What was set aside for it while it waited is its own now; it reports what it runs.
-        var granted = Math.Min(holder.Reserved, Math.Max(request.Want, 0));
+        // What it took of the slots handed to it since its last call is in what it runs; those still on their way it takes now, up to what it wants.
+        var onTheirWay = (int)Math.Min(holder.Reserved, Math.Max(holder.Handed - request.Received, 0));
+        var granted = Math.Min(onTheirWay, Math.Max(request.Want, 0));
         holder.Reserved = 0;
         holder.Running = Math.Max(request.Running, 0) + granted;
         holder.Want = Math.Max(request.Want, 0) - granted;
         if (!tenantWaited && holder.Want > 0)
             CatchUp(tenant, job.Tenant);
 
-        var notify = new List<string>();
+        var notify = new List<SlotHandover>();
         granted += Distribute(request.PageId, notify);
         if (granted > 0)
             job.WaitingSince = null;
@@ -47,7 +48,7 @@ public sealed class SlotPolicy(SchedulerState state, DateTime now)
             state.Holders.Remove(request.PageId);
         // A page of another job that waits for slots: the caller's freed slots must come back at once.
         var contended = state.Holders.Any(p => p.Value.JobId != request.JobId && Wants(p.Value));
-        return new SlotGrant(granted, holder.Waiting, EffectivePriority(job), notify, contended);
+        return new SlotGrant(granted, holder.Waiting, EffectivePriority(job), notify, contended, holder.Handed);
     }
 
     /// <summary>A job asking to start: yes unless its tenant runs its quota of jobs, or a job of the tenant that waits longer or ranks higher is first.</summary>
@@ -87,7 +88,7 @@ public sealed class SlotPolicy(SchedulerState state, DateTime now)
         foreach (var page in state.Holders.Where(p => p.Value.JobId == jobId).Select(p => p.Key).ToList())
             state.Holders.Remove(page);
         Expire();
-        var pages = new List<string>();
+        var pages = new List<SlotHandover>();
         Distribute(caller: null, pages);
         var jobs = state.Jobs.Where(p => !p.Value.Admitted).Select(p => p.Key).ToList();
         return new JobRelease(pages, jobs);
@@ -129,8 +130,8 @@ public sealed class SlotPolicy(SchedulerState state, DateTime now)
         }
     }
 
-    /// <summary>Gives each free slot to the best page that wants one; to the caller directly, to the others as a reservation.</summary>
-    private int Distribute(string? caller, List<string> notify)
+    /// <summary>Gives each free slot to the best page that wants one: to the caller directly, to the others handed over (<paramref name="notify"/>).</summary>
+    private int Distribute(string? caller, List<SlotHandover> notify)
     {
         var toCaller = 0;
         var free = state.Slots - state.Holders.Values.Sum(h => h.Held);
@@ -146,8 +147,9 @@ public sealed class SlotPolicy(SchedulerState state, DateTime now)
             else
             {
                 holder.Reserved++;
-                if (!notify.Contains(page))
-                    notify.Add(page);
+                holder.Handed++;
+                notify.RemoveAll(n => n.Page == page);
+                notify.Add(new SlotHandover(page, holder.Handed));
             }
             tenant.Pass += 1.0 / Math.Max(tenant.Rules.Weight, 1);
             job.Served++;

@@ -7,21 +7,23 @@ namespace Serverless.BatchInference.Scheduling;
 
 /// <summary>
 /// A page orchestrator's side of the scheduler: asks <see cref="JobScheduler"/> for unit slots,
-/// tells the pages its call gave slots to, and waits (a timer, or the event another page sends)
-/// when it got none. A finished unit's call gives its slot back and asks for the next, unless the
+/// hands the slots its call gave other pages over to them (<see cref="HandedEvent"/>), and takes the
+/// slots handed to it without a call of its own: another page's call frees them while this page's units
+/// run or while it waits (a poll timer beside, for slots freed without a call: an expired holder, an
+/// admin's change). A finished unit's call gives its slot back and asks for the next, unless the
 /// scheduler answered less than <see cref="SchedulingRules.SlotQuantum"/> ago that no other job waits:
 /// then the page keeps it.
 /// </summary>
-internal sealed class UnitSlots(TaskOrchestrationContext context, JobSpec job, SchedulingTerms terms)
+internal sealed class UnitSlots(TaskOrchestrationContext context, JobSpec job, SchedulingTerms terms) : IUnitSlots
 {
-    /// <summary>The event a page sends to a page its call gave slots to.</summary>
-    public const string SlotsEvent = "slots";
+    /// <summary>The event a page sends to a page its call handed slots to (payload: <see cref="SlotHandover.Handed"/>).</summary>
+    public const string HandedEvent = "slots-handed";
 
     // Each call and wake at Debug (a diagnosis of slot hand-offs); replay-safe, so each is logged once.
     private readonly ILogger log = context.CreateReplaySafeLogger(nameof(UnitSlots));
-    private Task<bool>? told;
     private TimeSpan? poll;
     private DateTime? answered;
+    private long received;
 
     /// <summary>Why the page waits after its last call (null when it got what it asked).</summary>
     public string? Waiting { get; private set; }
@@ -36,7 +38,7 @@ internal sealed class UnitSlots(TaskOrchestrationContext context, JobSpec job, S
         try
         {
             grant = await context.Entities.CallEntityAsync<SlotGrant>(SchedulerIds.Entity, nameof(JobScheduler.Acquire),
-                new SlotRequest(job.JobId, context.InstanceId, job.Priority, terms, running, want));
+                new SlotRequest(job.JobId, context.InstanceId, job.Priority, terms, running, want, received));
         }
         catch (EntityOperationFailedException)
         {
@@ -47,30 +49,47 @@ internal sealed class UnitSlots(TaskOrchestrationContext context, JobSpec job, S
         }
         // While another job waits, every freed slot goes back to the scheduler.
         answered = grant.Contended ? null : context.CurrentUtcDateTime;
-        foreach (var page in grant.Notify)
-            context.SendEvent(page, SlotsEvent, true);
+        received = Math.Max(received, grant.Handed);
+        Hand(context, grant.Notify);
         Priority = grant.Priority;
         Waiting = grant.Granted < want ? grant.Waiting : null;
         if (log.IsEnabled(LogLevel.Debug))
-            log.LogDebug("Page {Page} runs {Running}, wants {Want}: granted {Granted}, told {Told}",
-                context.InstanceId, running, want, grant.Granted, string.Join(',', grant.Notify));
+            log.LogDebug("Page {Page} runs {Running}, wants {Want}: granted {Granted}, handed {Handed}",
+                context.InstanceId, running, want, grant.Granted, string.Join(',', grant.Notify.Select(n => n.Page)));
         if (grant.Granted > 0)
             poll = null;
         return grant.Granted;
     }
 
+    /// <summary>Hands the slots a scheduler call gave to other pages over to them.</summary>
+    public static void Hand(TaskOrchestrationContext context, IEnumerable<SlotHandover> handovers)
+    {
+        foreach (var handover in handovers)
+            context.SendEvent(handover.Page, HandedEvent, handover.Handed);
+    }
+
     /// <summary>Whether a unit that just finished may hand its slot to the page's next unit without asking (<see cref="SchedulingRules.SlotQuantum"/>).</summary>
     public bool KeepsFreedSlot() => answered is { } at && context.CurrentUtcDateTime - at < SchedulingRules.SlotQuantum;
 
-    /// <summary>Completes when it is worth asking again: told by another page, or the next poll (1 s doubling to 4 s).</summary>
-    public async Task WakeAsync()
+    /// <summary>
+    /// Completes when another page's call hands this page slots, with how many it may start now; 0 when the
+    /// slots were already taken by a call of its own (an event that came late, or twice).
+    /// </summary>
+    public async Task<int> HandedAsync()
+    {
+        var handed = await context.WaitForExternalEvent<long>(HandedEvent);
+        var take = (int)Math.Max(handed - received, 0);
+        received = Math.Max(received, handed);
+        log.LogDebug("Page {Page} was handed {Slots} slots", context.InstanceId, take);
+        if (take > 0)
+            poll = null;
+        return take;
+    }
+
+    /// <summary>Completes when a page that has nothing running and got no slot should ask again (1 s doubling to 4 s).</summary>
+    public Task PollAsync()
     {
         poll = SchedulingRules.NextPoll(poll, SchedulingRules.LastPoll);
-        told ??= context.WaitForExternalEvent<bool>(SlotsEvent);
-        var woke = await Task.WhenAny(context.CreateTimer(poll.Value, CancellationToken.None), told);
-        log.LogDebug("Page {Page} woke: {Why}", context.InstanceId, woke == told ? "told" : "poll");
-        // A completed wait for the event is used up; the next wake waits for a new one.
-        if (told.IsCompleted)
-            told = null;
+        return context.CreateTimer(poll.Value, CancellationToken.None);
     }
 }

@@ -11,8 +11,8 @@ public sealed class SlotPolicyTests
 
     private static SchedulingTerms Terms(string tenant = "", int slots = 4, TenantRules? rules = null) => new(slots, tenant, rules ?? TenantRules.Default);
 
-    private SlotGrant Ask(string job, int page, int running, int want, string priority = "normal", SchedulingTerms? terms = null) =>
-        new SlotPolicy(state, now).Acquire(new SlotRequest(job, $"~{job}:page:{page:D6}", priority, terms ?? Terms(), running, want));
+    private SlotGrant Ask(string job, int page, int running, int want, string priority = "normal", SchedulingTerms? terms = null, long received = 0) =>
+        new SlotPolicy(state, now).Acquire(new SlotRequest(job, $"~{job}:page:{page:D6}", priority, terms ?? Terms(), running, want, received));
 
     [Fact]
     public void A_page_gets_what_is_free_and_no_more_than_the_slots()
@@ -25,8 +25,50 @@ public sealed class SlotPolicyTests
         // turns, so the slot is set aside for the waiting job, whose page the caller is to tell.
         var next = Ask("a", 0, 3, 4);
         Assert.Equal(0, next.Granted);
-        Assert.Equal(["~b:page:000000"], next.Notify);
+        Assert.Equal([new SlotHandover("~b:page:000000", 1)], next.Notify);
         Assert.Equal(1, Ask("b", 0, 0, 2).Granted);
+    }
+
+    [Fact]
+    public void A_page_takes_handed_slots_from_the_event_or_from_its_next_call_never_from_both()
+    {
+        Assert.Equal(4, Ask("a", 0, 0, 8).Granted);
+        Assert.Equal(0, Ask("b", 0, 0, 8).Granted);
+        // Two of a's units end: both slots are handed to b (its job's turn), counted from 1.
+        Assert.Equal([new SlotHandover("~b:page:000000", 1)], Ask("a", 0, 3, 4).Notify);
+        Assert.Equal([new SlotHandover("~b:page:000000", 2)], Ask("a", 0, 2, 4).Notify);
+        Assert.Equal(2, state.Holders["~b:page:000000"].Held);
+        // b heard of the first (it runs it) but not yet of the second: its call takes the second, and says it has all so far.
+        var call = Ask("b", 0, 1, 7, received: 1);
+        Assert.Equal(1, call.Granted);
+        Assert.Equal(2, call.Handed);
+        Assert.Equal(2, state.Holders["~b:page:000000"].Running);
+        Assert.Equal(0, state.Holders["~b:page:000000"].Reserved);
+        // Nothing is taken twice: a call that has received everything takes nothing more of it.
+        Assert.Equal(0, Ask("b", 0, 2, 6, received: 2).Granted);
+        Assert.Equal(4, state.Holders.Values.Sum(h => h.Held));
+    }
+
+    [Fact]
+    public void A_page_that_no_longer_wants_handed_slots_gives_them_back_with_its_call()
+    {
+        Assert.Equal(4, Ask("a", 0, 0, 8).Granted);
+        Assert.Equal(0, Ask("b", 0, 0, 1).Granted);
+        Ask("a", 0, 3, 4);
+        // b ended before the event reached it: its last call takes nothing and the slot is free again.
+        var last = Ask("b", 0, 0, 0);
+        Assert.Equal(0, last.Granted);
+        Assert.False(state.Holders.ContainsKey("~b:page:000000"));
+        Assert.Equal(1, Ask("a", 0, 3, 4).Granted);
+    }
+
+    [Fact]
+    public void A_page_the_scheduler_forgot_is_counted_again_from_what_it_has_received()
+    {
+        Assert.Equal(4, Ask("a", 0, 0, 8).Granted);
+        Assert.Equal(0, Ask("b", 0, 0, 8, received: 5).Granted);
+        // The holder is new: its count starts where the page's does, so the next handover gives it one slot, not six.
+        Assert.Equal([new SlotHandover("~b:page:000000", 6)], Ask("a", 0, 3, 4).Notify);
     }
 
     [Fact]
@@ -50,7 +92,7 @@ public sealed class SlotPolicyTests
         // The low page's unit ends: its slot is set aside for the high page, which it is to tell.
         var lowCall = Ask("low", 0, 3, 5, "low");
         Assert.Equal(0, lowCall.Granted);
-        Assert.Equal(["~high:page:000000"], lowCall.Notify);
+        Assert.Equal(["~high:page:000000"], lowCall.Notify.Select(n => n.Page));
         Assert.Equal(1, Ask("high", 0, 0, 4, "high").Granted);
         // While the high page wants, every slot freed is its.
         for (var running = 2; running >= 0; running--)
@@ -65,9 +107,9 @@ public sealed class SlotPolicyTests
         var low = Ask("low", 0, 0, 8, "low");
         Assert.Equal(0, low.Granted);
         Assert.Equal("high-priority work runs: low priority work gets no new work-unit slot until it ends (or this job ages)", low.Waiting);
-        // Once the high job is released, the low one takes every slot, set aside for it and told.
+        // Once the high job is released, the low one takes every slot, handed to it.
         var release = new SlotPolicy(state, now).Release("high");
-        Assert.Equal(["~low:page:000000"], release.Pages);
+        Assert.Equal([new SlotHandover("~low:page:000000", 4)], release.Pages);
         Assert.Equal(4, Ask("low", 0, 0, 8, "low").Granted);
     }
 
@@ -113,8 +155,8 @@ public sealed class SlotPolicyTests
         var next = Ask("j", 0, 3, 1);
         Assert.Equal(1, next.Granted);
         Assert.Empty(next.Notify);
-        // Page 0 is done: its slots go to page 1, which is told.
-        Assert.Equal(["~j:page:000001"], Ask("j", 0, 3, 0).Notify);
+        // Page 0 is done: its slots are handed to page 1.
+        Assert.Equal([new SlotHandover("~j:page:000001", 1)], Ask("j", 0, 3, 0).Notify);
     }
 
     [Fact]
@@ -216,7 +258,7 @@ public sealed class SlotPolicyTests
         Ask("a", 0, 0, 4);
         Ask("b", 0, 0, 4);
         var release = new SlotPolicy(state, now).Release("a");
-        Assert.Equal(["~b:page:000000"], release.Pages);
+        Assert.Equal([new SlotHandover("~b:page:000000", 4)], release.Pages);
         Assert.Equal(4, state.Holders["~b:page:000000"].Reserved);
         Assert.Equal(4, Ask("b", 0, 0, 4).Granted);
     }
