@@ -128,7 +128,7 @@ public sealed class FanOutSlotsTests
 
     private sealed class FakeSlots : IUnitSlots
     {
-        private TaskCompletionSource<int>? handed;
+        private TaskCompletionSource<long>? handed;
         private TaskCompletionSource? poll;
 
         public Queue<int> Grants { get; } = new();
@@ -152,12 +152,15 @@ public sealed class FanOutSlotsTests
 
         public bool KeepsFreedSlot() => false;
 
-        public Task<int> HandedAsync()
+        public Task<long> HandedAsync()
         {
             Listens++;
-            handed = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            handed = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
             return handed.Task;
         }
+
+        // The fake's handovers say how many to take: what the scheduler's count leaves after the page's calls.
+        public int Take(long handed) => (int)handed;
 
         public Task PollAsync()
         {

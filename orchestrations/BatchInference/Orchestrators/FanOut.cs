@@ -27,7 +27,7 @@ internal static class FanOut
         var next = 0;
         var granted = 0; // slots granted and not used yet
         var ask = slots is not null;
-        Task<int>? handed = null; // slots another page's call hands this one
+        Task<long>? handed = null; // slots another page's call hands this one
         Task? poll = null; // with nothing running and no slot: when to ask again
         Exception? firstFailure = null;
         while (next < count || running.Count > 0)
@@ -71,7 +71,7 @@ internal static class FanOut
             if (done == handed)
             {
                 // Slots to start units on now; none when a call of this page's had already taken them.
-                granted += handed.Result;
+                granted += slots!.Take(handed.Result);
                 handed = null;
                 continue;
             }

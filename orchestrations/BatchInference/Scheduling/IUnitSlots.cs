@@ -12,8 +12,14 @@ internal interface IUnitSlots
     /// <summary>Whether a unit that just finished may hand its slot to the page's next unit without asking.</summary>
     bool KeepsFreedSlot();
 
-    /// <summary>Completes when another page's call hands this page slots, with how many it may start now (0: a call took them already).</summary>
-    Task<int> HandedAsync();
+    /// <summary>Completes when another page's call hands this page slots, with the handover's count (<see cref="SlotHandover.Handed"/>).</summary>
+    Task<long> HandedAsync();
+
+    /// <summary>
+    /// How many of the slots a handover counted the page may start now: none that a call of its own took already.
+    /// Asked when the fan-out comes to the handover, not when the event came: a call answered in between may have taken them.
+    /// </summary>
+    int Take(long handed);
 
     /// <summary>Completes when a page that has nothing running and got no slot should ask again.</summary>
     Task PollAsync();

@@ -71,13 +71,15 @@ internal sealed class UnitSlots(TaskOrchestrationContext context, JobSpec job, S
     /// <summary>Whether a unit that just finished may hand its slot to the page's next unit without asking (<see cref="SchedulingRules.SlotQuantum"/>).</summary>
     public bool KeepsFreedSlot() => answered is { } at && context.CurrentUtcDateTime - at < SchedulingRules.SlotQuantum;
 
+    /// <summary>Completes when another page's call hands this page slots, with the handover's count (<see cref="SlotHandover.Handed"/>).</summary>
+    public Task<long> HandedAsync() => context.WaitForExternalEvent<long>(HandedEvent);
+
     /// <summary>
-    /// Completes when another page's call hands this page slots, with how many it may start now; 0 when the
-    /// slots were already taken by a call of its own (an event that came late, or twice).
+    /// How many of the slots counted by <paramref name="handed"/> the page may start now: none that a call of its own
+    /// took already (an event that came late, or twice).
     /// </summary>
-    public async Task<int> HandedAsync()
+    public int Take(long handed)
     {
-        var handed = await context.WaitForExternalEvent<long>(HandedEvent);
         var take = (int)Math.Max(handed - received, 0);
         received = Math.Max(received, handed);
         log.LogDebug("Page {Page} was handed {Slots} slots", context.InstanceId, take);
