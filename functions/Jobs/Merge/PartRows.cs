@@ -1,4 +1,3 @@
-using System.Text;
 using Serverless.BatchInference.Contracts;
 using Serverless.Storage;
 using Serverless.Storage.Results;
@@ -17,21 +16,22 @@ public static class PartRows
 
     /// <summary>
     /// The rows of part <paramref name="name"/> held in <paramref name="bytes"/>, in order; a JSON Lines row comes
-    /// with its line (null for Parquet). <paramref name="outputs"/>: the fields of a JSON line that are named outputs.
+    /// with its line's bytes, a slice of <paramref name="bytes"/> (empty for Parquet): only a JSON Lines merge
+    /// decodes them, to copy the line. <paramref name="outputs"/>: the fields of a JSON line that are named outputs.
     /// </summary>
     /// <exception cref="FormatException">A JSON line that is not a prediction row.</exception>
-    public static async Task<List<(PredictionRow Row, string? Line)>> ReadAsync(string name, byte[] bytes, IReadOnlyCollection<string>? outputs, CancellationToken cancellationToken)
+    public static async Task<List<(PredictionRow Row, ReadOnlyMemory<byte> Line)>> ReadAsync(string name, byte[] bytes, IReadOnlyCollection<string>? outputs, CancellationToken cancellationToken)
     {
-        var rows = new List<(PredictionRow, string?)>();
+        var rows = new List<(PredictionRow, ReadOnlyMemory<byte>)>();
         if (IsParquet(name))
         {
             using var stream = new MemoryStream(bytes, writable: false);
             await foreach (var row in ParquetRows.ReadAsync(stream, cancellationToken).ConfigureAwait(false))
-                rows.Add((row, null));
+                rows.Add((row, ReadOnlyMemory<byte>.Empty));
             return rows;
         }
         foreach (var line in PredictionJson.Lines(bytes))
-            rows.Add((PredictionJson.Parse(line.Span, outputs), Encoding.UTF8.GetString(line.Span)));
+            rows.Add((PredictionJson.Parse(line.Span, outputs), line));
         return rows;
     }
 

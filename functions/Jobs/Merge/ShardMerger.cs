@@ -61,8 +61,9 @@ public sealed class ShardMerger(IResultStore store, IReadOnlyList<string>? outpu
                     await using var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
                     if (format == "csv" && shard == 0)
                         await writer.WriteLineAsync(PredictionCsv.HeaderWith(passthrough)).ConfigureAwait(false);
-                    await foreach (var (row, text) in RowsAsync(jobId, records, run, ct).ConfigureAwait(false))
-                        await writer.WriteLineAsync(format == "csv" ? PredictionCsv.Format(row, passthrough) : text ?? PredictionJson.Serialize(row)).ConfigureAwait(false);
+                    await foreach (var (row, line) in RowsAsync(jobId, records, run, ct).ConfigureAwait(false))
+                        await writer.WriteLineAsync(format == "csv" ? PredictionCsv.Format(row, passthrough)
+                            : line.IsEmpty ? PredictionJson.Serialize(row) : Encoding.UTF8.GetString(line.Span)).ConfigureAwait(false);
                     await writer.FlushAsync(ct).ConfigureAwait(false);
                     stats = run.ToStats(name, output.CanSeek ? output.Length : 0);
                 }, cancellationToken).ConfigureAwait(false);
@@ -78,9 +79,9 @@ public sealed class ShardMerger(IResultStore store, IReadOnlyList<string>? outpu
 
     /// <summary>
     /// The pages' rows in order, each once (counted in <paramref name="run"/>), a page's healed rows in place of its failed
-    /// reads; a row read from a JSON Lines part comes with its line (<see cref="PartRows"/>).
+    /// reads; a row read from a JSON Lines part comes with its line's bytes (<see cref="PartRows"/>), any other with none.
     /// </summary>
-    private async IAsyncEnumerable<(PredictionRow Row, string? Line)> RowsAsync(string jobId, List<(int Page, PageRecord Record)> records, Counter run,
+    private async IAsyncEnumerable<(PredictionRow Row, ReadOnlyMemory<byte> Line)> RowsAsync(string jobId, List<(int Page, PageRecord Record)> records, Counter run,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         foreach (var (page, record) in records)
@@ -92,19 +93,19 @@ public sealed class ShardMerger(IResultStore store, IReadOnlyList<string>? outpu
             {
                 run.Parts++;
                 var copied = part == record.ExistingPart;
-                foreach (var (parsed, line) in await PartRows.ReadAsync(part, bytes, outputs, ct).ConfigureAwait(false))
+                foreach (var (parsed, read) in await PartRows.ReadAsync(part, bytes, outputs, ct).ConfigureAwait(false))
                 {
-                    var (row, text) = (parsed, line);
+                    var (row, line) = (parsed, read);
                     if (healed is not null && row.Failed && healed.TryGetValue(row.Key, out var again))
                     {
                         again = again with { ETag = row.ETag, Size = row.Size, LastModified = row.LastModified, Columns = row.Columns };
-                        (row, text) = (again, PredictionJson.Serialize(again));
+                        (row, line) = (again, ReadOnlyMemory<byte>.Empty);
                         run.Healed += again.Failed ? 0 : 1;
                     }
                     if (!run.Add(row))
                         continue;
                     run.Skipped += copied ? 1 : 0;
-                    yield return (row, text);
+                    yield return (row, line);
                 }
             }
         }
