@@ -14,6 +14,9 @@ namespace Serverless.Storage.Results;
 /// </summary>
 public static class PredictionJson
 {
+    // A part writer's buffer: small enough that it and its encoder's bytes stay off the large object heap.
+    private const int PartWriterChars = 4096;
+
     /// <summary>camelCase, nulls omitted, one line per object.</summary>
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
     {
@@ -87,7 +90,9 @@ public static class PredictionJson
     /// <summary>Writes rows as JSON Lines (UTF-8, '\n' line ends).</summary>
     public static async Task WriteAsync(Stream stream, IEnumerable<PredictionRow> rows, CancellationToken cancellationToken = default)
     {
-        await using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
+        // Every unit writes its part through this: a buffer of 64K chars (and its encoder's bytes) would be two
+        // large-object-heap arrays a unit, and their churn alone set off most of a job's full collections.
+        await using var writer = new StreamWriter(stream, new UTF8Encoding(false), PartWriterChars, leaveOpen: true) { NewLine = "\n" };
         foreach (var row in rows)
         {
             cancellationToken.ThrowIfCancellationRequested();
