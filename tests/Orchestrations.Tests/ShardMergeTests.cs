@@ -108,6 +108,45 @@ public sealed class ShardMergeTests() : LocalStoreTest("shard-merge")
     }
 
     [Fact]
+    public async Task A_json_lines_merge_copies_lines_and_counts_from_them_what_a_csv_merge_counts_from_rows()
+    {
+        // More classified rows than the sample keeps, so most are counted from their lines alone; keys and labels
+        // with escapes, listing fields and a passthrough column; failed rows; a key twice.
+        var writer = new ResultWriter(Store);
+        var labels = new[] { "cat", "tabby \"cat\"", "chat d\u00e9j\u00e0 vu", "dog/\\wolf", "" };
+        var parts = new List<string>();
+        for (var p = 0; p < 6; p++)
+        {
+            var rows = Enumerable.Range(0, 40).Select(i => p * 40 + i).Select(n => n % 17 == 0
+                ? PredictionRow.Failure($"img/{n:D4}.jpg", n % 2 == 0 ? "decode_failed" : "read_failed", "no")
+                : PredictionRow.Success(n % 13 == 0 ? $"img/\"{n}\" \u00fc.jpg" : $"img/{n:D4}.jpg",
+                    n % 11 == 0 ? [] : [new LabelScore(n % 5, labels[n % 5], 0.8f), new LabelScore(9, "other", 0.2f)])
+                    with { ETag = $"\"e{n}\"", Size = n, Columns = n % 3 == 0 ? new() { ["site"] = System.Text.Json.JsonDocument.Parse("\"north\"").RootElement } : null })
+                .ToList();
+            var part = $"parts/lines-{p}";
+            await writer.WriteRowsAsync(JobWorkArea.Part(Job, part), rows);
+            parts.Add(part);
+        }
+        parts.Add(parts[2]); // a unit's part written again after a crash: every key in it a duplicate
+        await PageManifests.WriteRecordAsync(Store, Job, 0, new PageRecord(240, parts), default);
+        var merger = new ShardMerger(Store);
+
+        var fromLines = await merger.MergeAsync(Job, 0, 0, 1, "jsonl", default);
+        var fromRows = await merger.MergeAsync(Job, 1, 0, 1, "csv", default);
+
+        Assert.Equal((240L, 40L), (fromLines.Rows, fromLines.DuplicatesDropped));
+        Assert.Equal((fromRows.Rows, fromRows.Failed, fromRows.DuplicatesDropped, fromRows.Parts), (fromLines.Rows, fromLines.Failed, fromLines.DuplicatesDropped, fromLines.Parts));
+        Assert.Equal(fromRows.Classes.OrderBy(c => c.Key, StringComparer.Ordinal), fromLines.Classes.OrderBy(c => c.Key, StringComparer.Ordinal));
+        Assert.Contains("tabby \"cat\"", fromLines.Classes.Keys);
+        Assert.Equal(fromRows.FailuresByReason.OrderBy(c => c.Key, StringComparer.Ordinal), fromLines.FailuresByReason.OrderBy(c => c.Key, StringComparer.Ordinal));
+        Assert.Equal(ResultSampler.DefaultClassified, fromLines.Samples.Classified.Count);
+        Assert.Equal(fromRows.Samples.ToJson(), fromLines.Samples.ToJson());
+        // The lines are the parts' own, byte for byte, in order, each key once.
+        var written = parts.Take(6).SelectMany(part => File.ReadAllText(Path.Combine(Store.Location.LocalPath, JobWorkArea.Part(Job, part))).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(written, Lines(ShardMerger.ShardName(0, "jsonl")));
+    }
+
+    [Fact]
     public async Task A_part_missing_at_merge_time_is_named()
     {
         await PageManifests.WriteRecordAsync(Store, Job, 0, new PageRecord(1, ["parts/never-written"]), default);

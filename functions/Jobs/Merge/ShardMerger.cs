@@ -54,25 +54,31 @@ public sealed class ShardMerger(IResultStore store, IReadOnlyList<string>? outpu
         {
             if (format != "parquet")
             {
+                var csv = format == "csv";
                 await store.WriteAsync(name, async (output, ct) =>
                 {
                     // May run again if the upload is retried: count from zero each time.
                     var run = new Counter();
-                    await using var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
-                    if (format == "csv" && shard == 0)
-                        await writer.WriteLineAsync(PredictionCsv.HeaderWith(passthrough)).ConfigureAwait(false);
-                    await foreach (var (row, line) in RowsAsync(jobId, records, run, ct).ConfigureAwait(false))
-                        await writer.WriteLineAsync(format == "csv" ? PredictionCsv.Format(row, passthrough)
-                            : line.IsEmpty ? PredictionJson.Serialize(row) : Encoding.UTF8.GetString(line.Span)).ConfigureAwait(false);
-                    await writer.FlushAsync(ct).ConfigureAwait(false);
+                    // Not disposed: that would close the store's stream, which the store completes itself.
+                    var buffered = new BufferedStream(output, WriteBufferBytes);
+                    if (csv && shard == 0)
+                        await WriteLineAsync(buffered, PredictionCsv.HeaderWith(passthrough), ct).ConfigureAwait(false);
+                    await foreach (var (row, line) in RowsAsync(jobId, records, run, copyLines: !csv, ct).ConfigureAwait(false))
+                    {
+                        if (csv || line.IsEmpty)
+                            await WriteLineAsync(buffered, csv ? PredictionCsv.Format(row!, passthrough) : PredictionJson.Serialize(row!), ct).ConfigureAwait(false);
+                        else
+                            await WriteLineAsync(buffered, line, ct).ConfigureAwait(false);
+                    }
+                    await buffered.FlushAsync(ct).ConfigureAwait(false);
                     stats = run.ToStats(name, output.CanSeek ? output.Length : 0);
                 }, cancellationToken).ConfigureAwait(false);
                 return;
             }
             var counted = new Counter();
             await using var parquet = new ParquetPredictions(outputs, passthrough);
-            await foreach (var (row, _) in RowsAsync(jobId, records, counted, cancellationToken).ConfigureAwait(false))
-                await parquet.AddAsync(row, cancellationToken).ConfigureAwait(false);
+            await foreach (var (row, _) in RowsAsync(jobId, records, counted, copyLines: false, cancellationToken).ConfigureAwait(false))
+                await parquet.AddAsync(row!, cancellationToken).ConfigureAwait(false);
             stats = counted.ToStats(name, await parquet.UploadAsync(store, name, cancellationToken).ConfigureAwait(false)) with { ParquetFooter = parquet.Footer };
         }
     }
@@ -80,9 +86,11 @@ public sealed class ShardMerger(IResultStore store, IReadOnlyList<string>? outpu
     /// <summary>
     /// The pages' rows in order, each once (counted in <paramref name="run"/>), a page's healed rows in place of its failed
     /// reads; a row read from a JSON Lines part comes with its line's bytes (<see cref="PartRows"/>), any other with none.
+    /// With <paramref name="copyLines"/> (a JSON Lines merge) a classified row of a JSON Lines part comes as its line alone,
+    /// counted from it (<see cref="JsonLineFacts"/>), with no row built.
     /// </summary>
-    private async IAsyncEnumerable<(PredictionRow Row, ReadOnlyMemory<byte> Line)> RowsAsync(string jobId, List<(int Page, PageRecord Record)> records, Counter run,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    private async IAsyncEnumerable<(PredictionRow? Row, ReadOnlyMemory<byte> Line)> RowsAsync(string jobId, List<(int Page, PageRecord Record)> records, Counter run,
+        bool copyLines, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         foreach (var (page, record) in records)
         {
@@ -93,9 +101,20 @@ public sealed class ShardMerger(IResultStore store, IReadOnlyList<string>? outpu
             {
                 run.Parts++;
                 var copied = part == record.ExistingPart;
-                foreach (var (parsed, read) in await PartRows.ReadAsync(part, bytes, outputs, ct).ConfigureAwait(false))
+                var rows = copyLines && !PartRows.IsParquet(part)
+                    ? PredictionJson.Lines(bytes).Select(line => ((PredictionRow?)null, line))
+                    : (await PartRows.ReadAsync(part, bytes, outputs, ct).ConfigureAwait(false)).Select(r => ((PredictionRow?)r.Row, r.Line));
+                foreach (var (parsed, read) in rows)
                 {
-                    var (row, line) = (parsed, read);
+                    if (parsed is null && run.TryAddLine(read.Span, out var added))
+                    {
+                        run.Skipped += added && copied ? 1 : 0;
+                        if (added)
+                            yield return (null, read);
+                        continue;
+                    }
+                    // A failed row (which the heal pass may replace), one the sample takes, or an unusual line: the whole row.
+                    var (row, line) = (parsed ?? PredictionJson.Parse(read.Span, outputs), read);
                     if (healed is not null && row.Failed && healed.TryGetValue(row.Key, out var again))
                     {
                         again = again with { ETag = row.ETag, Size = row.Size, LastModified = row.LastModified, Columns = row.Columns };
@@ -163,6 +182,30 @@ public sealed class ShardMerger(IResultStore store, IReadOnlyList<string>? outpu
         }
     }
 
+    // A shard's output is written through a buffer of this size: under the large object heap's threshold.
+    private const int WriteBufferBytes = 1 << 16;
+
+    private static readonly ReadOnlyMemory<byte> NewLine = "\n"u8.ToArray();
+
+    private static async ValueTask WriteLineAsync(Stream output, ReadOnlyMemory<byte> line, CancellationToken ct)
+    {
+        await output.WriteAsync(line, ct).ConfigureAwait(false);
+        await output.WriteAsync(NewLine, ct).ConfigureAwait(false);
+    }
+
+    private static async ValueTask WriteLineAsync(Stream output, string line, CancellationToken ct)
+    {
+        var bytes = System.Buffers.ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(line.Length));
+        try
+        {
+            await WriteLineAsync(output, bytes.AsMemory(0, Encoding.UTF8.GetBytes(line, bytes)), ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+
     private sealed class Counter
     {
         private readonly HashSet<ulong> seen = [];
@@ -174,6 +217,32 @@ public sealed class ShardMerger(IResultStore store, IReadOnlyList<string>? outpu
         private long rows, failed, duplicates;
         private readonly Dictionary<string, long> failures = new(StringComparer.Ordinal);
         private readonly Dictionary<string, long> classes = new(StringComparer.Ordinal);
+
+        /// <summary>
+        /// Counts a classified row from its JSON line alone; <paramref name="added"/> false when its key was merged before
+        /// in this shard. False when the row must be built and <see cref="Add"/>ed: it failed, the sample takes it, or its
+        /// line is one <see cref="JsonLineFacts"/> leaves to the full parse.
+        /// </summary>
+        public bool TryAddLine(ReadOnlySpan<byte> line, out bool added)
+        {
+            added = false;
+            Span<char> label = stackalloc char[JsonLineFacts.MaxChars];
+            if (!JsonLineFacts.TryRead(line, label, out var hash, out var labelLength) || samples.Wants(hash, isFailed: false))
+                return false;
+            if (!seen.Add(hash))
+            {
+                duplicates++;
+                return true;
+            }
+            rows++;
+            if (labelLength >= 0)
+            {
+                var byLabel = classes.GetAlternateLookup<ReadOnlySpan<char>>();
+                byLabel[label[..labelLength]] = byLabel.TryGetValue(label[..labelLength], out var n) ? n + 1 : 1;
+            }
+            added = true;
+            return true;
+        }
 
         /// <summary>Counts the row; false when its key was merged before in this shard (the row is dropped).</summary>
         public bool Add(PredictionRow row)

@@ -51,13 +51,24 @@ public sealed class ResultSampler(int classified = ResultSampler.DefaultClassifi
     private readonly PriorityQueue<PredictionRow, ulong> failedRows = new(Comparer<ulong>.Create((a, b) => b.CompareTo(a)));
     private readonly HashSet<ulong> seen = [];
 
+    /// <summary>
+    /// Whether a row of key hash <paramref name="hash"/> offered now would enter the sample: a merge builds
+    /// the rows it copies only for those (a few dozen in a job), and counts the others from their lines.
+    /// </summary>
+    public bool Wants(ulong hash, bool isFailed)
+    {
+        var (heap, size) = isFailed ? (failedRows, failed) : (classifiedRows, classified);
+        return size > 0 && !(heap.Count == size && heap.TryPeek(out _, out var largest) && hash >= largest) && !seen.Contains(hash);
+    }
+
     /// <summary>Offers a row (a key offered twice counts once).</summary>
     public void Add(PredictionRow row)
     {
         var hash = KeyHash.Of(row.Key);
-        var (heap, size) = row.Failed ? (failedRows, failed) : (classifiedRows, classified);
-        if (size <= 0 || (heap.Count == size && heap.TryPeek(out _, out var largest) && hash >= largest) || !seen.Add(hash))
+        if (!Wants(hash, row.Failed))
             return;
+        seen.Add(hash);
+        var (heap, size) = row.Failed ? (failedRows, failed) : (classifiedRows, classified);
         heap.Enqueue(Trim(row), hash);
         if (heap.Count > size)
         {

@@ -27,6 +27,25 @@ public sealed class ResultSamplerTests
     }
 
     [Fact]
+    public void Wants_says_whether_a_row_would_enter_the_sample()
+    {
+        // A merge builds only the rows the sample wants: Wants must agree with what Add keeps.
+        var sampler = new ResultSampler(classified: 3, failed: 1);
+        foreach (var i in Enumerable.Range(0, 200))
+        {
+            var row = i % 4 == 0 ? PredictionRow.Failure($"f{i}.jpg", "decode_failed", "no") : PredictionRow.Success($"k{i}.jpg", [new LabelScore(0, "x", 1)]);
+            var wanted = sampler.Wants(KeyHash.Of(row.Key), row.Failed);
+            var before = sampler.ToSamples();
+            sampler.Add(row);
+            var kept = sampler.ToSamples().Classified.Concat(sampler.ToSamples().Failed).Any(r => r.Key == row.Key);
+            Assert.Equal(wanted, kept);
+            if (!wanted)
+                Assert.Equal(before.ToJson(), sampler.ToSamples().ToJson());
+        }
+        Assert.False(sampler.Wants(KeyHash.Of(sampler.ToSamples().Classified[0].Key), isFailed: false)); // already in it
+    }
+
+    [Fact]
     public void A_key_seen_twice_is_sampled_once_and_a_small_job_is_sampled_whole()
     {
         var sampler = new ResultSampler();
