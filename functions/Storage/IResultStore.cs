@@ -35,6 +35,14 @@ public interface IResultStore
     /// <summary>Reads a whole object.</summary>
     Task<byte[]> ReadAsync(string name, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Reads <paramref name="name"/> through <paramref name="read"/>, which is given the object as a stream and may stop
+    /// before its end (a unit reads its page's manifest only up to its own lines); the open and the read are retried
+    /// together, as <see cref="ReadAsync(string, CancellationToken)"/> is. <paramref name="read"/> should only read:
+    /// what it throws is reported as a storage error of the object.
+    /// </summary>
+    Task<T> ReadAsync<T>(string name, Func<Stream, CancellationToken, Task<T>> read, CancellationToken cancellationToken = default);
+
     /// <summary>Opens an object for streaming reads.</summary>
     Task<Stream> OpenReadAsync(string name, CancellationToken cancellationToken = default);
 

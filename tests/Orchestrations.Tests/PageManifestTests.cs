@@ -34,6 +34,23 @@ public sealed class PageManifestTests() : LocalStoreTest("page-manifest")
     }
 
     [Fact]
+    public async Task A_unit_of_a_large_page_reads_its_range_across_the_reads_of_the_stream_and_skips_empty_lines()
+    {
+        // 4,000 items: hundreds of kilobytes read in pieces, lines cut between them.
+        var objects = Objects(4000);
+        await PageManifests.WriteAsync(Store, Job, 4, new SourcePage(objects.Select(o => o.Key).ToList(), null, 0) { Objects = objects }, default);
+
+        Assert.Equal(objects[3744..], await PageManifests.ReadItemsAsync(Store, Job, 4, 3744, 256, default));
+        Assert.Equal(objects[1000..1256], await PageManifests.ReadItemsAsync(Store, Job, 4, 1000, 256, default));
+
+        // Empty lines (a manifest rewritten by hand) do not count as items.
+        var name = JobWorkArea.PageManifest(Job, 5);
+        var lines = Encoding.UTF8.GetString(await Store.ReadAsync(JobWorkArea.PageManifest(Job, 4))).Split('\n');
+        await Store.WriteAsync(name, Encoding.UTF8.GetBytes(string.Join("\n\n", lines.Take(21)) + "\n"));
+        Assert.Equal(objects[15..20], await PageManifests.ReadItemsAsync(Store, Job, 5, 15, 5, default));
+    }
+
+    [Fact]
     public async Task A_range_past_the_end_a_manifest_cut_short_and_one_without_header_name_the_manifest()
     {
         var objects = Objects(10);

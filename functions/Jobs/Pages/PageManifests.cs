@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
 using Serverless.BatchInference.Contracts;
@@ -34,31 +36,83 @@ public static class PageManifests
     public static async Task<PageHeader> ReadHeaderAsync(IResultStore store, string jobId, int page, CancellationToken cancellationToken)
     {
         var name = JobWorkArea.PageManifest(jobId, page);
-        var bytes = await ReadOrMissingAsync(store, name, "page manifest", cancellationToken).ConfigureAwait(false);
+        var bytes = await ReadLinesAsync(store, name, 0, 0, cancellationToken).ConfigureAwait(false);
         return Header(bytes, name, out _);
     }
 
     /// <summary>
-    /// Items [<paramref name="first"/>, first + <paramref name="count"/>) of page <paramref name="page"/>. Only
-    /// their lines are decoded: a unit of 256 reads a page of 4,000, and turning every line into a string
-    /// cost each unit about 2 MB of garbage.
+    /// Items [<paramref name="first"/>, first + <paramref name="count"/>) of page <paramref name="page"/>. The
+    /// manifest is read only up to them and only their lines are kept and decoded: a unit of 256 reads a page of
+    /// 4,000, and the whole manifest as one array (half a megabyte, on the large object heap) for each unit set
+    /// off most of a large job's full collections.
     /// </summary>
     public static async Task<IReadOnlyList<SourceObject>> ReadItemsAsync(IResultStore store, string jobId, int page, int first, int count, CancellationToken cancellationToken)
     {
         var name = JobWorkArea.PageManifest(jobId, page);
-        var bytes = await ReadOrMissingAsync(store, name, "page manifest", cancellationToken).ConfigureAwait(false);
+        var bytes = await ReadLinesAsync(store, name, Math.Max(first, 0), Math.Max(count, 0), cancellationToken).ConfigureAwait(false);
         var header = Header(bytes, name, out var rest);
         if (first < 0 || count < 0 || first + count > header.Count)
             throw Short(store, name, header.Count, first, count);
         var items = new SourceObject[count];
-        for (var line = 0; line < first + count; line++)
+        for (var line = 0; line < count; line++)
         {
             if (!NextLine(ref rest, out var text))
-                throw Short(store, name, line, first, count);
-            if (line >= first)
-                items[line - first] = JsonSerializer.Deserialize<SourceObject>(text, Json)!;
+                throw Short(store, name, first + line, first, count);
+            items[line] = JsonSerializer.Deserialize<SourceObject>(text, Json)!;
         }
         return items;
+    }
+
+    /// <summary>
+    /// The header line and item lines [<paramref name="first"/>, first + <paramref name="count"/>) of manifest
+    /// <paramref name="name"/> (empty lines skipped, as <see cref="NextLine"/> does), '\n'-ended; the stream is read no further.
+    /// </summary>
+    private static async Task<byte[]> ReadLinesAsync(IResultStore store, string name, int first, int count, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await store.ReadAsync(name, async (stream, ct) =>
+            {
+                var kept = new ArrayBufferWriter<byte>();
+                var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
+                var line = -1; // the header
+                while (line < first + count)
+                {
+                    var read = await reader.ReadAsync(ct).ConfigureAwait(false);
+                    var lines = new SequenceReader<byte>(read.Buffer);
+                    while (line < first + count && (lines.TryReadTo(out ReadOnlySequence<byte> text, (byte)'\n')
+                        || (read.IsCompleted && TakeRest(ref lines, out text))))
+                    {
+                        if (text.IsEmpty)
+                            continue;
+                        if (line < 0 || line >= first)
+                        {
+                            foreach (var segment in text)
+                                kept.Write(segment.Span);
+                            kept.Write("\n"u8);
+                        }
+                        line++;
+                    }
+                    reader.AdvanceTo(lines.Position, read.Buffer.End);
+                    if (read.IsCompleted)
+                        break;
+                }
+                await reader.CompleteAsync().ConfigureAwait(false);
+                return kept.WrittenSpan.ToArray();
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StorageException e) when (e.Kind == StorageErrorKind.ObjectNotFound)
+        {
+            throw new JobDataMissingException($"the page manifest {store.Location}/{name} is missing (deleted while the job ran?)", e);
+        }
+
+        // A last line without its '\n'.
+        static bool TakeRest(ref SequenceReader<byte> lines, out ReadOnlySequence<byte> text)
+        {
+            text = lines.UnreadSequence;
+            lines.AdvanceToEnd();
+            return !text.IsEmpty;
+        }
     }
 
     /// <summary>Writes page <paramref name="page"/>'s record of parts.</summary>

@@ -38,6 +38,16 @@ internal sealed class BlobResultStore(SourceUri location, BlobContainerClient co
             (await blob.DownloadContentAsync(ct).ConfigureAwait(false)).Value.Content.ToArray(), cancellationToken);
     }
 
+    public Task<T> ReadAsync<T>(string name, Func<Stream, CancellationToken, Task<T>> read, CancellationToken cancellationToken = default)
+    {
+        var blob = Blob(name);
+        return executor.RunAsync(Describe(blob), async ct =>
+        {
+            await using var content = (await blob.DownloadStreamingAsync(cancellationToken: ct).ConfigureAwait(false)).Value.Content;
+            return await read(content, ct).ConfigureAwait(false);
+        }, cancellationToken);
+    }
+
     public Task<Stream> OpenReadAsync(string name, CancellationToken cancellationToken = default)
     {
         var blob = Blob(name);

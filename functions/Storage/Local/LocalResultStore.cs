@@ -60,6 +60,16 @@ internal sealed class LocalResultStore : IResultStore
         return executor.RunAsync(path, ct => File.ReadAllBytesAsync(path, ct), cancellationToken);
     }
 
+    public Task<T> ReadAsync<T>(string name, Func<Stream, CancellationToken, Task<T>> read, CancellationToken cancellationToken = default)
+    {
+        var path = LocalErrors.FullPath(Location, name);
+        return executor.RunAsync(path, async ct =>
+        {
+            await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 0, useAsync: true);
+            return await read(file, ct).ConfigureAwait(false);
+        }, cancellationToken);
+    }
+
     public Task<Stream> OpenReadAsync(string name, CancellationToken cancellationToken = default)
     {
         var path = LocalErrors.FullPath(Location, name);

@@ -45,6 +45,16 @@ internal sealed class S3ResultStore(SourceUri location, IAmazonS3 client, Storag
         }, cancellationToken);
     }
 
+    public Task<T> ReadAsync<T>(string name, Func<Stream, CancellationToken, Task<T>> read, CancellationToken cancellationToken = default)
+    {
+        var key = Key(name);
+        return executor.RunAsync(Describe(key), async ct =>
+        {
+            using var response = await client.GetObjectAsync(Location.Container, key, ct).ConfigureAwait(false);
+            return await read(response.ResponseStream, ct).ConfigureAwait(false);
+        }, cancellationToken);
+    }
+
     public Task<Stream> OpenReadAsync(string name, CancellationToken cancellationToken = default)
     {
         var key = Key(name);

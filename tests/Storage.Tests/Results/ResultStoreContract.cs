@@ -112,6 +112,27 @@ public abstract class ResultStoreContract
     }
 
     [Fact]
+    public async Task A_read_through_a_stream_may_stop_early_and_a_missing_object_is_not_found()
+    {
+        var store = await NewStoreAsync();
+        var content = Bytes.Random(1_500_000, seed: 7);
+        await store.WriteAsync("manifest.bin", content);
+
+        var head = await store.ReadAsync("manifest.bin", async (stream, ct) =>
+        {
+            var first = new byte[100_000];
+            await stream.ReadExactlyAsync(first, ct);
+            return first; // the rest is never read
+        });
+        var whole = await store.ReadAsync("manifest.bin", (stream, _) => Bytes.ReadAllAsync(stream));
+
+        Assert.Equal(content[..100_000], head);
+        Assert.Equal(Bytes.Sha256(content), Bytes.Sha256(whole));
+        var missing = await Assert.ThrowsAsync<StorageException>(() => store.ReadAsync("absent.bin", (stream, _) => Task.FromResult(stream.Length)));
+        Assert.Equal(StorageErrorKind.ObjectNotFound, missing.Kind);
+    }
+
+    [Fact]
     public async Task A_missing_bucket_or_container_is_a_clear_error()
     {
         if (StoreWithMissingContainer() is not { } store)
