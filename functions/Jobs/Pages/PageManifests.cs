@@ -74,7 +74,8 @@ public static class PageManifests
             return await store.ReadAsync(name, async (stream, ct) =>
             {
                 var kept = new ArrayBufferWriter<byte>();
-                var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true));
+                // Pooled 64 KB reads: a unit near the end of a page reads half a megabyte in a few of them.
+                var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 1 << 16, leaveOpen: true));
                 var line = -1; // the header
                 while (line < first + count)
                 {
