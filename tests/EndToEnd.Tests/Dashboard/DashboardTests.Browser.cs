@@ -106,7 +106,6 @@ public sealed partial class DashboardTests
         await page.GotoAsync("dashboard#/submit");
         await page.Locator("#f-source").FillAsync($"s3://{JobStack.Bucket}/{JobStack.PhotosPrefix}");
         await page.Locator("#f-model").FillAsync(run.Stack.MobileNet);
-        // One image per batch: long enough to be terminated while it runs.
         await page.Locator("#f-batchSize").FillAsync("1");
         await page.Locator("#f-format").SelectOptionAsync("parquet");
         await page.Locator("#f-outputs").FillAsync("features");
@@ -117,9 +116,12 @@ public sealed partial class DashboardTests
         await page.Locator("#submit-form button[type=submit]").ClickAsync();
         await page.WaitForURLAsync(url => url.Contains("#/jobs/", StringComparison.Ordinal));
         var id = Uri.UnescapeDataString(new Uri(page.Url).Fragment["#/jobs/".Length..]);
-        await page.Locator(".job-head .badge.Running").WaitForAsync();
         using (var submitted = new JobsHttp(run.Host.BaseUrl))
         {
+            // Held until terminated: a job of 200 photos can end within the seconds the steps below take.
+            using (var suspended = await submitted.PostJsonAsync($"api/jobs/{Uri.EscapeDataString(id)}/suspend?reason=test", new { }))
+                Assert.Equal(System.Net.HttpStatusCode.Accepted, suspended.StatusCode);
+            await page.Locator(".job-head .badge.Suspended").WaitForAsync();
             // The form's format, outputs and priority reached the job as the API takes them.
             var input = System.Text.Json.JsonDocument.Parse(await (await submitted.GetAsync($"api/jobs/{Uri.EscapeDataString(id)}?showInput=true")).Content.ReadAsStringAsync()).RootElement.GetProperty("input").GetProperty("spec");
             Assert.Equal("parquet", input.GetProperty("format").GetString());
