@@ -104,7 +104,7 @@ public static class PageManifests
         }
         catch (StorageException e) when (e.Kind == StorageErrorKind.ObjectNotFound)
         {
-            throw new JobDataMissingException($"the page manifest {store.Location}/{name} is missing (deleted while the job ran?)", e);
+            throw Missing(store, name, "page manifest", e);
         }
 
         // A last line without its '\n'.
@@ -137,9 +137,12 @@ public static class PageManifests
         }
         catch (StorageException e) when (e.Kind == StorageErrorKind.ObjectNotFound)
         {
-            throw new JobDataMissingException($"the {what} {store.Location}/{name} is missing (deleted while the job ran?)", e);
+            throw Missing(store, name, what, e);
         }
     }
+
+    private static JobDataMissingException Missing(IResultStore store, string name, string what, StorageException e) =>
+        new($"the {what} {store.Location}/{name} is missing (deleted while the job ran?)", e);
 
     private static JobDataMissingException Short(IResultStore store, string name, int holds, int first, int count) =>
         new($"the page manifest {store.Location}/{name} holds {holds} images, not items {first}..{first + count - 1}");
