@@ -9,6 +9,8 @@ namespace Serverless.Jobs.Progress;
 /// (<c>{hub}UnitProgress</c>: partition the job id, row the page and part), so the progress a user
 /// sees moves within a unit of hundreds of images, not only when it ends. A unit writes its row at
 /// most once a second and once at its end; <see cref="LiveProgress"/> sums a running page's rows.
+/// A unit that ends within its first second writes none: it showed nothing to move, and its page's
+/// own status counts it as it ends (a write a unit was a twentieth of a job's task-hub requests).
 /// Best effort: a failed write is logged by the caller and never fails the unit.
 /// </summary>
 public sealed class UnitProgress
@@ -59,7 +61,7 @@ public sealed class UnitProgress
             await table.DeleteEntityAsync(entity.PartitionKey, entity.RowKey, ETag.All, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>A reporter for one unit that writes at most once per interval (and always at the end).</summary>
+    /// <summary>A reporter for one unit that writes at most once per interval, and at the end when it wrote before or the unit ran an interval.</summary>
     public Reporter Start(string jobId, int page, string part) => new(this, jobId, page, part, interval);
 
     private static string RowKey(int page, string part) => $"{page:D6}|{part.Replace('/', '|')}";
@@ -71,13 +73,18 @@ public sealed class UnitProgress
     public sealed class Reporter(UnitProgress owner, string jobId, int page, string part, TimeSpan interval)
     {
         private readonly Stopwatch since = Stopwatch.StartNew();
+        private bool wrote;
 
-        /// <summary>Writes the count when the last write is older than the interval (or <paramref name="final"/>); false when nothing was written.</summary>
+        /// <summary>
+        /// Writes the count when the last write (or the unit's start) is older than the interval, and at the end
+        /// (<paramref name="final"/>) unless the unit wrote nothing and ran less than the interval; false when nothing was written.
+        /// </summary>
         public async Task<bool> ReportAsync(long done, long failed, bool final, CancellationToken cancellationToken)
         {
-            if (!final && since.Elapsed < interval)
+            if (since.Elapsed < interval && (!final || !wrote))
                 return false;
             await owner.ReportAsync(jobId, page, part, done, failed, cancellationToken).ConfigureAwait(false);
+            wrote = true;
             since.Restart();
             return true;
         }
