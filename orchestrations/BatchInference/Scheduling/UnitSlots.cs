@@ -21,7 +21,6 @@ internal sealed class UnitSlots(TaskOrchestrationContext context, JobSpec job, S
 
     // Each call and wake at Debug (a diagnosis of slot hand-offs); replay-safe, so each is logged once.
     private readonly ILogger log = context.CreateReplaySafeLogger(nameof(UnitSlots));
-    private TimeSpan? poll;
     private DateTime? answered;
     private long received;
 
@@ -56,8 +55,6 @@ internal sealed class UnitSlots(TaskOrchestrationContext context, JobSpec job, S
         if (log.IsEnabled(LogLevel.Debug))
             log.LogDebug("Page {Page} runs {Running}, wants {Want}: granted {Granted}, handed {Handed}",
                 context.InstanceId, running, want, grant.Granted, string.Join(',', grant.Notify.Select(n => n.Page)));
-        if (grant.Granted > 0)
-            poll = null;
         return grant.Granted;
     }
 
@@ -83,15 +80,9 @@ internal sealed class UnitSlots(TaskOrchestrationContext context, JobSpec job, S
         var take = (int)Math.Max(handed - received, 0);
         received = Math.Max(received, handed);
         log.LogDebug("Page {Page} was handed {Slots} slots", context.InstanceId, take);
-        if (take > 0)
-            poll = null;
         return take;
     }
 
-    /// <summary>Completes when a page that has nothing running and got no slot should ask again (1 s doubling to 4 s).</summary>
-    public Task PollAsync()
-    {
-        poll = SchedulingRules.NextPoll(poll, SchedulingRules.LastPoll);
-        return context.CreateTimer(poll.Value, CancellationToken.None);
-    }
+    /// <summary>Completes when a page that has nothing running and got no slot should ask again (<see cref="SchedulingRules.PagePoll"/>).</summary>
+    public Task PollAsync() => context.CreateTimer(SchedulingRules.PagePoll, CancellationToken.None);
 }

@@ -270,4 +270,12 @@ public sealed class SlotPolicyTests
     [InlineData("", null)]
     public void Priority_names_are_parsed_case_insensitively_and_nothing_else_is_one(string text, string? expected) =>
         Assert.Equal(expected, JobPriority.Parse(text));
+
+    [Fact]
+    public void A_waiting_page_asks_again_only_after_its_jobs_handovers_had_time_to_come()
+    {
+        // The task hub's queue shows a timer's message in whole seconds, the fraction dropped: a 1 s poll fired at once,
+        // a scheduler round trip at nearly every page's start before its job's other page handed it slots.
+        Assert.True(SchedulingRules.PagePoll >= TimeSpan.FromSeconds(3), $"a page polls every {SchedulingRules.PagePoll}");
+    }
 }
