@@ -11,8 +11,7 @@ namespace Serverless.BatchInference.Scheduling;
 /// slots handed to it without a call of its own: another page's call frees them while this page's units
 /// run or while it waits (a poll timer beside, for slots freed without a call: an expired holder, an
 /// admin's change). A finished unit's call gives its slot back and asks for the next, unless the
-/// scheduler answered less than <see cref="SchedulingRules.SlotQuantum"/> ago that no other job waits:
-/// then the page keeps it.
+/// page is within its quantum (<see cref="SlotQuantum"/>): then the page keeps it.
 /// </summary>
 internal sealed class UnitSlots(TaskOrchestrationContext context, JobSpec job, SchedulingTerms terms) : IUnitSlots
 {
@@ -21,7 +20,7 @@ internal sealed class UnitSlots(TaskOrchestrationContext context, JobSpec job, S
 
     // Each call and wake at Debug (a diagnosis of slot hand-offs); replay-safe, so each is logged once.
     private readonly ILogger log = context.CreateReplaySafeLogger(nameof(UnitSlots));
-    private DateTime? answered;
+    private readonly SlotQuantum quantum = new();
     private long received;
 
     /// <summary>Why the page waits after its last call (null when it got what it asked).</summary>
@@ -43,11 +42,11 @@ internal sealed class UnitSlots(TaskOrchestrationContext context, JobSpec job, S
         {
             // A scheduler that cannot answer must not stop the job: the page runs as an unscheduled one would.
             Waiting = null;
-            answered = null;
+            quantum.Reset();
             return want;
         }
         // While another job waits, every freed slot goes back to the scheduler.
-        answered = grant.Contended ? null : context.CurrentUtcDateTime;
+        quantum.Answered(context.CurrentUtcDateTime, grant.Contended, grant.Granted);
         received = Math.Max(received, grant.Handed);
         Hand(context, grant.Notify);
         Priority = grant.Priority;
@@ -66,7 +65,7 @@ internal sealed class UnitSlots(TaskOrchestrationContext context, JobSpec job, S
     }
 
     /// <summary>Whether a unit that just finished may hand its slot to the page's next unit without asking (<see cref="SchedulingRules.SlotQuantum"/>).</summary>
-    public bool KeepsFreedSlot() => answered is { } at && context.CurrentUtcDateTime - at < SchedulingRules.SlotQuantum;
+    public bool KeepsFreedSlot() => quantum.Keeps(context.CurrentUtcDateTime);
 
     /// <summary>Completes when another page's call hands this page slots, with the handover's count (<see cref="SlotHandover.Handed"/>).</summary>
     public Task<long> HandedAsync() => context.WaitForExternalEvent<long>(HandedEvent);
@@ -79,6 +78,7 @@ internal sealed class UnitSlots(TaskOrchestrationContext context, JobSpec job, S
     {
         var take = (int)Math.Max(handed - received, 0);
         received = Math.Max(received, handed);
+        quantum.Handed(context.CurrentUtcDateTime, take);
         log.LogDebug("Page {Page} was handed {Slots} slots", context.InstanceId, take);
         return take;
     }
