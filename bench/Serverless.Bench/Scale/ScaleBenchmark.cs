@@ -190,7 +190,7 @@ internal static class ScaleBenchmark
             what = System.Text.RegularExpressions.Regex.Replace(what, "\\(.*\\)", "(...)");
             counts[what] = counts.GetValueOrDefault(what) + 1;
         }
-        foreach (var (what, n) in counts.OrderByDescending(p => p.Value).Take(15))
+        foreach (var (what, n) in counts.OrderByDescending(p => p.Value).Take(25))
             Report.Log($"azurite requests: {n,8} {what}");
     }
 
