@@ -10,7 +10,7 @@ namespace Serverless.Jobs.Progress;
 /// sees moves within a unit of hundreds of images, not only when it ends. A unit writes its row at
 /// most once a second and once at its end; <see cref="LiveProgress"/> sums a running page's rows.
 /// A unit that ends within its first second writes none: it showed nothing to move, and its page's
-/// own status counts it as it ends (a write a unit was a twentieth of a job's task-hub requests).
+/// own status counts it as it ends (a write a unit was one in 25 of a short job's task-hub requests).
 /// Best effort: a failed write is logged by the caller and never fails the unit.
 /// </summary>
 public sealed class UnitProgress
