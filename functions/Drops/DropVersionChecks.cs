@@ -3,8 +3,11 @@ using Serverless.Storage;
 namespace Serverless.Drops;
 
 /// <summary>What a watcher checks about a claimed version before classifying it: whether the bytes read are still that version, and whether a dead predecessor's result landed.</summary>
-internal sealed class DropVersionChecks(SourceUri source, IVersionLister lister, IResultStore results)
+/// <param name="emptyRecheck">How long after an empty read that its listed version still looks current the object is asked again (1 s by default).</param>
+internal sealed class DropVersionChecks(SourceUri source, IVersionLister lister, IResultStore results, TimeSpan? emptyRecheck = null)
 {
+    private readonly TimeSpan emptyRecheck = emptyRecheck ?? TimeSpan.FromSeconds(1);
+
     /// <summary>
     /// Whether the bytes read are provably the listed version: its ETag is their MD5 (S3, single-part
     /// uploads without SSE-KMS). Only such a read was of the key's current version when it was made.
@@ -28,8 +31,19 @@ internal sealed class DropVersionChecks(SourceUri source, IVersionLister lister,
         if (content.Length > 0 && (!IsPlainMd5(etag) || IsListedVersion(receipt, content)))
             return false;
         // Not every S3 ETag is an MD5 (SSE-KMS): only a different current ETag proves the version is gone.
-        return !string.Equals(await lister.CurrentETagAsync(receipt.Key, ct).ConfigureAwait(false), etag, StringComparison.Ordinal);
+        if (!await IsCurrentAsync(receipt, ct).ConfigureAwait(false))
+            return true;
+        if (content.Length > 0)
+            return false;
+        // s3rver can list, read and HEAD an object within the moment between creating its file and writing it:
+        // all three then show the empty version. Asked again a moment later, an upload has moved on; a truly
+        // empty object has not, and is classified (an empty_file row) as before.
+        await Task.Delay(emptyRecheck, ct).ConfigureAwait(false);
+        return !await IsCurrentAsync(receipt, ct).ConfigureAwait(false);
     }
+
+    private async Task<bool> IsCurrentAsync(DropReceipt receipt, CancellationToken ct) =>
+        string.Equals(await lister.CurrentETagAsync(receipt.Key, ct).ConfigureAwait(false), receipt.ObjectETag, StringComparison.Ordinal);
 
     /// <summary>
     /// Whether the object no longer is this version (replaced or deleted). False when that cannot be
@@ -39,7 +53,7 @@ internal sealed class DropVersionChecks(SourceUri source, IVersionLister lister,
     {
         try
         {
-            return !string.Equals(await lister.CurrentETagAsync(receipt.Key, ct).ConfigureAwait(false), receipt.ObjectETag, StringComparison.Ordinal);
+            return !await IsCurrentAsync(receipt, ct).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
