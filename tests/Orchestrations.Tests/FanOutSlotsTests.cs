@@ -101,6 +101,26 @@ public sealed class FanOutSlotsTests
         Assert.Equal((0, 0), slots.Calls[^1]);
     }
 
+    [Fact]
+    public async Task A_poll_still_pending_when_the_page_ends_is_cancelled()
+    {
+        var slots = new FakeSlots();
+        slots.Grants.Enqueue(0);
+        var units = Units(1);
+        var started = new List<int>();
+
+        var run = FanOut.RunBoundedAsync(1, 1, i => Start(started, units, i), slots: slots);
+        await WaitUntil(() => slots.Polls == 1 && slots.Listening);
+        slots.Hand(1);
+        await WaitUntil(() => Count(started) == 1);
+        Assert.False(slots.PollCancel.IsCancellationRequested);
+
+        units[0].SetResult(3);
+        await run;
+        // Pending, the poll's timer would hold the page orchestration's completion back until it fired.
+        Assert.True(slots.PollCancel.IsCancellationRequested);
+    }
+
     private static TaskCompletionSource<int>[] Units(int count) =>
         Enumerable.Range(0, count).Select(_ => new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
 
@@ -162,9 +182,12 @@ public sealed class FanOutSlotsTests
         // The fake's handovers say how many to take: what the scheduler's count leaves after the page's calls.
         public int Take(long handed) => (int)handed;
 
-        public Task PollAsync()
+        public CancellationToken PollCancel { get; private set; }
+
+        public Task PollAsync(CancellationToken cancel)
         {
             Polls++;
+            PollCancel = cancel;
             poll = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             return poll.Task;
         }

@@ -29,6 +29,7 @@ internal static class FanOut
         var ask = slots is not null;
         Task<long>? handed = null; // slots another page's call hands this one
         Task? poll = null; // with nothing running and no slot: when to ask again
+        using var pollCancel = new CancellationTokenSource(); // a poll still pending at the end would hold the page's completion back
         Exception? firstFailure = null;
         while (next < count || running.Count > 0)
         {
@@ -54,7 +55,7 @@ internal static class FanOut
             {
                 handed ??= slots.HandedAsync();
                 if (running.Count == 0)
-                    poll ??= slots.PollAsync();
+                    poll ??= slots.PollAsync(pollCancel.Token);
             }
             if (running.Count == 0 && (!canStart || (handed is null && poll is null)))
                 break;
@@ -100,6 +101,9 @@ internal static class FanOut
                 ask = false;
             }
         }
+        // Cancel, not CancelAsync: the framework's callback must run on the orchestrator's own thread.
+        if (poll is not null)
+            pollCancel.Cancel();
         // Every slot back: none runs, none is wanted.
         if (slots is not null)
             await slots.AcquireAsync(0, 0);

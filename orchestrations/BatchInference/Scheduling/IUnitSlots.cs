@@ -21,6 +21,9 @@ internal interface IUnitSlots
     /// </summary>
     int Take(long handed);
 
-    /// <summary>Completes when a page that has nothing running and got no slot should ask again.</summary>
-    Task PollAsync();
+    /// <summary>
+    /// Completes when a page that has nothing running and got no slot should ask again; cancelled through
+    /// <paramref name="cancel"/> when the page ends first (an orchestration does not complete while a timer is pending).
+    /// </summary>
+    Task PollAsync(CancellationToken cancel);
 }

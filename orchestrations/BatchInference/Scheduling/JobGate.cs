@@ -36,7 +36,13 @@ internal static class JobGate
             waiting(admission.Waiting, admission.Priority);
             poll = SchedulingRules.NextPoll(poll, SchedulingRules.LastJobPoll);
             told ??= context.WaitForExternalEvent<bool>(AdmittedEvent);
-            await Task.WhenAny(context.CreateTimer(poll.Value, CancellationToken.None), told);
+            using var timerCancel = new CancellationTokenSource();
+            var timer = context.CreateTimer(poll.Value, timerCancel.Token);
+            await Task.WhenAny(timer, told);
+            // Told first: the timer goes, since the framework completes no orchestration while a timer of its is pending.
+            // Cancel, not CancelAsync: the framework's callback must run on the orchestrator's own thread.
+            if (!timer.IsCompleted)
+                timerCancel.Cancel();
             if (told.IsCompleted)
                 told = null;
         }

@@ -84,5 +84,5 @@ internal sealed class UnitSlots(TaskOrchestrationContext context, JobSpec job, S
     }
 
     /// <summary>Completes when a page that has nothing running and got no slot should ask again (<see cref="SchedulingRules.PagePoll"/>).</summary>
-    public Task PollAsync() => context.CreateTimer(SchedulingRules.PagePoll, CancellationToken.None);
+    public Task PollAsync(CancellationToken cancel) => context.CreateTimer(SchedulingRules.PagePoll, cancel);
 }
