@@ -21,6 +21,10 @@ public sealed partial class ScaleOutTests(JobStack stack)
         var environment = stack.WorkerLossEnvironment("ScaleOut");
         // Units of 40 images: 30 units, enough for three workers to share.
         environment["batchInference__imagesPerTask"] = "40";
+        // Slots for every worker's two activities: with the default four, two workers that poll the queue warm
+        // can take every unit while the third, polling cold, finds it empty (as on a cluster whose slots are fewer
+        // than its workers' activities; the test is of sharing, not of the scheduler).
+        environment["scheduling__slots"] = "6";
         await using var api = await HostProcess.StartAsync("api", environment);
         var workers = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => HostProcess.StartAsync("worker", environment)));
         try
