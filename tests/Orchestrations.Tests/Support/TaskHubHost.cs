@@ -12,6 +12,7 @@ using Serverless.Storage.Results;
 using Serverless.TestSupport;
 using OpenTelemetry.Trace;
 using Serverless.Jobs.Classification;
+using Serverless.Jobs.Tenancy;
 
 namespace Serverless.Orchestrations.Tests.Support;
 
@@ -111,11 +112,11 @@ public sealed class TaskHubHost : IAsyncLifetime
         return folder;
     }
 
-    /// <summary>Submits a job through the same submission the HTTP API uses; returns its id.</summary>
-    public async Task<string> SubmitAsync(JobRequest request)
+    /// <summary>Submits a job through the same submission the HTTP API uses, as <paramref name="caller"/> (the implicit tenant by default); returns its id.</summary>
+    public async Task<string> SubmitAsync(JobRequest request, CallerIdentity? caller = null)
     {
-        var outcome = await Submission.SubmitAsync(Client, request, CancellationToken.None);
-        Assert.True(outcome.JobId is not null, string.Join("; ", outcome.Errors.Select(e => $"{e.Key}: {e.Value}")));
+        var outcome = await Submission.SubmitAsync(Client, request, caller ?? CallerIdentity.Implicit, CancellationToken.None);
+        Assert.True(outcome.JobId is not null, string.Join("; ", outcome.Errors.Select(e => $"{e.Key}: {e.Value}")) + outcome.Refused);
         return outcome.JobId!;
     }
 

@@ -1,6 +1,6 @@
 using Azure.Data.Tables;
 
-namespace Serverless.TestSupport;
+namespace Serverless.Orchestrations.Tests.Support;
 
 /// <summary>An orchestration's history as the Durable Task Framework's Azure Storage provider keeps it (the hub's History table).</summary>
 public static class TaskHubHistory
